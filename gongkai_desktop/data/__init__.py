@@ -1,0 +1,1 @@
+"""SQLAlchemy models, the SQLite engine, repositories and Alembic migrations."""

@@ -1,0 +1,160 @@
+"""Queries over the tables. Functions take a Session; the services own the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from gongkai_desktop.data.models import AuditEntry, Record, Setting
+
+# Record attributes that are real columns; any other sort key is a JSON field.
+_COLUMN_KEYS = {
+    "title": Record.title,
+    "record_date": Record.record_date,
+    "status": Record.status,
+    "created_at": Record.created_at,
+    "updated_at": Record.updated_at,
+}
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """What a record list shows: one form (or all), live or deleted, filtered and sorted."""
+
+    form_id: str | None = None
+    deleted: bool = False
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    sort_key: str = "updated_at"  # a key of _COLUMN_KEYS or a field key ("site:field" for sites)
+    descending: bool = True
+    filters: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # (field key, allowed values)
+
+
+def _json_field(key: str) -> ColumnElement[Any]:
+    return func.json_extract(Record.data, f"$.{key}")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(query: RecordQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [Record.deleted.is_(query.deleted)]
+    if query.form_id is not None:
+        conds.append(Record.form_id == query.form_id)
+    for word in query.search.lower().split():
+        conds.append(Record.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
+    if query.date_from is not None:
+        conds.append(Record.record_date >= query.date_from)
+    if query.date_to is not None:
+        conds.append(Record.record_date <= query.date_to)
+    for key, values in query.filters:
+        field = Record.status if key == "status" else _json_field(key)
+        conds.append(field.in_(values))
+    return conds
+
+
+def _order(query: RecordQuery) -> list[Any]:
+    key = query.sort_key
+    if key in _COLUMN_KEYS:
+        expr: Any = _COLUMN_KEYS[key]
+    elif key.startswith("site:"):
+        # sort a site reference by the site's name, not by its id
+        site = aliased(Record)
+        expr = (
+            select(site.title)
+            .where(site.id == _json_field(key.removeprefix("site:")))
+            .scalar_subquery()
+        )
+    else:
+        expr = _json_field(key)
+    direction = expr.desc() if query.descending else expr.asc()
+    tie = Record.id.desc() if query.descending else Record.id.asc()
+    return [direction, tie]
+
+
+def select_records(query: RecordQuery) -> Select[tuple[Record]]:
+    return select(Record).where(and_(*_where(query))).order_by(*_order(query))
+
+
+def count_records(session: Session, query: RecordQuery) -> int:
+    stmt = select(func.count()).select_from(Record).where(and_(*_where(query)))
+    return int(session.scalar(stmt) or 0)
+
+
+def page_records(session: Session, query: RecordQuery, offset: int, limit: int) -> Sequence[Record]:
+    return session.scalars(select_records(query).offset(offset).limit(limit)).all()
+
+
+def get_record(session: Session, record_id: str) -> Record | None:
+    return session.get(Record, record_id)
+
+
+def sites_by_name(session: Session, name: str) -> Sequence[Record]:
+    stmt = select(Record).where(
+        Record.form_id == "site", Record.deleted.is_(False), Record.title == name
+    )
+    return session.scalars(stmt).all()
+
+
+def site_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Record.id, Record.title).where(Record.id.in_(set(ids))))
+    return {row.id: row.title for row in rows}
+
+
+def all_sites(session: Session, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]:
+    """(id, name, type) of live sites, by name."""
+    stmt = select(Record.id, Record.title, _json_field("site_type")).where(
+        Record.form_id == "site", Record.deleted.is_(False)
+    )
+    if site_types:
+        stmt = stmt.where(_json_field("site_type").in_(list(site_types)))
+    return [(r[0], r[1], r[2]) for r in session.execute(stmt.order_by(Record.title))]
+
+
+def add_audit(session: Session, entries: Sequence[AuditEntry]) -> None:
+    session.add_all(entries)
+    session.flush()
+
+
+def audit_for(session: Session, record_id: str) -> Sequence[AuditEntry]:
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.record_id == record_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.asc())
+    )
+    return session.scalars(stmt).all()
+
+
+def get_settings(session: Session) -> dict[str, str]:
+    return {s.key: s.value for s in session.scalars(select(Setting))}
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def counts_by_form(session: Session, deleted: bool = False) -> dict[str, int]:
+    stmt = (
+        select(Record.form_id, func.count())
+        .where(Record.deleted.is_(deleted))
+        .group_by(Record.form_id)
+    )
+    return {row[0]: int(row[1]) for row in session.execute(stmt)}
+
+
+def integrity_problems(session: Session) -> list[str]:
+    result = session.connection().exec_driver_sql("PRAGMA integrity_check").fetchall()
+    return [r[0] for r in result if r[0] != "ok"]

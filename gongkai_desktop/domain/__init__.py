@@ -1,0 +1,1 @@
+"""Pure-Python domain: value types, rules and errors. No Qt, no database."""

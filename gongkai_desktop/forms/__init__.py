@@ -1,0 +1,1 @@
+"""Form-definition engine: load → schema check → semantic checks → FormSpec objects."""

@@ -1,0 +1,156 @@
+"""JSON Schemas for the files in ``forms/`` (checked with jsonschema at load time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gongkai_desktop.forms.spec import FIELD_TYPES
+
+_KEY = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+_SCALAR = {"type": ["string", "number", "boolean"]}
+
+_CONDITION: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["field"],
+    "properties": {
+        "field": _KEY,
+        "equals": _SCALAR,
+        "in": {"type": "array", "items": _SCALAR, "minItems": 1},
+    },
+    "oneOf": [{"required": ["equals"]}, {"required": ["in"]}],
+}
+
+_CHOICE_ITEM: dict[str, Any] = {
+    "oneOf": [
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["label"],
+            "properties": {
+                "label": {"type": "string", "minLength": 1},
+                "synonyms": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    ]
+}
+
+_FIELD: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["key", "label", "type"],
+    "properties": {
+        "key": _KEY,
+        "label": {"type": "string", "minLength": 1},
+        "type": {"enum": sorted(FIELD_TYPES)},
+        "required": {"type": "boolean"},
+        "min": {"type": "number"},
+        "max": {"type": "number"},
+        "min_length": {"type": "integer", "minimum": 0},
+        "max_length": {"type": "integer", "minimum": 1},
+        "pattern": {"type": "string"},
+        "pattern_message": {"type": "string"},
+        "choices": {"type": "array", "items": _CHOICE_ITEM, "minItems": 1},
+        "choices_from": {"type": "string"},
+        "default": {},
+        "help": {"type": "string"},
+        "show_if": _CONDITION,
+        "readonly": {"type": "boolean"},
+        "computed": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "sum": {"type": "array", "items": _KEY, "minItems": 1},
+                "count": _KEY,
+            },
+            "minProperties": 1,
+            "maxProperties": 1,
+        },
+        "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
+        "unit": {"type": "string"},
+        "site_types": {"type": "array", "items": {"type": "string"}},
+        "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "minItems": 1},
+    },
+}
+
+FORM_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "title", "version", "title_field", "sections"],
+    "$defs": {"field": _FIELD},
+    "properties": {
+        "id": _KEY,
+        "title": {"type": "string", "minLength": 1},
+        "version": {"type": "integer", "minimum": 1},
+        "title_field": _KEY,
+        "date_field": _KEY,
+        "site_field": _KEY,
+        "status_field": _KEY,
+        "list_columns": {"type": "array", "items": _KEY},
+        "sections": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title", "fields"],
+                "properties": {
+                    "title": {"type": "string", "minLength": 1},
+                    "show_if": _CONDITION,
+                    "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "minItems": 1},
+                },
+            },
+        },
+    },
+}
+
+LISTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["lists"],
+    "properties": {
+        "lists": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+            "additionalProperties": {"type": "array", "items": _CHOICE_ITEM, "minItems": 1},
+        }
+    },
+}
+
+LEDGER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "title", "form", "columns", "natural_key"],
+    "properties": {
+        "id": _KEY,
+        "title": {"type": "string", "minLength": 1},
+        "version": {"type": "integer", "minimum": 1},
+        "form": _KEY,
+        "date_field": _KEY,
+        "filter": {
+            "type": "object",
+            "additionalProperties": {
+                "oneOf": [_SCALAR, {"type": "array", "items": _SCALAR, "minItems": 1}]
+            },
+        },
+        "natural_key": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "columns": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["field"],
+                "properties": {
+                    "field": {"type": "string", "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"},
+                    "label": {"type": "string", "minLength": 1},
+                    "width": {"type": "number", "minimum": 2, "maximum": 120},
+                    "group": {"type": "string"},
+                    "synonyms": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}

@@ -1,0 +1,162 @@
+"""Immutable objects built from the files in ``forms/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FIELD_TYPES: dict[str, str] = {
+    "text": "文本",
+    "multiline": "多行文本",
+    "integer": "整数",
+    "decimal": "小数",
+    "date": "日期",
+    "datetime": "日期时间",
+    "boolean": "是/否",
+    "choice": "单选",
+    "multi_choice": "多选",
+    "site": "监管对象",
+    "person": "人员姓名",
+    "photos": "照片",
+    "repeat": "重复组",
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``show_if``: the field is shown when another field equals a value (or one of several)."""
+
+    field: str
+    values: tuple[Any, ...]
+
+    def holds(self, values: Mapping[str, Any]) -> bool:
+        current = values.get(self.field)
+        if isinstance(current, list):
+            return any(v in self.values for v in current)
+        return current in self.values
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    pattern_message: str | None = None
+    choices: tuple[str, ...] = ()
+    choice_synonyms: Mapping[str, str] = field(default_factory=dict)  # synonym -> label
+    choices_from: str | None = None
+    default: Any = None
+    help: str = ""
+    show_if: Condition | None = None
+    readonly: bool = False
+    computed: Mapping[str, Any] | None = None
+    decimals: int | None = None
+    unit: str = ""
+    site_types: tuple[str, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()  # children of a repeat group
+    section: str = ""
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.type == "repeat"
+
+    def child(self, key: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    title: str
+    fields: tuple[FieldSpec, ...]
+    show_if: Condition | None = None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    title: str
+    version: int
+    sections: tuple[SectionSpec, ...]
+    title_field: str
+    date_field: str | None = None
+    site_field: str | None = None
+    status_field: str | None = None
+    list_columns: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @property
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, key: str) -> FieldSpec:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def has_field(self, key: str) -> bool:
+        return any(f.key == key for f in self.fields)
+
+    def is_visible(self, spec: FieldSpec, values: Mapping[str, Any]) -> bool:
+        """A field is visible when its own and its section's ``show_if`` hold."""
+        section = next((s for s in self.sections if spec in s.fields), None)
+        if section is not None and section.show_if and not section.show_if.holds(values):
+            return False
+        return not (spec.show_if and not spec.show_if.holds(values))
+
+
+@dataclass(frozen=True)
+class LedgerColumn:
+    field: str  # a field key of the source form, or "site_key.field" for a field of the site
+    label: str
+    width: float = 12
+    group: str = ""  # upper header cell shared by neighbouring columns
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LedgerSpec:
+    id: str
+    title: str
+    form: str
+    columns: tuple[LedgerColumn, ...]
+    natural_key: tuple[str, ...]
+    filter: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    date_field: str | None = None
+    version: int = 1
+    path: Path | None = None
+
+
+@dataclass
+class FormRegistry:
+    forms: dict[str, FormSpec]
+    ledgers: dict[str, LedgerSpec]
+    lists: dict[str, tuple[str, ...]]
+
+    def form(self, form_id: str) -> FormSpec:
+        from gongkai_desktop.domain.errors import UnknownFormError
+
+        try:
+            return self.forms[form_id]
+        except KeyError:
+            raise UnknownFormError(form_id, sorted(self.forms)) from None
+
+    def ledger(self, ledger_id: str) -> LedgerSpec:
+        from gongkai_desktop.domain.errors import GongkaiError
+
+        try:
+            return self.ledgers[ledger_id]
+        except KeyError:
+            known = "、".join(sorted(self.ledgers))
+            raise GongkaiError(f"未知的台账“{ledger_id}”。可用的台账：{known}") from None
+
+    def __iter__(self) -> Iterator[FormSpec]:
+        return iter(self.forms.values())

@@ -1,0 +1,350 @@
+"""Turn input (JSON from the CLI, widget values from the editor) into stored values.
+
+Stored (canonical) formats, shared by every issue:
+dates ``YYYY-MM-DD``; datetimes ISO 8601; choices by Chinese label; multi-choice as a
+list of labels; booleans true/false; sites by id (input by id or by name); photo lists
+as ``[{"file", "name", "caption"}]``; repeat groups as lists of objects.
+Empty values are not stored at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from gongkai_desktop.domain.errors import FieldError, ValidationError
+from gongkai_desktop.forms.spec import FieldSpec, FormSpec
+
+SiteResolver = Callable[[str, tuple[str, ...]], str]
+"""(id or name, allowed site types) -> site id; raises ValueError with a Chinese reason."""
+
+_TRUE = {"true", "是", "1", "yes", "y", "√", "有"}
+_FALSE = {"false", "否", "0", "no", "n", "×", "无"}
+_MULTI_SPLIT = re.compile(r"[、,，;；/\n]+")
+
+
+class _Bad(Exception):
+    """Internal: one value could not be read; the message is Chinese."""
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and len(value) == 0)
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _Bad("应为整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+        return int(value)
+    raise _Bad("应为整数")
+
+
+def _to_decimal(value: Any, decimals: int | None) -> float:
+    if isinstance(value, bool):
+        raise _Bad("应为数字")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _Bad("应为数字") from None
+    if not number.is_finite():
+        raise _Bad("应为数字")
+    if decimals is not None:
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > decimals:
+            raise _Bad(f"最多保留{decimals}位小数")
+    return float(number)
+
+
+def _to_date(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise _Bad("日期格式应为 YYYY-MM-DD，例如 2024-05-06")
+
+
+def _to_datetime(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+            return parsed.isoformat(timespec="minutes" if parsed.second == 0 else "seconds")
+        except ValueError:
+            pass
+    raise _Bad("时间格式应为 YYYY-MM-DDTHH:MM，例如 2024-05-06T09:30")
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _Bad("应为“是”或“否”")
+
+
+def _to_choice(spec: FieldSpec, value: Any) -> str:
+    text = str(value).strip()
+    if text in spec.choices:
+        return text
+    if text in spec.choice_synonyms:
+        return spec.choice_synonyms[text]
+    raise _Bad(f"“{text}”不是可选项（可选：{'、'.join(spec.choices)}）")
+
+
+def _to_multi(spec: FieldSpec, value: Any) -> list[str]:
+    items = value if isinstance(value, list) else _MULTI_SPLIT.split(str(value))
+    result: list[str] = []
+    for item in items:
+        if is_empty(item) or (isinstance(item, str) and not item.strip()):
+            continue
+        label = _to_choice(spec, item)
+        if label not in result:
+            result.append(label)
+    # keep the order of the form's choices so that equal sets look equal
+    return sorted(result, key=spec.choices.index)
+
+
+def _to_text(spec: FieldSpec, value: Any) -> str:
+    if isinstance(value, bool | list | dict):
+        raise _Bad("应为文字")
+    text = str(value)
+    return text.strip() if spec.type != "multiline" else text.strip("\n ")
+
+
+def _to_photos(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise _Bad("应为照片列表")
+    photos = []
+    for item in value:
+        if not isinstance(item, dict) or not item.get("file"):
+            raise _Bad("照片项应包含 file")
+        photos.append(
+            {
+                "file": str(item["file"]),
+                "name": str(item.get("name", "")),
+                "caption": str(item.get("caption", "")),
+            }
+        )
+    return photos
+
+
+def _check_limits(spec: FieldSpec, value: Any) -> None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if spec.min is not None and value < spec.min:
+            raise _Bad(f"不能小于{_num(spec.min)}")
+        if spec.max is not None and value > spec.max:
+            raise _Bad(f"不能大于{_num(spec.max)}")
+    if isinstance(value, str) and spec.type in ("text", "multiline", "person"):
+        if spec.max_length is not None and len(value) > spec.max_length:
+            raise _Bad(f"不能超过{spec.max_length}个字（现有{len(value)}个字）")
+        if spec.min_length is not None and len(value) < spec.min_length:
+            raise _Bad(f"至少需要{spec.min_length}个字")
+        if spec.pattern and not re.fullmatch(spec.pattern, value):
+            raise _Bad(spec.pattern_message or "格式不正确")
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def coerce_value(spec: FieldSpec, value: Any, resolve_site: SiteResolver | None) -> Any:
+    """One value → stored form; raises ``_Bad`` with the reason."""
+    t = spec.type
+    if t in ("text", "multiline", "person"):
+        result: Any = _to_text(spec, value)
+    elif t == "integer":
+        result = _to_int(value)
+    elif t == "decimal":
+        result = _to_decimal(value, spec.decimals)
+    elif t == "date":
+        result = _to_date(value)
+    elif t == "datetime":
+        result = _to_datetime(value)
+    elif t == "boolean":
+        result = _to_bool(value)
+    elif t == "choice":
+        result = _to_choice(spec, value)
+    elif t == "multi_choice":
+        result = _to_multi(spec, value)
+    elif t == "site":
+        if resolve_site is None:
+            raise _Bad("无法查找监管对象")
+        try:
+            result = resolve_site(str(value).strip(), spec.site_types)
+        except ValueError as exc:
+            raise _Bad(str(exc)) from None
+    elif t == "photos":
+        result = _to_photos(value)
+    else:  # pragma: no cover - the schema admits no other type
+        raise _Bad(f"未知类型 {t}")
+    _check_limits(spec, result)
+    return result
+
+
+def _compute(spec: FieldSpec, values: Mapping[str, Any]) -> Any:
+    assert spec.computed is not None
+    if "count" in spec.computed:
+        item = values.get(spec.computed["count"])
+        return len(item) if isinstance(item, list) else 0
+    total = sum(values.get(k) or 0 for k in spec.computed["sum"])
+    return total
+
+
+def _coerce_group(
+    fields: tuple[FieldSpec, ...],
+    form: FormSpec | None,
+    raw: Mapping[str, Any],
+    existing: Mapping[str, Any],
+    resolve_site: SiteResolver | None,
+    prefix: str,
+    label_prefix: str,
+    errors: list[FieldError],
+) -> dict[str, Any]:
+    # Visibility is judged on the raw choices first, then on the coerced ones, so that
+    # a show_if over a choice typed as a synonym still works.
+    out: dict[str, Any] = {}
+    for spec in fields:
+        if spec.readonly or spec.is_repeat:
+            continue
+        if spec.type in ("choice", "boolean") and not is_empty(raw.get(spec.key)):
+            try:
+                out[spec.key] = coerce_value(spec, raw[spec.key], resolve_site)
+            except _Bad:
+                pass
+    for spec in fields:
+        where = f"{prefix}{spec.key}"
+        label = f"{label_prefix}{spec.label}"
+        if form is not None and not form.is_visible(spec, out):
+            out.pop(spec.key, None)
+            continue
+        if form is None and spec.show_if and not spec.show_if.holds(out):
+            out.pop(spec.key, None)
+            continue
+        if spec.computed:
+            continue
+        if spec.readonly:
+            if not is_empty(existing.get(spec.key)):
+                out[spec.key] = existing[spec.key]
+            continue
+        value = raw.get(spec.key)
+        if spec.is_repeat:
+            if is_empty(value):
+                if spec.required:
+                    errors.append(FieldError(where, label, "至少填写一行"))
+                continue
+            if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+                errors.append(FieldError(where, label, "应为若干行（对象列表）"))
+                continue
+            rows = []
+            for index, row in enumerate(value, start=1):
+                unknown = set(row) - {c.key for c in spec.fields}
+                for key in sorted(unknown):
+                    errors.append(FieldError(f"{where}[{index}].{key}", f"{label}第{index}行", f"未知字段“{key}”"))
+                rows.append(
+                    _coerce_group(
+                        spec.fields, None, row, {}, resolve_site,
+                        f"{where}[{index}].", f"{label}第{index}行", errors,
+                    )
+                )
+            rows = [r for r in rows if r]
+            if rows:
+                out[spec.key] = rows
+            elif spec.required:
+                errors.append(FieldError(where, label, "至少填写一行"))
+            continue
+        if is_empty(value) or (isinstance(value, str) and not value.strip()):
+            out.pop(spec.key, None)
+            if spec.required:
+                errors.append(FieldError(where, label, "必填"))
+            continue
+        try:
+            coerced = coerce_value(spec, value, resolve_site)
+        except _Bad as bad:
+            out.pop(spec.key, None)
+            errors.append(FieldError(where, label, str(bad)))
+            continue
+        if is_empty(coerced):
+            out.pop(spec.key, None)
+            if spec.required:
+                errors.append(FieldError(where, label, "必填"))
+            continue
+        out[spec.key] = coerced
+    for spec in fields:
+        if spec.computed and (form is None or form.is_visible(spec, out)):
+            out[spec.key] = _compute(spec, out)
+    return out
+
+
+def coerce_record(
+    form: FormSpec,
+    raw: Mapping[str, Any],
+    resolve_site: SiteResolver | None = None,
+    existing: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Validate and convert a whole record; raises ``ValidationError`` listing every bad field."""
+    errors: list[FieldError] = []
+    known = {f.key for f in form.fields}
+    for key in sorted(set(raw) - known):
+        errors.append(FieldError(key, key, f"表单“{form.title}”没有这个字段"))
+    values = _coerce_group(
+        form.fields, form, raw, existing or {}, resolve_site, "", "", errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    return {f.key: values[f.key] for f in form.fields if f.key in values}
+
+
+def default_values(form: FormSpec, today: date | None = None) -> dict[str, Any]:
+    """Values a new record starts with: ``default`` of each field; ``today`` for dates."""
+    today = today or date.today()
+    values: dict[str, Any] = {}
+    for spec in form.fields:
+        if spec.default is None:
+            continue
+        if spec.type == "date" and spec.default == "today":
+            values[spec.key] = today.isoformat()
+        else:
+            values[spec.key] = spec.default
+    return values
+
+
+def display_value(spec: FieldSpec, value: Any, site_names: Mapping[str, str] | None = None) -> str:
+    """Stored value → text shown in lists, history and ledgers."""
+    if is_empty(value):
+        return ""
+    t = spec.type
+    if t == "boolean":
+        return "是" if value else "否"
+    if t == "multi_choice":
+        return "、".join(value)
+    if t == "date":
+        d = date.fromisoformat(value)
+        return f"{d.year}年{d.month}月{d.day}日"
+    if t == "datetime":
+        dt = datetime.fromisoformat(value)
+        return f"{dt.year}年{dt.month}月{dt.day}日 {dt:%H:%M}"
+    if t == "site":
+        return (site_names or {}).get(value, value)
+    if t == "photos":
+        return f"{len(value)}张"
+    if t == "repeat":
+        return f"{len(value)}条"
+    if t == "decimal":
+        return _num(value)
+    return str(value)

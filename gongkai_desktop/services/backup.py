@@ -1,0 +1,224 @@
+"""Backups: the database through SQLite's backup API, verified, with the attachments.
+
+A backup is a folder ``backups/20261123-081500-daily/`` holding ``gongkai.db``,
+``attachments/`` and ``manifest.json``. It is assembled under a temporary name and
+renamed only once ``quick_check`` passed, and only then are old backups rotated away.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from gongkai_desktop import __version__, paths
+from gongkai_desktop.data import migrate
+from gongkai_desktop.domain.errors import BackupError, DatabaseVersionError
+
+if TYPE_CHECKING:
+    from gongkai_desktop.services.context import AppContext
+
+log = logging.getLogger(__name__)
+
+KEEP_BACKUPS = 10
+MANIFEST = "manifest.json"
+REASONS = {
+    "daily": "每日自动备份",
+    "migration": "升级数据库前",
+    "restore": "恢复备份前",
+    "import": "导入前",
+    "manual": "手动备份",
+}
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created: datetime
+    reason: str  # Chinese
+    revision: str | None
+    records: int | None
+
+
+def _quick_check(db_file: Path) -> None:
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        result = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"备份文件 {db_file} 已损坏：{exc}") from exc
+    finally:
+        conn.close()
+    if [r[0] for r in result] != ["ok"]:
+        raise BackupError(f"备份文件 {db_file} 校验未通过：{result[0][0]}")
+
+
+def _revision_of(db_file: Path) -> str | None:
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except (sqlite3.DatabaseError, TypeError):
+        return None
+    finally:
+        conn.close()
+
+
+def _count_records(db_file: Path) -> int | None:
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM records").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
+def _sqlite_copy(src: Path, dst: Path) -> None:
+    """Consistent copy of a live database (WAL included) through the backup API."""
+    source = sqlite3.connect(str(src), timeout=30)
+    target = sqlite3.connect(str(dst))
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+def _unique_folder(root: Path, stem: str) -> Path:
+    candidate = root / stem
+    n = 2
+    while candidate.exists():
+        candidate = root / f"{stem}-{n}"
+        n += 1
+    return candidate
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """Finished backups, newest first."""
+    root = paths.backups_dir(db_path)
+    found = []
+    for folder in sorted(root.glob("[0-9]*"), reverse=True):
+        manifest = folder / MANIFEST
+        if not folder.is_dir() or not manifest.exists():
+            continue
+        try:
+            meta = json.loads(manifest.read_text(encoding="utf-8"))
+            found.append(
+                BackupInfo(
+                    folder,
+                    datetime.fromisoformat(meta["created"]),
+                    meta.get("reason", ""),
+                    meta.get("revision"),
+                    meta.get("records"),
+                )
+            )
+        except (ValueError, KeyError, OSError):
+            log.warning("ignoring unreadable backup manifest %s", manifest)
+    found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
+    return found
+
+
+def create_backup(
+    db_path: Path, engine: Engine | None, reason: str, out_dir: Path | None = None
+) -> BackupInfo:
+    """Back up the database and the attachment folder; rotate old ones if it verified."""
+    del engine  # the backup API reads the file itself; WAL content is included
+    root = out_dir or paths.backups_dir(db_path)
+    root.mkdir(parents=True, exist_ok=True)
+    now = datetime.now()
+    final = _unique_folder(root, f"{now:%Y%m%d-%H%M%S}-{reason}")
+    tmp = root / f".tmp-{final.name}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        db_copy = tmp / paths.DB_FILE_NAME
+        _sqlite_copy(db_path, db_copy)
+        _quick_check(db_copy)
+        attachments = paths.attachments_dir(db_path)
+        if attachments.exists():
+            shutil.copytree(attachments, tmp / "attachments")
+        else:
+            (tmp / "attachments").mkdir()
+        meta = {
+            "created": now.isoformat(timespec="seconds"),
+            "reason": REASONS.get(reason, reason),
+            "revision": _revision_of(db_copy),
+            "records": _count_records(db_copy),
+            "app_version": __version__,
+            "source": str(db_path),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out_dir is None:
+        _rotate(db_path)
+    log.info("backup written: %s", final)
+    return BackupInfo(final, now, meta["reason"], meta["revision"], meta["records"])
+
+
+def _rotate(db_path: Path) -> None:
+    for old in list_backups(db_path)[KEEP_BACKUPS:]:
+        shutil.rmtree(old.path, ignore_errors=True)
+
+
+def daily_backup_if_due(ctx: AppContext) -> BackupInfo | None:
+    today = datetime.now().date()
+    if any(b.created.date() == today for b in list_backups(ctx.db_path)):
+        return None
+    return create_backup(ctx.db_path, ctx.engine, "daily")
+
+
+def _resolve_backup(path: Path) -> tuple[Path, Path | None]:
+    """(database file, attachments folder or None) of a backup folder or file."""
+    path = Path(path)
+    if path.is_dir():
+        db_file = path / paths.DB_FILE_NAME
+        if not db_file.exists():
+            raise BackupError(f"文件夹 {path} 中没有备份数据库 {paths.DB_FILE_NAME}")
+        attachments = path / "attachments"
+        return db_file, attachments if attachments.is_dir() else None
+    if not path.exists():
+        raise BackupError(f"找不到备份 {path}")
+    sibling = path.parent / "attachments"
+    return path, sibling if sibling.is_dir() and (path.parent / MANIFEST).exists() else None
+
+
+def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = None) -> BackupInfo:
+    """Replace the live database (and attachments) by a backup, after backing up the
+    current state. The caller must reopen its AppContext afterwards.
+    Returns the backup taken of the state before the restore."""
+    db_file, attachments = _resolve_backup(backup_path)
+    _quick_check(db_file)
+    revision = _revision_of(db_file)
+    if revision is None:
+        raise BackupError(f"{db_file} 不是本软件的数据库备份")
+    known = {rev.revision for rev in migrate.script_directory().walk_revisions()}
+    if revision not in known:
+        raise DatabaseVersionError(
+            f"该备份由更新版本的软件创建（版本 {revision}），本软件无法恢复它。"
+        )
+    before = create_backup(db_path, engine, "restore")
+    if engine is not None:
+        engine.dispose()
+    _sqlite_copy(db_file, db_path)
+    live_attachments = paths.attachments_dir(db_path)
+    if attachments is not None:
+        staging = live_attachments.with_name(".attachments-restoring")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(attachments, staging)
+        old = live_attachments.with_name(".attachments-old")
+        shutil.rmtree(old, ignore_errors=True)
+        if live_attachments.exists():
+            live_attachments.rename(old)
+        staging.rename(live_attachments)
+        shutil.rmtree(old, ignore_errors=True)
+    log.info("restored %s into %s (previous state in %s)", backup_path, db_path, before.path)
+    return before

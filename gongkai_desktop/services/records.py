@@ -1,0 +1,341 @@
+"""Entering, finding, editing, deleting (to the 回收站) and restoring records."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gongkai_desktop.data import repository
+from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.data.repository import RecordQuery
+from gongkai_desktop.data.search import search_text_of
+from gongkai_desktop.domain.errors import RecordNotFoundError, StaleRecordError
+from gongkai_desktop.forms.spec import FormSpec
+from gongkai_desktop.forms.values import coerce_record, default_values, display_value, is_empty
+from gongkai_desktop.services.context import AppContext
+
+ACTION_CREATE = "新建"
+ACTION_UPDATE = "修改"
+ACTION_DELETE = "删除"
+ACTION_RESTORE = "恢复"
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: str
+    form_id: str
+    title: str
+    values: dict[str, Any]
+    record_date: date | None
+    site_id: str | None
+    status: str | None
+    created_at: datetime
+    updated_at: datetime
+    author: str
+    version: int
+    deleted: bool
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: str
+    form_id: str
+    cells: tuple[str, ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime  # local time
+    who: str
+    action: str
+    field: str  # Chinese label
+    old: str
+    new: str
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _local(utc_naive: datetime) -> datetime:
+    return utc_naive.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def _view(row: Record) -> RecordView:
+    return RecordView(
+        id=row.id,
+        form_id=row.form_id,
+        title=row.title,
+        values=dict(row.data),
+        record_date=row.record_date,
+        site_id=row.site_id,
+        status=row.status,
+        created_at=_local(row.created_at),
+        updated_at=_local(row.updated_at),
+        author=row.author,
+        version=row.version,
+        deleted=row.deleted,
+        deleted_at=_local(row.deleted_at) if row.deleted_at else None,
+    )
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class RecordService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.registry = ctx.registry
+
+    # ---- helpers -------------------------------------------------------------------
+    def _resolver(self, session: Session):  # type: ignore[no-untyped-def]
+        def resolve(text: str, site_types: tuple[str, ...]) -> str:
+            row = repository.get_record(session, text)
+            if row is not None and row.form_id == "site" and not row.deleted:
+                candidates = [row]
+            else:
+                candidates = list(repository.sites_by_name(session, text))
+            if site_types:
+                typed = [c for c in candidates if c.data.get("site_type") in site_types]
+                if not typed and candidates:
+                    raise ValueError(f"“{text}”不是{'、'.join(site_types)}类的监管对象")
+                candidates = typed
+            if not candidates:
+                raise ValueError(f"找不到名为“{text}”的监管对象，请先在“监管对象”中登记")
+            if len(candidates) > 1:
+                raise ValueError(f"有{len(candidates)}个名为“{text}”的监管对象，请改用编号")
+            return candidates[0].id
+
+        return resolve
+
+    def _derived(
+        self, session: Session, form: FormSpec, values: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Columns kept beside the JSON: title, date, site, status, search text."""
+        site_id = values.get(form.site_field) if form.site_field else None
+        site_ids = [v for f in form.fields if f.type == "site" and (v := values.get(f.key))]
+        names = repository.site_names(session, site_ids)
+        title_spec = form.field(form.title_field)
+        title = display_value(title_spec, values.get(form.title_field), names)[:200]
+        raw_date = values.get(form.date_field) if form.date_field else None
+        return {
+            "title": title,
+            "record_date": date.fromisoformat(raw_date) if raw_date else None,
+            "site_id": site_id,
+            "status": values.get(form.status_field) if form.status_field else None,
+            "search_text": search_text_of(dict(values), [title, *names.values()]),
+        }
+
+    def _load(self, session: Session, record_id: str) -> Record:
+        row = repository.get_record(session, record_id)
+        if row is None or row.form_id not in self.registry.forms:
+            raise RecordNotFoundError(record_id)
+        return row
+
+    def _audit(
+        self,
+        session: Session,
+        row: Record,
+        action: str,
+        changes: Sequence[tuple[str, Any, Any]] = (("", None, None),),
+    ) -> None:
+        user, filler = self.ctx.identity(session)
+        now = _utcnow()
+        repository.add_audit(
+            session,
+            [
+                AuditEntry(
+                    at=now, os_user=user, filler=filler, record_id=row.id, form_id=row.form_id,
+                    action=action, field=key, old_value=_dump(old), new_value=_dump(new),
+                )
+                for key, old, new in changes
+            ],
+        )
+
+    # ---- actions -------------------------------------------------------------------
+    def create(self, form_id: str, raw: Mapping[str, Any]) -> RecordView:
+        form = self.registry.form(form_id)
+        with self.ctx.transaction() as session:
+            # fields left out get their form defaults, as in a new editor
+            start = {**default_values(form), **raw}
+            values = coerce_record(form, start, self._resolver(session))
+            user, filler = self.ctx.identity(session)
+            now = _utcnow()
+            row = Record(
+                id=str(uuid.uuid4()), form_id=form.id, data=values, created_at=now,
+                updated_at=now, author=filler or user, version=1, deleted=False,
+                **self._derived(session, form, values),
+            )
+            session.add(row)
+            session.flush()
+            self._audit(
+                session, row, ACTION_CREATE, [(k, None, v) for k, v in values.items()]
+            )
+            return _view(row)
+
+    def update(
+        self, record_id: str, raw: Mapping[str, Any], expected_version: int | None = None
+    ) -> RecordView:
+        """Change some fields (keys absent from ``raw`` keep their values; null clears)."""
+        with self.ctx.transaction() as session:
+            row = self._load(session, record_id)
+            if expected_version is not None and row.version != expected_version:
+                raise StaleRecordError()
+            form = self.registry.form(row.form_id)
+            merged = {**row.data, **raw}
+            values = coerce_record(form, merged, self._resolver(session), existing=row.data)
+            old = dict(row.data)
+            changes = [
+                (k, old.get(k), values.get(k))
+                for k in [*old, *(k for k in values if k not in old)]
+                if old.get(k) != values.get(k)
+            ]
+            if not changes:
+                return _view(row)
+            for key, value in self._derived(session, form, values).items():
+                setattr(row, key, value)
+            row.data = values
+            row.version += 1
+            row.updated_at = _utcnow()
+            session.flush()
+            self._audit(session, row, ACTION_UPDATE, changes)
+            return _view(row)
+
+    def delete(self, record_id: str) -> RecordView:
+        with self.ctx.transaction() as session:
+            row = self._load(session, record_id)
+            if not row.deleted:
+                row.deleted = True
+                row.deleted_at = _utcnow()
+                row.version += 1
+                session.flush()
+                self._audit(session, row, ACTION_DELETE)
+            return _view(row)
+
+    def restore(self, record_id: str) -> RecordView:
+        with self.ctx.transaction() as session:
+            row = self._load(session, record_id)
+            if row.deleted:
+                row.deleted = False
+                row.deleted_at = None
+                row.version += 1
+                session.flush()
+                self._audit(session, row, ACTION_RESTORE)
+            return _view(row)
+
+    # ---- reading -------------------------------------------------------------------
+    def get(self, record_id: str) -> RecordView:
+        with self.ctx.transaction() as session:
+            return _view(self._load(session, record_id))
+
+    def list_columns(self, form_id: str) -> list[tuple[str, str]]:
+        """(sort key, Chinese header) of the list view of a form."""
+        form = self.registry.form(form_id)
+        keys = form.list_columns or tuple(f.key for f in form.fields[:6])
+        columns = []
+        for key in keys:
+            spec = form.field(key)
+            if key == form.title_field:
+                sort = "title"
+            elif key == form.date_field:
+                sort = "record_date"
+            elif key == form.status_field:
+                sort = "status"
+            elif spec.type == "site":
+                sort = f"site:{key}"
+            else:
+                sort = key
+            columns.append((sort, spec.label))
+        columns.append(("updated_at", "最后修改"))
+        return columns
+
+    def count(self, query: RecordQuery) -> int:
+        with self.ctx.transaction() as session:
+            return repository.count_records(session, query)
+
+    def page(self, query: RecordQuery, offset: int, limit: int) -> list[ListRow]:
+        with self.ctx.transaction() as session:
+            rows = repository.page_records(session, query, offset, limit)
+            return self._list_rows(session, rows, query.form_id)
+
+    def _list_rows(
+        self, session: Session, rows: Sequence[Record], form_id: str | None
+    ) -> list[ListRow]:
+        site_ids = []
+        for row in rows:
+            form = self.registry.forms.get(row.form_id)
+            if form:
+                site_ids += [v for f in form.fields if f.type == "site" and (v := row.data.get(f.key))]
+        names = repository.site_names(session, site_ids)
+        out = []
+        for row in rows:
+            form = self.registry.forms.get(row.form_id)
+            if form is None:
+                continue
+            if form_id is None:  # the 回收站 lists every form the same way
+                cells: tuple[str, ...] = (
+                    form.title,
+                    row.title,
+                    _local(row.deleted_at).strftime("%Y-%m-%d %H:%M") if row.deleted_at else "",
+                )
+            else:
+                keys = form.list_columns or tuple(f.key for f in form.fields[:6])
+                cells = tuple(
+                    display_value(form.field(k), row.data.get(k), names) for k in keys
+                ) + (_local(row.updated_at).strftime("%Y-%m-%d %H:%M"),)
+            out.append(ListRow(row.id, row.form_id, cells, row.version))
+        return out
+
+    def history(self, record_id: str) -> list[HistoryEntry]:
+        with self.ctx.transaction() as session:
+            row = self._load(session, record_id)
+            form = self.registry.form(row.form_id)
+            entries = repository.audit_for(session, record_id)
+            site_ids = []
+            for e in entries:
+                for raw in (e.old_value, e.new_value):
+                    if raw and e.field and form.has_field(e.field) and form.field(e.field).type == "site":
+                        site_ids.append(json.loads(raw))
+            names = repository.site_names(session, site_ids)
+            result = []
+            for e in entries:
+                if e.field and form.has_field(e.field):
+                    spec = form.field(e.field)
+                    label = spec.label
+                    old = display_value(spec, json.loads(e.old_value), names) if e.old_value else ""
+                    new = display_value(spec, json.loads(e.new_value), names) if e.new_value else ""
+                else:
+                    label = e.field
+                    old = json.loads(e.old_value) if e.old_value else ""
+                    new = json.loads(e.new_value) if e.new_value else ""
+                who = e.filler if not e.filler else f"{e.filler}（{e.os_user}）"
+                result.append(
+                    HistoryEntry(_local(e.at), who or e.os_user, e.action, label, str(old), str(new))
+                )
+            return result
+
+    def site_choices(self, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]:
+        with self.ctx.transaction() as session:
+            return repository.all_sites(session, site_types)
+
+    def site_names(self, ids: Sequence[str]) -> dict[str, str]:
+        with self.ctx.transaction() as session:
+            return repository.site_names(session, ids)
+
+    def export_values(self, view: RecordView) -> dict[str, Any]:
+        """JSON shape of one record for ``gongkai list --json``."""
+        form = self.registry.form(view.form_id)
+        out: dict[str, Any] = {"id": view.id}
+        for spec in form.fields:
+            value = view.values.get(spec.key)
+            out[spec.key] = None if is_empty(value) else value
+        return out

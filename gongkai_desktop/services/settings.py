@@ -1,0 +1,70 @@
+"""设置: the office's details, declared once here and used by every output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from gongkai_desktop.data import repository
+from gongkai_desktop.data.models import AuditEntry
+from gongkai_desktop.domain.errors import FieldError, ValidationError
+from gongkai_desktop.services.context import AppContext
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    max_length: int = 100
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("unit_name", "单位名称"),
+    SettingSpec("township", "乡镇"),
+    SettingSpec("county", "县（市、区）"),
+    SettingSpec("addressee", "主送机关"),
+    SettingSpec("unit_head", "单位负责人"),
+    SettingSpec("filler", "填表人"),
+    SettingSpec("reviewer", "审核人"),
+    SettingSpec("phone", "联系电话", 40),
+)
+SETTINGS_RECORD_ID = "settings"
+
+
+def load_settings(ctx: AppContext) -> dict[str, str]:
+    with ctx.transaction() as session:
+        stored = repository.get_settings(session)
+    return {s.key: stored.get(s.key, "") for s in SETTINGS}
+
+
+def save_settings(ctx: AppContext, values: dict[str, str]) -> dict[str, str]:
+    known = {s.key: s for s in SETTINGS}
+    errors = [FieldError(k, k, "不是可设置的项目") for k in values if k not in known]
+    for key, value in values.items():
+        spec = known.get(key)
+        if spec and len(value.strip()) > spec.max_length:
+            errors.append(FieldError(key, spec.label, f"不能超过{spec.max_length}个字"))
+    if errors:
+        raise ValidationError(errors)
+    with ctx.transaction() as session:
+        user, filler = ctx.identity(session)
+        stored = repository.get_settings(session)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        entries = []
+        for key, value in values.items():
+            new = value.strip()
+            old = stored.get(key, "")
+            if new == old:
+                continue
+            repository.put_setting(session, key, new)
+            entries.append(
+                AuditEntry(
+                    at=now, os_user=user, filler=filler, record_id=SETTINGS_RECORD_ID,
+                    form_id="settings", action="修改", field=key,
+                    old_value=json.dumps(old, ensure_ascii=False),
+                    new_value=json.dumps(new, ensure_ascii=False),
+                )
+            )
+        repository.add_audit(session, entries)
+    return load_settings(ctx)
