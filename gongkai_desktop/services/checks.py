@@ -1,0 +1,84 @@
+"""``gongkai check`` and ``gongkai selftest``: is this installation and database sound?"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from gongkai_desktop.data import migrate, repository
+from gongkai_desktop.data.models import Record
+from gongkai_desktop.domain.errors import GongkaiError, ValidationError
+from gongkai_desktop.forms.values import coerce_record
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records import RecordService
+
+
+@dataclass
+class CheckReport:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_database(ctx: AppContext) -> CheckReport:
+    report = CheckReport()
+    report.lines.append(f"数据库：{ctx.db_path}")
+    report.lines.append(
+        f"表单 {len(ctx.registry.forms)} 个，台账 {len(ctx.registry.ledgers)} 个，均已通过校验"
+    )
+    current, head = migrate.current_revision(ctx.engine), migrate.head_revision()
+    report.lines.append(f"数据库结构版本：{current}（最新 {head}）")
+    if current != head:
+        report.problems.append("数据库结构不是最新版本")
+    service = RecordService(ctx)
+    with ctx.transaction() as session:
+        report.problems += [f"完整性检查：{p}" for p in repository.integrity_problems(session)]
+        live = repository.counts_by_form(session)
+        deleted = repository.counts_by_form(session, deleted=True)
+        for form in ctx.registry:
+            report.lines.append(
+                f"{form.title}：{live.get(form.id, 0)} 条（回收站 {deleted.get(form.id, 0)} 条）"
+            )
+        for form_id in sorted(set(live) - set(ctx.registry.forms)):
+            report.problems.append(f"数据库中有 {live[form_id]} 条记录属于未定义的表单“{form_id}”")
+        # Records must still satisfy their form files (these may have been edited).
+        stmt = select(Record).where(Record.deleted.is_(False))
+        for row in session.scalars(stmt).yield_per(1000):
+            form = ctx.registry.forms.get(row.form_id)
+            if form is None:
+                continue
+            try:
+                coerce_record(form, row.data, service._resolver(session), existing=row.data)
+            except ValidationError as err:
+                report.problems.append(f"{form.title}“{row.title}”（{row.id}）：{err}")
+    return report
+
+
+def selftest() -> list[str]:
+    """Open a temporary database, load every form and ledger, save and read a record."""
+    steps: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="gongkai-selftest-") as tmp:
+        ctx = AppContext.open(Path(tmp) / "selftest.db", auto_backup=False)
+        try:
+            steps.append(f"表单 {len(ctx.registry.forms)} 个、台账 {len(ctx.registry.ledgers)} 个加载成功")
+            steps.append(f"数据库结构升级到 {migrate.current_revision(ctx.engine)}")
+            service = RecordService(ctx)
+            made = service.create(
+                "site",
+                {"site_type": "饮用水水源地", "name": "自检水源地", "village": "自检村", "patrol_times": 2},
+            )
+            back = service.get(made.id)
+            if back.values != made.values or back.title != "自检水源地":
+                raise GongkaiError("自检失败：读回的记录与保存的不一致")
+            if not service.history(made.id):
+                raise GongkaiError("自检失败：没有写入修改记录")
+            steps.append("保存并读回记录成功")
+        finally:
+            ctx.close()
+    return steps
