@@ -1,0 +1,42 @@
+"""Shared fixtures. Tests run headless and never touch the real user-data folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own user-data folder (logs, default database)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("GONGKAI_HOME", str(home))
+    monkeypatch.delenv("GONGKAI_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "gongkai.db"
+
+
+@pytest.fixture
+def ctx(db_path: Path) -> Iterator:
+    """An AppContext on a real, freshly migrated SQLite file."""
+    from gongkai_desktop.services.context import AppContext
+
+    context = AppContext.open(db_path, auto_backup=False)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def records(ctx):  # type: ignore[no-untyped-def]
+    from gongkai_desktop.services.records import RecordService
+
+    return RecordService(ctx)
