@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
 def create_db_engine(db_path: Path) -> Engine:
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{db_path}", connect_args={"timeout": 30})
+    # URL.create takes the path verbatim; a "sqlite:///…" string would decode "%20" and
+    # cut at "?", silently opening some other file
+    url = URL.create("sqlite", database=str(db_path))
+    engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -30,6 +34,13 @@ def create_db_engine(db_path: Path) -> Engine:
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def create_readonly_engine(db_path: Path) -> Engine:
+    """An engine that only reads an existing file: no PRAGMAs, no switch to WAL, so a
+    database that is refused (e.g. from a newer version) is left exactly as it was."""
+    uri = Path(db_path).absolute().as_uri() + "?mode=ro"
+    return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -28,6 +28,8 @@ def format_cn_date(day: date) -> str:
 
 def parse_period(text: str) -> Period:
     text = text.strip()
+    if (m := re.match(r"(\d{4})(?:-|$)", text)) and int(m[1]) < 1:
+        raise PeriodError(f"期间“{text}”的年份应为0001至9999")
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
@@ -50,9 +52,7 @@ def parse_period(text: str) -> Period:
 
 def period_between(start: date, end: date) -> Period:
     if end < start:
-        raise PeriodError(
-            f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}"
-        )
+        raise PeriodError(f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}")
     return Period(start, end, f"{format_cn_date(start)}至{format_cn_date(end)}")
 
 

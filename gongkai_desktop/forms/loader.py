@@ -85,13 +85,49 @@ def _schema_problems(name: str, doc: Any, schema: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _read_yaml(path: Path, problems: list[str]) -> Any:
+class _DuplicateKeyError(yaml.YAMLError):
+    def __init__(self, key: Any, owner: Any, line: int) -> None:
+        self.key, self.owner, self.line = key, owner, line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key written twice in one mapping: plain YAML would
+    silently keep the last one (e.g. a second ``fields:`` drops a section's fields)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        owner = next(
+            (v.value for k, v in node.value if k.value == "key" and isinstance(v, yaml.ScalarNode)),
+            None,
+        )
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+            except TypeError:  # unhashable key: SafeLoader reports it below
+                continue
+            if duplicate:
+                raise _DuplicateKeyError(key, owner, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _read_yaml(path: Path, problems: list[str], name: str | None = None) -> Any:
+    """The parsed file, or None after recording why it cannot be used."""
+    name = name or path.name
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(f"{path.name}：无法读取（{exc}）")
+            doc = yaml.load(fh, Loader=_UniqueKeyLoader)  # a SafeLoader
+    except _DuplicateKeyError as dup:
+        where = f"字段“{dup.owner}”中" if dup.owner else ""
+        problems.append(f"{name}：第{dup.line}行：{where}“{dup.key}”重复出现")
         return None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(f"{name}：无法读取（{exc}）")
+        return None
+    if doc is None:
+        problems.append(f"{name}：文件为空")
+    return doc
 
 
 def _choice_items(items: list[Any]) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -134,6 +170,10 @@ def _build_field(
     ftype = raw["type"]
     if ftype in ("choice", "multi_choice") and not choices and "choices_from" not in raw:
         problems.append(f"{where}：字段“{key}”是{FIELD_TYPES[ftype]}，但没有给出选项")
+    if ftype not in ("choice", "multi_choice") and ("choices" in raw or "choices_from" in raw):
+        problems.append(
+            f"{where}：字段“{key}”是{FIELD_TYPES[ftype]}，不能有选项（选项只用于单选、多选）"
+        )
     if ftype == "repeat" and not raw.get("fields"):
         problems.append(f"{where}：重复组“{key}”没有子字段")
     if ftype != "repeat" and raw.get("fields"):
@@ -233,19 +273,44 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
             problems.append(f"{name}：list_columns 引用了不存在的字段“{key}”")
     for sec in spec.sections:
         _check_condition(name, f"分组“{sec.title}”", sec.show_if, by_key, problems)
-        for f in sec.fields:
-            _check_condition(name, f"字段“{f.key}”", f.show_if, by_key, problems)
-            if f.computed:
-                refs = f.computed.get("sum", []) + (
-                    [f.computed["count"]] if "count" in f.computed else []
-                )
-                for ref in refs:
-                    if ref not in by_key:
-                        problems.append(f"{name}：字段“{f.key}”的计算引用了不存在的字段“{ref}”")
-            if f.default is not None and f.choices and f.type == "choice":
-                if f.default not in f.choices:
-                    problems.append(f"{name}：字段“{f.key}”的默认值“{f.default}”不是它的选项")
+        _check_fields(name, "", sec.fields, by_key, problems)
     return spec
+
+
+def _check_fields(
+    name: str,
+    owner: str,
+    fields: tuple[FieldSpec, ...],
+    by_key: dict[str, FieldSpec],
+    problems: list[str],
+) -> None:
+    """show_if, computed and default of ``fields``, whose siblings are ``by_key``.
+    Inside a repeat group a row only sees its own fields, so children are checked
+    against their siblings."""
+    for f in fields:
+        _check_condition(name, f"{owner}字段“{f.key}”", f.show_if, by_key, problems)
+        if f.computed:
+            refs = f.computed.get("sum", []) + (
+                [f.computed["count"]] if "count" in f.computed else []
+            )
+            for ref in refs:
+                if ref not in by_key:
+                    problems.append(f"{name}：{owner}字段“{f.key}”的计算引用了不存在的字段“{ref}”")
+        if (
+            f.default is not None
+            and f.type == "choice"
+            and f.choices
+            and f.default not in f.choices
+        ):
+            problems.append(f"{name}：{owner}字段“{f.key}”的默认值“{f.default}”不是它的选项")
+        if f.default is not None and f.choices and f.type == "multi_choice":
+            defaults = f.default if isinstance(f.default, list) else [f.default]
+            for value in defaults:
+                if value not in f.choices:
+                    problems.append(f"{name}：{owner}字段“{f.key}”的默认值“{value}”不是它的选项")
+        if f.is_repeat:
+            children = {c.key: c for c in f.fields}
+            _check_fields(name, f"{owner}重复组“{f.key}”中的", f.fields, children, problems)
 
 
 def _build_ledger(
@@ -265,7 +330,9 @@ def _build_ledger(
             site_field = by_key.get(site_key)
             site_form = forms.get("site")
             if site_field is None or site_field.type != "site":
-                problems.append(f"{name}：列“{ref}”中的“{site_key}”不是表单“{form.id}”的监管对象字段")
+                problems.append(
+                    f"{name}：列“{ref}”中的“{site_key}”不是表单“{form.id}”的监管对象字段"
+                )
             elif site_form is None or not site_form.has_field(sub):
                 problems.append(f"{name}：列“{ref}”引用的监管对象字段“{sub}”不存在")
             elif label is None:
@@ -322,7 +389,7 @@ def load_registry(root: Path) -> FormRegistry:
     lists_path = root / LISTS_FILE
     if lists_path.exists():
         doc = _read_yaml(lists_path, problems)
-        schema_problems = _schema_problems(LISTS_FILE, doc, LISTS_SCHEMA)
+        schema_problems = [] if doc is None else _schema_problems(LISTS_FILE, doc, LISTS_SCHEMA)
         problems += schema_problems
         if doc and not schema_problems:
             lists = {k: _choice_items(v) for k, v in doc["lists"].items()}
@@ -350,7 +417,7 @@ def load_registry(root: Path) -> FormRegistry:
     ledgers: dict[str, LedgerSpec] = {}
     for path in sorted((root / LEDGERS_DIR).glob("*.yaml")):
         name = f"{LEDGERS_DIR}/{path.name}"
-        doc = _read_yaml(path, problems)
+        doc = _read_yaml(path, problems, name)
         if doc is None:
             continue
         schema_problems = _schema_problems(name, doc, LEDGER_SCHEMA)

@@ -9,6 +9,7 @@ Empty values are not stored at all.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -56,7 +57,8 @@ def _to_decimal(value: Any, decimals: int | None) -> float:
     if not number.is_finite():
         raise _Bad("应为数字")
     if decimals is not None:
-        exponent = number.as_tuple().exponent
+        # trailing zeros are not decimals: "12.50" has one
+        exponent = number.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > decimals:
             raise _Bad(f"最多保留{decimals}位小数")
     return float(number)
@@ -223,10 +225,8 @@ def _coerce_group(
         if spec.readonly or spec.is_repeat:
             continue
         if spec.type in ("choice", "boolean") and not is_empty(raw.get(spec.key)):
-            try:
+            with contextlib.suppress(_Bad):  # reported in the second pass
                 out[spec.key] = coerce_value(spec, raw[spec.key], resolve_site)
-            except _Bad:
-                pass
     for spec in fields:
         where = f"{prefix}{spec.key}"
         label = f"{label_prefix}{spec.label}"
@@ -253,13 +253,25 @@ def _coerce_group(
                 continue
             rows = []
             for index, row in enumerate(value, start=1):
+                if all(is_empty(v) or (isinstance(v, str) and not v.strip()) for v in row.values()):
+                    continue  # a blank row (e.g. one the editor added) is not an error
                 unknown = set(row) - {c.key for c in spec.fields}
                 for key in sorted(unknown):
-                    errors.append(FieldError(f"{where}[{index}].{key}", f"{label}第{index}行", f"未知字段“{key}”"))
+                    errors.append(
+                        FieldError(
+                            f"{where}[{index}].{key}", f"{label}第{index}行", f"未知字段“{key}”"
+                        )
+                    )
                 rows.append(
                     _coerce_group(
-                        spec.fields, None, row, {}, resolve_site,
-                        f"{where}[{index}].", f"{label}第{index}行", errors,
+                        spec.fields,
+                        None,
+                        row,
+                        {},
+                        resolve_site,
+                        f"{where}[{index}].",
+                        f"{label}第{index}行",
+                        errors,
                     )
                 )
             rows = [r for r in rows if r]
@@ -302,9 +314,7 @@ def coerce_record(
     known = {f.key for f in form.fields}
     for key in sorted(set(raw) - known):
         errors.append(FieldError(key, key, f"表单“{form.title}”没有这个字段"))
-    values = _coerce_group(
-        form.fields, form, raw, existing or {}, resolve_site, "", "", errors
-    )
+    values = _coerce_group(form.fields, form, raw, existing or {}, resolve_site, "", "", errors)
     if errors:
         raise ValidationError(errors)
     return {f.key: values[f.key] for f in form.fields if f.key in values}

@@ -47,8 +47,14 @@ class BackupInfo:
     records: int | None
 
 
+def _read_only_uri(db_file: Path) -> str:
+    # as_uri() percent-encodes "#", "?", "%" and spaces, which a bare "file:" URI would
+    # misread (checking some other file, or none)
+    return Path(db_file).absolute().as_uri() + "?mode=ro"
+
+
 def _quick_check(db_file: Path) -> None:
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    conn = sqlite3.connect(_read_only_uri(db_file), uri=True)
     try:
         result = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
@@ -60,7 +66,7 @@ def _quick_check(db_file: Path) -> None:
 
 
 def _revision_of(db_file: Path) -> str | None:
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    conn = sqlite3.connect(_read_only_uri(db_file), uri=True)
     try:
         return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     except (sqlite3.DatabaseError, TypeError):
@@ -70,7 +76,7 @@ def _revision_of(db_file: Path) -> str | None:
 
 
 def _count_records(db_file: Path) -> int | None:
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    conn = sqlite3.connect(_read_only_uri(db_file), uri=True)
     try:
         return int(conn.execute("SELECT count(*) FROM records").fetchone()[0])
     except sqlite3.DatabaseError:
@@ -79,12 +85,16 @@ def _count_records(db_file: Path) -> int | None:
         conn.close()
 
 
-def _sqlite_copy(src: Path, dst: Path) -> None:
-    """Consistent copy of a live database (WAL included) through the backup API."""
+def _sqlite_copy(src: Path, dst: Path, single_file: bool = False) -> None:
+    """Consistent copy of a live database (WAL included) through the backup API.
+    ``single_file``: leave the copy in rollback-journal mode, one self-contained file
+    that can be read (and verified) without -wal/-shm files beside it."""
     source = sqlite3.connect(str(src), timeout=30)
     target = sqlite3.connect(str(dst))
     try:
         source.backup(target)
+        if single_file:
+            target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
         source.close()
@@ -138,15 +148,26 @@ def create_backup(
     tmp.mkdir()
     try:
         db_copy = tmp / paths.DB_FILE_NAME
-        _sqlite_copy(db_path, db_copy)
-        _quick_check(db_copy)
+        try:
+            _sqlite_copy(db_path, db_copy, single_file=True)
+        except sqlite3.Error as exc:
+            raise BackupError(f"无法备份数据库 {db_path}：{exc}") from exc
+        try:
+            _quick_check(db_copy)
+        except BackupError as exc:
+            detail = exc.__cause__ or str(exc).rsplit("：", 1)[-1]
+            raise BackupError(
+                f"新备份未通过完整性校验（{detail}），数据库 {db_path} 可能已损坏；"
+                "原有备份均已保留，未删除任何备份。"
+            ) from exc
         attachments = paths.attachments_dir(db_path)
         if attachments.exists():
             shutil.copytree(attachments, tmp / "attachments")
         else:
             (tmp / "attachments").mkdir()
         meta = {
-            "created": now.isoformat(timespec="seconds"),
+            # microseconds: backups made within one second must still sort in order
+            "created": now.isoformat(timespec="microseconds"),
             "reason": REASONS.get(reason, reason),
             "revision": _revision_of(db_copy),
             "records": _count_records(db_copy),
@@ -159,13 +180,15 @@ def create_backup(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if out_dir is None:
-        _rotate(db_path)
+        _rotate(db_path, keep=final)
     log.info("backup written: %s", final)
     return BackupInfo(final, now, meta["reason"], meta["revision"], meta["records"])
 
 
-def _rotate(db_path: Path) -> None:
-    for old in list_backups(db_path)[KEEP_BACKUPS:]:
+def _rotate(db_path: Path, keep: Path) -> None:
+    """Keep the newest KEEP_BACKUPS; never the one just made (``keep``)."""
+    others = [b for b in list_backups(db_path) if b.path != keep]
+    for old in others[KEEP_BACKUPS - 1 :]:
         shutil.rmtree(old.path, ignore_errors=True)
 
 

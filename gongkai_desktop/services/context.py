@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai_desktop import paths
 from gongkai_desktop.data import migrate, repository
-from gongkai_desktop.data.engine import create_db_engine, make_session_factory
+from gongkai_desktop.data.engine import (
+    create_db_engine,
+    create_readonly_engine,
+    make_session_factory,
+)
 from gongkai_desktop.forms.loader import load_registry
 from gongkai_desktop.forms.spec import FormRegistry
 
@@ -49,6 +53,13 @@ class AppContext:
         db_path = Path(db_path or paths.default_db_path()).resolve()
         registry = load_registry(forms_dir or paths.forms_dir())
         existed = db_path.exists() and db_path.stat().st_size > 0
+        if existed:
+            # Judge the version before the engine's PRAGMAs (WAL) can touch the file.
+            probe = create_readonly_engine(db_path)
+            try:
+                migrate.check_known_revision(probe)
+            finally:
+                probe.dispose()
         engine = create_db_engine(db_path)
         notes: list[str] = []
         try:
