@@ -13,7 +13,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import GongkaiError, ValidationError
 from gongkai_desktop.forms.values import coerce_record
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records import RecordService, site_refs
 
 
 @dataclass
@@ -54,7 +54,8 @@ def check_database(ctx: AppContext) -> CheckReport:
             if form is None:
                 continue
             try:
-                coerce_record(form, row.data, service._resolver(session), existing=row.data)
+                resolver = service._resolver(session, keep=site_refs(form, row.data))
+                coerce_record(form, row.data, resolver, existing=row.data)
             except ValidationError as err:
                 report.problems.append(f"{form.title}“{row.title}”（{row.id}）：{err}")
     return report
@@ -66,12 +67,19 @@ def selftest() -> list[str]:
     with tempfile.TemporaryDirectory(prefix="gongkai-selftest-") as tmp:
         ctx = AppContext.open(Path(tmp) / "selftest.db", auto_backup=False)
         try:
-            steps.append(f"表单 {len(ctx.registry.forms)} 个、台账 {len(ctx.registry.ledgers)} 个加载成功")
+            steps.append(
+                f"表单 {len(ctx.registry.forms)} 个、台账 {len(ctx.registry.ledgers)} 个加载成功"
+            )
             steps.append(f"数据库结构升级到 {migrate.current_revision(ctx.engine)}")
             service = RecordService(ctx)
             made = service.create(
                 "site",
-                {"site_type": "饮用水水源地", "name": "自检水源地", "village": "自检村", "patrol_times": 2},
+                {
+                    "site_type": "饮用水水源地",
+                    "name": "自检水源地",
+                    "village": "自检村",
+                    "patrol_times": 2,
+                },
             )
             back = service.get(made.id)
             if back.values != made.values or back.title != "自检水源地":

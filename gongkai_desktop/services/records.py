@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -87,6 +87,22 @@ def _view(row: Record) -> RecordView:
     )
 
 
+def site_refs(form: FormSpec, data: Mapping[str, Any]) -> set[str]:
+    """Site ids stored in ``data`` (site fields, also inside repeat groups)."""
+    refs: set[str] = set()
+    for spec in form.fields:
+        value = data.get(spec.key)
+        if spec.type == "site" and isinstance(value, str):
+            refs.add(value)
+        elif spec.is_repeat and isinstance(value, list):
+            for row in value:
+                for child in spec.fields:
+                    ref = row.get(child.key) if isinstance(row, dict) else None
+                    if child.type == "site" and isinstance(ref, str):
+                        refs.add(ref)
+    return refs
+
+
 def _dump(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -97,9 +113,17 @@ class RecordService:
         self.registry = ctx.registry
 
     # ---- helpers -------------------------------------------------------------------
-    def _resolver(self, session: Session):  # type: ignore[no-untyped-def]
+    def _resolver(self, session: Session, keep: Collection[str] = ()):  # type: ignore[no-untyped-def]
+        """Site by id or name. ``keep``: site ids the record already holds; they stay
+        valid even if that site has since been moved to the 回收站 or changed type, so
+        that the record's other fields can still be edited."""
+
         def resolve(text: str, site_types: tuple[str, ...]) -> str:
             row = repository.get_record(session, text)
+            if row is not None and row.form_id == "site" and text in keep:
+                return row.id
+            if row is not None and row.form_id == "site" and row.deleted:
+                raise ValueError(f"监管对象“{row.title}”已在回收站中，请先恢复或另选")
             if row is not None and row.form_id == "site" and not row.deleted:
                 candidates = [row]
             else:
@@ -107,7 +131,8 @@ class RecordService:
             if site_types:
                 typed = [c for c in candidates if c.data.get("site_type") in site_types]
                 if not typed and candidates:
-                    raise ValueError(f"“{text}”不是{'、'.join(site_types)}类的监管对象")
+                    shown = candidates[0].title  # the name, also when given by id
+                    raise ValueError(f"“{shown}”不是{'、'.join(site_types)}类的监管对象")
                 candidates = typed
             if not candidates:
                 raise ValueError(f"找不到名为“{text}”的监管对象，请先在“监管对象”中登记")
@@ -154,8 +179,15 @@ class RecordService:
             session,
             [
                 AuditEntry(
-                    at=now, os_user=user, filler=filler, record_id=row.id, form_id=row.form_id,
-                    action=action, field=key, old_value=_dump(old), new_value=_dump(new),
+                    at=now,
+                    os_user=user,
+                    filler=filler,
+                    record_id=row.id,
+                    form_id=row.form_id,
+                    action=action,
+                    field=key,
+                    old_value=_dump(old),
+                    new_value=_dump(new),
                 )
                 for key, old, new in changes
             ],
@@ -171,15 +203,19 @@ class RecordService:
             user, filler = self.ctx.identity(session)
             now = _utcnow()
             row = Record(
-                id=str(uuid.uuid4()), form_id=form.id, data=values, created_at=now,
-                updated_at=now, author=filler or user, version=1, deleted=False,
+                id=str(uuid.uuid4()),
+                form_id=form.id,
+                data=values,
+                created_at=now,
+                updated_at=now,
+                author=filler or user,
+                version=1,
+                deleted=False,
                 **self._derived(session, form, values),
             )
             session.add(row)
             session.flush()
-            self._audit(
-                session, row, ACTION_CREATE, [(k, None, v) for k, v in values.items()]
-            )
+            self._audit(session, row, ACTION_CREATE, [(k, None, v) for k, v in values.items()])
             return _view(row)
 
     def update(
@@ -192,7 +228,8 @@ class RecordService:
                 raise StaleRecordError()
             form = self.registry.form(row.form_id)
             merged = {**row.data, **raw}
-            values = coerce_record(form, merged, self._resolver(session), existing=row.data)
+            resolver = self._resolver(session, keep=site_refs(form, row.data))
+            values = coerce_record(form, merged, resolver, existing=row.data)
             old = dict(row.data)
             changes = [
                 (k, old.get(k), values.get(k))
@@ -274,7 +311,9 @@ class RecordService:
         for row in rows:
             form = self.registry.forms.get(row.form_id)
             if form:
-                site_ids += [v for f in form.fields if f.type == "site" and (v := row.data.get(f.key))]
+                site_ids += [
+                    v for f in form.fields if f.type == "site" and (v := row.data.get(f.key))
+                ]
         names = repository.site_names(session, site_ids)
         out = []
         for row in rows:
@@ -289,9 +328,10 @@ class RecordService:
                 )
             else:
                 keys = form.list_columns or tuple(f.key for f in form.fields[:6])
-                cells = tuple(
-                    display_value(form.field(k), row.data.get(k), names) for k in keys
-                ) + (_local(row.updated_at).strftime("%Y-%m-%d %H:%M"),)
+                cells = (
+                    *(display_value(form.field(k), row.data.get(k), names) for k in keys),
+                    _local(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+                )
             out.append(ListRow(row.id, row.form_id, cells, row.version))
         return out
 
@@ -303,7 +343,12 @@ class RecordService:
             site_ids = []
             for e in entries:
                 for raw in (e.old_value, e.new_value):
-                    if raw and e.field and form.has_field(e.field) and form.field(e.field).type == "site":
+                    if (
+                        raw
+                        and e.field
+                        and form.has_field(e.field)
+                        and form.field(e.field).type == "site"
+                    ):
                         site_ids.append(json.loads(raw))
             names = repository.site_names(session, site_ids)
             result = []
@@ -319,7 +364,9 @@ class RecordService:
                     new = json.loads(e.new_value) if e.new_value else ""
                 who = e.filler if not e.filler else f"{e.filler}（{e.os_user}）"
                 result.append(
-                    HistoryEntry(_local(e.at), who or e.os_user, e.action, label, str(old), str(new))
+                    HistoryEntry(
+                        _local(e.at), who or e.os_user, e.action, label, str(old), str(new)
+                    )
                 )
             return result
 

@@ -97,9 +97,10 @@ def test_format_cn_date() -> None:
 def test_property_month(year: int, month: int) -> None:
     period = parse_period(f"{year:04d}-{month:02d}")
     assert period.start == date(year, month, 1)
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    if year < 9999 or month < 12:
-        assert period.end == following - timedelta(days=1)
+    if month == 12:
+        assert period.end == date(year, 12, 31)
+    else:
+        assert period.end == date(year, month + 1, 1) - timedelta(days=1)
     assert period.label == f"{year}年{month}月"
 
 

@@ -21,6 +21,7 @@ from gongkai_desktop.forms.values import (
     display_value,
     is_empty,
 )
+from gongkai_desktop.services.checks import check_database
 from gongkai_desktop.services.records import RecordService
 
 from .conftest import VISIT_FORM
@@ -545,8 +546,34 @@ def test_deleted_site_cannot_be_referenced(
     visit_records: RecordService, sites: dict[str, str]
 ) -> None:
     visit_records.delete(sites["甲厂"])
-    assert "找不到" in _site_error(visit_records, "甲厂").message
-    assert "找不到" in _site_error(visit_records, sites["甲厂"]).message
+    assert "找不到名为“甲厂”" in _site_error(visit_records, "甲厂").message
+    message = _site_error(visit_records, sites["甲厂"]).message
+    assert message == "监管对象“甲厂”已在回收站中，请先恢复或另选"
+
+
+def test_a_record_stays_editable_when_its_site_is_deleted_or_retyped(
+    visit_records: RecordService, sites: dict[str, str]
+) -> None:
+    visit = _visit(visit_records, "甲厂")
+    visit_records.delete(sites["甲厂"])
+    # editing another field keeps the reference it already had
+    edited = visit_records.update(visit.id, {"inspectors": 2})
+    assert edited.values["site"] == sites["甲厂"] and edited.values["inspectors"] == 2
+    visit_records.restore(sites["甲厂"])
+    visit_records.update(sites["甲厂"], {"site_type": "其他"})
+    assert visit_records.update(visit.id, {"inspectors": 3}).values["site"] == sites["甲厂"]
+    # and `gongkai check` does not call the record broken
+    assert check_database(visit_records.ctx).ok
+    # but choosing it anew is checked like any new reference
+    other = _visit(visit_records, "乙养殖场")
+    message = _site_error_on_update(visit_records, other.id, sites["甲厂"])
+    assert message == "“甲厂”不是排污单位、畜禽养殖场类的监管对象"
+
+
+def _site_error_on_update(service: RecordService, record_id: str, site: str) -> str:
+    with pytest.raises(ValidationError) as info:
+        service.update(record_id, {"site": site})
+    return info.value.errors[0].message
 
 
 def test_a_record_is_not_a_site(visit_records: RecordService, sites: dict[str, str]) -> None:
