@@ -366,6 +366,8 @@ def _build_ledger(
         for v in values:
             if choices and v not in choices:
                 problems.append(f"{name}：筛选条件“{key}”的取值“{v}”不是它的选项")
+            if by_key[key].type == "boolean" and not isinstance(v, bool):
+                problems.append(f"{name}：筛选条件“{key}”的取值“{v}”应为 true 或 false")
         filters[key] = values
     date_field = raw.get("date_field") or form.date_field
     if date_field and date_field not in by_key:

@@ -218,13 +218,14 @@ def _coerce_group(
     label_prefix: str,
     errors: list[FieldError],
 ) -> dict[str, Any]:
-    # Visibility is judged on the raw choices first, then on the coerced ones, so that
-    # a show_if over a choice typed as a synonym still works.
+    # Visibility is judged on every coerced input value first (a show_if over a choice
+    # typed as a synonym, or over a field further down the form, still works), then on
+    # the values kept so far.
     out: dict[str, Any] = {}
     for spec in fields:
-        if spec.readonly or spec.is_repeat:
+        if spec.readonly or spec.is_repeat or spec.type in ("site", "photos"):
             continue
-        if spec.type in ("choice", "boolean") and not is_empty(raw.get(spec.key)):
+        if not is_empty(raw.get(spec.key)):
             with contextlib.suppress(_Bad):  # reported in the second pass
                 out[spec.key] = coerce_value(spec, raw[spec.key], resolve_site)
     for spec in fields:

@@ -496,6 +496,20 @@ def test_ledger_filter_values(tmp_path: Path) -> None:
     assert problem.startswith("ledgers/demo_ledger.yaml：") and "“ghost”" in problem
 
 
+def test_ledger_filter_on_a_boolean_field(tmp_path: Path) -> None:
+    form = form_with("{key: big, label: 规模场, type: boolean}")
+    ok = BASE_LEDGER + "filter: {big: true}\n"
+    root = write_forms(tmp_path / "forms", {"demo.yaml": form, "ledgers/demo_ledger.yaml": ok})
+    assert dict(load_registry(root).ledger("demo_ledger").filter) == {"big": (True,)}
+    # stored booleans are true/false: a filter on "是" would never match anything
+    problem = the_problem(
+        tmp_path / "a",
+        {"demo.yaml": form, "ledgers/demo_ledger.yaml": BASE_LEDGER + "filter: {big: 是}\n"},
+    )
+    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“big”" in problem
+    assert "“是”" in problem and "true" in problem
+
+
 def test_ledger_unknown_id_is_a_chinese_error() -> None:
     registry = load_registry(REPO_FORMS)
     with pytest.raises(Exception, match="未知的台账“nope”"):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.forms.loader import load_registry
-from gongkai_desktop.forms.spec import FieldSpec, FormSpec
+from gongkai_desktop.forms.spec import Condition, FieldSpec, FormSpec
 from gongkai_desktop.forms.values import (
     coerce_record,
     default_values,
@@ -301,6 +301,26 @@ def test_section_show_if_hides_its_fields(tmp_path: Path) -> None:
     assert "served_population" not in coerce_record(site, raw)
     raw["site_type"] = "饮用水水源地"
     assert coerce_record(site, raw)["served_population"] == 500
+
+
+def test_show_if_over_a_field_further_down_the_form() -> None:
+    # the editor shows "detail" as soon as "其他" is ticked below it: saving must keep it
+    detail = FieldSpec(
+        "detail", "其他说明", "text", required=True, show_if=Condition("tags", ("其他",))
+    )
+    tags = FieldSpec("tags", "类别", "multi_choice", choices=("废水", "其他"))
+    big = FieldSpec("big", "大型活动说明", "text", show_if=Condition("people", (100,)))
+    people = FieldSpec("people", "人数", "integer")
+    form = FormSpec("f", "表", 1, (_section(detail, tags, big, people),), "tags")
+    assert coerce_record(form, {"tags": "其他", "detail": "说明"}) == {
+        "detail": "说明",
+        "tags": ["其他"],
+    }
+    with pytest.raises(ValidationError, match="其他说明：必填"):
+        coerce_record(form, {"tags": ["其他"]})
+    assert coerce_record(form, {"tags": ["废水"], "detail": "丢弃"}) == {"tags": ["废水"]}
+    assert coerce_record(form, {"people": "100", "big": "是"})["big"] == "是"
+    assert "big" not in coerce_record(form, {"people": 99, "big": "否"})
 
 
 def test_unknown_keys_are_rejected(visit: FormSpec) -> None:
