@@ -38,8 +38,12 @@ def create_db_engine(db_path: Path) -> Engine:
 
 def create_readonly_engine(db_path: Path) -> Engine:
     """An engine that only reads an existing file: no PRAGMAs, no switch to WAL, so a
-    database that is refused (e.g. from a newer version) is left exactly as it was."""
-    uri = Path(db_path).absolute().as_uri() + "?mode=ro"
+    database that is refused (e.g. from a newer version) is left exactly as it was.
+    Without a -wal file there is nothing uncommitted to read, and ``immutable`` keeps
+    SQLite from creating -wal/-shm files beside it."""
+    db_path = Path(db_path).absolute()
+    wal = db_path.with_name(db_path.name + "-wal")
+    uri = db_path.as_uri() + ("?mode=ro" if wal.exists() else "?immutable=1")
     return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
 
 

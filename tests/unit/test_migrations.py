@@ -286,8 +286,26 @@ def test_database_from_a_newer_version_is_refused_and_untouched(
     message = str(info.value)
     assert "9999" in message and "更新版本" in message and "不会修改" in message
     assert sha256(db_path) == before
-    assert not (db_path.parent / "backups").exists()
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["gongkai.db"]  # no -wal/-shm
     assert revision_of(db_path) == "9999"
+
+
+def test_version_still_in_the_wal_file_after_a_crash_is_seen(db_path: Path, tmp_path: Path) -> None:
+    AppContext.open(db_path, auto_backup=False).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    # copy the files while the connection is open: what a crash leaves behind
+    crashed = tmp_path / "crashed" / "gongkai.db"
+    crashed.parent.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        crashed.with_name(crashed.name + suffix).write_bytes(
+            db_path.with_name(db_path.name + suffix).read_bytes()
+        )
+    conn.close()
+    with pytest.raises(DatabaseVersionError, match="9999"):
+        AppContext.open(crashed)
 
 
 def test_newer_database_in_rollback_journal_mode_is_left_byte_identical(db_path: Path) -> None:
