@@ -51,13 +51,15 @@ class FieldSpec:
     pattern: str | None = None
     pattern_message: str | None = None
     choices: tuple[str, ...] = ()
-    choice_synonyms: Mapping[str, str] = field(default_factory=dict)  # synonym -> label
+    # mappings and list defaults take no part in the hash, so that these frozen specs
+    # can be set members and dict keys like any value object
+    choice_synonyms: Mapping[str, str] = field(default_factory=dict, hash=False)  # synonym -> label
     choices_from: str | None = None
-    default: Any = None
+    default: Any = field(default=None, hash=False)
     help: str = ""
     show_if: Condition | None = None
     readonly: bool = False
-    computed: Mapping[str, Any] | None = None
+    computed: Mapping[str, Any] | None = field(default=None, hash=False)
     decimals: int | None = None
     unit: str = ""
     site_types: tuple[str, ...] = ()
@@ -129,7 +131,7 @@ class LedgerSpec:
     form: str
     columns: tuple[LedgerColumn, ...]
     natural_key: tuple[str, ...]
-    filter: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    filter: Mapping[str, tuple[Any, ...]] = field(default_factory=dict, hash=False)
     date_field: str | None = None
     version: int = 1
     path: Path | None = None

@@ -93,6 +93,16 @@ def test_every_real_form_and_ledger_file_loads() -> None:
         assert ledger.columns and all(c.label for c in ledger.columns)
 
 
+def test_specs_are_hashable_value_objects() -> None:
+    registry = load_registry(REPO_FORMS)
+    site = registry.form("site")
+    by_spec = {spec: spec.key for spec in site.fields}  # e.g. a widget per field
+    assert by_spec[site.field("status")] == "status"
+    assert len(set(site.fields)) == len(site.fields)
+    assert len({site, registry.form("site")}) == 1
+    assert len(set(registry.ledgers.values())) == len(registry.ledgers)
+
+
 def test_site_form_matches_the_issue() -> None:
     site = load_registry(REPO_FORMS).form("site")
     assert site.field("site_type").choices == (
