@@ -1,0 +1,154 @@
+"""Composition root of the desktop app: QApplication, logging, fonts, error hook, main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication
+
+from gongkai_desktop import APP_NAME, __version__, paths
+from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.logging_setup import setup_logging
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.ui.editor import RecordEditor
+from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.main_window import MODULES, MainWindow
+
+log = logging.getLogger(__name__)
+
+# First found wins; the rest stay as fallbacks for characters a font lacks.
+CJK_FONTS = (
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "SimSun",
+)
+MIN_POINT_SIZE = 10.0  # Chinese characters below 10 pt are hard to read on office screens
+
+
+def configure_application(app: QApplication) -> None:
+    """Names, Chinese Qt dialogs (buttons of message boxes), a CJK font, the icon."""
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
+                       folder):  # fmt: skip
+        app.installTranslator(translator)
+    families = set(QFontDatabase.families())
+    font = app.font()
+    font.setFamilies([f for f in CJK_FONTS if f in families] + font.families())
+    if 0 < font.pointSizeF() < MIN_POINT_SIZE:
+        font.setPointSizeF(MIN_POINT_SIZE)
+    app.setFont(font)
+    icon = paths.resources_dir() / "app_icon.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+
+
+_showing_error = False
+
+
+def _excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """An exception escaping a slot: log it and tell the clerk, instead of a silent exit."""
+    global _showing_error
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+    if _showing_error or QApplication.instance() is None:
+        return  # an error while showing an error: the log has it
+    _showing_error = True
+    try:
+        show_error(QApplication.activeWindow(), exc.with_traceback(tb))
+    finally:
+        _showing_error = False
+
+
+def run_gui(db_path: Path | None) -> int:
+    setup_logging()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    configure_application(app)
+    previous_hook, sys.excepthook = sys.excepthook, _excepthook
+    try:
+        try:
+            ctx = AppContext.open(db_path)
+        except Exception as exc:  # newer database, broken form file, disk: say so and stop
+            show_error(None, exc, app.translate("app", "无法打开数据库"))
+            return 1
+        window = MainWindow(ctx)
+        window.show()
+        if ctx.opened_notes:
+            window.statusBar().showMessage("；".join(ctx.opened_notes), 15000)
+        code = app.exec()
+        window.ctx.close()
+        return code
+    finally:
+        sys.excepthook = previous_hook
+
+
+def _ensure_platform() -> None:
+    # No display on a Linux build machine: use the offscreen platform instead of aborting.
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def gui_selftest() -> list[str]:
+    """Build the main window and a record editor on a temporary database (nothing shown)."""
+    _ensure_platform()
+    existing = QApplication.instance()
+    if existing is not None and not isinstance(existing, QApplication):
+        raise GongkaiError("自检失败：已有非图形界面的 Qt 应用实例，无法检查图形界面")
+    app = existing or QApplication(sys.argv[:1])
+    if existing is None:
+        configure_application(app)
+    steps: list[str] = [f"图形界面：Qt 平台 {app.platformName()}"]
+    with tempfile.TemporaryDirectory(prefix="gongkai-gui-", ignore_cleanup_errors=True) as tmp:
+        ctx = AppContext.open(Path(tmp) / "gui-selftest.db", auto_backup=False)
+        window: MainWindow | None = None
+        editor: RecordEditor | None = None
+        try:
+            window = MainWindow(ctx)
+            steps.append(f"主窗口创建成功（{len(MODULES)} 个模块）")
+            editor = RecordEditor(window.service, "site", parent=window)
+            editor.set_field_value("site_type", "饮用水水源地")
+            editor.set_field_value("name", "界面自检水源地")
+            editor.set_field_value("village", "自检村")
+            if not editor.is_field_shown("served_population"):
+                raise GongkaiError("自检失败：按类型显示的字段没有显示")
+            made = window.service.create("site", editor.raw_values())
+            steps.append(
+                f"监管对象编辑窗口生成 {len(editor.editors)} 个字段，保存记录“{made.title}”成功"
+            )
+            window.refresh_lists()
+            page = window.list_pages.get("site")
+            if page is None or page.model.total_count != 1:
+                raise GongkaiError("自检失败：监管对象列表没有显示刚保存的记录")
+            steps.append("监管对象列表显示新记录")
+        finally:
+            if editor is not None:
+                editor.done(0)
+            if window is not None:
+                window.close()  # closes its AppContext
+            ctx.close()
+            del editor, window
+            app.processEvents()
+    return steps

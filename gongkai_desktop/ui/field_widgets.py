@@ -1,0 +1,603 @@
+"""One editor widget per field type, built from a ``FieldSpec``.
+
+Every editor offers the record editor the same three things: ``value()`` returns a raw
+value that ``forms.values.coerce_record`` accepts (numbers and choices as typed, so
+the core does all validation and its messages stay in one place), ``set_value()`` takes
+a stored (canonical) value, and ``value_changed`` fires on every edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, QRegularExpression, Qt, QTime, Signal
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateTimeEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gongkai_desktop.forms.spec import FieldSpec
+from gongkai_desktop.forms.values import display_value, is_empty
+from gongkai_desktop.ui.style import HINT_STYLE, REQUIRED_COLOR
+
+
+class SiteSource(Protocol):
+    """What the site editor needs (``RecordService`` provides both)."""
+
+    def site_choices(self, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]: ...
+
+    def site_names(self, ids: Sequence[str]) -> dict[str, str]: ...
+
+
+def label_html(spec: FieldSpec) -> str:
+    """Field label with a red * for required fields."""
+    if spec.required:
+        return f'{spec.label}<span style="color:{REQUIRED_COLOR}"> *</span>'
+    return spec.label
+
+
+def none_if_empty(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return None if is_empty(value) else value
+
+
+class FieldEditor(QWidget):
+    """Base of the editors: an input row, with the unit (if any) after the input."""
+
+    value_changed = Signal()
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.sites = sites
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(6)
+        if spec.help:
+            self.setToolTip(spec.help)
+
+    def _add_main(self, widget: QWidget, stretch: bool = True) -> None:
+        self.row.addWidget(widget, 1 if stretch else 0)
+        if self.spec.unit:
+            unit = QLabel(self.spec.unit)
+            unit.setStyleSheet(HINT_STYLE)
+            self.row.addWidget(unit)
+        if not stretch:
+            self.row.addStretch(1)
+        widget.setToolTip(self.spec.help)
+
+    # ---- the interface the record editor uses ------------------------------------------
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def condition_value(self) -> Any:
+        """The value as ``show_if`` conditions compare it (choices by label)."""
+        return self.value()
+
+    def focus_target(self) -> QWidget:
+        """Widget that takes the keyboard focus (label buddy, first error)."""
+        return self
+
+
+class TextEditor(FieldEditor):
+    """text and person: one line, limited to the field's length."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.edit = QLineEdit()
+        if spec.max_length:
+            self.edit.setMaxLength(spec.max_length)
+        self.edit.textChanged.connect(self.value_changed)
+        self._add_main(self.edit)
+
+    def value(self) -> Any:
+        return self.edit.text()
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText("" if is_empty(value) else str(value))
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class MultilineEditor(FieldEditor):
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.edit = QPlainTextEdit()
+        self.edit.setTabChangesFocus(True)  # Tab moves on through the form, as in a line edit
+        line = self.edit.fontMetrics().lineSpacing()
+        self.edit.setFixedHeight(line * 4 + 14)
+        self.edit.textChanged.connect(self.value_changed)
+        self._add_main(self.edit)
+
+    def value(self) -> Any:
+        return self.edit.toPlainText()
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setPlainText("" if is_empty(value) else str(value))
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class NumberEditor(FieldEditor):
+    """integer and decimal: a line edit that only admits digits, so empty stays empty."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        sign = "" if spec.min is not None and spec.min >= 0 else "[-+]?"
+        if spec.type == "integer":
+            pattern = rf"{sign}\d{{0,15}}"
+        else:
+            places = "" if spec.decimals is None else str(spec.decimals)
+            pattern = rf"{sign}\d{{0,15}}(\.\d{{0,{places}}})?"
+        self.edit = QLineEdit()
+        self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self.edit))
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.edit.setMaximumWidth(180)
+        self.edit.setPlaceholderText(self._range_hint())
+        self.edit.textChanged.connect(self.value_changed)
+        self._add_main(self.edit, stretch=False)
+
+    def _range_hint(self) -> str:
+        low, high = self.spec.min, self.spec.max
+        if low is not None and high is not None:
+            return self.tr("{0}～{1}").format(_number_text(low), _number_text(high))
+        if low is not None:
+            return self.tr("不小于{0}").format(_number_text(low))
+        if high is not None:
+            return self.tr("不大于{0}").format(_number_text(high))
+        return ""
+
+    def value(self) -> Any:
+        return self.edit.text().strip()
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText("" if is_empty(value) else _number_text(value))
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _CalendarPageOnShow(QObject):
+    """An empty date shows the sentinel year; open the calendar on today's month instead."""
+
+    def __init__(self, editor: DateEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and self.editor.is_blank():
+            today = QDate.currentDate()
+            self.editor.edit.calendarWidget().setCurrentPage(today.year(), today.month())
+        return False
+
+
+class _EmptyableDateTimeEdit(QDateTimeEdit):
+    """A date(-time) edit whose minimum stands for "not filled in" (shown as 未填).
+
+    Typing a digit into an empty one first fills in today, so that typing
+    20240506 gives 2024-05-06 instead of being appended to the word 未填.
+    """
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.dateTime() == self.minimumDateTime() and event.text().isdigit():
+            now = QDateTime.currentDateTime()
+            self.setDateTime(QDateTime(now.date(), QTime(now.time().hour(), 0)))
+            self.setSelectedSection(QDateTimeEdit.Section.YearSection)
+        super().keyPressEvent(event)
+
+
+class DateEditor(FieldEditor):
+    """date and datetime: calendar popup, 未填 when empty, a button to empty it again."""
+
+    SENTINEL = QDate(1900, 1, 1)
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.with_time = spec.type == "datetime"
+        self.edit = _EmptyableDateTimeEdit()
+        self.edit.setDisplayFormat("yyyy-MM-dd HH:mm" if self.with_time else "yyyy-MM-dd")
+        self.edit.setCalendarPopup(True)
+        self.edit.setMinimumDateTime(QDateTime(self.SENTINEL, QTime(0, 0)))
+        self.edit.setMaximumDate(QDate(2100, 12, 31))
+        self.edit.setSpecialValueText(self.tr("未填"))
+        self.edit.setMinimumWidth(170 if self.with_time else 130)
+        self.edit.calendarWidget().installEventFilter(_CalendarPageOnShow(self))
+        self.edit.dateTimeChanged.connect(self._changed)
+        self.clear_button = QToolButton()
+        self.clear_button.setText(self.tr("清空"))
+        self.clear_button.setToolTip(self.tr("清空{0}").format(spec.label))
+        self.clear_button.clicked.connect(self.clear)
+        self._add_main(self.edit, stretch=False)
+        self.row.insertWidget(1, self.clear_button)
+        self.clear()
+
+    def is_blank(self) -> bool:
+        return self.edit.dateTime() == self.edit.minimumDateTime()
+
+    def clear(self) -> None:
+        self.edit.setDateTime(self.edit.minimumDateTime())
+
+    def _changed(self) -> None:
+        self.clear_button.setEnabled(not self.is_blank())
+        self.value_changed.emit()
+
+    def value(self) -> Any:
+        if self.is_blank():
+            return None
+        if self.with_time:
+            return self.edit.dateTime().toString("yyyy-MM-ddTHH:mm")
+        return self.edit.date().toString("yyyy-MM-dd")
+
+    def set_value(self, value: Any) -> None:
+        if is_empty(value):
+            self.clear()
+            return
+        try:
+            if self.with_time:
+                moment = datetime.fromisoformat(str(value))
+                self.edit.setDateTime(
+                    QDateTime(
+                        QDate(moment.year, moment.month, moment.day),
+                        QTime(moment.hour, moment.minute, moment.second),
+                    )
+                )
+            else:
+                day = date.fromisoformat(str(value)[:10])
+                self.edit.setDate(QDate(day.year, day.month, day.day))
+        except ValueError:
+            self.clear()  # a malformed stored value: the check command reports it
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class BooleanEditor(FieldEditor):
+    """是 / 否 / 未填: a tri-state combo, because "not answered" must stay distinct from 否."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.combo = QComboBox()
+        self.combo.addItem(self.tr("未填"), None)
+        self.combo.addItem(self.tr("是"), True)
+        self.combo.addItem(self.tr("否"), False)
+        self.combo.setMinimumWidth(100)
+        self.combo.currentIndexChanged.connect(self.value_changed)
+        self._add_main(self.combo, stretch=False)
+
+    def value(self) -> Any:
+        return self.combo.currentData()
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, str):
+            value = {"是": True, "true": True, "否": False, "false": False}.get(value.strip())
+        index = {True: 1, False: 2}.get(value, 0) if isinstance(value, bool) else 0
+        self.combo.setCurrentIndex(index)
+
+    def focus_target(self) -> QWidget:
+        return self.combo
+
+
+def _searchable_combo(items: Sequence[tuple[str, Any]], width: int) -> QComboBox:
+    """Editable combo with an empty first entry; typing filters its items (contains)."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.addItem("", None)
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setMaxVisibleItems(15)
+    completer = QCompleter(combo.model(), combo)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    combo.setCompleter(completer)
+    combo.setMinimumWidth(width)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return combo
+
+
+class ChoiceEditor(FieldEditor):
+    """One of a list; type to search. Free text is passed on so the core names the problem."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.combo = _searchable_combo([(c, c) for c in spec.choices], 220)
+        self.combo.lineEdit().setPlaceholderText(self.tr("请选择或输入查找"))
+        self.combo.currentTextChanged.connect(self.value_changed)
+        self._add_main(self.combo, stretch=False)
+
+    def value(self) -> Any:
+        return self.combo.currentText().strip()
+
+    def set_value(self, value: Any) -> None:
+        text = "" if is_empty(value) else str(value)
+        index = self.combo.findText(text, Qt.MatchFlag.MatchExactly)
+        if index >= 0:
+            self.combo.setCurrentIndex(index)
+        else:
+            self.combo.setEditText(text)
+
+    def condition_value(self) -> Any:
+        text = self.value()
+        return self.spec.choice_synonyms.get(text, text)
+
+    def focus_target(self) -> QWidget:
+        return self.combo
+
+
+class MultiChoiceEditor(FieldEditor):
+    """Several of a list: one check box per choice, in rows of four."""
+
+    COLUMNS = 4
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(18)
+        self.boxes: list[QCheckBox] = []
+        for i, choice in enumerate(spec.choices):
+            check = QCheckBox(choice)
+            check.toggled.connect(self.value_changed)
+            grid.addWidget(check, i // self.COLUMNS, i % self.COLUMNS)
+            self.boxes.append(check)
+        self._add_main(box, stretch=False)
+
+    def value(self) -> Any:
+        return [b.text() for b in self.boxes if b.isChecked()]
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.replace("，", "、").replace(",", "、").split("、")]
+        chosen = set(value or [])
+        chosen |= {self.spec.choice_synonyms[v] for v in chosen if v in self.spec.choice_synonyms}
+        for check in self.boxes:
+            check.setChecked(check.text() in chosen)
+
+    def focus_target(self) -> QWidget:
+        return self.boxes[0] if self.boxes else self
+
+
+class SiteEditor(FieldEditor):
+    """A supervised site: type to search by name; the value is the site's id."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        choices = sites.site_choices(spec.site_types) if sites is not None else []
+        one_type = len(spec.site_types) == 1
+        items = [(name if one_type else f"{name}（{kind}）", sid) for sid, name, kind in choices]
+        self.combo = _searchable_combo(items, 300)
+        self.combo.lineEdit().setPlaceholderText(self.tr("输入名称查找监管对象"))
+        self.combo.currentTextChanged.connect(self.value_changed)
+        self._add_main(self.combo, stretch=False)
+
+    def value(self) -> Any:
+        text = self.combo.currentText().strip()
+        index = self.combo.findText(text, Qt.MatchFlag.MatchExactly)
+        if text and index > 0:
+            return self.combo.itemData(index)
+        return text  # a bare name: the core resolves it or says why not
+
+    def set_value(self, value: Any) -> None:
+        if is_empty(value):
+            self.combo.setCurrentIndex(0)
+            return
+        index = self.combo.findData(value)
+        if index < 0:
+            # deleted or of another type: still show what the record refers to
+            name = self.sites.site_names([value]).get(value, value) if self.sites else value
+            self.combo.addItem(self.tr("{0}（已删除或不可选）").format(name), value)
+            index = self.combo.count() - 1
+        self.combo.setCurrentIndex(index)
+
+    def focus_target(self) -> QWidget:
+        return self.combo
+
+
+class PhotosEditor(FieldEditor):
+    """Photo list, read-only for now: attaching photos comes with a later version."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.photos: list[dict[str, str]] = []
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._add_main(self.summary)
+        self._show()
+
+    def _show(self) -> None:
+        if not self.photos:
+            self.summary.setText(self.tr("暂无照片（添加照片的功能将在后续版本提供）"))
+            return
+        names = "、".join(p.get("caption") or p.get("name") or p["file"] for p in self.photos)
+        self.summary.setText(self.tr("共 {0} 张：{1}").format(len(self.photos), names))
+
+    def value(self) -> Any:
+        return [dict(p) for p in self.photos] or None
+
+    def set_value(self, value: Any) -> None:
+        self.photos = [dict(p) for p in value] if isinstance(value, list) else []
+        self._show()
+        self.value_changed.emit()
+
+
+class RepeatEditor(FieldEditor):
+    """Child rows: a small table whose cells are editors of the child fields."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.table = QTableWidget(0, len(spec.fields))
+        self.table.setHorizontalHeaderLabels(
+            [c.label + (" *" if c.required else "") for c in spec.fields]
+        )
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(90)
+        for i, child in enumerate(spec.fields):
+            if child.help:
+                self.table.horizontalHeaderItem(i).setToolTip(child.help)
+            self.table.setColumnWidth(i, 200 if child.type in ("text", "multiline") else 140)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setMinimumHeight(150)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("添加一行"))
+        self.remove_button = QPushButton(self.tr("删除所选行"))
+        self.add_button.clicked.connect(self.add_row)
+        self.remove_button.clicked.connect(self.remove_selected_row)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        column.addWidget(self.table)
+        column.addLayout(buttons)
+        self._add_main(box)
+
+    def add_row(self, values: dict[str, Any] | None = None) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        height = 0
+        for col, child in enumerate(self.spec.fields):
+            editor = create_editor(child, self.sites)
+            editor.set_value((values or {}).get(child.key))
+            editor.value_changed.connect(self.value_changed)
+            self.table.setCellWidget(row, col, editor)
+            height = max(height, editor.sizeHint().height())
+        self.table.setRowHeight(row, height + 6)
+        self.value_changed.emit()
+
+    def remove_selected_row(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+            self.value_changed.emit()
+
+    def value(self) -> Any:
+        rows = []
+        for row in range(self.table.rowCount()):
+            item: dict[str, Any] = {}
+            for col, child in enumerate(self.spec.fields):
+                editor = self.table.cellWidget(row, col)
+                assert isinstance(editor, FieldEditor)
+                cell = none_if_empty(editor.value())
+                if cell is not None:
+                    item[child.key] = cell
+            if item:  # an untouched row is not a row
+                rows.append(item)
+        return rows or None
+
+    def set_value(self, value: Any) -> None:
+        self.table.setRowCount(0)
+        for row in value if isinstance(value, list) else []:
+            self.add_row(row if isinstance(row, dict) else {})
+        self.value_changed.emit()
+
+    def focus_target(self) -> QWidget:
+        return self.table
+
+
+class ReadOnlyEditor(FieldEditor):
+    """Read-only and computed fields: shown, never sent back (the core keeps or computes them)."""
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.stored: Any = None
+        self.edit = QLineEdit()
+        self.edit.setReadOnly(True)
+        self.edit.setPlaceholderText(
+            self.tr("保存时自动计算") if spec.computed else self.tr("（只读）")
+        )
+        self._add_main(self.edit)
+
+    def value(self) -> Any:
+        return self.stored
+
+    def set_value(self, value: Any) -> None:
+        self.stored = value
+        names = self.sites.site_names([value]) if self.sites and self.spec.type == "site" else {}
+        self.edit.setText(display_value(self.spec, value, names))
+
+
+EDITOR_TYPES: dict[str, type[FieldEditor]] = {
+    "text": TextEditor,
+    "person": TextEditor,
+    "multiline": MultilineEditor,
+    "integer": NumberEditor,
+    "decimal": NumberEditor,
+    "date": DateEditor,
+    "datetime": DateEditor,
+    "boolean": BooleanEditor,
+    "choice": ChoiceEditor,
+    "multi_choice": MultiChoiceEditor,
+    "site": SiteEditor,
+    "photos": PhotosEditor,
+    "repeat": RepeatEditor,
+}
+
+
+def create_editor(
+    spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+) -> FieldEditor:
+    """The editor widget for ``spec``; a new field type needs an entry in EDITOR_TYPES."""
+    if spec.readonly:
+        return ReadOnlyEditor(spec, sites, parent)
+    return EDITOR_TYPES[spec.type](spec, sites, parent)

@@ -1,0 +1,341 @@
+"""The main window: left navigation over the modules, one page per module.
+
+Which module shows which forms is declared in ``MODULES``; a module whose form files
+are not in ``forms/`` yet says so instead of showing an empty imitation. The window
+owns the AppContext: after a restore replaced the database it reopens it
+(``reopen()``) and rebuilds every page from the new context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gongkai_desktop import APP_NAME
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.ui.dashboard import DashboardPage
+from gongkai_desktop.ui.editor import RecordEditor
+from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.record_list import RecordListPage
+from gongkai_desktop.ui.settings_page import SettingsPage
+from gongkai_desktop.ui.style import HINT_STYLE, NOTE_STYLE, emphasise
+
+
+@dataclass(frozen=True)
+class Module:
+    title: str
+    kind: str  # forms | dashboard | ledgers | reports | settings | recycle_bin
+    form_ids: tuple[str, ...] = ()
+
+
+MODULES: tuple[Module, ...] = (
+    Module("工作台", "dashboard"),
+    Module("巡查检查", "forms", ("inspection",)),
+    Module("宣传活动", "forms", ("outreach_event",)),
+    Module("整改任务", "forms", ("rectification_task",)),
+    Module("信息公开", "forms", ("disclosure_item", "disclosure_request")),
+    Module("监管对象", "forms", ("site",)),
+    Module("台账导出", "ledgers"),
+    Module("报表", "reports"),
+    Module("设置", "settings"),
+    Module("回收站", "recycle_bin"),
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class NotePage(QWidget):
+    """An honest page for what is not there yet: a heading and a few lines of text."""
+
+    def __init__(self, heading: str, lines: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(12)
+        title = QLabel(heading)
+        emphasise(title, 1.3)
+        layout.addWidget(title)
+        for index, line in enumerate(lines):
+            label = QLabel(line)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setStyleSheet(NOTE_STYLE if index == 0 else "")
+            layout.addWidget(label)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.service = RecordService(ctx)
+        self.list_pages: dict[str, RecordListPage] = {}
+        self.editor: RecordEditor | None = None
+        self.setObjectName("MainWindow")
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 11pt; padding: 6px 0; outline: 0; }"
+            " QListWidget#navigation::item { padding: 7px 16px; }"
+        )
+        for module in MODULES:
+            self.nav.addItem(_tr(module.title))
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 40)
+        self.stack = QStackedWidget()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 6, 0)
+        row.setSpacing(6)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.db_label = QLabel()
+        self.db_label.setStyleSheet(HINT_STYLE)
+        self.statusBar().addPermanentWidget(self.db_label)
+
+        self._build_pages()
+        self.nav.currentRowChanged.connect(self._show_page)
+        self.nav.setCurrentRow(0)
+        self.resize(1180, 760)
+
+    # ---- pages --------------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        """(Re)build every page from ``self.ctx``."""
+        while self.stack.count():
+            page = self.stack.widget(0)
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.list_pages = {}
+        forms = self.service.registry.forms
+        missing = [m.title for m in MODULES if m.kind == "forms" and not any(
+            f in forms for f in m.form_ids
+        )]  # fmt: skip
+        self.dashboard = DashboardPage(self.service, [_tr(t) for t in missing])
+        self.settings_page = SettingsPage(self.ctx)
+        self.settings_page.settings_saved.connect(self._settings_saved)
+        self.settings_page.restore_started.connect(self._restore_started)
+        self.settings_page.restore_failed.connect(self._restore_failed)
+        self.settings_page.backup_restored.connect(self._backup_restored)
+        self.recycle_bin = RecordListPage(self.service, None, deleted=True)
+        self.recycle_bin.restore_requested.connect(self.restore_record)
+        for module in MODULES:
+            self.stack.addWidget(self._module_page(module))
+        self.db_label.setText(self.tr("数据库：{0}").format(self.ctx.db_path))
+        self._update_title()
+
+    def _module_page(self, module: Module) -> QWidget:
+        if module.kind == "dashboard":
+            return self.dashboard
+        if module.kind == "settings":
+            return self.settings_page
+        if module.kind == "recycle_bin":
+            return self.recycle_bin
+        if module.kind == "ledgers":
+            return self._ledgers_note()
+        if module.kind == "reports":
+            return NotePage(
+                self.tr("报表"),
+                [self.tr("报表模块将随后续版本提供，目前还不能在这里生成报表。")],
+            )
+        pages = [(form_id, self._form_page(form_id)) for form_id in module.form_ids]
+        if len(pages) == 1:
+            return pages[0][1]
+        tabs = QTabWidget()
+        for form_id, page in pages:
+            form = self.service.registry.forms.get(form_id)
+            tabs.addTab(page, form.title if form else form_id)
+        return tabs
+
+    def _form_page(self, form_id: str) -> QWidget:
+        if form_id not in self.service.registry.forms:
+            return NotePage(
+                self.tr("表单尚未配置"),
+                [
+                    self.tr("本模块的表单尚未配置（forms/ 目录中没有 {0} 表单）。").format(form_id),
+                    self.tr(
+                        "这部分功能将随后续版本提供。把定义好的表单文件放入 forms/ 目录"
+                        "并重新打开软件后，这里会显示记录列表。"
+                    ),
+                ],
+            )
+        page = RecordListPage(self.service, form_id)
+        page.new_requested.connect(lambda: self.open_editor(form_id))
+        page.open_requested.connect(lambda record_id: self.open_editor(form_id, record_id))
+        page.delete_requested.connect(self.delete_record)
+        self.list_pages[form_id] = page
+        return page
+
+    def _ledgers_note(self) -> QWidget:
+        registry = self.service.registry
+        lines = [self.tr("台账导出将随后续版本提供，目前还不能在这里导出 Excel 台账。")]
+        if registry.ledgers:
+            lines.append(self.tr("forms/ledgers 中已经定义的台账："))
+            for ledger in registry.ledgers.values():
+                source = registry.forms.get(ledger.form)
+                lines.append(
+                    self.tr("· {0}（{1}；来源：{2}，{3} 列）").format(
+                        ledger.title,
+                        ledger.id,
+                        source.title if source else ledger.form,
+                        len(ledger.columns),
+                    )
+                )
+        else:
+            lines.append(self.tr("forms/ledgers 中还没有定义台账。"))
+        return NotePage(self.tr("台账导出"), lines)
+
+    def _show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        # these pages show what may have changed elsewhere (backups, counts)
+        if self.stack.currentWidget() is self.dashboard:
+            self.dashboard.refresh()
+        elif self.stack.currentWidget() is self.settings_page:
+            self.settings_page.refresh_backups()
+
+    def show_module(self, title: str) -> QWidget:
+        """Switch to a module by its (untranslated) title; returns its page."""
+        row = next(i for i, m in enumerate(MODULES) if m.title == title)
+        self.nav.setCurrentRow(row)
+        return self.stack.widget(row)
+
+    def _update_title(self) -> None:
+        unit = load_settings(self.ctx)["unit_name"] or self.tr("未设置单位名称")
+        self.setWindowTitle(self.tr("{0} — {1}").format(APP_NAME, unit))
+
+    def refresh_lists(self) -> None:
+        for page in self.list_pages.values():
+            page.refresh()
+        self.recycle_bin.refresh()
+        self.dashboard.refresh()
+
+    # ---- record actions -----------------------------------------------------------------
+    def open_editor(self, form_id: str, record_id: str | None = None) -> RecordEditor | None:
+        try:
+            editor = RecordEditor(self.service, form_id, record_id, parent=self)
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法打开记录"))
+            return None
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.record_saved.connect(self._record_saved)
+        editor.finished.connect(lambda _result: self._editor_finished(editor))
+        self.editor = editor
+        editor.open()  # window-modal, without a nested event loop
+        return editor
+
+    def _editor_finished(self, editor: RecordEditor) -> None:
+        if self.editor is editor:
+            self.editor = None
+
+    def _record_saved(self, record_id: str) -> None:
+        self.refresh_lists()
+        try:
+            view = self.service.get(record_id)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        page = self.list_pages.get(view.form_id)
+        if page is not None:
+            page.select_record(record_id)
+        self.statusBar().showMessage(self.tr("已保存“{0}”").format(view.title), 8000)
+
+    def delete_record(self, record_id: str) -> None:
+        try:
+            view = self.service.get(record_id)
+            form = self.service.registry.form(view.form_id)
+            answer = QMessageBox.question(
+                self,
+                self.tr("移入回收站"),
+                self.tr("要把{0}“{1}”移入回收站吗？\n之后可以在“回收站”中恢复。").format(
+                    form.title, view.title
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self.service.delete(record_id)
+        except Exception as exc:
+            show_error(self, exc, self.tr("删除失败"))
+            return
+        self.refresh_lists()
+        self.statusBar().showMessage(self.tr("已把“{0}”移入回收站").format(view.title), 8000)
+
+    def restore_record(self, record_id: str) -> None:
+        try:
+            view = self.service.restore(record_id)
+        except Exception as exc:
+            show_error(self, exc, self.tr("恢复失败"))
+            return
+        self.refresh_lists()
+        form = self.service.registry.form(view.form_id)
+        self.statusBar().showMessage(self.tr("已恢复{0}“{1}”").format(form.title, view.title), 8000)
+
+    # ---- settings and restore -----------------------------------------------------------
+    def _settings_saved(self) -> None:
+        self._update_title()
+        self.dashboard.refresh()
+        self.statusBar().showMessage(self.tr("设置已保存"), 5000)
+
+    def _restore_started(self) -> None:
+        # nothing may read the database while the worker replaces the file
+        self.nav.setEnabled(False)
+
+    def _restore_failed(self) -> None:
+        self.nav.setEnabled(True)
+
+    def _backup_restored(self, before: str) -> None:
+        self.reopen()
+        self.nav.setEnabled(True)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("恢复完成"),
+            self.tr("已从备份恢复数据。\n恢复之前的数据已备份到：\n{0}").format(before),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def reopen(self) -> None:
+        """Open the database file afresh (after a restore) and rebuild every page."""
+        row = self.nav.currentRow()
+        db_path = self.ctx.db_path
+        self.ctx.close()
+        try:
+            # a backup from an older version is migrated here, after its own backup
+            self.ctx = AppContext.open(db_path, auto_backup=False)
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法重新打开数据库"))
+            self.close()
+            return
+        self.service = RecordService(self.ctx)
+        self._build_pages()
+        self.nav.setCurrentRow(row)
+        self.stack.setCurrentIndex(row)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings_page.busy:
+            self.statusBar().showMessage(self.tr("正在备份或恢复，请等它完成后再关闭。"), 8000)
+            event.ignore()
+            return
+        super().closeEvent(event)
+        self.ctx.close()

@@ -1,0 +1,279 @@
+"""设置: the office's details (declared once in services.settings) and the backups.
+
+Backup and restore run on the thread pool; while a restore runs the main window keeps
+the clerk out of every other page, and afterwards it reopens its AppContext
+(``backup_restored``), because the database file under it has been replaced.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gongkai_desktop.domain.errors import ValidationError
+from gongkai_desktop.services.backup import (
+    BackupInfo,
+    create_backup,
+    list_backups,
+    restore_backup,
+)
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.settings import SETTINGS, load_settings, save_settings
+from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
+from gongkai_desktop.ui.worker import Task, start_task
+
+
+class SettingsPage(QWidget):
+    settings_saved = Signal()
+    restore_started = Signal()
+    restore_failed = Signal()
+    backup_restored = Signal(str)  # folder holding the state from before the restore
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.backups: list[BackupInfo] = []
+        self._task: Task | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(14)
+        layout.addWidget(self._office_box())
+        layout.addWidget(self._backup_box(), 1)
+        self.load()
+        self.refresh_backups()
+
+    # ---- the office's details -----------------------------------------------------------
+    def _office_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("单位信息（用于台账、报表的表头和落款）"))
+        form = QFormLayout(box)
+        form.setHorizontalSpacing(14)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for spec in SETTINGS:
+            edit = QLineEdit()
+            edit.setMaxLength(spec.max_length)
+            edit.setObjectName(f"setting_{spec.key}")
+            edit.setMaximumWidth(480)
+            error = QLabel()
+            error.setStyleSheet(ERROR_STYLE)
+            error.hide()
+            edit.textChanged.connect(error.hide)
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(edit)
+            column.addWidget(error)
+            form.addRow(spec.label, cell)
+            self.edits[spec.key] = edit
+            self.errors[spec.key] = error
+        row = QHBoxLayout()
+        self.save_button = QPushButton(self.tr("保存"))
+        self.save_button.clicked.connect(self.save)
+        self.saved_label = QLabel()
+        self.saved_label.setStyleSheet(HINT_STYLE)
+        row.addWidget(self.save_button)
+        row.addWidget(self.saved_label)
+        row.addStretch(1)
+        form.addRow("", row)
+        return box
+
+    def load(self) -> None:
+        for key, value in load_settings(self.ctx).items():
+            self.edits[key].setText(value)
+
+    def values(self) -> dict[str, str]:
+        return {key: edit.text() for key, edit in self.edits.items()}
+
+    def save(self) -> bool:
+        self.saved_label.clear()
+        try:
+            stored = save_settings(self.ctx, self.values())
+        except ValidationError as err:
+            for error in err.errors:
+                if error.field in self.errors:
+                    self.errors[error.field].setText(error.message)
+                    self.errors[error.field].show()
+            return False
+        except Exception as exc:
+            show_error(self, exc, self.tr("保存设置失败"))
+            return False
+        for key, value in stored.items():
+            self.edits[key].setText(value)
+        self.saved_label.setText(self.tr("已保存"))
+        self.settings_saved.emit()
+        return True
+
+    # ---- backups ------------------------------------------------------------------------
+    def _backup_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("备份与恢复"))
+        column = QVBoxLayout(box)
+        hint = QLabel(
+            self.tr(
+                "每天第一次打开软件时自动备份，升级数据库和恢复备份之前也会先备份；"
+                "保留最近 10 个备份。"
+            )
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet(HINT_STYLE)
+        column.addWidget(hint)
+        self.backup_table = QTableWidget(0, 3)
+        self.backup_table.setObjectName("backup_table")
+        self.backup_table.setHorizontalHeaderLabels(
+            [self.tr("备份时间"), self.tr("原因"), self.tr("记录数")]
+        )
+        self.backup_table.verticalHeader().hide()
+        self.backup_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.backup_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backup_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.backup_table.setAlternatingRowColors(True)
+        header = self.backup_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.backup_table.itemSelectionChanged.connect(self._update_buttons)
+        column.addWidget(self.backup_table, 1)
+
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate: the backup API reports no progress
+        self.busy_bar.setMaximumWidth(220)
+        self.busy_label = QLabel()
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.busy_bar)
+        busy_row.addWidget(self.busy_label, 1)
+        column.addLayout(busy_row)
+
+        buttons = QHBoxLayout()
+        self.backup_button = QPushButton(self.tr("立即备份"))
+        self.restore_button = QPushButton(self.tr("从所选备份恢复…"))
+        self.folder_button = QPushButton(self.tr("打开备份文件夹"))
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.folder_button.clicked.connect(self.open_backup_folder)
+        for button in (self.backup_button, self.restore_button, self.folder_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        self._set_busy("")
+        return box
+
+    def refresh_backups(self) -> None:
+        self.backups = list_backups(self.ctx.db_path)
+        self.backup_table.setRowCount(len(self.backups))
+        for row, info in enumerate(self.backups):
+            records = "" if info.records is None else f"{info.records:,}"
+            cells = (info.created.strftime("%Y-%m-%d %H:%M:%S"), info.reason, records)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(str(info.path))
+                if col == 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.backup_table.setItem(row, col, item)
+        self._update_buttons()
+
+    def selected_backup(self) -> BackupInfo | None:
+        rows = self.backup_table.selectionModel().selectedRows()
+        return self.backups[rows[0].row()] if rows else None
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def _set_busy(self, text: str) -> None:
+        self.busy_bar.setVisible(bool(text))
+        self.busy_label.setText(text)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        idle = self._task is None
+        self.backup_button.setEnabled(idle)
+        self.restore_button.setEnabled(idle and self.selected_backup() is not None)
+        self.save_button.setEnabled(idle)
+
+    def backup_now(self) -> None:
+        db_path = self.ctx.db_path
+        self._task = start_task(
+            lambda: create_backup(db_path, None, "manual"), self._backup_done, self._task_failed
+        )
+        self._set_busy(self.tr("正在备份，请稍候…"))
+
+    def _backup_done(self, info: Any) -> None:
+        self._task = None
+        self._set_busy("")
+        self.refresh_backups()
+        self.busy_label.setText(self.tr("备份完成：{0}").format(info.path))
+
+    def restore_selected(self) -> None:
+        info = self.selected_backup()
+        if info is None:
+            return
+        records = self.tr("{0} 条记录").format(info.records) if info.records is not None else ""
+        answer = QMessageBox.question(
+            self,
+            self.tr("从备份恢复"),
+            self.tr(
+                "要用 {0}（{1}{2}）的备份替换当前的全部数据吗？\n\n"
+                "恢复之前会先自动备份当前数据，万一选错也能再恢复回来。"
+            ).format(
+                info.created.strftime("%Y-%m-%d %H:%M"),
+                info.reason,
+                f"，{records}" if records else "",
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        db_path, backup_path = self.ctx.db_path, info.path
+        # Close the pooled connections here, on the thread that opened them; the worker
+        # then replaces the file while nothing in the window can query it.
+        self.ctx.engine.dispose()
+        self.restore_started.emit()
+        self._task = start_task(
+            lambda: restore_backup(db_path, backup_path, None),
+            self._restore_done,
+            self._restore_error,
+        )
+        self._set_busy(self.tr("正在恢复备份，请稍候…"))
+
+    def _restore_done(self, before: Any) -> None:
+        self._task = None
+        self._set_busy("")
+        self.backup_restored.emit(str(before.path))
+
+    def _restore_error(self, exc: Any) -> None:
+        self._task_failed(exc)
+        self.restore_failed.emit()
+
+    def _task_failed(self, exc: Any) -> None:
+        self._task = None
+        self._set_busy("")
+        show_error(self, exc)
+
+    def open_backup_folder(self) -> None:
+        folder: Path = self.ctx.backups_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
