@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai_desktop.domain.errors import FieldError, ValidationError
@@ -136,9 +137,14 @@ def _to_photos(value: Any) -> list[dict[str, str]]:
     for item in value:
         if not isinstance(item, dict) or not item.get("file"):
             raise _Bad("照片项应包含 file")
+        file = str(item["file"])
+        # a generated name inside the attachment folder, never a path that leads out of it
+        inside = PurePosixPath(file)
+        if "\\" in file or ":" in file or inside.is_absolute() or ".." in inside.parts:
+            raise _Bad(f"照片文件“{file}”不在附件文件夹中")
         photos.append(
             {
-                "file": str(item["file"]),
+                "file": file,
                 "name": str(item.get("name", "")),
                 "caption": str(item.get("caption", "")),
             }

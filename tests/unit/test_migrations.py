@@ -214,6 +214,7 @@ def test_opening_an_old_database_backs_it_up_first(db_path: Path, visit_forms: P
     backups = list_backups(db_path)
     assert [b.reason for b in backups] == ["升级数据库前"]
     backup = backups[0]
+    assert backup.path.name.endswith("-migration")
     assert backup.revision == "0001" and backup.records == 3
     assert backup.path.parent == db_path.parent / "backups"
     copy = backup.path / "gongkai.db"

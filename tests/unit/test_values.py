@@ -239,6 +239,12 @@ def test_photos(visit: FormSpec) -> None:
         {"file": "a1b2.jpg", "name": "门口.jpg", "caption": ""},
         {"file": "c3.png", "name": "", "caption": ""},
     ]
+    nested = coerce(visit, photos=[{"file": "2024/05/a1b2.jpg"}])["photos"]
+    assert nested[0]["file"] == "2024/05/a1b2.jpg"
+    for outside in ("../secret.jpg", "/etc/passwd", "a/../../b.jpg", "C:\\x.jpg", "..\\x.jpg"):
+        assert one_error(visit, photos=[{"file": outside}]).message == (
+            f"照片文件“{outside}”不在附件文件夹中"
+        )
     assert one_error(visit, photos="a.jpg").message == "应为照片列表"
     assert one_error(visit, photos=[{"name": "a.jpg"}]).message == "照片项应包含 file"
 
