@@ -1,0 +1,1 @@
+"""Printable documents through QtGui (monthly summary, notices). Never QtWidgets."""
