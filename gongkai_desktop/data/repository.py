@@ -19,6 +19,9 @@ _COLUMN_KEYS = {
     "status": Record.status,
     "created_at": Record.created_at,
     "updated_at": Record.updated_at,
+    # the 回收站 lists every form and sorts by form and by deletion time
+    "form_id": Record.form_id,
+    "deleted_at": Record.deleted_at,
 }
 
 

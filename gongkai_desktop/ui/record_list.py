@@ -1,0 +1,284 @@
+"""One record list: search, date filter, sortable lazily paged table, and its buttons.
+
+The page only *asks* for changes (``new_requested``, ``open_requested``,
+``delete_requested``, ``restore_requested``); the main window does them through the
+services and then calls ``refresh()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gongkai_desktop.data.repository import RecordQuery
+from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.ui.record_model import RecordTableModel
+
+# Typing a word fires one query when the clerk pauses, not one per keystroke.
+SEARCH_DEBOUNCE_MS = 250
+# Columns are fitted to their contents once, but never wider than this (long addresses
+# would otherwise push the other columns off screen; the tooltip shows the full text).
+MAX_COLUMN_WIDTH = 260
+# Extra room beside the widest text so neighbouring columns do not run together.
+COLUMN_PADDING = 16
+# select_record() may load this many more pages to find a record not yet loaded.
+SELECT_FETCH_PAGES = 5
+
+
+class RecordListPage(QWidget):
+    new_requested = Signal()
+    open_requested = Signal(str)  # record id
+    delete_requested = Signal(str)  # record id
+    restore_requested = Signal(str)  # record id
+
+    def __init__(
+        self,
+        service: RecordService,
+        form_id: str | None,
+        deleted: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._form_id = form_id
+        self._deleted = deleted
+        form = service.registry.form(form_id) if form_id is not None else None
+        self._has_date_filter = form is not None and form.date_field is not None
+        # the 回收站 shows the most recently deleted first, a form list the newest edit
+        sort_key = "deleted_at" if deleted and form_id is None else "updated_at"
+        query = RecordQuery(form_id=form_id, deleted=deleted, sort_key=sort_key)
+        self.model = RecordTableModel(service, query, self)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._apply_filters)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_filter_bar())
+        layout.addWidget(self._build_table(), 1)
+        layout.addLayout(self._build_buttons())
+
+        self.model.total_count_changed.connect(self._show_count)
+        self._show_count(self.model.total_count)
+        self._fit_columns()
+        self._update_buttons()
+
+    # ---- building ------------------------------------------------------------------
+    def _build_filter_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("search_edit")
+        self.search_edit.setPlaceholderText(self.tr("搜索：输入名称、村、负责人等，空格分隔多个词"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.search_edit.returnPressed.connect(self._apply_filters_now)
+        bar.addWidget(self.search_edit, 1)
+
+        self.date_from_check = QCheckBox(self.tr("从"), self)
+        self.date_from_edit = self._date_edit(QDate(date.today().year, 1, 1))
+        self.date_to_check = QCheckBox(self.tr("至"), self)
+        self.date_to_edit = self._date_edit(QDate.currentDate())
+        if self._has_date_filter:
+            for check, edit in (
+                (self.date_from_check, self.date_from_edit),
+                (self.date_to_check, self.date_to_edit),
+            ):
+                check.toggled.connect(edit.setEnabled)
+                check.toggled.connect(self._apply_filters_now)
+                edit.dateChanged.connect(self._date_changed)
+                bar.addWidget(check)
+                bar.addWidget(edit)
+        else:
+            # a form without a date field (e.g. 监管对象) has nothing to filter by date
+            for widget in (
+                self.date_from_check,
+                self.date_from_edit,
+                self.date_to_check,
+                self.date_to_edit,
+            ):
+                widget.hide()
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("count_label")
+        bar.addWidget(self.count_label)
+        return bar
+
+    def _date_edit(self, initial: QDate) -> QDateEdit:
+        edit = QDateEdit(initial, self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setEnabled(False)
+        return edit
+
+    def _build_table(self) -> QTableView:
+        view = QTableView(self)
+        view.setObjectName("record_table")
+        view.setModel(self.model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.verticalHeader().hide()
+        # fixed row height: the view never measures rows it has not painted
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Show the model's order before enabling sorting: setSortingEnabled() sorts by
+        # the indicator at once, and this way that is a no-op instead of a second query.
+        header.setSortIndicator(self.model.sort_column(), self.model.sort_order())
+        view.setSortingEnabled(True)
+        view.doubleClicked.connect(self._row_activated)
+        view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        self.table = view
+
+        open_key = QShortcut(QKeySequence(Qt.Key.Key_Return), view)
+        open_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        open_key.activated.connect(self._open_current)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), view)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self._delete_or_restore_current)
+        return view
+
+    def _build_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.new_button = QPushButton(self.tr("新建"), self)
+        self.edit_button = QPushButton(self.tr("编辑"), self)
+        self.delete_button = QPushButton(self.tr("删除"), self)
+        self.restore_button = QPushButton(self.tr("恢复"), self)
+        self.new_button.clicked.connect(self.new_requested)
+        self.edit_button.clicked.connect(self._open_current)
+        self.delete_button.clicked.connect(self._delete_or_restore_current)
+        self.restore_button.clicked.connect(self._delete_or_restore_current)
+        self.edit_button.setToolTip(self.tr("打开选中的记录（也可双击或按回车）"))
+        self.delete_button.setToolTip(self.tr("把选中的记录移到回收站（可恢复）"))
+        if self._deleted:
+            shown = [self.restore_button]
+            hidden = [self.new_button, self.edit_button, self.delete_button]
+        else:
+            shown = [self.new_button, self.edit_button, self.delete_button]
+            hidden = [self.restore_button]
+        for button in hidden:
+            button.hide()
+        for button in shown:
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    # ---- public API ----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the list (after a save, delete or restore), keeping the selection."""
+        current = self.current_record_id()
+        self.model.refresh()
+        if current is not None:
+            self.select_record(current)
+
+    def current_record_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.record_id(rows[0].row())
+
+    def select_record(self, record_id: str) -> bool:
+        """Select and show a record if it is loaded or within a few more pages."""
+        row = self.model.row_of(record_id)
+        pages = 0
+        while row is None and pages < SELECT_FETCH_PAGES and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+            row = self.model.row_of(record_id)
+            pages += 1
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    # ---- filtering -----------------------------------------------------------------
+    def _date_changed(self) -> None:
+        if self.date_from_check.isChecked() or self.date_to_check.isChecked():
+            self._search_timer.start()
+
+    def _apply_filters_now(self) -> None:
+        self._search_timer.stop()
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        date_from = date_to = None
+        if self._has_date_filter:
+            if self.date_from_check.isChecked():
+                date_from = self.date_from_edit.date().toPython()
+            if self.date_to_check.isChecked():
+                date_to = self.date_to_edit.date().toPython()
+        query = replace(
+            self.model.query,
+            search=self.search_edit.text().strip(),
+            date_from=date_from,
+            date_to=date_to,
+        )
+        if query == self.model.query:
+            return
+        current = self.current_record_id()
+        self.model.set_query(query)
+        if current is not None:
+            self.select_record(current)
+
+    # ---- actions -------------------------------------------------------------------
+    def _row_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        # records in the 回收站 are restored, not edited
+        if index.isValid() and not self._deleted:
+            self.open_requested.emit(self.model.record_id(index.row()))
+
+    def _open_current(self) -> None:
+        record_id = self.current_record_id()
+        if record_id is not None and not self._deleted:
+            self.open_requested.emit(record_id)
+
+    def _delete_or_restore_current(self) -> None:
+        record_id = self.current_record_id()
+        if record_id is None:
+            return
+        if self._deleted:
+            self.restore_requested.emit(record_id)
+        else:
+            self.delete_requested.emit(record_id)
+
+    # ---- display -------------------------------------------------------------------
+    def _show_count(self, total: int) -> None:
+        self.count_label.setText(self.tr("共 {count} 条").format(count=f"{total:,}"))
+
+    def _update_buttons(self) -> None:
+        has_selection = self.current_record_id() is not None
+        for button in (self.edit_button, self.delete_button, self.restore_button):
+            button.setEnabled(has_selection)
+
+    def _fit_columns(self) -> None:
+        # Measured once on the first page; re-measuring on every fetched page would
+        # make scrolling a 100,000-row list stutter.
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            width = header.sectionSize(column) + COLUMN_PADDING
+            header.resizeSection(column, min(width, MAX_COLUMN_WIDTH))
