@@ -8,9 +8,6 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from gongkai_desktop import paths
 
@@ -95,56 +92,10 @@ def _lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False)  # strings and lists of strings
-
-
-def _write_config(settings: dict[str, Any], target: Path) -> Path:
-    lines = ["[tool.importlinter]"]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in settings.items() if k != "contracts"]
-    for contract in settings["contracts"]:
-        lines.append("\n[[tool.importlinter.contracts]]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in contract.items()]
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return target
-
-
-def _project_settings() -> dict[str, Any]:
+def test_import_linter_contracts_hold() -> None:
+    """The layer and no-Qt contracts of pyproject.toml, as .ci/run checks them."""
     with (ROOT / "pyproject.toml").open("rb") as fh:
-        return tomllib.load(fh)["tool"]["importlinter"]
-
-
-def test_import_linter_contracts_hold(tmp_path: Path) -> None:
-    """The contracts of pyproject.toml over the modules that exist today.
-
-    Two adjustments until pyproject.toml has them: layers that are not written yet
-    (``render``) are optional, and the forbidden-Qt contract needs
-    ``include_external_packages`` to be checked at all."""
-    settings = _project_settings()
-    settings["include_external_packages"] = True
-    for contract in settings["contracts"]:
-        if contract["type"] == "layers":
-            contract["layers"] = [
-                layer
-                if layer.startswith("(")
-                or (ROOT / Path(*layer.split("."))).with_suffix(".py").exists()
-                or (ROOT / Path(*layer.split(".")) / "__init__.py").exists()
-                else f"({layer})"
-                for layer in contract["layers"]
-            ]
-    result = _lint_imports(_write_config(settings, tmp_path / "importlinter.toml"))
+        contracts = tomllib.load(fh)["tool"]["importlinter"]["contracts"]
+    result = _lint_imports(ROOT / "pyproject.toml")
     assert result.returncode == 0, result.stdout + result.stderr
-    kept = len(settings["contracts"])
-    assert f"Contracts: {kept} kept, 0 broken." in result.stdout
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="pyproject.toml: lint-imports needs include_external_packages = true for the "
-    "PySide6 contract and '(gongkai_desktop.render)' until render/ exists",
-)
-def test_lint_imports_runs_on_the_project_configuration(tmp_path: Path) -> None:
-    result = _lint_imports(_write_config(_project_settings(), tmp_path / "importlinter.toml"))
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Contracts: {len(contracts)} kept, 0 broken." in result.stdout
