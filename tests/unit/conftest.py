@@ -3,22 +3,12 @@ and helpers that read a real SQLite file without going through the code under te
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sqlite3
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-# When a Hypothesis test fails, Hypothesis imports libcst (if installed) to suggest a fix;
-# libcst defines a mypy_extensions.TypedDict, whose DeprecationWarning under
-# filterwarnings=error turns the failure report into an INTERNALERROR that hides the
-# falsifying example. Import it once here with that one warning silenced.
-with warnings.catch_warnings(), contextlib.suppress(ImportError):
-    warnings.filterwarnings("ignore", "mypy_extensions.TypedDict", DeprecationWarning)
-    import libcst.metadata.type_inference_provider  # noqa: F401
 
 from gongkai_desktop import paths
 from gongkai_desktop.services.context import AppContext
