@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from gongkai_desktop.data.models import AuditEntry, Record, Setting
@@ -63,23 +63,44 @@ def _where(query: RecordQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _order(query: RecordQuery) -> list[Any]:
-    key = query.sort_key
+def _sort_expr(key: str, table: Any = Record) -> Any:
+    """The SQL a list is ordered by, for ``Record`` or an alias of it."""
     if key in _COLUMN_KEYS:
-        expr: Any = _COLUMN_KEYS[key]
-    elif key.startswith("site:"):
+        return getattr(table, _COLUMN_KEYS[key].key)
+    if key.startswith("site:"):
         # sort a site reference by the site's name, not by its id
         site = aliased(Record)
-        expr = (
-            select(site.title)
-            .where(site.id == _json_field(key.removeprefix("site:")))
-            .scalar_subquery()
-        )
-    else:
-        expr = _json_field(key)
+        field = func.json_extract(table.data, f"$.{key.removeprefix('site:')}")
+        return select(site.title).where(site.id == field).scalar_subquery()
+    return func.json_extract(table.data, f"$.{key}")
+
+
+def _order(query: RecordQuery) -> list[Any]:
+    expr = _sort_expr(query.sort_key)
     direction = expr.desc() if query.descending else expr.asc()
     tie = Record.id.desc() if query.descending else Record.id.asc()
     return [direction, tie]
+
+
+def _after(query: RecordQuery, after_id: str) -> ColumnElement[bool]:
+    """Rows that come after record ``after_id`` in the query's order (keyset paging).
+
+    SQLite puts NULL first when ascending and last when descending; ties go by id.
+    """
+    cursor = aliased(Record)
+    expr = _sort_expr(query.sort_key)
+    at = select(_sort_expr(query.sort_key, cursor)).where(cursor.id == after_id).scalar_subquery()
+    # a row value compares (key, id) in one step, computing a JSON key once per row
+    row, cursor_row = tuple_(expr, Record.id), tuple_(at, after_id)
+    if query.descending:
+        return or_(
+            and_(at.is_(None), expr.is_(None), Record.id < after_id),
+            and_(at.is_not(None), or_(row < cursor_row, expr.is_(None))),
+        )
+    return or_(
+        and_(at.is_(None), or_(expr.is_not(None), Record.id > after_id)),
+        and_(at.is_not(None), row > cursor_row),
+    )
 
 
 def select_records(query: RecordQuery) -> Select[tuple[Record]]:
@@ -91,8 +112,22 @@ def count_records(session: Session, query: RecordQuery) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def page_records(session: Session, query: RecordQuery, offset: int, limit: int) -> Sequence[Record]:
-    return session.scalars(select_records(query).offset(offset).limit(limit)).all()
+def page_records(
+    session: Session,
+    query: RecordQuery,
+    offset: int,
+    limit: int,
+    after_id: str | None = None,
+) -> Sequence[Record]:
+    """One page of a list: from ``offset``, or (cheaper deep in a long list) after a record.
+
+    An OFFSET makes SQLite produce and throw away every earlier row, so the 500th page
+    of 100,000 records costs a full sort; continuing after the last row shown
+    (``after_id``, the offset is then ignored) costs about as much as the first page.
+    """
+    stmt = select_records(query)
+    stmt = stmt.where(_after(query, after_id)) if after_id is not None else stmt.offset(offset)
+    return session.scalars(stmt.limit(limit)).all()
 
 
 def get_record(session: Session, record_id: str) -> Record | None:

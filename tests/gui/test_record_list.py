@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import insert
 
+from gongkai_desktop import paths
+from gongkai_desktop.data.models import Record
+from gongkai_desktop.data.search import search_text_of
+from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.ui.record_list import RecordListPage
 
@@ -59,10 +70,12 @@ def test_typing_in_search_box_filters(qtbot, records, site_ids) -> None:
     page = _page(qtbot, records)
     assert page.model.rowCount() == len(SITES)
     assert page.count_label.text() == "共 5 条"
+    page.select_record(site_ids["龙河水库"])
     _type_chinese(page.search_edit, "龙河")
     expected = {name for name, village, _kind in SITES if "龙河" in name or "龙河" in village}
     qtbot.waitUntil(lambda: _shown_names(page) == expected)
     assert page.count_label.text() == f"共 {len(expected)} 条"
+    assert page.current_record_id() == site_ids["龙河水库"]  # still shown, still selected
     page.search_edit.clear()
     qtbot.waitUntil(lambda: page.model.rowCount() == len(SITES))
 
@@ -143,6 +156,7 @@ def test_recycle_bin_page_restores(qtbot, records, site_ids) -> None:
 
 def test_header_click_sorts(qtbot, records, site_ids) -> None:
     page = _page(qtbot, records)
+    page.select_record(site_ids["白沙河段"])
     name_column = [key for key, _label in page.model.columns].index("title")
     header = page.table.horizontalHeader()
     x = header.sectionViewportPosition(name_column) + header.sectionSize(name_column) // 2
@@ -151,6 +165,7 @@ def test_header_click_sorts(qtbot, records, site_ids) -> None:
     )
     names = [page.model.index(r, name_column).data() for r in range(page.model.rowCount())]
     assert page.model.query.sort_key == "title"
+    assert page.current_record_id() == site_ids["白沙河段"]  # the selection survives
     assert names in (sorted(names), sorted(names, reverse=True))
     assert len(names) == len(SITES)
 
@@ -159,3 +174,89 @@ def test_site_list_has_no_date_filter(qtbot, records) -> None:
     page = _page(qtbot, records)
     assert not page.date_from_check.isVisible()
     assert not page.date_to_edit.isVisible()
+
+
+VISIT_FORM = """\
+id: visit_log
+title: 走访记录
+version: 1
+title_field: subject
+date_field: visit_date
+list_columns: [visit_date, subject]
+sections:
+  - title: 基本信息
+    fields:
+      - {key: visit_date, label: 走访日期, type: date, required: true}
+      - {key: subject, label: 事项, type: text, required: true}
+"""
+
+
+@pytest.fixture
+def visit_service(tmp_path: Path) -> Iterator[RecordService]:
+    """The real forms plus a small form with a date field (监管对象 has none)."""
+    forms = tmp_path / "forms"
+    shutil.copytree(paths.forms_dir(), forms)
+    (forms / "visit_log.yaml").write_text(VISIT_FORM, encoding="utf-8")
+    context = AppContext.open(tmp_path / "visits.db", forms_dir=forms, auto_backup=False)
+    yield RecordService(context)
+    context.close()
+
+
+def test_date_filter_checkboxes(qtbot, visit_service: RecordService) -> None:
+    days = [date(2024, month, 15) for month in range(1, 13)]
+    for day in days:
+        visit_service.create("visit_log", {"visit_date": day.isoformat(), "subject": "走访"})
+    page = _page(qtbot, visit_service, form_id="visit_log")
+    assert page.date_from_check.isVisible() and not page.date_from_edit.isEnabled()
+    assert page.model.rowCount() == 12
+
+    page.date_from_edit.setDate(QDate(2024, 4, 1))  # not applied while unchecked
+    assert page.model.rowCount() == 12
+    qtbot.mouseClick(page.date_from_check, Qt.MouseButton.LeftButton)
+    assert page.date_from_edit.isEnabled()
+    assert page.model.rowCount() == sum(day >= date(2024, 4, 1) for day in days)
+
+    qtbot.mouseClick(page.date_to_check, Qt.MouseButton.LeftButton)
+    page.date_to_edit.setDate(QDate(2024, 6, 15))  # both ends inclusive
+    expected = sum(date(2024, 4, 1) <= day <= date(2024, 6, 15) for day in days)
+    qtbot.waitUntil(lambda: page.model.rowCount() == expected)
+    assert page.count_label.text() == f"共 {expected} 条"
+
+    qtbot.mouseClick(page.date_from_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.date_to_check, Qt.MouseButton.LeftButton)
+    assert page.model.rowCount() == 12
+
+
+def test_scrolling_to_the_end_loads_every_page(qtbot, records: RecordService) -> None:
+    now = datetime(2025, 3, 1)
+    rows = []
+    for i in range(450):
+        values = {"site_type": "其他", "name": f"对象{i:03d}", "village": "一村", "status": "在用"}
+        rows.append(
+            {
+                "id": str(uuid.UUID(int=i + 1, version=4)),
+                "form_id": "site",
+                "title": values["name"],
+                "status": "在用",
+                "data": values,
+                "search_text": search_text_of(values, [values["name"]]),
+                "created_at": now,
+                "updated_at": now + timedelta(minutes=i),
+                "author": "测试",
+                "version": 1,
+                "deleted": False,
+            }
+        )
+    with records.ctx.transaction() as session:
+        session.execute(insert(Record), rows)
+    page = _page(qtbot, records)
+    assert page.model.rowCount() == 200 and page.count_label.text() == "共 450 条"
+    for _ in range(10):  # the view asks for the next page whenever it reaches the bottom
+        page.table.scrollToBottom()
+        qtbot.wait(20)
+        if page.model.rowCount() == 450:
+            break
+        qtbot.waitUntil(lambda: not page.model.is_fetching)
+    assert page.model.rowCount() == 450
+    names = [page.model.index(r, 1).data() for r in range(450)]
+    assert names == [f"对象{i:03d}" for i in reversed(range(450))]  # newest edit first

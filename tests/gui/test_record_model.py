@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -105,18 +106,18 @@ def test_site_list_contract_and_cells(qtmodeltester, records: RecordService) -> 
 def test_pages_are_fetched_lazily(records: RecordService, monkeypatch) -> None:
     for i in range(45):
         _site(records, f"对象{i:02d}")
-    asked: list[tuple[int, int]] = []
+    asked: list[tuple[int, int, str | None]] = []
     real_page = records.page
 
-    def spy(query: RecordQuery, offset: int, limit: int):  # type: ignore[no-untyped-def]
-        asked.append((offset, limit))
-        return real_page(query, offset, limit)
+    def spy(query: RecordQuery, offset: int, limit: int, after_id: str | None = None):  # type: ignore[no-untyped-def]
+        asked.append((offset, limit, after_id))
+        return real_page(query, offset, limit, after_id)
 
     monkeypatch.setattr(records, "page", spy)
     model = RecordTableModel(records, RecordQuery(form_id="site"), page_size=20)
     assert model.total_count == 45
     assert model.rowCount() == 20
-    assert asked == [(0, 20)]
+    assert asked == [(0, 20, None)]
     assert model.canFetchMore(QModelIndex())
     model.fetchMore(QModelIndex())
     assert model.rowCount() == 40
@@ -124,7 +125,8 @@ def test_pages_are_fetched_lazily(records: RecordService, monkeypatch) -> None:
     assert model.rowCount() == 45
     assert not model.canFetchMore(QModelIndex())
     model.fetchMore(QModelIndex())  # nothing more: no query
-    assert asked == [(0, 20), (20, 20), (40, 20)]
+    # later pages continue after the last row shown (keyset), not from an OFFSET
+    assert asked == [(0, 20, None), (20, 20, model.record_id(19)), (40, 20, model.record_id(39))]
     assert len(set(_all_ids(model))) == 45
 
 
@@ -204,3 +206,80 @@ def test_recycle_bin_columns(qtmodeltester, records: RecordService) -> None:
     assert [model.index(r, 1).data() for r in range(3)] == sorted(["乙站", "甲站", "丙站"])
     model.sort(2, Qt.SortOrder.AscendingOrder)
     assert [model.index(r, 1).data() for r in range(3)] == ["甲站", "丙站", "乙站"]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 50])
+def test_paging_through_ties_and_missing_values(records: RecordService, page_size: int) -> None:
+    """Pages continue after the last row correctly where values repeat or are absent."""
+    made = []
+    for i in range(11):
+        extra = {} if i % 4 == 0 else {"patrol_times": i % 3}  # absent, 0, 1 or 2
+        made.append((extra.get("patrol_times"), _site(records, f"对象{i}", **extra)))
+    model = RecordTableModel(records, RecordQuery(form_id="site"), page_size=page_size)
+    column = _column(model, "patrol_times")
+    # SQLite: NULL first when ascending, ties by id; descending is the exact reverse
+    expected = [
+        record_id
+        for _v, record_id in sorted(made, key=lambda m: (m[0] is not None, m[0] or 0, m[1]))
+    ]
+    model.sort(column, Qt.SortOrder.AscendingOrder)
+    assert _all_ids(model) == expected
+    model.sort(column, Qt.SortOrder.DescendingOrder)
+    assert _all_ids(model) == expected[::-1]
+    model.sort(_column(model, "status"), Qt.SortOrder.AscendingOrder)  # all equal: by id
+    assert _all_ids(model) == sorted(record_id for _v, record_id in made)
+
+
+def test_background_paging_reads_off_the_gui_thread(qtbot, records: RecordService) -> None:
+    for i in range(45):
+        _site(records, f"对象{i:02d}")
+    reader_threads: list[threading.Thread] = []
+    page_read = threading.Event()
+    real_page = records.page
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reader_threads.append(threading.current_thread())
+        try:
+            return real_page(*args, **kwargs)
+        finally:
+            page_read.set()
+
+    records.page = spy  # type: ignore[method-assign]
+    model = RecordTableModel(records, RecordQuery(form_id="site"), page_size=20)
+    model.set_background_paging(True)
+    model.fetchMore(QModelIndex())
+    assert model.is_fetching and not model.canFetchMore(QModelIndex())  # one page at a time
+    qtbot.waitUntil(lambda: model.rowCount() == 40)
+    assert reader_threads[0] is threading.main_thread()  # the first page, on opening
+    assert reader_threads[1] is not threading.main_thread()
+    assert not model.is_fetching
+
+    # a page read for a query replaced meanwhile is dropped, not appended
+    page_read.clear()
+    model.fetchMore(QModelIndex())
+    model.set_query(replace(model.query, search="对象07"))
+    assert page_read.wait(5)
+    qtbot.wait(50)  # let the (dropped) result arrive
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["对象07"]
+    assert not model.is_fetching
+
+
+def test_failed_reads_leave_the_list_as_it_was(qtbot, records: RecordService, monkeypatch) -> None:
+    for i in range(25):
+        _site(records, f"对象{i:02d}")
+    model = RecordTableModel(records, RecordQuery(form_id="site"), page_size=10)
+    model.set_background_paging(True)
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("磁盘错误")
+
+    monkeypatch.setattr(records, "count", broken)
+    with pytest.raises(OSError):
+        model.set_query(replace(model.query, search="对象1"))
+    assert model.rowCount() == 10 and model.query.search == ""
+
+    monkeypatch.setattr(records, "page", broken)
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: not model.is_fetching)
+    assert model.rowCount() == 10
+    assert not model.canFetchMore(QModelIndex())  # stops asking until refreshed
