@@ -87,7 +87,7 @@ def _json_arg(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError(f"--json 不是有效的 JSON：{exc.msg}（第{exc.colno}个字符）") from None
     if not isinstance(value, dict):
-        raise InputError("--json 应为一个对象，例如 '{\"name\": \"龙河水库\"}'")
+        raise InputError('--json 应为一个对象，例如 \'{"name": "龙河水库"}\'')
     return value
 
 
@@ -177,8 +177,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     try:
         service = RecordService(ctx)
         form = ctx.registry.form(args.form)
-        query = RecordQuery(form_id=form.id, deleted=args.deleted, sort_key="created_at",
-                            descending=False)
+        query = RecordQuery(
+            form_id=form.id, deleted=args.deleted, sort_key="created_at", descending=False
+        )
         total = service.count(query)
         batch = 500
         for offset in range(0, total, batch):
@@ -250,9 +251,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="gongkai", description=f"{APP_NAME}（{__version__}）"
-    )
+    parser = argparse.ArgumentParser(prog="gongkai", description=f"{APP_NAME}（{__version__}）")
     parser.add_argument("--db", help="数据库文件（默认在用户数据目录；也可用环境变量 GONGKAI_DB）")
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", metavar="命令")

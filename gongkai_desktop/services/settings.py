@@ -60,8 +60,13 @@ def save_settings(ctx: AppContext, values: dict[str, str]) -> dict[str, str]:
             repository.put_setting(session, key, new)
             entries.append(
                 AuditEntry(
-                    at=now, os_user=user, filler=filler, record_id=SETTINGS_RECORD_ID,
-                    form_id="settings", action="修改", field=key,
+                    at=now,
+                    os_user=user,
+                    filler=filler,
+                    record_id=SETTINGS_RECORD_ID,
+                    form_id="settings",
+                    action="修改",
+                    field=key,
                     old_value=json.dumps(old, ensure_ascii=False),
                     new_value=json.dumps(new, ensure_ascii=False),
                 )
