@@ -24,6 +24,8 @@ from gongkai_desktop.forms.spec import (
     FormSpec,
     LedgerColumn,
     LedgerSpec,
+    PatrolSpec,
+    RuleSpec,
     SectionSpec,
 )
 
@@ -146,6 +148,8 @@ def _choice_items(items: list[Any]) -> tuple[tuple[str, ...], dict[str, str]]:
 def _condition(raw: dict[str, Any] | None) -> Condition | None:
     if not raw:
         return None
+    if "filled" in raw:
+        return Condition(raw["field"], (), filled=bool(raw["filled"]))
     values = tuple(raw["in"]) if "in" in raw else (raw["equals"],)
     return Condition(raw["field"], values)
 
@@ -185,6 +189,16 @@ def _build_field(
             problems.append(f"{where}：字段“{key}”的 pattern 不是有效的正则表达式")
     if raw.get("min") is not None and raw.get("max") is not None and raw["min"] > raw["max"]:
         problems.append(f"{where}：字段“{key}”的最小值大于最大值")
+    if ftype == "record" and not raw.get("form"):
+        problems.append(f"{where}：关联记录字段“{key}”没有指明关联的表单（form）")
+    if ftype != "record" and raw.get("form"):
+        problems.append(f"{where}：字段“{key}”不是关联记录，不能指明 form")
+    if raw.get("generate") and ftype != "text":
+        problems.append(f"{where}：只有文本字段可以自动编号，字段“{key}”是{FIELD_TYPES[ftype]}")
+    if raw.get("not_before") and ftype != "date":
+        problems.append(
+            f"{where}：只有日期字段可以设置 not_before，字段“{key}”是{FIELD_TYPES[ftype]}"
+        )
     children = tuple(
         _build_field(child, lists, section, f"{where} → 重复组“{key}”", problems)
         for child in raw.get("fields", [])
@@ -209,13 +223,18 @@ def _build_field(
         default=raw.get("default"),
         help=raw.get("help", ""),
         show_if=_condition(raw.get("show_if")),
-        readonly=bool(raw.get("readonly", False)) or "computed" in raw,
+        # links are set by the services (e.g. 生成整改任务), never typed in
+        readonly=bool(raw.get("readonly", False)) or "computed" in raw or ftype == "record",
         computed=raw.get("computed"),
         decimals=raw.get("decimals"),
         unit=raw.get("unit", ""),
         site_types=tuple(raw.get("site_types", [])),
         fields=children,
         section=section,
+        default_from=raw.get("default_from"),
+        generate=raw.get("generate"),
+        not_before=raw.get("not_before"),
+        form=raw.get("form"),
     )
 
 
@@ -241,12 +260,36 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
     for sec in raw["sections"]:
         fields = tuple(_build_field(f, lists, sec["title"], name, problems) for f in sec["fields"])
         sections.append(SectionSpec(sec["title"], fields, _condition(sec.get("show_if"))))
+    title_fields = (
+        raw["title_field"] if isinstance(raw["title_field"], list) else [raw["title_field"]]
+    )
+    patrol = raw.get("patrol")
     spec = FormSpec(
         id=raw["id"],
         title=raw["title"],
         version=raw["version"],
         sections=tuple(sections),
-        title_field=raw["title_field"],
+        title_field=title_fields[0],
+        title_fields=tuple(title_fields),
+        rules=tuple(
+            RuleSpec(
+                when=_condition(rule["when"]),  # type: ignore[arg-type]
+                field=rule["field"],
+                message=rule["message"],
+                require=tuple(rule.get("require", [])),
+                require_values=tuple(
+                    (k, tuple(v)) for k, v in rule.get("require_values", {}).items()
+                ),
+            )
+            for rule in raw.get("rules", [])
+        ),
+        patrol=PatrolSpec(
+            type_field=patrol["type_field"],
+            site_field=patrol["site_field"],
+            site_types=tuple((k, tuple(v)) for k, v in patrol["site_types"].items()),
+        )
+        if patrol
+        else None,
         date_field=raw.get("date_field"),
         site_field=raw.get("site_field"),
         status_field=raw.get("status_field"),
@@ -256,6 +299,11 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
     for dup in sorted({k for k in keys if keys.count(k) > 1}):
         problems.append(f"{name}：字段“{dup}”重复定义")
     by_key = {f.key: f for f in spec.fields}
+    for extra_title in spec.title_fields[1:]:
+        if extra_title not in by_key:
+            problems.append(f"{name}：title_field 引用了不存在的字段“{extra_title}”")
+    _check_rules(name, spec, by_key, problems)
+    _check_patrol(name, spec, by_key, problems)
     for role, key, want in (
         ("title_field", spec.title_field, None),
         ("date_field", spec.date_field, "date"),
@@ -277,6 +325,73 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
     return spec
 
 
+def _check_rules(
+    name: str, spec: FormSpec, by_key: dict[str, FieldSpec], problems: list[str]
+) -> None:
+    for index, rule in enumerate(spec.rules, start=1):
+        owner = f"第{index}条规则"
+        _check_condition(name, owner, rule.when, by_key, problems)
+        if rule.field not in by_key:
+            problems.append(f"{name}：{owner}的提示字段“{rule.field}”不存在")
+        for key in rule.require:
+            if key not in by_key:
+                problems.append(f"{name}：{owner}要求填写的字段“{key}”不存在")
+        for key, values in rule.require_values:
+            target = by_key.get(key)
+            if target is None:
+                problems.append(f"{name}：{owner}要求取值的字段“{key}”不存在")
+                continue
+            for value in values:
+                if target.choices and value not in target.choices:
+                    problems.append(f"{name}：{owner}要求的取值“{value}”不是字段“{key}”的选项")
+
+
+def _check_patrol(
+    name: str, spec: FormSpec, by_key: dict[str, FieldSpec], problems: list[str]
+) -> None:
+    patrol = spec.patrol
+    if patrol is None:
+        return
+    type_field = by_key.get(patrol.type_field)
+    if type_field is None or type_field.type != "choice":
+        problems.append(f"{name}：patrol.type_field“{patrol.type_field}”应为本表单的单选字段")
+    elif type_field is not None:
+        for label, _types in patrol.site_types:
+            if label not in type_field.choices:
+                problems.append(
+                    f"{name}：patrol.site_types 中的“{label}”不是字段“{patrol.type_field}”的选项"
+                )
+    site_field = by_key.get(patrol.site_field)
+    if site_field is None or site_field.type != "site":
+        problems.append(f"{name}：patrol.site_field“{patrol.site_field}”应为本表单的监管对象字段")
+
+
+def _check_links(forms: dict[str, FormSpec], problems: list[str]) -> None:
+    """Checks that need every form: record links, patrol site types."""
+    site_form = forms.get("site")
+    site_types = (
+        site_form.field("site_type").choices
+        if site_form is not None and site_form.has_field("site_type")
+        else ()
+    )
+    for form in forms.values():
+        name = form.path.name if form.path else form.id
+        for f in form.fields:
+            if f.type == "record" and f.form not in forms:
+                problems.append(f"{name}：字段“{f.key}”关联的表单“{f.form}”不存在")
+            if f.type == "site" and site_types:
+                for t in f.site_types:
+                    if t not in site_types:
+                        problems.append(f"{name}：字段“{f.key}”的监管对象类型“{t}”不存在")
+        if form.patrol is not None and site_types:
+            for label, types in form.patrol.site_types:
+                for t in types:
+                    if t not in site_types:
+                        problems.append(
+                            f"{name}：patrol.site_types“{label}”中的监管对象类型“{t}”不存在"
+                        )
+
+
 def _check_fields(
     name: str,
     owner: str,
@@ -289,9 +404,29 @@ def _check_fields(
     against their siblings."""
     for f in fields:
         _check_condition(name, f"{owner}字段“{f.key}”", f.show_if, by_key, problems)
+        if f.not_before is not None:
+            target = by_key.get(f.not_before)
+            if target is None or target.type != "date":
+                problems.append(f"{name}：{owner}字段“{f.key}”的 not_before 应引用一个日期字段")
+        if f.default_from is not None:
+            driver = by_key.get(f.default_from["field"])
+            if driver is None:
+                problems.append(
+                    f"{name}：{owner}字段“{f.key}”的 default_from 引用了不存在的字段"
+                    f"“{f.default_from['field']}”"
+                )
+            elif driver.choices:
+                for value in f.default_from["map"]:
+                    if value not in driver.choices:
+                        problems.append(
+                            f"{name}：{owner}字段“{f.key}”的 default_from 取值“{value}”"
+                            f"不是字段“{driver.key}”的选项"
+                        )
         if f.computed:
-            refs = f.computed.get("sum", []) + (
-                [f.computed["count"]] if "count" in f.computed else []
+            refs = (
+                list(f.computed.get("sum", []))
+                + list(f.computed.get("first_of", []))
+                + ([f.computed["count"]] if "count" in f.computed else [])
             )
             for ref in refs:
                 if ref not in by_key:
@@ -415,6 +550,7 @@ def load_registry(root: Path) -> FormRegistry:
             problems.append(f"{path.name}：文件名应与表单编号“{doc['id']}”一致")
         spec = _build_form(path.name, doc, lists, problems)
         forms[spec.id] = _with_path(spec, path)
+    _check_links(forms, problems)
 
     ledgers: dict[str, LedgerSpec] = {}
     for path in sorted((root / LEDGERS_DIR).glob("*.yaml")):

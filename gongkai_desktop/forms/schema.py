@@ -17,8 +17,9 @@ _CONDITION: dict[str, Any] = {
         "field": _KEY,
         "equals": _SCALAR,
         "in": {"type": "array", "items": _SCALAR, "minItems": 1},
+        "filled": {"type": "boolean"},
     },
-    "oneOf": [{"required": ["equals"]}, {"required": ["in"]}],
+    "oneOf": [{"required": ["equals"]}, {"required": ["in"]}, {"required": ["filled"]}],
 }
 
 _CHOICE_ITEM: dict[str, Any] = {
@@ -63,6 +64,7 @@ _FIELD: dict[str, Any] = {
             "properties": {
                 "sum": {"type": "array", "items": _KEY, "minItems": 1},
                 "count": _KEY,
+                "first_of": {"type": "array", "items": _KEY, "minItems": 1},
             },
             "minProperties": 1,
             "maxProperties": 1,
@@ -71,6 +73,46 @@ _FIELD: dict[str, Any] = {
         "unit": {"type": "string"},
         "site_types": {"type": "array", "items": {"type": "string"}},
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "minItems": 1},
+        "default_from": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["field", "map"],
+            "properties": {"field": _KEY, "map": {"type": "object"}},
+        },
+        "generate": {"type": "string", "pattern": "\\{seq(:0?[0-9]d)?\\}"},
+        "not_before": _KEY,
+        "form": _KEY,
+    },
+}
+
+_RULE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["when", "field", "message"],
+    "properties": {
+        "when": _CONDITION,
+        "field": _KEY,
+        "message": {"type": "string", "minLength": 1},
+        "require": {"type": "array", "items": _KEY, "minItems": 1},
+        "require_values": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": _SCALAR, "minItems": 1},
+        },
+    },
+    "anyOf": [{"required": ["require"]}, {"required": ["require_values"]}],
+}
+
+_PATROL: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["type_field", "site_field", "site_types"],
+    "properties": {
+        "type_field": _KEY,
+        "site_field": _KEY,
+        "site_types": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        },
     },
 }
 
@@ -84,11 +126,13 @@ FORM_SCHEMA: dict[str, Any] = {
         "id": _KEY,
         "title": {"type": "string", "minLength": 1},
         "version": {"type": "integer", "minimum": 1},
-        "title_field": _KEY,
+        "title_field": {"oneOf": [_KEY, {"type": "array", "items": _KEY, "minItems": 1}]},
         "date_field": _KEY,
         "site_field": _KEY,
         "status_field": _KEY,
         "list_columns": {"type": "array", "items": _KEY},
+        "rules": {"type": "array", "items": _RULE},
+        "patrol": _PATROL,
         "sections": {
             "type": "array",
             "minItems": 1,
@@ -144,7 +188,10 @@ LEDGER_SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["field"],
                 "properties": {
-                    "field": {"type": "string", "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"},
+                    "field": {
+                        "type": "string",
+                        "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$",
+                    },
                     "label": {"type": "string", "minLength": 1},
                     "width": {"type": "number", "minimum": 2, "maximum": 120},
                     "group": {"type": "string"},

@@ -21,6 +21,7 @@ FIELD_TYPES: dict[str, str] = {
     "person": "人员姓名",
     "photos": "照片",
     "repeat": "重复组",
+    "record": "关联记录",
 }
 
 
@@ -29,10 +30,14 @@ class Condition:
     """``show_if``: the field is shown when another field equals a value (or one of several)."""
 
     field: str
-    values: tuple[Any, ...]
+    values: tuple[Any, ...] = ()
+    filled: bool | None = None  # ``filled: true`` holds when the field has any value
 
     def holds(self, values: Mapping[str, Any]) -> bool:
         current = values.get(self.field)
+        if self.filled is not None:
+            has_value = not (current is None or current == "" or current == [] or current == {})
+            return has_value == self.filled
         if isinstance(current, list):
             return any(v in self.values for v in current)
         return current in self.values
@@ -65,6 +70,11 @@ class FieldSpec:
     site_types: tuple[str, ...] = ()
     fields: tuple[FieldSpec, ...] = ()  # children of a repeat group
     section: str = ""
+    # default that depends on another field: {"field": key, "map": {value: default}}
+    default_from: Mapping[str, Any] | None = field(default=None, hash=False)
+    generate: str | None = None  # number pattern for empty values, e.g. "ZG{year}-{seq:03d}"
+    not_before: str | None = None  # a date field this date may not precede
+    form: str | None = None  # target form of a "record" link
 
     @property
     def is_repeat(self) -> bool:
@@ -72,6 +82,32 @@ class FieldSpec:
 
     def child(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule across fields: when ``when`` holds, ``require`` must be filled and
+    ``require_values`` must hold; otherwise ``message`` is shown at ``field``."""
+
+    when: Condition
+    field: str
+    message: str
+    require: tuple[str, ...] = ()
+    require_values: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class PatrolSpec:
+    """Which records count as patrols of which site types (used by the site picker and
+    by the patrol-requirement figures): records whose ``type_field`` holds a key of
+    ``site_types`` count for sites of those types."""
+
+    type_field: str
+    site_field: str
+    site_types: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def site_types_for(self, type_label: Any) -> tuple[str, ...]:
+        return next((types for label, types in self.site_types if label == type_label), ())
 
 
 @dataclass(frozen=True)
@@ -93,6 +129,17 @@ class FormSpec:
     status_field: str | None = None
     list_columns: tuple[str, ...] = ()
     path: Path | None = None
+    title_fields: tuple[str, ...] = ()  # all parts of the title; title_field is the first
+    rules: tuple[RuleSpec, ...] = ()
+    patrol: PatrolSpec | None = None
+
+    def allowed_site_types(self, spec: FieldSpec, values: Mapping[str, Any]) -> tuple[str, ...]:
+        """Site types a site field accepts given the other values (patrol mapping first)."""
+        if self.patrol is not None and spec.key == self.patrol.site_field:
+            mapped = self.patrol.site_types_for(values.get(self.patrol.type_field))
+            if mapped:
+                return mapped
+        return spec.site_types
 
     @property
     def fields(self) -> tuple[FieldSpec, ...]:

@@ -171,7 +171,12 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def coerce_value(spec: FieldSpec, value: Any, resolve_site: SiteResolver | None) -> Any:
+def coerce_value(
+    spec: FieldSpec,
+    value: Any,
+    resolve_site: SiteResolver | None,
+    site_types: tuple[str, ...] | None = None,
+) -> Any:
     """One value → stored form; raises ``_Bad`` with the reason."""
     t = spec.type
     if t in ("text", "multiline", "person"):
@@ -194,7 +199,8 @@ def coerce_value(spec: FieldSpec, value: Any, resolve_site: SiteResolver | None)
         if resolve_site is None:
             raise _Bad("无法查找监管对象")
         try:
-            result = resolve_site(str(value).strip(), spec.site_types)
+            allowed = spec.site_types if site_types is None else site_types
+            result = resolve_site(str(value).strip(), allowed)
         except ValueError as exc:
             raise _Bad(str(exc)) from None
     elif t == "photos":
@@ -210,6 +216,11 @@ def _compute(spec: FieldSpec, values: Mapping[str, Any]) -> Any:
     if "count" in spec.computed:
         item = values.get(spec.computed["count"])
         return len(item) if isinstance(item, list) else 0
+    if "first_of" in spec.computed:
+        # e.g. the deadline in force: the extended deadline if any, else the original
+        return next(
+            (values[k] for k in spec.computed["first_of"] if not is_empty(values.get(k))), None
+        )
     total = sum(values.get(k) or 0 for k in spec.computed["sum"])
     return total
 
@@ -293,7 +304,8 @@ def _coerce_group(
                 errors.append(FieldError(where, label, "必填"))
             continue
         try:
-            coerced = coerce_value(spec, value, resolve_site)
+            allowed = form.allowed_site_types(spec, out) if form is not None else None
+            coerced = coerce_value(spec, value, resolve_site, allowed)
         except _Bad as bad:
             out.pop(spec.key, None)
             errors.append(FieldError(where, label, str(bad)))
@@ -306,8 +318,55 @@ def _coerce_group(
         out[spec.key] = coerced
     for spec in fields:
         if spec.computed and (form is None or form.is_visible(spec, out)):
-            out[spec.key] = _compute(spec, out)
+            computed = _compute(spec, out)
+            if is_empty(computed):
+                out.pop(spec.key, None)
+            else:
+                out[spec.key] = computed
+    _check_date_order(fields, out, prefix, label_prefix, errors)
     return out
+
+
+def _check_date_order(
+    fields: tuple[FieldSpec, ...],
+    values: Mapping[str, Any],
+    prefix: str,
+    label_prefix: str,
+    errors: list[FieldError],
+) -> None:
+    by_key = {f.key: f for f in fields}
+    for spec in fields:
+        if spec.not_before is None:
+            continue
+        mine, other = values.get(spec.key), values.get(spec.not_before)
+        if isinstance(mine, str) and isinstance(other, str) and mine < other:
+            errors.append(
+                FieldError(
+                    f"{prefix}{spec.key}",
+                    f"{label_prefix}{spec.label}",
+                    f"不能早于{by_key[spec.not_before].label}",
+                )
+            )
+
+
+def check_rules(form: FormSpec, values: Mapping[str, Any]) -> list[FieldError]:
+    """The form's cross-field rules over stored values (e.g. no 销号 before 已办结)."""
+    errors = []
+    for rule in form.rules:
+        if not rule.when.holds(values):
+            continue
+        missing = [k for k in rule.require if is_empty(values.get(k))]
+        wrong = [k for k, allowed in rule.require_values if values.get(k) not in allowed]
+        if missing or wrong:
+            errors.append(FieldError(rule.field, form.field(rule.field).label, rule.message))
+    return errors
+
+
+def dependent_default(spec: FieldSpec, values: Mapping[str, Any]) -> Any:
+    """The default of ``spec`` given the field it depends on (``default_from``), or None."""
+    if spec.default_from is None:
+        return None
+    return spec.default_from["map"].get(values.get(spec.default_from["field"]))
 
 
 def coerce_record(
@@ -322,6 +381,8 @@ def coerce_record(
     for key in sorted(set(raw) - known):
         errors.append(FieldError(key, key, f"表单“{form.title}”没有这个字段"))
     values = _coerce_group(form.fields, form, raw, existing or {}, resolve_site, "", "", errors)
+    if not errors:
+        errors += check_rules(form, values)
     if errors:
         raise ValidationError(errors)
     return {f.key: values[f.key] for f in form.fields if f.key in values}
@@ -356,7 +417,7 @@ def display_value(spec: FieldSpec, value: Any, site_names: Mapping[str, str] | N
     if t == "datetime":
         dt = datetime.fromisoformat(value)
         return f"{dt.year}年{dt.month}月{dt.day}日 {dt:%H:%M}"
-    if t == "site":
+    if t in ("site", "record"):
         return (site_names or {}).get(value, value)
     if t == "photos":
         return f"{len(value)}张"
