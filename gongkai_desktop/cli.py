@@ -180,11 +180,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         query = RecordQuery(
             form_id=form.id, deleted=args.deleted, sort_key="created_at", descending=False
         )
-        total = service.count(query)
-        batch = 500
-        for offset in range(0, total, batch):
-            for row in service.page(query, offset, batch):
-                view = service.get(row.id)
+        after: str | None = None
+        while batch := service.views(query, 500, after):
+            after = batch[-1].id
+            for view in batch:
                 if args.json:
                     _print_json(service.export_values(view))
                 else:
@@ -210,12 +209,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 @command("restore-backup")
 def cmd_restore_backup(args: argparse.Namespace) -> int:
-    ctx = _open(args, auto_backup=False)
-    db_path = ctx.db_path
-    try:
-        before = backup_service.restore_backup(db_path, Path(args.path), ctx.engine)
-    finally:
-        ctx.close()
+    # The live database is not opened first: restoring must work even when it is
+    # damaged or refused (e.g. written by a newer version).
+    db_path = Path(args.db or paths.default_db_path()).resolve()
+    before = backup_service.restore_backup(db_path, Path(args.path))
     # reopen: a backup from an older version is upgraded here (after its own backup)
     AppContext.open(db_path, auto_backup=False).close()
     print(f"已从 {args.path} 恢复。恢复前的数据已备份到 {before.path}")

@@ -214,6 +214,23 @@ def _resolve_backup(path: Path) -> tuple[Path, Path | None]:
     return path, sibling if sibling.is_dir() and (path.parent / MANIFEST).exists() else None
 
 
+def _set_aside_damaged(db_path: Path) -> BackupInfo:
+    """Move a database that cannot be backed up (and its -wal/-shm) into the backups
+    folder untouched, so that nothing the clerk had is ever deleted by a restore."""
+    root = paths.backups_dir(db_path)
+    root.mkdir(parents=True, exist_ok=True)
+    now = datetime.now()
+    folder = _unique_folder(root, f"{now:%Y%m%d-%H%M%S}-damaged")
+    folder.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        part = db_path.with_name(db_path.name + suffix)
+        if part.exists():
+            shutil.move(str(part), folder / part.name)
+    log.warning("damaged database %s moved to %s before restore", db_path, folder)
+    # no manifest: a damaged copy is never offered for restore nor rotated away
+    return BackupInfo(folder, now, "恢复前移出的损坏数据库", None, None)
+
+
 def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = None) -> BackupInfo:
     """Replace the live database (and attachments) by a backup, after backing up the
     current state. The caller must reopen its AppContext afterwards.
@@ -228,9 +245,13 @@ def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = Non
         raise DatabaseVersionError(
             f"该备份由更新版本的软件创建（版本 {revision}），本软件无法恢复它。"
         )
-    before = create_backup(db_path, engine, "restore")
     if engine is not None:
         engine.dispose()
+    try:
+        before = create_backup(db_path, engine, "restore")
+    except (BackupError, sqlite3.DatabaseError):
+        # The live file is damaged (the very reason to restore): keep it aside as it is.
+        before = _set_aside_damaged(db_path)
     _sqlite_copy(db_file, db_path)
     live_attachments = paths.attachments_dir(db_path)
     if attachments is not None:

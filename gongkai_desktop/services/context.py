@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy.exc
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from gongkai_desktop.data.engine import (
     create_readonly_engine,
     make_session_factory,
 )
+from gongkai_desktop.domain.errors import DatabaseVersionError
 from gongkai_desktop.forms.loader import load_registry
 from gongkai_desktop.forms.spec import FormRegistry
 
@@ -58,6 +60,11 @@ class AppContext:
             probe = create_readonly_engine(db_path)
             try:
                 migrate.check_known_revision(probe)
+            except sqlalchemy.exc.DatabaseError as exc:
+                raise DatabaseVersionError(
+                    f"{db_path} 不是有效的数据库文件，或文件已损坏（{exc.orig}）。"
+                    "可在“设置”中从备份恢复，或用 gongkai restore-backup 恢复。"
+                ) from exc
             finally:
                 probe.dispose()
         engine = create_db_engine(db_path)

@@ -310,6 +310,14 @@ class RecordService:
             rows = repository.page_records(session, query, offset, limit, after_id)
             return self._list_rows(session, rows, query.form_id)
 
+    def views(
+        self, query: RecordQuery, limit: int, after_id: str | None = None
+    ) -> list[RecordView]:
+        """Whole records of a list, a page at a time (CLI listing, exports)."""
+        with self.ctx.transaction() as session:
+            rows = repository.page_records(session, query, 0, limit, after_id)
+            return [_view(row) for row in rows]
+
     def _list_rows(
         self, session: Session, rows: Sequence[Record], form_id: str | None
     ) -> list[ListRow]:

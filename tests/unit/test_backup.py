@@ -273,3 +273,41 @@ def test_paths_with_uri_characters(tmp_path: Path, make_site: Callable[..., str]
     assert names_in(db_path) == ["甲厂"]
     assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == ["台账 #1 %20"]
     assert sorted(p.name for p in db_path.parent.iterdir() if p.is_file()) == ["gongkai.db"]
+
+
+def test_restore_over_a_damaged_database_keeps_the_damaged_file(tmp_path: Path) -> None:
+    """Restoring is how a clerk recovers from a broken database: it must work without
+    opening the broken file, and must not delete it."""
+    from gongkai_desktop.cli import main
+
+    db = tmp_path / "data" / "gongkai.db"
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "add",
+                "site",
+                "--json",
+                '{"site_type": "其他", "name": "甲", "village": "东村"}',
+            ]
+        )
+        == 0
+    )
+    assert main(["--db", str(db), "backup"]) == 0
+    backup_folder = next(p for p in (db.parent / "backups").iterdir() if p.name.endswith("manual"))
+    damaged = b"garbage, not sqlite" * 100
+    db.write_bytes(damaged)
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+
+    assert main(["--db", str(db), "restore-backup", str(backup_folder)]) == 0
+
+    kept = [p for p in (db.parent / "backups").iterdir() if p.name.endswith("-damaged")]
+    assert len(kept) == 1 and (kept[0] / "gongkai.db").read_bytes() == damaged
+    conn = sqlite3.connect(db)
+    try:
+        names = [r[0] for r in conn.execute("SELECT title FROM records")]
+    finally:
+        conn.close()
+    assert names == ["甲"]

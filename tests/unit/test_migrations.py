@@ -361,3 +361,15 @@ def test_audit_log_refuses_update_and_delete(ctx: AppContext, records: RecordSer
     with pytest.raises(sqlite3.IntegrityError, match="修改记录只能追加"):
         conn.execute("DELETE FROM audit_log")
     conn.close()
+
+
+def test_a_file_that_is_not_a_database_is_refused_unchanged(tmp_path: Path) -> None:
+    from gongkai_desktop.domain.errors import DatabaseVersionError
+    from gongkai_desktop.services.context import AppContext
+
+    bogus = tmp_path / "gongkai.db"
+    bogus.write_bytes(b"this is a spreadsheet, not a database" * 50)
+    before = bogus.read_bytes()
+    with pytest.raises(DatabaseVersionError, match="不是有效的数据库文件"):
+        AppContext.open(bogus, auto_backup=False)
+    assert bogus.read_bytes() == before
