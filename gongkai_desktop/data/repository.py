@@ -196,3 +196,25 @@ def counts_by_form(session: Session, deleted: bool = False) -> dict[str, int]:
 def integrity_problems(session: Session) -> list[str]:
     result = session.connection().exec_driver_sql("PRAGMA integrity_check").fetchall()
     return [r[0] for r in result if r[0] != "ok"]
+
+
+def field_values_with_prefix(session: Session, form_id: str, key: str, prefix: str) -> list[str]:
+    """Values of a text field starting with ``prefix``, deleted records included."""
+    field = _json_field(key)
+    stmt = select(field).where(
+        Record.form_id == form_id, field.like(f"{_escape_like(prefix)}%", escape="\\")
+    )
+    return [v for (v,) in session.execute(stmt) if isinstance(v, str)]
+
+
+def recent_field_values(session: Session, form_id: str, key: str, limit: int) -> list[str]:
+    """Distinct non-empty values of a field, most recently changed first."""
+    field = _json_field(key)
+    stmt = (
+        select(field, func.max(Record.updated_at).label("last"))
+        .where(Record.form_id == form_id, Record.deleted.is_(False), field.is_not(None))
+        .group_by(field)
+        .order_by(func.max(Record.updated_at).desc())
+        .limit(limit)
+    )
+    return [v for (v, _last) in session.execute(stmt) if isinstance(v, str) and v]

@@ -18,6 +18,7 @@ from gongkai_desktop.domain.errors import FormDefinitionError
 from gongkai_desktop.forms.schema import FORM_SCHEMA, LEDGER_SCHEMA, LISTS_SCHEMA
 from gongkai_desktop.forms.spec import (
     FIELD_TYPES,
+    ActionSpec,
     Condition,
     FieldSpec,
     FormRegistry,
@@ -283,6 +284,17 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
             )
             for rule in raw.get("rules", [])
         ),
+        actions=tuple(
+            ActionSpec(
+                id=a["id"],
+                label=a["label"],
+                target=a["target"],
+                show_if=_condition(a.get("show_if")),
+                values=tuple(a.get("values", {}).items()),
+                copy=tuple(a.get("copy", {}).items()),
+            )
+            for a in raw.get("actions", [])
+        ),
         patrol=PatrolSpec(
             type_field=patrol["type_field"],
             site_field=patrol["site_field"],
@@ -383,6 +395,24 @@ def _check_links(forms: dict[str, FormSpec], problems: list[str]) -> None:
                 for t in f.site_types:
                     if t not in site_types:
                         problems.append(f"{name}：字段“{f.key}”的监管对象类型“{t}”不存在")
+        for action in form.actions:
+            owner = f"操作“{action.label}”"
+            target = forms.get(action.target)
+            if target is None:
+                problems.append(f"{name}：{owner}的目标表单“{action.target}”不存在")
+                continue
+            by_key = {f.key: f for f in form.fields}
+            _check_condition(name, owner, action.show_if, by_key, problems)
+            for key, _value in action.values:
+                if not target.has_field(key):
+                    problems.append(f"{name}：{owner}预填的字段“{key}”在表单“{target.id}”中不存在")
+            for target_key, source_key in action.copy:
+                if not target.has_field(target_key):
+                    problems.append(
+                        f"{name}：{owner}复制到的字段“{target_key}”在表单“{target.id}”中不存在"
+                    )
+                if source_key not in by_key:
+                    problems.append(f"{name}：{owner}复制的来源字段“{source_key}”不存在")
         if form.patrol is not None and site_types:
             for label, types in form.patrol.site_types:
                 for t in types:

@@ -102,6 +102,20 @@ _RULE: dict[str, Any] = {
     "anyOf": [{"required": ["require"]}, {"required": ["require_values"]}],
 }
 
+_ACTION: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "label", "target"],
+    "properties": {
+        "id": _KEY,
+        "label": {"type": "string", "minLength": 1},
+        "target": _KEY,
+        "show_if": _CONDITION,
+        "values": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"}},
+        "copy": {"type": "object", "additionalProperties": _KEY},
+    },
+}
+
 _PATROL: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -133,6 +147,7 @@ FORM_SCHEMA: dict[str, Any] = {
         "list_columns": {"type": "array", "items": _KEY},
         "rules": {"type": "array", "items": _RULE},
         "patrol": _PATROL,
+        "actions": {"type": "array", "items": _ACTION},
         "sections": {
             "type": "array",
             "minItems": 1,

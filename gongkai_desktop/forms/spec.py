@@ -111,6 +111,19 @@ class PatrolSpec:
 
 
 @dataclass(frozen=True)
+class ActionSpec:
+    """A button on a record that starts a linked record of another form, pre-filled:
+    e.g. 生成整改任务 from an inspection that found a problem."""
+
+    id: str
+    label: str
+    target: str  # form id of the new record
+    show_if: Condition | None = None
+    values: tuple[tuple[str, Any], ...] = ()  # fixed values of the new record
+    copy: tuple[tuple[str, str], ...] = ()  # (target key, source key)
+
+
+@dataclass(frozen=True)
 class SectionSpec:
     title: str
     fields: tuple[FieldSpec, ...]
@@ -132,6 +145,17 @@ class FormSpec:
     title_fields: tuple[str, ...] = ()  # all parts of the title; title_field is the first
     rules: tuple[RuleSpec, ...] = ()
     patrol: PatrolSpec | None = None
+    actions: tuple[ActionSpec, ...] = ()
+
+    def action(self, action_id: str) -> ActionSpec:
+        for action in self.actions:
+            if action.id == action_id:
+                return action
+        raise KeyError(action_id)
+
+    def link_field(self, target_form: str) -> FieldSpec | None:
+        """The record-link field of this form that points at ``target_form``."""
+        return next((f for f in self.fields if f.type == "record" and f.form == target_form), None)
 
     def allowed_site_types(self, spec: FieldSpec, values: Mapping[str, Any]) -> tuple[str, ...]:
         """Site types a site field accepts given the other values (patrol mapping first)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,9 +16,15 @@ from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import AuditEntry, Record
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.data.search import search_text_of
-from gongkai_desktop.domain.errors import RecordNotFoundError, StaleRecordError
+from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, StaleRecordError
 from gongkai_desktop.forms.spec import FormSpec
-from gongkai_desktop.forms.values import coerce_record, default_values, display_value, is_empty
+from gongkai_desktop.forms.values import (
+    coerce_record,
+    default_values,
+    dependent_default,
+    display_value,
+    is_empty,
+)
 from gongkai_desktop.services.context import AppContext
 
 ACTION_CREATE = "新建"
@@ -149,8 +156,10 @@ class RecordService:
         site_id = values.get(form.site_field) if form.site_field else None
         site_ids = [v for f in form.fields if f.type == "site" and (v := values.get(f.key))]
         names = repository.site_names(session, site_ids)
-        title_spec = form.field(form.title_field)
-        title = display_value(title_spec, values.get(form.title_field), names)[:200]
+        parts = [
+            display_value(form.field(key), values.get(key), names) for key in form.title_fields
+        ]
+        title = " ".join(p for p in parts if p)[:200]
         raw_date = values.get(form.date_field) if form.date_field else None
         return {
             "title": title,
@@ -194,12 +203,30 @@ class RecordService:
         )
 
     # ---- actions -------------------------------------------------------------------
-    def create(self, form_id: str, raw: Mapping[str, Any]) -> RecordView:
+    def create(
+        self, form_id: str, raw: Mapping[str, Any], link_from: str | None = None
+    ) -> RecordView:
+        """Save a new record. ``link_from``: the record it was started from (a form
+        action such as 生成整改任务); both records then point at each other."""
         form = self.registry.form(form_id)
         with self.ctx.transaction() as session:
             # fields left out get their form defaults, as in a new editor
             start = {**default_values(form), **raw}
-            values = coerce_record(form, start, self._resolver(session))
+            for spec in form.fields:
+                dependent = dependent_default(spec, start)
+                if spec.key not in raw and dependent is not None:
+                    start[spec.key] = dependent
+            source = self._load(session, link_from) if link_from else None
+            existing: dict[str, Any] = {}
+            back_link = None
+            if source is not None:
+                link = form.link_field(source.form_id)
+                back_link = self.registry.form(source.form_id).link_field(form.id)
+                if link is None:
+                    raise GongkaiError(f"表单“{form.title}”没有可关联“{source.title}”的字段")
+                existing[link.key] = source.id
+            values = coerce_record(form, start, self._resolver(session), existing=existing)
+            self._generate_numbers(session, form, values)
             user, filler = self.ctx.identity(session)
             now = _utcnow()
             row = Record(
@@ -216,7 +243,67 @@ class RecordService:
             session.add(row)
             session.flush()
             self._audit(session, row, ACTION_CREATE, [(k, None, v) for k, v in values.items()])
+            if source is not None and back_link is not None:
+                old = source.data.get(back_link.key)
+                source.data = {**source.data, back_link.key: row.id}
+                source.version += 1
+                source.updated_at = _utcnow()
+                session.flush()
+                self._audit(session, source, ACTION_UPDATE, [(back_link.key, old, row.id)])
             return _view(row)
+
+    def _generate_numbers(self, session: Session, form: FormSpec, values: dict[str, Any]) -> None:
+        """Fill empty numbered fields (e.g. ZG2024-001): next number of the record's year,
+        counting deleted records too so that a number is never given twice."""
+        for spec in form.fields:
+            if not spec.generate or not is_empty(values.get(spec.key)):
+                continue
+            day = values.get(form.date_field) if form.date_field else None
+            year = int(day[:4]) if day else date.today().year
+            head = spec.generate.split("{seq", 1)[0].format(year=year)
+            used = repository.field_values_with_prefix(session, form.id, spec.key, head)
+            numbers = [int(m[1]) for v in used if (m := re.match(r"(\d+)", v[len(head) :]))]
+            values[spec.key] = spec.generate.format(year=year, seq=max(numbers, default=0) + 1)
+
+    def prefill(self, action_id: str, source_id: str) -> tuple[str, dict[str, Any]]:
+        """(target form id, starting values) of a form action on a saved record."""
+        with self.ctx.transaction() as session:
+            source = self._load(session, source_id)
+            action = self.registry.form(source.form_id).action(action_id)
+            target = self.registry.form(action.target)
+            values = default_values(target)
+            values.update(dict(action.values))
+            for target_key, source_key in action.copy:
+                if not is_empty(source.data.get(source_key)):
+                    values[target_key] = source.data[source_key]
+            return target.id, values
+
+    def previous_values(self, form_id: str) -> dict[str, Any]:
+        """Values of the newest record of the form, for 复制上一条: everything but the
+        date (it defaults to today), photos, links and generated numbers."""
+        form = self.registry.form(form_id)
+        query = RecordQuery(form_id=form.id, sort_key="created_at", descending=True)
+        with self.ctx.transaction() as session:
+            rows = repository.page_records(session, query, 0, 1)
+            if not rows:
+                return default_values(form)
+            skip = {form.date_field}
+            skip |= {f.key for f in form.fields if f.type in ("photos", "record") or f.generate}
+            skip |= {f.key for f in form.fields if f.computed}
+            values = {k: v for k, v in rows[0].data.items() if k not in skip}
+            return {**default_values(form), **values}
+
+    def remembered_names(self, form_id: str, key: str, limit: int = 200) -> list[str]:
+        """Names typed before in a person field (each name of 张三、李四 on its own),
+        most recently used first, for the field's completer."""
+        with self.ctx.transaction() as session:
+            texts = repository.recent_field_values(session, form_id, key, limit)
+        names: list[str] = []
+        for text in texts:
+            for name in re.split(r"[、,，;；\s]+", text):
+                if name and name not in names:
+                    names.append(name)
+        return names
 
     def update(
         self, record_id: str, raw: Mapping[str, Any], expected_version: int | None = None
@@ -326,7 +413,9 @@ class RecordService:
             form = self.registry.forms.get(row.form_id)
             if form:
                 site_ids += [
-                    v for f in form.fields if f.type == "site" and (v := row.data.get(f.key))
+                    v
+                    for f in form.fields
+                    if f.type in ("site", "record") and (v := row.data.get(f.key))
                 ]
         names = repository.site_names(session, site_ids)
         out = []
@@ -361,7 +450,7 @@ class RecordService:
                         raw
                         and e.field
                         and form.has_field(e.field)
-                        and form.field(e.field).type == "site"
+                        and form.field(e.field).type in ("site", "record")
                     ):
                         site_ids.append(json.loads(raw))
             names = repository.site_names(session, site_ids)

@@ -171,11 +171,11 @@ def test_modules_without_forms_say_so(window) -> None:  # type: ignore[no-untype
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         m.title for m in MODULES
     ]
-    page = window.show_module("巡查检查")
-    texts = " ".join(label.text() for label in page.findChildren(QLabel))
-    assert "forms/ 目录中没有 inspection 表单" in texts
+    assert isinstance(window.show_module("巡查检查"), RecordListPage)
     disclosure = window.show_module("信息公开")
     assert isinstance(disclosure, QTabWidget) and disclosure.count() == 2
+    texts = " ".join(label.text() for label in disclosure.findChildren(QLabel))
+    assert "forms/ 目录中没有 disclosure_item 表单" in texts
     ledgers = window.show_module("台账导出")
     texts = " ".join(label.text() for label in ledgers.findChildren(QLabel))
     assert "后续版本" in texts
