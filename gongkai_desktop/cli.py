@@ -247,7 +247,19 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# Modules of later features that add sub-commands (through EXTENSIONS and @command).
+COMMAND_MODULES = ("gongkai_desktop.cli_ledgers",)
+
+
+def _load_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _load_command_modules()
     parser = argparse.ArgumentParser(prog="gongkai", description=f"{APP_NAME}（{__version__}）")
     parser.add_argument("--db", help="数据库文件（默认在用户数据目录；也可用环境变量 GONGKAI_DB）")
     parser.add_argument("--version", action="version", version=__version__)
