@@ -516,6 +516,12 @@ def _build_ledger(
             )
         )
     refs = [c.field for c in columns]
+    # a group is one merged header cell over neighbouring columns
+    groups = [c.group for c in columns]
+    for group in dict.fromkeys(g for g in groups if g):
+        at = [i for i, g in enumerate(groups) if g == group]
+        if at[-1] - at[0] + 1 != len(at):
+            problems.append(f"{name}：列组“{group}”的列应当相邻")
     for dup in sorted({r for r in refs if refs.count(r) > 1}):
         problems.append(f"{name}：列“{dup}”重复")
     for key in raw["natural_key"]:

@@ -1,0 +1,77 @@
+"""The ledger files in forms/ledgers/: the set the issue asks for, and the group check."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gongkai_desktop import paths
+from gongkai_desktop.domain.errors import FormDefinitionError
+from gongkai_desktop.forms.loader import load_registry
+
+REPO_FORMS = paths.bundle_root() / "forms"
+
+EXPECTED = {
+    "饮用水水源地巡查台账": ("inspection", "饮用水水源地巡查"),
+    "排污单位环境安全检查台账": ("inspection", "排污单位环境安全检查"),
+    "畜禽养殖场巡查台账": ("inspection", "畜禽养殖场巡查"),
+    "河湖巡查（河长制）记录台账": ("inspection", "河湖巡查（河长制）"),
+    "秸秆禁烧巡查台账": ("inspection", "秸秆禁烧巡查"),
+    "辐射安全检查台账": ("inspection", "辐射安全检查"),
+    "宣传活动台账": ("outreach_event", None),
+    "环境问题整改台账": ("rectification_task", None),
+    "排污单位台账": ("site", None),
+    "畜禽养殖场台账": ("site", None),
+}
+
+
+def test_every_ledger_of_the_issue_exists_with_its_source_and_filter() -> None:
+    registry = load_registry(REPO_FORMS)
+    by_title = {ledger.title: ledger for ledger in registry.ledgers.values()}
+    for title, (form, inspection_type) in EXPECTED.items():
+        ledger = by_title[title]
+        assert ledger.form == form, title
+        if inspection_type is not None:
+            assert dict(ledger.filter) == {"inspection_type": (inspection_type,)}
+        # a ledger with a date is exported by period; site registers list every live site
+        assert (ledger.date_field is None) == (form == "site"), title
+
+
+def test_ledger_columns_are_labelled_and_keyed() -> None:
+    registry = load_registry(REPO_FORMS)
+    for ledger in registry.ledgers.values():
+        labels = [c.label for c in ledger.columns]
+        assert len(set(labels)) == len(labels), ledger.id
+        assert "序号" not in labels  # the export adds it
+        if ledger.date_field and ledger.natural_key != ("task_no",):  # 整改: the number is unique
+            assert ledger.date_field in ledger.natural_key, ledger.id
+        # inspections that record a start time keep it in the natural key
+        refs = {c.field for c in ledger.columns}
+        if "start_time" in refs:
+            assert "start_time" in ledger.natural_key, ledger.id
+        # photos are counted in a column of their own on every work-record ledger
+        if ledger.form != "site":
+            assert "photos" in refs or ledger.form == "rectification_task", ledger.id
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        # 巡查要求 split by another column
+        "  - {field: patrol_times, group: 巡查要求}\n"
+        "  - {field: status}\n"
+        "  - {field: patrol_period, group: 巡查要求}\n",
+    ],
+)
+def test_a_group_split_by_another_column_is_reported(tmp_path: Path, columns: str) -> None:
+    forms = tmp_path / "forms"
+    shutil.copytree(REPO_FORMS, forms)
+    (forms / "ledgers" / "split.yaml").write_text(
+        "id: split\ntitle: 拆开的列组\nform: site\nnatural_key: [status]\ncolumns:\n" + columns,
+        encoding="utf-8",
+    )
+    with pytest.raises(FormDefinitionError) as err:
+        load_registry(forms)
+    assert err.value.problems == ["ledgers/split.yaml：列组“巡查要求”的列应当相邻"]
