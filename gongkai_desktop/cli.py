@@ -248,7 +248,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 # Modules of later features that add sub-commands (through EXTENSIONS and @command).
-COMMAND_MODULES = ("gongkai_desktop.cli_ledgers",)
+COMMAND_MODULES = ("gongkai_desktop.cli_ledgers", "gongkai_desktop.cli_import")
 
 
 def _load_command_modules() -> None:

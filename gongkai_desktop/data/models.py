@@ -64,3 +64,20 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class ImportedFile(Base):
+    """Files imported into a ledger, by content hash: the same file imported again
+    into the same ledger adds nothing (migration 0003)."""
+
+    __tablename__ = "imported_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    ledger_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    file_name: Mapped[str] = mapped_column(String(260), nullable=False, default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    rows_added: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    author: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    __table_args__ = (Index("ix_imported_files_hash_ledger", "sha256", "ledger_id", unique=True),)

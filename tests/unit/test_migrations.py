@@ -158,7 +158,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
 
     ctx = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
-        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0002"
+        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0003"
         assert rows(db_path, f"SELECT {old_columns} FROM records ORDER BY id") == records_before
         assert rows(db_path, "SELECT * FROM audit_log ORDER BY id") == audit_before
         assert rows(db_path, "SELECT * FROM settings ORDER BY key") == settings_before

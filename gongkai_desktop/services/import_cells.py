@@ -1,0 +1,238 @@
+"""Hand-kept ledger cells → the input ``forms.values.coerce_record`` accepts.
+
+The way back of :mod:`ledger_cells` (what our export writes), widened to what clerks
+type by hand: dates as date cells, Excel serial numbers or text (2023-06-05, 2023/6/5,
+2023.6.5, 2023年6月5日), counts with words and units (1000余份, 约1100份, 50人次: the
+number is kept and a warning noted), choices by label or synonym whatever the width of
+their brackets, 是/否/√/×, multi-choice split on 、,，, repeat groups as dated lines.
+
+Nothing here decides whether a value is valid: a cell that cannot be read is passed on
+as its text so that ``coerce_record`` rejects it with the app's own message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from gongkai_desktop.forms.spec import FieldSpec
+from gongkai_desktop.services import ledger_cells
+
+# Cells clerks fill with a dash or slash to mean "nothing here".
+PLACEHOLDERS = frozenset({"/", "／", "-", "--", "—", "——", "－", "\\", "、"})
+
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*(?:[-/.．年])\s*(\d{1,2})\s*(?:[-/.．月])\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
+)
+_DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# 约1100份, 1000余份, 50人次, 共计3,200人, 1.2万份, 300多人, 20左右, 2.5公里
+_COUNT_TEXT = re.compile(
+    r"(?P<pre>约|大约|近|将近|共计|合计|累计|共|计|逾|超过)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"(?P<wan>万)?(?P<approx>余|多)?"
+    r"(?P<unit>[\u4e00-\u9fffA-Za-z/()（）]{0,6}?)"
+    r"(?P<post>左右|以上|余|多)?"
+)
+_APPROX_WORDS = frozenset({"约", "大约", "近", "将近", "逾", "超过"})
+_TRUE_EXTRA = {"✓", "✔", "☑", "对", "有"}
+_FALSE_EXTRA = {"✗", "✘", "x", "X", "☐", "错", "无", "没有"}
+_EXCEL_SERIAL_RANGE = (10_000, 80_000)  # 1927 … 2119: a number in a date column
+
+
+def normalise(text: Any) -> str:
+    """For comparing labels: full/half width alike, no spaces, no required-mark ``*``."""
+    value = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"[\s*:]+", "", value).lower()
+
+
+@dataclass(frozen=True)
+class Converted:
+    value: Any  # input for coerce_record; None = empty
+    warning: str = ""
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        stripped = value.strip()
+        return not stripped or stripped in PLACEHOLDERS
+    return False
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the clerk sees it (for messages and the error workbook)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return ledger_cells.cn_date(value.date())
+        return f"{ledger_cells.cn_date(value.date())} {value:%H:%M}"
+    if isinstance(value, date):
+        return ledger_cells.cn_date(value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _excel_serial(number: float) -> datetime | None:
+    if not _EXCEL_SERIAL_RANGE[0] <= number <= _EXCEL_SERIAL_RANGE[1]:
+        return None
+    # Excel's 1900 system (its fictitious 1900-02-29 lies before the accepted range)
+    return datetime(1899, 12, 30) + timedelta(days=float(number))
+
+
+def parse_date_text(text: str) -> datetime | None:
+    """2023-06-05, 2023/6/5, 2023.6.5, 2023.06.05, 2023年6月5日, 20230605, optionally
+    followed by a time; None when it is none of these or not a real day."""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    m = _DATE_TEXT.fullmatch(cleaned)
+    if m is None:
+        digits = _DATE_DIGITS.fullmatch(cleaned)
+        if digits is None:
+            return None
+        parts = [int(digits[1]), int(digits[2]), int(digits[3]), 0, 0, 0]
+    else:
+        parts = [int(g) if g else 0 for g in m.groups()]
+    try:
+        return datetime(*parts)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _excel_serial(float(value))
+    if isinstance(value, str):
+        return parse_date_text(value)
+    return None
+
+
+def _number(spec: FieldSpec, value: Any) -> Converted:
+    if isinstance(value, bool):
+        return Converted(value)
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value.is_integer() and spec.type == "integer":
+            return Converted(int(value))
+        return Converted(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    m = _COUNT_TEXT.fullmatch(text)
+    if m is None:
+        return Converted(str(value).strip())
+    number = Decimal(m["num"].replace(",", "") + (f".{m['frac']}" if m["frac"] else ""))
+    if m["wan"]:
+        number *= 10_000
+    result: int | str = int(number) if number == number.to_integral_value() else str(number)
+    approximate = bool(m["approx"] or m["post"] or m["pre"] in _APPROX_WORDS)
+    if not (m["pre"] or m["approx"] or m["post"] or m["unit"] or m["wan"]):
+        return Converted(result)  # at most thousands separators
+    note = "约数，" if approximate else ""
+    return Converted(result, f"“{str(value).strip()}”{note}按 {result} 导入")
+
+
+def _choice_map(spec: FieldSpec) -> dict[str, str]:
+    mapping = {normalise(label): label for label in spec.choices}
+    for synonym, label in spec.choice_synonyms.items():
+        mapping.setdefault(normalise(synonym), label)
+    return mapping
+
+
+def _choice(spec: FieldSpec, value: Any, mapping: dict[str, str]) -> Any:
+    text = cell_text(value).strip()
+    return mapping.get(normalise(text), text)
+
+
+def repeat_rows(spec: FieldSpec, value: Any) -> list[dict[str, Any]] | str:
+    """A repeat-group cell (``2024年5月6日：进展``, one line per row) → rows. A line
+    without a leading date continues the row above it."""
+    date_child = next((c for c in spec.fields if c.type == "date"), None)
+    others = [c for c in spec.fields if c is not date_child and c.type != "photos"]
+    rows: list[dict[str, Any]] = []
+    for day, rest in ledger_cells.split_repeat_lines(cell_text(value)):
+        if day is None:
+            parsed = _leading_date(rest)
+            if parsed is not None:
+                day, rest = parsed
+        if day is None and rows and others:
+            key = others[-1].key
+            previous = rows[-1].get(key, "")
+            rows[-1][key] = f"{previous}\n{rest}" if previous else rest
+            continue
+        row: dict[str, Any] = {}
+        if date_child is not None and day is not None:
+            row[date_child.key] = day.isoformat()
+        parts = rest.split(ledger_cells.REPEAT_PART_JOINER, max(len(others) - 1, 0))
+        for child, part in zip(others, parts, strict=False):
+            if part.strip():
+                row[child.key] = part.strip()
+        rows.append(row)
+    return rows
+
+
+def _leading_date(line: str) -> tuple[date, str] | None:
+    """``2024-05-06：…``, ``2024.5.6 …``: other spellings of a repeat line's date."""
+    m = re.match(
+        r"\s*(\d{4}\s*[-/.．年]\s*\d{1,2}\s*[-/.．月]\s*\d{1,2}\s*日?)\s*[:：,，\s]\s*", line
+    )
+    if m is None:
+        return None
+    moment = parse_date_text(m[1])
+    return None if moment is None else (moment.date(), line[m.end() :])
+
+
+class CellConverter:
+    """Converts cells of one field; the choice map is built once."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        self.spec = spec
+        self.choices = _choice_map(spec) if spec.type in ("choice", "multi_choice") else {}
+
+    def convert(self, value: Any) -> Converted:
+        spec, t = self.spec, self.spec.type
+        if is_blank(value):
+            return Converted(None)
+        if t in ("date", "datetime"):
+            moment = _moment(value)
+            if moment is None:
+                return Converted(cell_text(value).strip())
+            if t == "date":
+                return Converted(moment.date().isoformat())
+            return Converted(moment.isoformat(timespec="minutes"))
+        if t in ("integer", "decimal"):
+            return _number(spec, value)
+        if t == "boolean":
+            if isinstance(value, bool):
+                return Converted(value)
+            text = cell_text(value).strip()
+            if text in _TRUE_EXTRA:
+                return Converted(True)
+            if text in _FALSE_EXTRA:
+                return Converted(False)
+            return Converted(text)
+        if t == "choice":
+            return Converted(_choice(spec, value, self.choices))
+        if t == "multi_choice":
+            items = ledger_cells.split_multi(cell_text(value))
+            return Converted([self.choices.get(normalise(i), i) for i in items])
+        if t == "repeat":
+            return Converted(repeat_rows(spec, value) or None)
+        if t in ("text", "multiline", "person", "site"):
+            if isinstance(value, datetime | date | time):
+                if isinstance(value, time):
+                    return Converted(value.strftime("%H:%M"))
+                return Converted(cell_text(value))
+            return Converted(cell_text(value))
+        return Converted(value)

@@ -1,0 +1,215 @@
+"""Rows of a worksheet, streamed: .xlsx through openpyxl's read-only mode, legacy .xls
+through xlrd. A row is ``(row number, values)``; merged cells read as their top-left
+value; no openpyxl cell object is kept. Files must have passed
+:func:`untrusted_files.inspect_file` first.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from openpyxl.utils.cell import range_boundaries
+
+from gongkai_desktop.services.untrusted_files import (
+    ENCRYPTED,
+    MAX_MERGED_RANGES,
+    MAX_ROWS,
+    CheckedFile,
+    UntrustedFileError,
+    check_xml_defences,
+)
+
+Row = tuple[int, tuple[Any, ...]]
+Merge = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col (1-based, inclusive)
+
+_TOO_MANY_ROWS = (
+    f"工作表“{{sheet}}”超过{MAX_ROWS:,}行（Excel的上限），可能是恶意构造的文件，已拒绝。"
+)
+
+
+class SheetSource(Protocol):
+    sheet_names: list[str]
+
+    def rows(self, sheet: str, limit: int | None = None) -> Iterator[Row]: ...
+
+    def close(self) -> None: ...
+
+
+class _MergeFiller:
+    """Gives every cell of a merged range the value of its top-left cell, row by row."""
+
+    def __init__(self, merges: list[Merge]) -> None:
+        self.starting: dict[int, list[Merge]] = {}
+        for merge in merges:
+            if merge[0] != merge[2] or merge[1] != merge[3]:
+                self.starting.setdefault(merge[0], []).append(merge)
+        self.active: list[tuple[Merge, Any]] = []
+
+    def fill(self, number: int, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.starting and not self.active:
+            return values
+        self.active = [(m, v) for m, v in self.active if m[2] >= number]
+        for merge in self.starting.pop(number, ()):
+            col = merge[1] - 1
+            self.active.append((merge, values[col] if col < len(values) else None))
+        if not self.active:
+            return values
+        width = max(len(values), *(m[3] for m, _ in self.active))
+        out = list(values) + [None] * (width - len(values))
+        for merge, value in self.active:
+            for col in range(merge[1] - 1, merge[3]):
+                out[col] = value
+        return tuple(out)
+
+
+# ---- .xlsx --------------------------------------------------------------------------------
+_MERGE_RE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([A-Za-z]{1,3}\d{1,7}(?::[A-Za-z]{1,3}\d{1,7})?)\""
+)
+_OVERLAP = 512
+
+
+def _scan_merges(stream: Any, path: Path, sheet: str) -> list[Merge]:
+    """``<mergeCell ref=…>`` of a sheet's XML, found by a bounded regular-expression scan
+    of the stream (openpyxl's read-only mode does not report merged cells)."""
+    merges: list[Merge] = []
+    tail = b""
+    while True:
+        chunk = stream.read(1 << 20)
+        buffer = tail + chunk
+        final = not chunk
+        cut = len(buffer) if final else max(0, len(buffer) - _OVERLAP)
+        for match in _MERGE_RE.finditer(buffer):
+            if match.start() >= cut:
+                break
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(match[1].decode())
+            except ValueError:
+                continue
+            if None in (min_col, min_row, max_col, max_row):
+                continue
+            merges.append((int(min_row), int(min_col), int(max_row), int(max_col)))  # type: ignore[arg-type]
+            if len(merges) > MAX_MERGED_RANGES:
+                raise UntrustedFileError(
+                    path, f"工作表“{sheet}”的合并单元格超过{MAX_MERGED_RANGES:,}处，已拒绝。"
+                )
+        if final:
+            return merges
+        tail = buffer[cut:]
+
+
+class XlsxSource:
+    def __init__(self, checked: CheckedFile) -> None:
+        import openpyxl
+
+        check_xml_defences()
+        self.path = checked.path
+        try:
+            self.book = openpyxl.load_workbook(
+                checked.path, read_only=True, data_only=True, keep_links=False
+            )
+        except UntrustedFileError:
+            raise
+        except Exception as exc:  # openpyxl reports broken packages with many types
+            raise UntrustedFileError(self.path, f"无法读取该Excel文件（{exc}）。") from None
+        self.sheet_names = [
+            ws.title for ws in self.book.worksheets if getattr(ws, "sheet_state", "") != "hidden"
+        ] or list(self.book.sheetnames)
+
+    def _merges(self, ws: Any) -> list[Merge]:
+        member = getattr(ws, "_worksheet_path", None)
+        if not member:
+            return []
+        with zipfile.ZipFile(self.path) as archive, archive.open(member) as stream:
+            return _scan_merges(stream, self.path, ws.title)
+
+    def rows(self, sheet: str, limit: int | None = None) -> Iterator[Row]:
+        ws = self.book[sheet]
+        claimed = ws.max_row
+        if claimed is not None and claimed > MAX_ROWS:
+            raise UntrustedFileError(self.path, _TOO_MANY_ROWS.format(sheet=sheet))
+        filler = _MergeFiller(self._merges(ws))
+        # a wrong <dimension> (common in files other programs wrote) would cut rows off
+        ws.reset_dimensions()
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS:
+                raise UntrustedFileError(self.path, _TOO_MANY_ROWS.format(sheet=sheet))
+            if limit is not None and number > limit:
+                return
+            yield number, filler.fill(number, values)
+
+    def close(self) -> None:
+        self.book.close()
+
+
+# ---- .xls ---------------------------------------------------------------------------------
+class XlsSource:
+    def __init__(self, checked: CheckedFile) -> None:
+        try:
+            import xlrd
+        except ImportError:  # pragma: no cover - a packaging mistake
+            raise UntrustedFileError(
+                checked.path, "本软件缺少读取 .xls 的组件 xlrd，请另存为 .xlsx 后导入。"
+            ) from None
+        self.xlrd = xlrd
+        self.path = checked.path
+        self.book = self._open(formatting_info=True)
+        self.sheet_names = list(self.book.sheet_names())
+
+    def _open(self, formatting_info: bool) -> Any:
+        xlrd = self.xlrd
+        try:
+            return xlrd.open_workbook(
+                str(self.path), formatting_info=formatting_info, on_demand=True
+            )
+        except xlrd.XLRDError as exc:
+            if "encrypt" in str(exc).lower():
+                raise UntrustedFileError(self.path, ENCRYPTED) from None
+            raise UntrustedFileError(self.path, f"无法读取该 .xls 文件（{exc}）。") from None
+        except NotImplementedError:
+            if formatting_info:  # some writers' formatting records; merges are lost
+                return self._open(formatting_info=False)
+            raise UntrustedFileError(self.path, "无法读取该 .xls 文件的格式。") from None
+        except Exception as exc:
+            raise UntrustedFileError(self.path, f"无法读取该 .xls 文件（{exc}）。") from None
+
+    def _value(self, cell: Any) -> Any:
+        xlrd = self.xlrd
+        ctype, value = cell.ctype, cell.value
+        if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+            return None
+        if ctype == xlrd.XL_CELL_DATE:
+            try:
+                moment: datetime = xlrd.xldate_as_datetime(value, self.book.datemode)
+            except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                return value
+            return moment
+        if ctype == xlrd.XL_CELL_BOOLEAN:
+            return bool(value)
+        if ctype == xlrd.XL_CELL_NUMBER and float(value).is_integer():
+            return int(value)
+        return value
+
+    def rows(self, sheet: str, limit: int | None = None) -> Iterator[Row]:
+        ws = self.book.sheet_by_name(sheet)
+        if ws.nrows > MAX_ROWS:
+            raise UntrustedFileError(self.path, _TOO_MANY_ROWS.format(sheet=sheet))
+        merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in ws.merged_cells]
+        filler = _MergeFiller(merges)
+        count = ws.nrows if limit is None else min(ws.nrows, limit)
+        for index in range(count):
+            values = tuple(self._value(c) for c in ws.row(index))
+            yield index + 1, filler.fill(index + 1, values)
+        self.book.unload_sheet(sheet)
+
+    def close(self) -> None:
+        self.book.release_resources()
+
+
+def open_source(checked: CheckedFile) -> SheetSource:
+    return XlsxSource(checked) if checked.kind == "xlsx" else XlsSource(checked)
