@@ -17,6 +17,7 @@ from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.untrusted_files import check_xml_defences
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
@@ -86,6 +87,7 @@ def run_gui(db_path: Path | None) -> int:
     previous_hook, sys.excepthook = sys.excepthook, _excepthook
     try:
         try:
+            check_xml_defences()  # imported Excel files are untrusted (GUIDE §5)
             ctx = AppContext.open(db_path)
         except Exception as exc:  # newer database, broken form file, disk: say so and stop
             show_error(None, exc, app.translate("app", "无法打开数据库"))

@@ -14,6 +14,7 @@ from gongkai_desktop.domain.errors import GongkaiError, ValidationError
 from gongkai_desktop.forms.values import coerce_record
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService, site_refs
+from gongkai_desktop.services.untrusted_files import check_xml_defences
 
 
 @dataclass
@@ -64,6 +65,7 @@ def check_database(ctx: AppContext) -> CheckReport:
 def selftest() -> list[str]:
     """Open a temporary database, load every form and ledger, save and read a record."""
     steps: list[str] = []
+    check_xml_defences()  # a bundle without defusedxml must fail here, not on a user's file
     with tempfile.TemporaryDirectory(prefix="gongkai-selftest-") as tmp:
         ctx = AppContext.open(Path(tmp) / "selftest.db", auto_backup=False)
         try:
@@ -89,4 +91,5 @@ def selftest() -> list[str]:
             steps.append("保存并读回记录成功")
         finally:
             ctx.close()
+    steps.append("Excel 文件安全解析（defusedxml）已启用")
     return steps

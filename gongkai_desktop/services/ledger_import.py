@@ -16,6 +16,7 @@ ledger's natural key, against the database and within the file) are skipped and 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -256,21 +257,35 @@ class _ErrorBook:
 
     def __init__(self, path: Path, title: str, headers: list[str]) -> None:
         self.path = Path(path)
+        self.title = title
+        self.headers = headers
+        self.width = len(headers)
+        self.count = 0
+        self.book: Any = None
+        self.sheet: Any = None
+
+    def _start(self) -> None:
+        """The workbook is made on the first rejected row: most imports need none."""
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("错误行")
         self.sheet.freeze_panes = "A3"
-        self.width = len(headers)
-        heading = WriteOnlyCell(self.sheet, f"{title}导入错误行（请修改后重新导入）")
+        heading = WriteOnlyCell(self.sheet, f"{self.title}导入错误行（请修改后重新导入）")
         heading.font = Font(bold=True, size=14)
         self.sheet.append([heading])
         bold = Font(bold=True)
         cells = []
-        for text in [ROW_NUMBER_HEADER, *headers, ERROR_HEADER]:
+        for text in [ROW_NUMBER_HEADER, *self.headers, ERROR_HEADER]:
             cell = WriteOnlyCell(self.sheet, text)
             cell.font = bold
             cells.append(cell)
         self.sheet.append(cells)
-        self.count = 0
+
+    def discard(self) -> None:
+        """Drop an unsaved workbook (its streamed temporary file is closed)."""
+        if self.sheet is not None:
+            with contextlib.suppress(Exception):
+                self.sheet.close()
+            self.book = self.sheet = None
 
     def _cell(self, value: Any) -> Any:
         if value is None:
@@ -294,6 +309,8 @@ class _ErrorBook:
         return ledger_cells.clean_text(cell_text(value))
 
     def add(self, row: int, values: tuple[Any, ...], reasons: list[str]) -> None:
+        if self.sheet is None:
+            self._start()
         cells = [self._cell(values[i]) if i < len(values) else None for i in range(self.width)]
         wrap = WriteOnlyCell(self.sheet, ledger_cells.clean_text("；".join(reasons)))
         wrap.alignment = Alignment(wrap_text=True)
@@ -305,6 +322,7 @@ class _ErrorBook:
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         try:
             self.book.save(tmp)
+            self.book = self.sheet = None
             with tmp.open("rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)
@@ -828,6 +846,7 @@ def preview(
     ledger = ctx.registry.ledger(ledger_id)
     path = Path(path)
     checked, source = _open(path)
+    book: _ErrorBook | None = None
     try:
         sha = file_sha256(path)
         layout = _locate(ctx, ledger, checked, source)
@@ -861,6 +880,8 @@ def preview(
             book.save()
         return report
     finally:
+        if book is not None:
+            book.discard()
         source.close()
 
 
@@ -878,6 +899,7 @@ def commit(
     if report.already_imported:
         return ImportResult(0, 0, 0, (), written=False, already_imported=True)
     checked, source = _open(path)
+    book: _ErrorBook | None = None
     try:
         if file_sha256(path) != report.sha256:
             raise ImportFileError(f"“{path.name}”在预览之后被修改过，请重新预览后再导入。")
@@ -937,6 +959,8 @@ def commit(
             backup_path=backup,
         )
     finally:
+        if book is not None:
+            book.discard()
         source.close()
 
 

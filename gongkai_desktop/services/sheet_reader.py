@@ -32,6 +32,10 @@ _TOO_MANY_ROWS = (
 )
 
 
+def _reason(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
+
+
 class SheetSource(Protocol):
     sheet_names: list[str]
 
@@ -109,14 +113,17 @@ class XlsxSource:
 
         check_xml_defences()
         self.path = checked.path
+        # openpyxl reads from our handle, so that a file it fails on is still closed
+        self.handle = checked.path.open("rb")
         try:
             self.book = openpyxl.load_workbook(
-                checked.path, read_only=True, data_only=True, keep_links=False
+                self.handle, read_only=True, data_only=True, keep_links=False
             )
-        except UntrustedFileError:
-            raise
         except Exception as exc:  # openpyxl reports broken packages with many types
-            raise UntrustedFileError(self.path, f"无法读取该Excel文件（{exc}）。") from None
+            self.handle.close()
+            raise UntrustedFileError(
+                self.path, f"无法读取该Excel文件（{_reason(exc)}）。"
+            ) from None
         self.sheet_names = [
             ws.title for ws in self.book.worksheets if getattr(ws, "sheet_state", "") != "hidden"
         ] or list(self.book.sheetnames)
@@ -136,15 +143,25 @@ class XlsxSource:
         filler = _MergeFiller(self._merges(ws))
         # a wrong <dimension> (common in files other programs wrote) would cut rows off
         ws.reset_dimensions()
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            if number > MAX_ROWS:
-                raise UntrustedFileError(self.path, _TOO_MANY_ROWS.format(sheet=sheet))
-            if limit is not None and number > limit:
-                return
-            yield number, filler.fill(number, values)
+        try:
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS:
+                    raise UntrustedFileError(self.path, _TOO_MANY_ROWS.format(sheet=sheet))
+                if limit is not None and number > limit:
+                    return
+                yield number, filler.fill(number, values)
+        except UntrustedFileError:
+            raise
+        except Exception as exc:  # a sheet that breaks the parser (or defusedxml's rules)
+            raise UntrustedFileError(
+                self.path, f"无法读取工作表“{sheet}”（{_reason(exc)}）。"
+            ) from None
 
     def close(self) -> None:
-        self.book.close()
+        try:
+            self.book.close()
+        finally:
+            self.handle.close()
 
 
 # ---- .xls ---------------------------------------------------------------------------------
