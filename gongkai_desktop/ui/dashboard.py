@@ -1,80 +1,501 @@
-"""工作台: what is in the database and when it was last backed up (all read on refresh)."""
+"""工作台, the first screen: what needs doing (overdue and soon-due rectification tasks,
+sites whose required patrols of this month or quarter are not done) and this month's
+workload, above the office's name and the last backup.
+
+The page only reads (``DashboardService``) and asks for records to be opened
+(``record_open_requested``); the main window opens the editor and calls ``refresh()``
+when the page is shown and after every save.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from gongkai_desktop.data.repository import RecordQuery
+from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.backup import list_backups
+from gongkai_desktop.services.dashboard import Dashboard, DashboardService, TaskEntry
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.settings import load_settings
-from gongkai_desktop.ui.style import HINT_STYLE, emphasise
+from gongkai_desktop.ui.errors import describe_error
+from gongkai_desktop.ui.style import BANNER_STYLE, HINT_STYLE, emphasise
+
+OVERDUE_COLOR = "#c0392b"
+DUE_SOON_COLOR = "#b9770e"
+PATROL_COLOR = "#1f4e79"
+ZERO_COLOR = "#9ca3af"
+CARD_STYLE = "QFrame#card { background: #ffffff; border: 1px solid #dfe3e8; border-radius: 6px; }"
+# a list shows this many rows before it scrolls (the page itself scrolls too)
+MAX_VISIBLE_ROWS = 8
+ROW_PADDING = 10  # pixels above and below a row's text
+DESCRIPTION_CHARS = 60  # longer problem descriptions are cut (the tooltip has them whole)
+
+
+@dataclass(frozen=True)
+class _Row:
+    record_id: str
+    cells: tuple[str, ...]
+    tooltip: str = ""
+    alert_column: int = -1  # this cell is shown in the section's colour, bold
+
+
+class RecordSection(QFrame):
+    """A titled list of records; a double-click (or Enter) on a row asks to open it."""
+
+    record_activated = Signal(str)
+
+    def __init__(
+        self,
+        title: str,
+        color: str,
+        headers: Sequence[str],
+        stretch_column: int,
+        empty_text: str,
+        alert_color: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._title = title
+        self._alert_color = QColor(alert_color or color)
+        self._empty_text = empty_text
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        top = QHBoxLayout()
+        self.title_label = QLabel()
+        emphasise(self.title_label, 1.1)
+        self.title_label.setStyleSheet(f"color: {color};")
+        top.addWidget(self.title_label)
+        top.addStretch(1)
+        self.hint_label = QLabel(self.tr("双击一行打开记录"))
+        self.hint_label.setStyleSheet(HINT_STYLE)
+        top.addWidget(self.hint_label)
+        layout.addLayout(top)
+
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(len(headers))
+        self.tree.setHeaderLabels(list(headers))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(False)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionsMovable(False)
+        for column in range(len(headers)):
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column == stretch_column
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(column, mode)
+        self.tree.itemActivated.connect(self._activated)
+        layout.addWidget(self.tree)
+
+        self.empty_label = QLabel(empty_text)
+        self.empty_label.setStyleSheet(HINT_STYLE + " padding: 6px 2px;")
+        layout.addWidget(self.empty_label)
+        self.set_rows([])
+
+    def set_rows(self, rows: Sequence[_Row]) -> None:
+        self.tree.clear()
+        bold = self.tree.font()
+        bold.setBold(True)
+        row_height = self.tree.fontMetrics().height() + ROW_PADDING
+        for row in rows:
+            item = QTreeWidgetItem(list(row.cells))
+            # taller rows; the width is the text's, which ResizeToContents goes by
+            width = self.tree.fontMetrics().horizontalAdvance(row.cells[0]) + 2 * ROW_PADDING
+            item.setSizeHint(0, QSize(width, row_height))
+            item.setData(0, Qt.ItemDataRole.UserRole, row.record_id)
+            if row.tooltip:
+                for column in range(len(row.cells)):
+                    item.setToolTip(column, row.tooltip)
+            if row.alert_column >= 0:
+                item.setForeground(row.alert_column, QBrush(self._alert_color))
+                item.setFont(row.alert_column, bold)
+            self.tree.addTopLevelItem(item)
+        self.title_label.setText(
+            self.tr("{0}（{1}）").format(self._title, len(rows)) if rows else self._title
+        )
+        self.tree.setVisible(bool(rows))
+        self.hint_label.setVisible(bool(rows))
+        self.empty_label.setVisible(not rows)
+        self._fit_height(len(rows))
+
+    def _fit_height(self, count: int) -> None:
+        """As tall as its rows (up to MAX_VISIBLE_ROWS), so that short lists take little room."""
+        if not count:
+            return
+        row_height = self.tree.sizeHintForRow(0)
+        if row_height <= 0:
+            row_height = self.tree.fontMetrics().height() + 8
+        shown = min(count, MAX_VISIBLE_ROWS)
+        header = self.tree.header().sizeHint().height()
+        self.tree.setFixedHeight(header + shown * row_height + 2 * self.tree.frameWidth() + 2)
+
+    def record_ids(self) -> list[str]:
+        return [
+            self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+            for i in range(self.tree.topLevelItemCount())
+        ]
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        record_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if record_id:
+            self.record_activated.emit(record_id)
+
+
+class CountCard(QFrame):
+    """One figure of the month: a big number over what it counts."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setStyleSheet(CARD_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 10)
+        layout.setSpacing(0)
+        self.number_label = QLabel("0")
+        emphasise(self.number_label, 1.9)
+        self.number_label.setStyleSheet(f"color: {PATROL_COLOR};")
+        self.caption_label = QLabel(caption)
+        self.caption_label.setStyleSheet(HINT_STYLE)
+        layout.addWidget(self.number_label)
+        layout.addWidget(self.caption_label)
+
+    def set_number(self, number: int) -> None:
+        self.number_label.setText(f"{number:,}")
 
 
 class DashboardPage(QWidget):
+    record_open_requested = Signal(str)  # record id
+
     def __init__(
         self,
         service: RecordService,
         missing_modules: Sequence[str] = (),
         parent: QWidget | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.ctx = service.ctx
+        self.figures = DashboardService(service.ctx)
         self.missing_modules = tuple(missing_modules)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.setSpacing(14)
-        self.heading = QLabel()
-        emphasise(self.heading, 1.5)
-        layout.addWidget(self.heading)
-        self.place_label = QLabel()
-        self.place_label.setStyleSheet(HINT_STYLE)
-        layout.addWidget(self.place_label)
+        self._today = today
+        self.board: Dashboard | None = None
 
-        counts_box = QGroupBox(self.tr("记录数量"))
-        self.counts_layout = QFormLayout(counts_box)
-        self.counts_layout.setHorizontalSpacing(24)
-        layout.addWidget(counts_box)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        content = QWidget()
+        scroll.setWidget(content)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(16)
 
-        data_box = QGroupBox(self.tr("数据与备份"))
-        data_layout = QFormLayout(data_box)
-        data_layout.setHorizontalSpacing(24)
-        self.db_label = QLabel()
-        self.backup_label = QLabel()
-        for label in (self.db_label, self.backup_label):
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
-        data_layout.addRow(self.tr("数据库文件"), self.db_label)
-        data_layout.addRow(self.tr("最近一次备份"), self.backup_label)
-        layout.addWidget(data_box)
+        layout.addLayout(self._build_header())
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(BANNER_STYLE)
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+        layout.addLayout(self._build_cards())
 
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        left = QVBoxLayout()
+        left.setSpacing(16)
+        self.overdue_section = RecordSection(
+            self.tr("逾期整改任务"),
+            OVERDUE_COLOR,
+            [
+                self.tr("编号"),
+                self.tr("问题"),
+                self.tr("监管对象/村"),
+                self.tr("现行时限"),
+                self.tr("情况"),
+            ],
+            1,
+            self.tr("没有逾期任务"),
+        )
+        self.due_section = RecordSection(
+            self.tr("7日内到期"),
+            DUE_SOON_COLOR,
+            [
+                self.tr("编号"),
+                self.tr("问题"),
+                self.tr("监管对象/村"),
+                self.tr("现行时限"),
+                self.tr("情况"),
+            ],
+            1,
+            self.tr("7日内没有到期的任务"),
+        )
+        left.addWidget(self.overdue_section)
+        left.addWidget(self.due_section)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.setSpacing(16)
+        self.patrol_section = RecordSection(
+            self.tr("本月（本季度）巡查未完成的监管对象"),
+            PATROL_COLOR,
+            [
+                self.tr("监管对象"),
+                self.tr("类型"),
+                self.tr("周期"),
+                self.tr("已巡查"),
+                self.tr("情况"),
+            ],
+            0,
+            self.tr("没有巡查未完成的监管对象"),
+            alert_color=OVERDUE_COLOR,
+        )
+        right.addWidget(self.patrol_section)
+        right.addWidget(self._build_by_type())
+        right.addStretch(1)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout.addLayout(columns)
+
+        layout.addWidget(self._build_data_box())
         self.notes_label = QLabel()
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet(HINT_STYLE)
         layout.addWidget(self.notes_label)
         layout.addStretch(1)
+
+        for section in (self.overdue_section, self.due_section, self.patrol_section):
+            section.record_activated.connect(self.record_open_requested)
         self.refresh()
 
+    # ---- building ------------------------------------------------------------------
+    def _build_header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        self.heading = QLabel()
+        emphasise(self.heading, 1.5)
+        self.place_label = QLabel()
+        self.place_label.setStyleSheet(HINT_STYLE)
+        names.addWidget(self.heading)
+        names.addWidget(self.place_label)
+        row.addLayout(names, 1)
+        self.today_label = QLabel()
+        emphasise(self.today_label, 1.1, bold=False)
+        row.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def _build_cards(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        box.setSpacing(6)
+        self.month_label = QLabel()
+        emphasise(self.month_label, 1.1)
+        box.addWidget(self.month_label)
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.inspections_card = CountCard(self.tr("巡查检查（次）"))
+        self.events_card = CountCard(self.tr("宣传活动（场）"))
+        self.materials_card = CountCard(self.tr("发放宣传资料（份）"))
+        self.open_tasks_card = CountCard(self.tr("在办整改任务（件）"))
+        self.completed_card = CountCard(self.tr("本月办结整改任务（件）"))
+        for card in (
+            self.inspections_card,
+            self.events_card,
+            self.materials_card,
+            self.open_tasks_card,
+            self.completed_card,
+        ):
+            row.addWidget(card)
+        box.addLayout(row)
+        return box
+
+    def _build_by_type(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        title = QLabel(self.tr("本月巡查检查分类"))
+        emphasise(title, 1.1)
+        layout.addWidget(title)
+        card = QFrame()
+        card.setObjectName("card")
+        card.setStyleSheet(CARD_STYLE)
+        self.by_type_layout = QGridLayout(card)
+        self.by_type_layout.setContentsMargins(14, 10, 14, 10)
+        self.by_type_layout.setHorizontalSpacing(24)
+        self.by_type_layout.setVerticalSpacing(5)
+        self.by_type_layout.setColumnStretch(0, 1)
+        layout.addWidget(card)
+        return box
+
+    def _build_data_box(self) -> QWidget:
+        box = QGroupBox(self.tr("数据与备份"))
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(24)
+        grid.setColumnStretch(1, 1)
+        self.db_label = QLabel()
+        self.backup_label = QLabel()
+        self.counts_label = QLabel()
+        rows = (
+            (self.tr("记录数量"), self.counts_label),
+            (self.tr("数据库文件"), self.db_label),
+            (self.tr("最近一次备份"), self.backup_label),
+        )
+        for index, (caption, label) in enumerate(rows):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            grid.addWidget(QLabel(caption), index, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(label, index, 1)
+        return box
+
+    # ---- filling -------------------------------------------------------------------
     def refresh(self) -> None:
-        settings = load_settings(self.ctx)
+        today = self._today()
+        self.today_label.setText(f"{format_cn_date(today)}　{self._weekday(today)}")
+        try:
+            settings = load_settings(self.ctx)
+            board = self.figures.overview(today)
+            counts = self.figures.record_counts()
+        except Exception as exc:  # a damaged database must not take the first screen down
+            _title, message = describe_error(exc)
+            self.error_label.setText(self.tr("工作台数据读取失败：{0}").format(message))
+            self.error_label.show()
+            return
+        self.error_label.hide()
+        self.board = board
         self.heading.setText(settings["unit_name"] or self.tr("尚未填写单位名称"))
         place = "　".join(v for v in (settings["county"], settings["township"]) if v)
         self.place_label.setText(place or self.tr("请先到“设置”中填写单位名称、乡镇等信息。"))
 
-        while self.counts_layout.rowCount():
-            self.counts_layout.removeRow(0)
+        self.overdue_section.set_rows([self._task_row(t, overdue=True) for t in board.overdue])
+        self.due_section.set_rows([self._task_row(t, overdue=False) for t in board.due_soon])
+        self.patrol_section.set_rows(
+            [
+                _Row(
+                    g.site_id,
+                    (
+                        g.name,
+                        g.site_type,
+                        g.period_label,
+                        self.tr("{0}/{1}次").format(g.done, g.required),
+                        self.tr("还差{0}次").format(g.missing),
+                    ),
+                    self.tr("{0}：{1}要求巡查{2}次，已巡查{3}次").format(
+                        g.name, g.period_label, g.required, g.done
+                    ),
+                    alert_column=4,
+                )
+                for g in board.patrol_gaps
+            ]
+        )
+        self._show_month(board)
+        self._show_data(counts)
+
+    def _weekday(self, day: date) -> str:
+        names = (
+            self.tr("星期一"),
+            self.tr("星期二"),
+            self.tr("星期三"),
+            self.tr("星期四"),
+            self.tr("星期五"),
+            self.tr("星期六"),
+            self.tr("星期日"),
+        )
+        return names[day.weekday()]
+
+    def _task_row(self, task: TaskEntry, overdue: bool) -> _Row:
+        description = " ".join(task.description.split())
+        if len(description) > DESCRIPTION_CHARS:
+            description = description[: DESCRIPTION_CHARS - 1] + "…"
+        if overdue:
+            when = self.tr("逾期{0}天").format(task.days_overdue)
+        elif task.days_left == 0:
+            when = self.tr("今天到期")
+        else:
+            when = self.tr("还有{0}天").format(task.days_left)
+        place = task.site_name or task.village
+        tooltip = "\n".join(
+            line
+            for line in (
+                task.number,
+                task.description,
+                place,
+                self.tr("现行整改时限：{0}").format(format_cn_date(task.deadline)),
+            )
+            if line
+        )
+        return _Row(
+            task.id,
+            (task.number, description, place, format_cn_date(task.deadline), when),
+            tooltip,
+            alert_column=4,
+        )
+
+    def _show_month(self, board: Dashboard) -> None:
+        month = board.month
+        self.month_label.setText(self.tr("本月工作量（{0}）").format(month.period_label))
+        self.inspections_card.set_number(month.inspections)
+        self.events_card.set_number(month.outreach_events)
+        self.materials_card.set_number(month.materials)
+        self.open_tasks_card.set_number(month.open_tasks)
+        self.completed_card.set_number(month.tasks_completed)
+
+        while self.by_type_layout.count():
+            taken = self.by_type_layout.takeAt(0)
+            if taken is not None and (widget := taken.widget()) is not None:
+                widget.deleteLater()
+        rows = [*month.inspections_by_type, (self.tr("合计"), month.inspections)]
+        for index, (label, number) in enumerate(rows):
+            name = QLabel(label)
+            value = QLabel(self.tr("{0} 次").format(number))
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if index == len(rows) - 1:
+                emphasise(name, bold=True)
+                emphasise(value, bold=True)
+            elif number == 0:
+                name.setStyleSheet(f"color: {ZERO_COLOR};")
+                value.setStyleSheet(f"color: {ZERO_COLOR};")
+            self.by_type_layout.addWidget(name, index, 0)
+            self.by_type_layout.addWidget(value, index, 1)
+
+    def _show_data(self, counts: dict[str, tuple[int, int]]) -> None:
+        parts = []
         for form in self.service.registry:
-            live = self.service.count(RecordQuery(form_id=form.id))
-            deleted = self.service.count(RecordQuery(form_id=form.id, deleted=True))
-            text = self.tr("{0} 条").format(f"{live:,}")
+            live, deleted = counts.get(form.id, (0, 0))
+            text = self.tr("{0} {1} 条").format(form.title, f"{live:,}")
             if deleted:
                 text += self.tr("（回收站中另有 {0} 条）").format(f"{deleted:,}")
-            self.counts_layout.addRow(form.title, QLabel(text))
-
+            parts.append(text)
+        self.counts_label.setText("；".join(parts))
         self.db_label.setText(str(self.ctx.db_path))
         backups = list_backups(self.ctx.db_path)
         if backups:

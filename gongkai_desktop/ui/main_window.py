@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
             f in forms for f in m.form_ids
         )]  # fmt: skip
         self.dashboard = DashboardPage(self.service, [_tr(t) for t in missing])
+        self.dashboard.record_open_requested.connect(self.open_record)
         self.settings_page = SettingsPage(self.ctx)
         self.settings_page.settings_saved.connect(self._settings_saved)
         self.settings_page.restore_started.connect(self._restore_started)
@@ -240,6 +241,15 @@ class MainWindow(QMainWindow):
         self.editor = editor
         editor.open()  # window-modal, without a nested event loop
         return editor
+
+    def open_record(self, record_id: str) -> RecordEditor | None:
+        """Open a record's editor knowing only its id (e.g. from the 工作台)."""
+        try:
+            form_id = self.service.get(record_id).form_id
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法打开记录"))
+            return None
+        return self.open_editor(form_id, record_id)
 
     def _editor_finished(self, editor: RecordEditor) -> None:
         if self.editor is editor:

@@ -1,0 +1,341 @@
+"""工作台 figures: overdue and soon-due rectification tasks, sites whose required patrols
+of this month (or quarter) are not yet done, and this month's workload.
+
+Every figure is an SQL aggregate over the live (not deleted) records, read in one
+transaction; Python only shapes the few rows that come back. Which inspection type
+counts as a patrol of which site type is read from the form files (a form's
+``patrol:`` block, whichever form declares one), never from code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from gongkai_desktop.data.models import Record
+from gongkai_desktop.domain.periods import Period, parse_period
+from gongkai_desktop.forms.spec import FormSpec
+from gongkai_desktop.services.context import AppContext
+
+# The forms and values the figures are about (ids and labels in forms/*.yaml).
+SITE_FORM = "site"
+SITE_ACTIVE = "在用"  # 停用 and 待完善 sites have no patrol requirement
+SITE_TYPE_FIELD = "site_type"
+PATROL_TIMES_FIELD = "patrol_times"
+PATROL_PERIOD_FIELD = "patrol_period"
+QUARTERLY = "每季度"  # anything else (每月, or left empty) is monthly
+
+INSPECTION_FORM = "inspection"
+INSPECTION_TYPE_FIELD = "inspection_type"
+
+OUTREACH_FORM = "outreach_event"
+MATERIALS_FIELD = "materials"
+
+TASK_FORM = "rectification_task"
+TASK_DONE = "已办结"
+TASK_NUMBER_FIELD = "task_no"
+TASK_DESCRIPTION_FIELD = "description"
+TASK_VILLAGE_FIELD = "village"
+TASK_DEADLINE_FIELD = "deadline_in_force"  # computed: the extended deadline, else the deadline
+TASK_COMPLETED_FIELD = "completed_date"
+
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    """An open rectification task whose deadline in force is past or near."""
+
+    id: str
+    number: str
+    description: str
+    site_name: str  # "" when the task names no site
+    village: str
+    deadline: date  # the deadline in force
+    days_overdue: int  # today − deadline: > 0 overdue, ≤ 0 not yet due
+
+    @property
+    def days_left(self) -> int:
+        return -self.days_overdue
+
+
+@dataclass(frozen=True)
+class PatrolGap:
+    """A site whose required patrols of the current period are not all done."""
+
+    site_id: str
+    name: str
+    site_type: str
+    required: int
+    done: int
+    missing: int
+    period_label: str  # 2026年11月 or 2026年第四季度
+
+
+@dataclass(frozen=True)
+class MonthCounts:
+    period_label: str
+    inspections_by_type: tuple[tuple[str, int], ...]  # every type of the form, in form order
+    inspections: int
+    outreach_events: int
+    materials: int  # 发放宣传资料（份）
+    open_tasks: int  # not 已办结, whatever their date
+    tasks_completed: int  # 办结日期 in this month
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: date
+    overdue: tuple[TaskEntry, ...]  # most overdue first
+    due_soon: tuple[TaskEntry, ...]  # due today … today + 7, soonest first
+    patrol_gaps: tuple[PatrolGap, ...]  # most missing first
+    month: MonthCounts
+
+
+def month_of(day: date) -> Period:
+    return parse_period(f"{day.year:04d}-{day.month:02d}")
+
+
+def quarter_of(day: date) -> Period:
+    return parse_period(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
+
+
+def _json(table: Any, key: str) -> ColumnElement[Any]:
+    return func.json_extract(table.data, f"$.{key}")
+
+
+def _live(table: Any, form_id: str) -> ColumnElement[bool]:
+    return and_(table.form_id == form_id, table.deleted.is_(False))
+
+
+class DashboardService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.registry = ctx.registry
+
+    def overview(self, today: date) -> Dashboard:
+        month = month_of(today)
+        quarter = quarter_of(today)
+        with self.ctx.transaction() as session:
+            overdue, due_soon = self._tasks_due(session, today)
+            gaps = self._patrol_gaps(session, month, quarter)
+            counts = self._month_counts(session, month)
+        return Dashboard(today, overdue, due_soon, gaps, counts)
+
+    def record_counts(self) -> dict[str, tuple[int, int]]:
+        """form id -> (live records, records in the 回收站)."""
+        live = func.sum(case((Record.deleted.is_(False), 1), else_=0))
+        deleted = func.sum(case((Record.deleted.is_(True), 1), else_=0))
+        stmt = select(Record.form_id, live, deleted).group_by(Record.form_id)
+        with self.ctx.transaction() as session:
+            return {form_id: (int(a), int(b)) for form_id, a, b in session.execute(stmt)}
+
+    # ---- rectification tasks --------------------------------------------------------
+    def _task_form(self) -> FormSpec | None:
+        form = self.registry.forms.get(TASK_FORM)
+        return form if form is not None and form.has_field(TASK_DEADLINE_FIELD) else None
+
+    @staticmethod
+    def _deadline_in_force(form: FormSpec) -> ColumnElement[Any]:
+        """The stored computed deadline, else the fields it is computed from (a record
+        saved before the computed field existed still has a deadline)."""
+        spec = form.field(TASK_DEADLINE_FIELD)
+        sources = list((spec.computed or {}).get("first_of", ()))
+        return func.coalesce(_json(Record, spec.key), *(_json(Record, k) for k in sources))
+
+    @staticmethod
+    def _task_open() -> ColumnElement[bool]:
+        return or_(Record.status.is_(None), Record.status != TASK_DONE)
+
+    def _tasks_due(
+        self, session: Session, today: date
+    ) -> tuple[tuple[TaskEntry, ...], tuple[TaskEntry, ...]]:
+        form = self._task_form()
+        if form is None:
+            return (), ()
+        deadline = self._deadline_in_force(form)
+        site = aliased(Record)
+        horizon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+        stmt = (
+            select(
+                Record.id,
+                _json(Record, TASK_NUMBER_FIELD),
+                _json(Record, TASK_DESCRIPTION_FIELD),
+                site.title,
+                _json(Record, TASK_VILLAGE_FIELD),
+                deadline,
+            )
+            .outerjoin(site, site.id == Record.site_id)
+            .where(_live(Record, TASK_FORM), self._task_open(), deadline <= horizon)
+            .order_by(deadline.asc(), Record.record_date.asc(), Record.id.asc())
+        )
+        overdue: list[TaskEntry] = []
+        due_soon: list[TaskEntry] = []
+        for row_id, number, description, site_name, village, raw_deadline in session.execute(stmt):
+            day = date.fromisoformat(raw_deadline)
+            entry = TaskEntry(
+                id=row_id,
+                number=str(number or ""),
+                description=str(description or ""),
+                site_name=site_name or "",
+                village=str(village or ""),
+                deadline=day,
+                days_overdue=(today - day).days,
+            )
+            (overdue if day < today else due_soon).append(entry)
+        return tuple(overdue), tuple(due_soon)
+
+    # ---- patrol requirements --------------------------------------------------------
+    def patrol_forms(self) -> list[FormSpec]:
+        """Forms that declare which of their records count as patrols (and have a date)."""
+        return [f for f in self.registry if f.patrol is not None and f.date_field]
+
+    def _patrols_done(
+        self, site: Any, start: ColumnElement[Any], end: ColumnElement[Any]
+    ) -> ColumnElement[Any]:
+        """Correlated count of live patrol records of ``site`` dated start … end whose
+        type counts for the site's type."""
+        patrol = aliased(Record)
+        site_type = _json(site, SITE_TYPE_FIELD)
+        per_form = []
+        for form in self.patrol_forms():
+            spec = form.patrol
+            assert spec is not None
+            counted_by: dict[str, list[str]] = {}  # site type -> record types that count
+            for record_type, site_types in spec.site_types:
+                for one in site_types:
+                    counted_by.setdefault(one, []).append(record_type)
+            if not counted_by:
+                continue
+            ref = (
+                patrol.site_id
+                if spec.site_field == form.site_field
+                else _json(patrol, spec.site_field)
+            )
+            kind = _json(patrol, spec.type_field)
+            per_form.append(
+                and_(
+                    patrol.form_id == form.id,
+                    ref == site.id,
+                    or_(*(and_(site_type == t, kind.in_(r)) for t, r in counted_by.items())),
+                )
+            )
+        if not per_form:
+            return literal(0)
+        return (
+            select(func.count())
+            .select_from(patrol)
+            .where(
+                patrol.deleted.is_(False),
+                or_(*per_form),
+                patrol.record_date >= start,
+                patrol.record_date <= end,
+            )
+            .correlate(site)
+            .scalar_subquery()
+        )
+
+    def _patrol_gaps(
+        self, session: Session, month: Period, quarter: Period
+    ) -> tuple[PatrolGap, ...]:
+        if SITE_FORM not in self.registry.forms:
+            return ()
+        site = aliased(Record)
+        quarterly = _json(site, PATROL_PERIOD_FIELD) == QUARTERLY
+        start = case((quarterly, quarter.start.isoformat()), else_=month.start.isoformat())
+        end = case((quarterly, quarter.end.isoformat()), else_=month.end.isoformat())
+        required = _json(site, PATROL_TIMES_FIELD)
+        per_site = (
+            select(
+                site.id.label("id"),
+                site.title.label("name"),
+                _json(site, SITE_TYPE_FIELD).label("site_type"),
+                required.label("required"),
+                quarterly.label("quarterly"),
+                self._patrols_done(site, start, end).label("done"),
+            )
+            .where(_live(site, SITE_FORM), site.status == SITE_ACTIVE, required > 0)
+            .subquery()
+        )
+        missing = per_site.c.required - per_site.c.done
+        stmt = (
+            select(per_site, missing.label("missing"))
+            .where(missing > 0)
+            .order_by(missing.desc(), per_site.c.name.asc(), per_site.c.id.asc())
+        )
+        return tuple(
+            PatrolGap(
+                site_id=row.id,
+                name=row.name,
+                site_type=str(row.site_type or ""),
+                required=int(row.required),
+                done=int(row.done),
+                missing=int(row.missing),
+                period_label=quarter.label if row.quarterly else month.label,
+            )
+            for row in session.execute(stmt)
+        )
+
+    # ---- this month -----------------------------------------------------------------
+    def _inspection_types(self) -> Sequence[str]:
+        form = self.registry.forms.get(INSPECTION_FORM)
+        if form is None or not form.has_field(INSPECTION_TYPE_FIELD):
+            return ()
+        return form.field(INSPECTION_TYPE_FIELD).choices
+
+    def _month_counts(self, session: Session, month: Period) -> MonthCounts:
+        in_month = and_(Record.record_date >= month.start, Record.record_date <= month.end)
+
+        kind = _json(Record, INSPECTION_TYPE_FIELD)
+        by_type_rows = session.execute(
+            select(kind, func.count())
+            .where(_live(Record, INSPECTION_FORM), in_month)
+            .group_by(kind)
+        ).all()
+        found = {str(label or ""): int(n) for label, n in by_type_rows}
+        types = list(self._inspection_types())
+        types += sorted(t for t in found if t not in types)  # labels no longer in the form
+        by_type = tuple((t, found.get(t, 0)) for t in types)
+
+        events, materials = session.execute(
+            select(func.count(), func.coalesce(func.sum(_json(Record, MATERIALS_FIELD)), 0)).where(
+                _live(Record, OUTREACH_FORM), in_month
+            )
+        ).one()
+
+        completed = _json(Record, TASK_COMPLETED_FIELD)
+        open_tasks, completed_tasks = session.execute(
+            select(
+                func.coalesce(func.sum(case((self._task_open(), 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (
+                                and_(
+                                    completed >= month.start.isoformat(),
+                                    completed <= month.end.isoformat(),
+                                ),
+                                1,
+                            ),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+            ).where(_live(Record, TASK_FORM))
+        ).one()
+
+        return MonthCounts(
+            period_label=month.label,
+            inspections_by_type=by_type,
+            inspections=sum(n for _t, n in by_type),
+            outreach_events=int(events),
+            materials=int(materials),
+            open_tasks=int(open_tasks),
+            tasks_completed=int(completed_tasks),
+        )
