@@ -12,7 +12,9 @@ Conventions (DOMAIN §0, issue 4):
   first, the other non-photo children joined with ，), lines joined with a line break;
 - text that starts with ``= + - @``, tab or CR stays text: the cell is typed as a string
   and styled with ``quotePrefix`` (see :func:`needs_quote_prefix`), never a formula;
-- characters XML cannot hold (control characters other than tab, CR, LF) are dropped.
+- characters XML cannot hold (control characters other than tab, CR, LF) are dropped, and
+  a CR (or CR LF) is written as a line break: XML readers, Excel's included, turn a bare
+  CR in the file into LF anyway, so the cell holds what every reader will see.
 
 Empty values give an empty cell (``None``), except photos, which count 0.
 """
@@ -42,8 +44,18 @@ REPEAT_LINE_JOINER = "\n"
 REPEAT_DATE_SEPARATOR = "："  # full-width colon after the date of a repeat line
 REPEAT_PART_JOINER = "，"  # between the other values of one repeat row
 
+# Fixed texts of the sheet around the table (the import skips them).
+SERIAL_LABEL = "序号"
+NO_RECORDS_TEXT = "本期无记录"  # the one row of a ledger with no records (序号 empty)
+FOOTER_FILLER = "填表人："  # the line under the table starts with this
+FOOTER_REVIEWER = "审核人："
+FOOTER_PHONE = "联系电话："
+UNIT_PREFIX = "填报单位（盖章）："
+DATE_PREFIX = "填报日期："
+
 # A string starting with one of these would be read by Excel as a formula (or DDE).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# (LF too: a leading CR is written as LF, see clean_text.)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # Same splitting as forms.values (multi-choice input accepts these separators too).
 MULTI_SPLIT = re.compile(r"[、,，;；/\n]+")
@@ -83,8 +95,11 @@ def needs_quote_prefix(value: object) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """Text as a cell can hold it: characters XML forbids are dropped."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    """Text as a cell can hold it: characters XML forbids are dropped, CR becomes LF."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _is_empty(value: Any) -> bool:

@@ -31,6 +31,7 @@ def spec(type_: str, **kw: object) -> FieldSpec:
         (spec("text"), None, None),
         (spec("text"), "", None),
         (spec("text"), "a\x01b", "ab"),
+        (spec("multiline"), "\r回车\r\n换行", "\n回车\n换行"),
         (spec("site"), "id-1", "龙河水库"),
     ],
 )

@@ -1,0 +1,818 @@
+"""Export of ledgers (台账) to .xlsx in the layout counties receive (DOMAIN §0 and §3).
+
+One sheet per file: title merged across the table, 填报单位（盖章）/填报日期 row, one- or
+two-level header, 序号 first, the records of the period, and the 填表人／审核人／联系电话
+line under the table; A4 landscape, one page wide, header rows repeated on every page.
+
+Large ledgers stream: records are read a page at a time (keyset paging) and written with
+openpyxl's write-only worksheet, so memory does not grow with the number of rows. Every
+cell of a column shares one prepared style (see ``_Styles``); building style objects per
+cell costs about three times the time of the cells themselves.
+
+A file is written beside its target under a temporary name, flushed, fsynced and renamed
+over the target: a failure or a cancel leaves any old file untouched and no partial file.
+Values become cells by the conventions of ``ledger_cells`` (shared with the import).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import errno
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from gongkai_desktop.data.repository import RecordQuery
+from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.domain.periods import Period, format_cn_date
+from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
+from gongkai_desktop.services import ledger_cells
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records import RecordService, RecordView
+from gongkai_desktop.services.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 1000
+SERIAL_LABEL = ledger_cells.SERIAL_LABEL
+SERIAL_WIDTH = 5.5
+TITLE_FONT = Font(name="黑体", size=18, bold=True)
+HEADER_FONT = Font(name="宋体", size=11, bold=True)
+BODY_FONT = Font(name="宋体", size=10)
+LINE_FONT = Font(name="宋体", size=11)
+# points per line of wrapped text, and the padding of a row
+BODY_LINE_HEIGHT = 14.5
+HEADER_LINE_HEIGHT = 15.5
+ROW_PADDING = 5.0
+MIN_BODY_ROW_HEIGHT = 20.0
+FOOTER_TEXT = "第 &P 页 共 &N 页"
+# Characters Windows forbids in file names, and control characters.
+_FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+Progress = Callable[[int, int, str], None]  # (rows done, rows in total, what is being done)
+Cancelled = Callable[[], bool]
+
+
+class LedgerExportError(GongkaiError):
+    """An export that could not be written; the message says why, in Chinese."""
+
+
+class ExportCancelled(GongkaiError):
+    def __init__(self) -> None:
+        super().__init__("已取消导出，未完成的文件已删除。")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    ledger_id: str
+    title: str  # the title row as written
+    path: Path
+    rows: int
+    photos: int = 0
+    notes: tuple[str, ...] = ()  # e.g. photos whose files are missing
+
+
+# ---- columns ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Column:
+    label: str
+    group: str
+    width: float
+    spec: FieldSpec  # of the ledger's form, or of the site form for "site_key.field"
+    key: str  # the field read from the record (or from its site)
+    site_key: str | None  # "site" of "site.village"
+    number_format: str
+    wrap_left: bool  # long text: left-aligned; everything else centred
+
+
+def _columns(ledger: LedgerSpec, form: FormSpec, site_form: FormSpec | None) -> list[_Column]:
+    columns = []
+    for col in ledger.columns:
+        site_key: str | None = None
+        if "." in col.field:
+            site_key, key = col.field.split(".", 1)
+            assert site_form is not None  # the loader checked the reference
+            spec = site_form.field(key)
+        else:
+            key = col.field
+            spec = form.field(key)
+        columns.append(_column(col, spec, key, site_key))
+    return columns
+
+
+def _column(col: LedgerColumn, spec: FieldSpec, key: str, site_key: str | None) -> _Column:
+    wrap_left = spec.type in ("text", "multiline", "repeat", "multi_choice", "person") and (
+        col.width >= 10
+    )
+    return _Column(
+        label=col.label,
+        group=col.group,
+        width=col.width,
+        spec=spec,
+        key=key,
+        site_key=site_key,
+        number_format=ledger_cells.number_format(spec),
+        wrap_left=wrap_left,
+    )
+
+
+# ---- styles ----------------------------------------------------------------------------
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+_LINE_LEFT = Alignment(horizontal="left", vertical="center")
+_LINE_RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+class _Styles:
+    """One prepared style per kind of cell. openpyxl registers a style's font, border
+    and alignment in the workbook's tables when they are assigned; the resulting index
+    array is copied into every cell of the kind (the same thing ``cell.style = name``
+    does, without looking the named style up for each of a million cells)."""
+
+    def __init__(self, ws: Any, columns: Sequence[_Column]) -> None:
+        self.ws = ws
+        self.title = self._make(TITLE_FONT, Alignment(horizontal="center", vertical="center"))
+        self.line_left = self._make(LINE_FONT, _LINE_LEFT)
+        self.line_right = self._make(LINE_FONT, _LINE_RIGHT)
+        self.header = self._make(HEADER_FONT, _CENTRE, _BORDER)
+        self.serial = self._make(BODY_FONT, _CENTRE, _BORDER, ledger_cells.INTEGER_FORMAT)
+        self.body = [
+            self._make(BODY_FONT, _LEFT if c.wrap_left else _CENTRE, _BORDER, c.number_format)
+            for c in columns
+        ]
+        # text that Excel would take for a formula: a string with quotePrefix
+        self.quoted = [
+            self._make(BODY_FONT, _LEFT if c.wrap_left else _CENTRE, _BORDER, quote=True)
+            for c in columns
+        ]
+        self.empty_body = self._make(BODY_FONT, _LEFT, _BORDER)
+
+    def _make(
+        self,
+        font: Font,
+        alignment: Alignment,
+        border: Border | None = None,
+        number_format: str = ledger_cells.GENERAL_FORMAT,
+        quote: bool = False,
+    ) -> Any:
+        cell = WriteOnlyCell(self.ws)
+        cell.font = font
+        cell.alignment = alignment
+        if border is not None:
+            cell.border = border
+        cell.number_format = number_format
+        if quote:
+            cell.quotePrefix = True
+        return cell._style
+
+    def cell(self, value: Any, style: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value)
+        cell._style = copy.copy(style)
+        return cell
+
+
+# ---- text measuring (row heights) --------------------------------------------------------
+def text_width(text: str) -> int:
+    """Width of a line in column-width units: a Chinese character takes two, a Latin
+    letter or digit one (UTF-8 needs three bytes for the former, one for the latter)."""
+    return (len(text.encode("utf-8")) + len(text)) // 2
+
+
+def line_count(text: str, width: float, scale: float = 1.0) -> int:
+    usable = max(1.0, width - 1.2)
+    lines = 0
+    for part in text.split("\n"):
+        needed = text_width(part) * scale
+        lines += max(1, -int(-needed // usable))
+    return lines
+
+
+# ---- file names --------------------------------------------------------------------------
+def safe_file_name(name: str) -> str:
+    """``name`` without the characters Windows forbids, trailing dots and spaces."""
+    cleaned = _FORBIDDEN_IN_NAMES.sub("", name).strip().rstrip(". ")
+    return cleaned or "台账"
+
+
+def ledger_file_name(unit_name: str, ledger_title: str, period: Period) -> str:
+    parts = [p for p in (unit_name.strip(), ledger_title, period.label) if p]
+    return safe_file_name("_".join(parts)) + ".xlsx"
+
+
+# ---- atomic writing -----------------------------------------------------------------------
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a folder for fsync; the rename is already durable
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _error_message(target: Path, exc: OSError) -> str:
+    where = f"“{target}”"
+    if isinstance(exc, PermissionError):
+        return (
+            f"无法写入{where}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。"
+            "请关闭该文件后重试。原有文件未被改动。"
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT if hasattr(errno, "EDQUOT") else errno.ENOSPC):
+        return f"磁盘空间不足，无法写入{where}。请清理空间或换一个位置。原有文件未被改动。"
+    if isinstance(exc, FileNotFoundError) or exc.errno in (errno.ENODEV, errno.EIO, errno.ENXIO):
+        return (
+            f"无法写入{where}：目标文件夹不存在或U盘已拔出（{exc.strerror or exc}）。"
+            "原有文件未被改动。"
+        )
+    return f"无法写入{where}（{exc.strerror or exc}）。原有文件未被改动。"
+
+
+def write_atomically(target: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``target`` through a temporary file in the same folder, fsynced and renamed.
+
+    On any error (or a cancel raised by ``write``) the temporary file is removed and an
+    existing ``target`` is left as it was; OSErrors become ``LedgerExportError``.
+    """
+    folder = target.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".~导出中-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise LedgerExportError(_error_message(target, exc)) from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise LedgerExportError(_error_message(target, exc)) from exc
+        raise
+    _fsync_folder(folder)
+
+
+# ---- the export ------------------------------------------------------------------------
+@dataclass
+class _Layout:
+    ncols: int
+    header_top: int  # first header row
+    header_rows: int  # 1 or 2
+    widths: list[float] = field(default_factory=list)
+
+    @property
+    def data_start(self) -> int:
+        return self.header_top + self.header_rows
+
+
+class LedgerExporter:
+    """Exports the ledgers of ``forms/ledgers/`` from the database of ``ctx``."""
+
+    def __init__(self, ctx: AppContext, today: date | None = None) -> None:
+        self.ctx = ctx
+        self.registry = ctx.registry
+        self.records = RecordService(ctx)
+        self.today = today or date.today()
+
+    # ---- public ------------------------------------------------------------------------
+    def title_of(self, ledger: LedgerSpec, period: Period | None, unit_name: str) -> str:
+        if ledger.date_field is None or period is None:
+            # a register lists every live site, as it stands on the day of the export
+            return f"{unit_name}{ledger.title}（截至{format_cn_date(self.today)}）"
+        return f"{unit_name}{period.label}{ledger.title}"
+
+    def count(self, ledger_id: str, period: Period | None) -> int:
+        ledger = self.registry.ledger(ledger_id)
+        return self.records.count(self._query(ledger, period))
+
+    def export(
+        self,
+        ledger_id: str,
+        period: Period | None,
+        target: Path | str,
+        *,
+        photos_folder: Path | None = None,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> ExportResult:
+        """Write one ledger for ``period`` to ``target`` (.xlsx). Site registers ignore
+        the period. With ``photos_folder`` each record's photos are copied into a
+        sub-folder named by its 序号."""
+        ledger = self.registry.ledger(ledger_id)
+        target = Path(target)
+        if target.suffix.lower() != ".xlsx":
+            raise LedgerExportError(f"台账只能导出为 .xlsx 文件，“{target.name}”的扩展名不对")
+        if not target.parent.is_dir():
+            raise LedgerExportError(
+                f"目标文件夹“{target.parent}”不存在（U盘是否已拔出？），台账未导出。"
+            )
+        settings = load_settings(self.ctx)
+        run = _Run(self, ledger, period, settings, progress, cancelled, photos_folder)
+        run.total = self.count(ledger.id, period) if progress is not None else 0
+        photo_stage = _PhotoStage(photos_folder) if photos_folder is not None else None
+        run.photo_stage = photo_stage
+        try:
+            write_atomically(target, run.write)
+            if photo_stage is not None:
+                photo_stage.commit()
+        except BaseException:
+            if photo_stage is not None:
+                photo_stage.discard()
+            raise
+        log.info("ledger %s exported to %s (%d rows)", ledger.id, target, run.rows)
+        return ExportResult(
+            ledger.id, run.title, target, run.rows, run.photos_copied, tuple(run.notes)
+        )
+
+    def export_all(
+        self,
+        period: Period,
+        folder: Path | str,
+        photos: bool = False,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> list[ExportResult]:
+        """Every ledger of ``period`` into ``folder`` as ``单位_台账名_期间.xlsx``; with
+        ``photos`` each ledger's photos go into ``单位_台账名_期间（照片）/序号/``.
+
+        A cancel stops before the next page of records; the file being written is
+        removed (files finished before stay, complete) and ``ExportCancelled`` is raised.
+        """
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise LedgerExportError(f"目标文件夹“{folder}”不存在（U盘是否已拔出？），未导出。")
+        unit = load_settings(self.ctx)["unit_name"]
+        ledgers = list(self.registry.ledgers.values())
+        totals = {ledger.id: self.count(ledger.id, period) for ledger in ledgers}
+        total = sum(totals.values())
+        done = 0
+        results = []
+        for ledger in ledgers:
+            if cancelled is not None and cancelled():
+                raise ExportCancelled()
+            name = ledger_file_name(unit, ledger.title, period)
+            offset = done
+
+            def step(n: int, _total: int, text: str, offset: int = offset) -> None:
+                if progress is not None:
+                    progress(offset + n, total, text)
+
+            photos_folder = folder / (name.removesuffix(".xlsx") + "（照片）") if photos else None
+            results.append(
+                self.export(
+                    ledger.id,
+                    period,
+                    folder / name,
+                    photos_folder=photos_folder,
+                    progress=step,
+                    cancelled=cancelled,
+                )
+            )
+            done += totals[ledger.id]
+        if progress is not None:
+            progress(total, total, "导出完成")
+        return results
+
+    # ---- records -----------------------------------------------------------------------
+    def _query(self, ledger: LedgerSpec, period: Period | None) -> RecordQuery:
+        form = self.registry.form(ledger.form)
+        filters = tuple((k, tuple(v)) for k, v in ledger.filter.items())
+        if ledger.date_field is None:
+            return RecordQuery(form_id=form.id, sort_key="title", descending=False, filters=filters)
+        by_record_date = ledger.date_field == form.date_field
+        return RecordQuery(
+            form_id=form.id,
+            sort_key="record_date" if by_record_date else ledger.date_field,
+            descending=False,
+            filters=filters,
+            date_from=period.start if period and by_record_date else None,
+            date_to=period.end if period and by_record_date else None,
+        )
+
+    def iter_records(
+        self, ledger: LedgerSpec, period: Period | None, cancelled: Cancelled | None = None
+    ) -> Iterator[list[RecordView]]:
+        """Pages of the ledger's live records in ledger order (by date, then by the
+        natural key within a day), read with keyset paging."""
+        query = self._query(ledger, period)
+        date_key = ledger.date_field
+        form = self.registry.form(ledger.form)
+        in_sql = date_key is not None and date_key == form.date_field
+        tie_keys = [k for k in ledger.natural_key if k != date_key and "." not in k]
+        after: str | None = None
+        held: list[RecordView] = []  # the last day of a page waits for the next page
+
+        def day_of(view: RecordView) -> Any:
+            return view.values.get(date_key) if date_key else None
+
+        def ordered(views: list[RecordView]) -> list[RecordView]:
+            if date_key is None:
+                return views
+            return sorted(
+                views,
+                key=lambda v: (
+                    day_of(v) or "",
+                    *(str(v.values.get(k) or "") for k in tie_keys),
+                    v.created_at,
+                ),
+            )
+
+        while True:
+            if cancelled is not None and cancelled():
+                raise ExportCancelled()
+            page = self.records.views(query, PAGE_SIZE, after)
+            if not page:
+                break
+            after = page[-1].id
+            if date_key is not None and not in_sql and period is not None:
+                page = [v for v in page if _in_period(v.values.get(date_key), period)]
+            rows = held + page
+            if page and date_key is not None and len(rows) < 10 * PAGE_SIZE:
+                last_day = day_of(rows[-1])
+                held = [v for v in rows if day_of(v) == last_day]
+                rows = [v for v in rows if day_of(v) != last_day]
+            else:
+                held = []
+            if rows:
+                yield ordered(rows)
+        if held:
+            yield ordered(held)
+
+
+def _in_period(value: Any, period: Period) -> bool:
+    try:
+        return period.contains(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return False
+
+
+class _PhotoStage:
+    """Photos copied into a temporary folder beside the target, renamed into place at
+    the end (an older folder of the same name is replaced only then)."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.tmp = Path(tempfile.mkdtemp(prefix=".~照片导出中-", dir=target.parent))
+
+    def add(self, source: Path, serial: int, name: str) -> None:
+        folder = self.tmp / str(serial)
+        folder.mkdir(exist_ok=True)
+        shutil.copyfile(source, folder / name)
+
+    def commit(self) -> None:
+        old = None
+        if self.target.exists():
+            old = self.target.with_name(self.target.name + ".~旧")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(self.target, old)
+        os.replace(self.tmp, self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class _Run:
+    """One ledger being written."""
+
+    def __init__(
+        self,
+        exporter: LedgerExporter,
+        ledger: LedgerSpec,
+        period: Period | None,
+        settings: Mapping[str, str],
+        progress: Progress | None,
+        cancelled: Cancelled | None,
+        photos_folder: Path | None,
+    ) -> None:
+        self.exporter = exporter
+        self.ledger = ledger
+        self.period = period
+        self.settings = settings
+        self.progress = progress
+        self.cancelled = cancelled
+        self.form = exporter.registry.form(ledger.form)
+        self.site_form = exporter.registry.forms.get("site")
+        self.columns = _columns(ledger, self.form, self.site_form)
+        self.title = exporter.title_of(ledger, period, settings.get("unit_name", ""))
+        self.rows = 0
+        self.total = 0
+        self.photos_copied = 0
+        self.notes: list[str] = []
+        self.photo_stage: _PhotoStage | None = None
+        self._names: dict[str, str] = {}
+        self._sites: dict[str, dict[str, Any]] = {}
+        self._link_keys = [c.key for c in self.columns if c.site_key is None] + [
+            c.site_key for c in self.columns if c.site_key is not None
+        ]
+
+    # ---- layout ------------------------------------------------------------------------
+    def write(self, fh: BinaryIO) -> None:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(title=safe_sheet_title(self.ledger.title))
+        try:
+            self._write_sheet(ws)
+            wb.save(fh)
+        except BaseException:
+            _discard_stream(ws)
+            raise
+
+    def _write_sheet(self, ws: Any) -> None:
+        columns = self.columns
+        has_groups = any(c.group for c in columns)
+        layout = _Layout(ncols=len(columns) + 1, header_top=3, header_rows=2 if has_groups else 1)
+        layout.widths = [SERIAL_WIDTH, *(c.width for c in columns)]
+        styles = _Styles(ws, columns)
+        for index, width in enumerate(layout.widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        self._page_setup(ws, layout)
+        # the sheet view is written with the first row: freeze it before any row
+        ws.freeze_panes = f"A{layout.data_start}"
+        last = get_column_letter(layout.ncols)
+
+        # row 1: title
+        self._height(ws, 1, 36)
+        ws.merged_cells.add(f"A1:{last}1")
+        ws.append([styles.cell(self.title, styles.title)])
+        # row 2: 填报单位（盖章） left, 填报日期 right
+        split = _right_span_start(layout.widths, 26)
+        self._height(ws, 2, 24)
+        ws.merged_cells.add(f"A2:{get_column_letter(split - 1)}2")
+        ws.merged_cells.add(f"{get_column_letter(split)}2:{last}2")
+        row2: list[Any] = [None] * layout.ncols
+        row2[0] = styles.cell(
+            ledger_cells.UNIT_PREFIX + self.settings.get("unit_name", ""), styles.line_left
+        )
+        row2[split - 1] = styles.cell(
+            ledger_cells.DATE_PREFIX + format_cn_date(self.exporter.today), styles.line_right
+        )
+        ws.append(row2)
+        self._write_header(ws, styles, layout)
+
+        serial = 0
+        for page in self.exporter.iter_records(self.ledger, self.period, self.cancelled):
+            self._lookup_links(page)
+            for view in page:
+                serial += 1
+                self._write_record(ws, styles, layout, serial, view)
+                if self.photo_stage is not None:
+                    self._copy_photos(view, serial)
+            self.rows = serial
+            if self.progress is not None:
+                self.progress(serial, self.total, self.ledger.title)
+        if serial == 0:
+            row_index = layout.data_start
+            self._height(ws, row_index, 24)
+            ws.merged_cells.add(f"B{row_index}:{last}{row_index}")
+            empty = [styles.cell(None, styles.serial)]
+            empty.append(styles.cell(ledger_cells.NO_RECORDS_TEXT, styles.body[0]))
+            empty += [styles.cell(None, styles.empty_body) for _ in columns[1:]]
+            ws.append(empty)
+        end = layout.data_start + max(serial, 1)
+        self._height(ws, end, 28)
+        ws.merged_cells.add(f"A{end}:{last}{end}")
+        ws.append([styles.cell(self._signature_line(), styles.line_left)])
+
+    def _signature_line(self) -> str:
+        gap = "\u3000" * 6
+        s = self.settings
+        return (
+            f"{ledger_cells.FOOTER_FILLER}{s.get('filler', '') or gap}\u3000\u3000\u3000"
+            f"{ledger_cells.FOOTER_REVIEWER}{s.get('reviewer', '') or gap}\u3000\u3000\u3000"
+            f"{ledger_cells.FOOTER_PHONE}{s.get('phone', '')}"
+        )
+
+    def _page_setup(self, ws: Any, layout: _Layout) -> None:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = 9  # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = 0.5
+        ws.page_margins.bottom = 0.6
+        ws.page_margins.header = 0.3
+        ws.page_margins.footer = 0.3
+        ws.oddFooter.center.text = FOOTER_TEXT
+        ws.oddFooter.center.size = 10
+        ws.oddFooter.center.font = "宋体"
+        last_header = layout.header_top + layout.header_rows - 1
+        ws.print_title_rows = f"{layout.header_top}:{last_header}"
+
+    def _height(self, ws: Any, row: int, height: float) -> None:
+        ws.row_dimensions[row] = RowDimension(ws, index=row, ht=height, customHeight=True)
+
+    def _write_header(self, ws: Any, styles: _Styles, layout: _Layout) -> None:
+        columns = self.columns
+        top = layout.header_top
+        if layout.header_rows == 1:
+            lines = max(line_count(c.label, c.width, 1.1) for c in columns)
+            self._height(ws, top, lines * HEADER_LINE_HEIGHT + ROW_PADDING + 4)
+            ws.append(
+                [styles.cell(SERIAL_LABEL, styles.header)]
+                + [styles.cell(c.label, styles.header) for c in columns]
+            )
+            return
+        # two levels: a group cell spans its columns; an ungrouped label spans both rows
+        upper: list[Any] = [styles.cell(SERIAL_LABEL, styles.header)]
+        lower: list[Any] = [styles.cell(None, styles.header)]
+        ws.merged_cells.add(f"A{top}:A{top + 1}")
+        group_lines, leaf_lines, single_lines = 1, 1, 1
+        index = 0
+        while index < len(columns):
+            col = columns[index]
+            letter = get_column_letter(index + 2)
+            if not col.group:
+                ws.merged_cells.add(f"{letter}{top}:{letter}{top + 1}")
+                upper.append(styles.cell(col.label, styles.header))
+                lower.append(styles.cell(None, styles.header))
+                single_lines = max(single_lines, line_count(col.label, col.width, 1.1))
+                index += 1
+                continue
+            end = index
+            while end + 1 < len(columns) and columns[end + 1].group == col.group:
+                end += 1
+            span_width = sum(c.width for c in columns[index : end + 1])
+            group_lines = max(group_lines, line_count(col.group, span_width, 1.1))
+            if end > index:
+                ws.merged_cells.add(f"{letter}{top}:{get_column_letter(end + 2)}{top}")
+            for position in range(index, end + 1):
+                member = columns[position]
+                text = col.group if position == index else None
+                upper.append(styles.cell(text, styles.header))
+                lower.append(styles.cell(member.label, styles.header))
+                leaf_lines = max(leaf_lines, line_count(member.label, member.width, 1.1))
+            index = end + 1
+        top_height = group_lines * HEADER_LINE_HEIGHT + ROW_PADDING + 2
+        bottom_height = leaf_lines * HEADER_LINE_HEIGHT + ROW_PADDING + 2
+        needed = single_lines * HEADER_LINE_HEIGHT + ROW_PADDING + 4
+        if top_height + bottom_height < needed:
+            bottom_height = needed - top_height
+        self._height(ws, top, top_height)
+        self._height(ws, top + 1, bottom_height)
+        ws.append(upper)
+        ws.append(lower)
+
+    # ---- records -----------------------------------------------------------------------
+    def _lookup_links(self, page: Sequence[RecordView]) -> None:
+        """Names of the sites (and linked records) of a page, and the values of the
+        sites that ``site.field`` columns show; fetched once per site."""
+        wanted: set[str] = set()
+        for view in page:
+            for key in self._link_keys:
+                value = view.values.get(key)
+                if isinstance(value, str) and value not in self._names:
+                    wanted.add(value)
+        if not wanted:
+            return
+        names = self.exporter.records.site_names(sorted(wanted))
+        self._names.update(names)
+        for missing in wanted - names.keys():
+            self._names[missing] = missing
+        site_keys = {c.site_key for c in self.columns if c.site_key}
+        if site_keys:
+            ids = {v.values.get(k) for v in page for k in site_keys} - self._sites.keys()
+            for site_id in ids:
+                if isinstance(site_id, str):
+                    try:
+                        self._sites[site_id] = self.exporter.records.get(site_id).values
+                    except GongkaiError:
+                        self._sites[site_id] = {}
+
+    def _write_record(
+        self, ws: Any, styles: _Styles, layout: _Layout, serial: int, view: RecordView
+    ) -> None:
+        values = view.values
+        cells: list[Any] = [styles.cell(serial, styles.serial)]
+        lines = 1
+        for index, col in enumerate(self.columns):
+            if col.site_key is None:
+                raw = values.get(col.key)
+            else:
+                raw = self._sites.get(values.get(col.site_key) or "", {}).get(col.key)
+            value = ledger_cells.cell_value(col.spec, raw, self._names)
+            if isinstance(value, str):
+                if ledger_cells.needs_quote_prefix(value):
+                    cell = styles.cell(value, styles.quoted[index])
+                    cell.data_type = "s"
+                    cells.append(cell)
+                else:
+                    cells.append(styles.cell(value, styles.body[index]))
+                if len(value) * 2 > col.width - 1.2 or "\n" in value:
+                    lines = max(lines, line_count(value, col.width))
+            else:
+                cells.append(styles.cell(value, styles.body[index]))
+        row_index = layout.data_start + serial - 1
+        height = max(MIN_BODY_ROW_HEIGHT, lines * BODY_LINE_HEIGHT + ROW_PADDING)
+        self._height(ws, row_index, height)
+        ws.append(cells)
+        del ws.row_dimensions[row_index]  # written; do not keep 100,000 of them
+
+    def _copy_photos(self, view: RecordView, serial: int) -> None:
+        assert self.photo_stage is not None
+        number = 0
+        for entry in _photo_entries(self.form, view.values):
+            number += 1
+            try:
+                source = _photo_file(self.exporter.ctx.attachments_dir, entry)
+            except ValueError:
+                self.notes.append(f"序号{serial}：照片“{entry.get('file')}”的位置无效，未复制")
+                continue
+            if not source.is_file():
+                name = entry.get("name") or entry.get("file")
+                self.notes.append(f"序号{serial}：照片“{name}”的文件不存在，未复制")
+                continue
+            caption = safe_file_name(entry.get("caption") or Path(entry.get("name") or "").stem)
+            name = f"{number:02d}" + (f"-{caption[:40]}" if caption != "台账" else "")
+            try:
+                self.photo_stage.add(source, serial, name + source.suffix.lower())
+            except OSError as exc:
+                raise LedgerExportError(_error_message(self.photo_stage.target, exc)) from exc
+            self.photos_copied += 1
+
+
+def _photo_entries(form: FormSpec, values: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every photo of a record: photo fields first, then those of repeat-group rows."""
+    entries: list[dict[str, str]] = []
+    for spec in form.fields:
+        value = values.get(spec.key)
+        if spec.type == "photos" and isinstance(value, list):
+            entries += [e for e in value if isinstance(e, dict)]
+        elif spec.is_repeat and isinstance(value, list):
+            for row in value:
+                for child in spec.fields:
+                    photos = row.get(child.key) if isinstance(row, dict) else None
+                    if child.type == "photos" and isinstance(photos, list):
+                        entries += [e for e in photos if isinstance(e, dict)]
+    return entries
+
+
+def _photo_file(root: Path, entry: Mapping[str, str]) -> Path:
+    """The stored file of a photo entry, inside the attachment folder (never outside)."""
+    file = str(entry.get("file") or "")
+    relative = PurePosixPath(file)
+    if not file or "\\" in file or ":" in file or relative.is_absolute() or ".." in relative.parts:
+        raise ValueError(file)
+    base = root.resolve()
+    path = (base / relative).resolve()
+    if not path.is_relative_to(base) or path == base:
+        raise ValueError(file)
+    return path
+
+
+def _right_span_start(widths: Sequence[float], wanted: float) -> int:
+    """First column (1-based) of the right-hand cell of row 2, at least ``wanted`` wide,
+    leaving the left-hand cell at least the first two columns."""
+    total = 0.0
+    column = len(widths)
+    while column > 3 and total < wanted:
+        total += widths[column - 1]
+        column -= 1
+    return column + 1
+
+
+def safe_sheet_title(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "台账"
+
+
+def _discard_stream(ws: Any) -> None:
+    """Remove the temporary file openpyxl streams a write-only sheet into (it would
+    otherwise stay in the system temp folder until the program exits)."""
+    writer = getattr(ws, "_writer", None)
+    if writer is None:
+        return
+    rows = getattr(ws, "_rows", None)
+    if rows is not None:  # end the row stream now, not when it is garbage-collected
+        with contextlib.suppress(Exception):
+            rows.close()
+    with contextlib.suppress(Exception):
+        writer.close()
+    with contextlib.suppress(Exception):
+        writer.cleanup()
