@@ -7,7 +7,7 @@ every problem of every file at once, each naming the file and the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,18 @@ def _where(path: Iterable[Any], doc: Any) -> str:
     """Turn a jsonschema path into words, naming the field key where there is one."""
     parts: list[str] = []
     node = doc
+    parent: Any = None
     for step in path:
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
             node = None
-        if isinstance(step, int):
+        if isinstance(step, int) and parent == "rules":
+            parts[-1:] = [f"第{step + 1}条规则"]
+        elif isinstance(step, int) and parent == "actions":
+            label = node.get("label") if isinstance(node, dict) else None
+            parts[-1:] = [f"操作“{label}”" if label else f"第{step + 1}个操作"]
+        elif isinstance(step, int):
             if isinstance(node, dict) and "key" in node:
                 parts.append(f"字段“{node['key']}”")
             elif isinstance(node, dict) and "title" in node:
@@ -67,6 +73,7 @@ def _where(path: Iterable[Any], doc: Any) -> str:
                 parts.append(f"第{step + 1}项")
         elif step not in ("sections", "fields", "columns", "lists"):
             parts.append(str(step))
+        parent = step
     return " → ".join(parts) or "文件顶层"
 
 
@@ -240,20 +247,23 @@ def _build_field(
 
 
 def _check_condition(
-    name: str, owner: str, cond: Condition | None, by_key: dict[str, FieldSpec], problems: list[str]
+    name: str,
+    owner: str,
+    cond: Condition | None,
+    by_key: dict[str, FieldSpec],
+    problems: list[str],
+    what: str = "显示条件",
 ) -> None:
     if cond is None:
         return
     target = by_key.get(cond.field)
     if target is None:
-        problems.append(f"{name}：{owner}的显示条件引用了不存在的字段“{cond.field}”")
+        problems.append(f"{name}：{owner}的{what}引用了不存在的字段“{cond.field}”")
         return
     if target.choices:
         for value in cond.values:
             if value not in target.choices:
-                problems.append(
-                    f"{name}：{owner}的显示条件取值“{value}”不是字段“{cond.field}”的选项"
-                )
+                problems.append(f"{name}：{owner}的{what}取值“{value}”不是字段“{cond.field}”的选项")
 
 
 def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]) -> FormSpec:
@@ -342,7 +352,7 @@ def _check_rules(
 ) -> None:
     for index, rule in enumerate(spec.rules, start=1):
         owner = f"第{index}条规则"
-        _check_condition(name, owner, rule.when, by_key, problems)
+        _check_condition(name, owner, rule.when, by_key, problems, "适用条件")
         if rule.field not in by_key:
             problems.append(f"{name}：{owner}的提示字段“{rule.field}”不存在")
         for key in rule.require:
@@ -378,8 +388,11 @@ def _check_patrol(
         problems.append(f"{name}：patrol.site_field“{patrol.site_field}”应为本表单的监管对象字段")
 
 
-def _check_links(forms: dict[str, FormSpec], problems: list[str]) -> None:
-    """Checks that need every form: record links, patrol site types."""
+def _check_links(
+    forms: dict[str, FormSpec], problems: list[str], broken: Collection[str] = ()
+) -> None:
+    """Checks that need every form: record links, patrol site types. ``broken``: ids of
+    forms whose file is there but failed the schema check (already reported)."""
     site_form = forms.get("site")
     site_types = (
         site_form.field("site_type").choices
@@ -389,7 +402,7 @@ def _check_links(forms: dict[str, FormSpec], problems: list[str]) -> None:
     for form in forms.values():
         name = form.path.name if form.path else form.id
         for f in form.fields:
-            if f.type == "record" and f.form not in forms:
+            if f.type == "record" and f.form and f.form not in forms and f.form not in broken:
                 problems.append(f"{name}：字段“{f.key}”关联的表单“{f.form}”不存在")
             if f.type == "site" and site_types:
                 for t in f.site_types:
@@ -399,13 +412,24 @@ def _check_links(forms: dict[str, FormSpec], problems: list[str]) -> None:
             owner = f"操作“{action.label}”"
             target = forms.get(action.target)
             if target is None:
-                problems.append(f"{name}：{owner}的目标表单“{action.target}”不存在")
+                if action.target not in broken:
+                    problems.append(f"{name}：{owner}的目标表单“{action.target}”不存在")
                 continue
             by_key = {f.key: f for f in form.fields}
             _check_condition(name, owner, action.show_if, by_key, problems)
-            for key, _value in action.values:
+            for key, value in action.values:
                 if not target.has_field(key):
                     problems.append(f"{name}：{owner}预填的字段“{key}”在表单“{target.id}”中不存在")
+                    continue
+                preset = target.field(key)
+                if (
+                    preset.choices
+                    and value not in preset.choices
+                    and value not in preset.choice_synonyms
+                ):
+                    problems.append(
+                        f"{name}：{owner}预填的取值“{value}”不是表单“{target.id}”字段“{key}”的选项"
+                    )
             for target_key, source_key in action.copy:
                 if not target.has_field(target_key):
                     problems.append(
@@ -451,6 +475,13 @@ def _check_fields(
                         problems.append(
                             f"{name}：{owner}字段“{f.key}”的 default_from 取值“{value}”"
                             f"不是字段“{driver.key}”的选项"
+                        )
+            if f.type == "choice" and f.choices:
+                for default in f.default_from["map"].values():
+                    if default not in f.choices:
+                        problems.append(
+                            f"{name}：{owner}字段“{f.key}”的 default_from 给出的默认值"
+                            f"“{default}”不是它的选项"
                         )
         if f.computed:
             refs = (
@@ -568,6 +599,7 @@ def load_registry(root: Path) -> FormRegistry:
             lists = {k: _choice_items(v) for k, v in doc["lists"].items()}
 
     forms: dict[str, FormSpec] = {}
+    broken: set[str] = set()
     form_files = sorted(p for p in root.glob("*.yaml") if p.name != LISTS_FILE)
     if not form_files:
         problems.append(f"表单目录 {root} 中没有表单文件")
@@ -578,6 +610,8 @@ def load_registry(root: Path) -> FormRegistry:
         schema_problems = _schema_problems(path.name, doc, FORM_SCHEMA)
         if schema_problems:
             problems += schema_problems
+            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                broken.add(doc["id"])
             continue
         if doc["id"] in forms:
             problems.append(f"{path.name}：表单编号“{doc['id']}”与其他文件重复")
@@ -586,7 +620,7 @@ def load_registry(root: Path) -> FormRegistry:
             problems.append(f"{path.name}：文件名应与表单编号“{doc['id']}”一致")
         spec = _build_form(path.name, doc, lists, problems)
         forms[spec.id] = _with_path(spec, path)
-    _check_links(forms, problems)
+    _check_links(forms, problems, broken)
 
     ledgers: dict[str, LedgerSpec] = {}
     for path in sorted((root / LEDGERS_DIR).glob("*.yaml")):

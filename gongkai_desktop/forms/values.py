@@ -362,11 +362,19 @@ def check_rules(form: FormSpec, values: Mapping[str, Any]) -> list[FieldError]:
     return errors
 
 
-def dependent_default(spec: FieldSpec, values: Mapping[str, Any]) -> Any:
-    """The default of ``spec`` given the field it depends on (``default_from``), or None."""
+def dependent_default(
+    spec: FieldSpec, values: Mapping[str, Any], driver: FieldSpec | None = None
+) -> Any:
+    """The default of ``spec`` given the field it depends on (``default_from``), or None.
+
+    ``driver``: the spec of that field, when ``values`` are raw input whose choice may be
+    a synonym (e.g. 诊所 for 医疗机构（辐射））."""
     if spec.default_from is None:
         return None
-    return spec.default_from["map"].get(values.get(spec.default_from["field"]))
+    value = values.get(spec.default_from["field"])
+    if driver is not None and isinstance(value, str):
+        value = driver.choice_synonyms.get(value.strip(), value.strip())
+    return spec.default_from["map"].get(value)
 
 
 def coerce_record(

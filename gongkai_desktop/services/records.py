@@ -17,7 +17,7 @@ from gongkai_desktop.data.models import AuditEntry, Record
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, StaleRecordError
-from gongkai_desktop.forms.spec import FormSpec
+from gongkai_desktop.forms.spec import FieldSpec, FormSpec
 from gongkai_desktop.forms.values import (
     coerce_record,
     default_values,
@@ -108,6 +108,29 @@ def site_refs(form: FormSpec, data: Mapping[str, Any]) -> set[str]:
                     if child.type == "site" and isinstance(ref, str):
                         refs.add(ref)
     return refs
+
+
+def _not_copied(spec: FieldSpec) -> bool:
+    """Fields 复制上一条 leaves out: photos, links, generated numbers, computed values."""
+    return spec.type in ("photos", "record") or bool(spec.generate) or bool(spec.computed)
+
+
+def _patrol_types_changed(form: FormSpec, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the site types the patrol site field accepts differ between two sets of
+    values (``new`` is raw input: its type may be a synonym)."""
+    patrol = form.patrol
+    if patrol is None:
+        return False
+    type_spec = form.field(patrol.type_field)
+    site_spec = form.field(patrol.site_field)
+
+    def allowed(values: Mapping[str, Any]) -> tuple[str, ...]:
+        value = values.get(patrol.type_field)
+        if isinstance(value, str):
+            value = type_spec.choice_synonyms.get(value.strip(), value.strip())
+        return form.allowed_site_types(site_spec, {patrol.type_field: value})
+
+    return allowed(old) != allowed(new)
 
 
 def _dump(value: Any) -> str | None:
@@ -213,7 +236,8 @@ class RecordService:
             # fields left out get their form defaults, as in a new editor
             start = {**default_values(form), **raw}
             for spec in form.fields:
-                dependent = dependent_default(spec, start)
+                driver = form.field(spec.default_from["field"]) if spec.default_from else None
+                dependent = dependent_default(spec, start, driver)
                 if spec.key not in raw and dependent is not None:
                     start[spec.key] = dependent
             source = self._load(session, link_from) if link_from else None
@@ -255,6 +279,7 @@ class RecordService:
     def _generate_numbers(self, session: Session, form: FormSpec, values: dict[str, Any]) -> None:
         """Fill empty numbered fields (e.g. ZG2024-001): next number of the record's year,
         counting deleted records too so that a number is never given twice."""
+        generated = False
         for spec in form.fields:
             if not spec.generate or not is_empty(values.get(spec.key)):
                 continue
@@ -264,6 +289,11 @@ class RecordService:
             used = repository.field_values_with_prefix(session, form.id, spec.key, head)
             numbers = [int(m[1]) for v in used if (m := re.match(r"(\d+)", v[len(head) :]))]
             values[spec.key] = spec.generate.format(year=year, seq=max(numbers, default=0) + 1)
+            generated = True
+        if generated:  # stored values (and their audit rows) keep the form's order
+            ordered = {f.key: values[f.key] for f in form.fields if f.key in values}
+            values.clear()
+            values.update(ordered)
 
     def prefill(self, action_id: str, source_id: str) -> tuple[str, dict[str, Any]]:
         """(target form id, starting values) of a form action on a saved record."""
@@ -288,9 +318,20 @@ class RecordService:
             if not rows:
                 return default_values(form)
             skip = {form.date_field}
-            skip |= {f.key for f in form.fields if f.type in ("photos", "record") or f.generate}
-            skip |= {f.key for f in form.fields if f.computed}
+            skip |= {f.key for f in form.fields if _not_copied(f)}
             values = {k: v for k, v in rows[0].data.items() if k not in skip}
+            for spec in form.fields:
+                # photos of a progress row are photos too: two records never share a file
+                if spec.is_repeat and isinstance(values.get(spec.key), list):
+                    drop = {c.key for c in spec.fields if _not_copied(c)}
+                    rows_kept = [
+                        {k: v for k, v in row.items() if k not in drop}
+                        for row in values[spec.key]
+                        if isinstance(row, dict)
+                    ]
+                    values[spec.key] = [r for r in rows_kept if r]
+                    if not values[spec.key]:
+                        del values[spec.key]
             return {**default_values(form), **values}
 
     def remembered_names(self, form_id: str, key: str, limit: int = 200) -> list[str]:
@@ -315,8 +356,13 @@ class RecordService:
                 raise StaleRecordError()
             form = self.registry.form(row.form_id)
             merged = {**row.data, **raw}
-            resolver = self._resolver(session, keep=site_refs(form, row.data))
+            keep = site_refs(form, row.data)
+            if form.patrol is not None and _patrol_types_changed(form, row.data, merged):
+                # a site kept from before must still suit the newly chosen type
+                keep.discard(row.data.get(form.patrol.site_field))
+            resolver = self._resolver(session, keep=keep)
             values = coerce_record(form, merged, resolver, existing=row.data)
+            self._generate_numbers(session, form, values)  # a number cleared is given anew
             old = dict(row.data)
             changes = [
                 (k, old.get(k), values.get(k))
