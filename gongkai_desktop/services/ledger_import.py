@@ -31,11 +31,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import imports, repository
 from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.domain.errors import FieldError, GongkaiError, ValidationError
 from gongkai_desktop.forms.spec import FormSpec, LedgerSpec
 from gongkai_desktop.forms.values import (
@@ -60,7 +60,6 @@ from gongkai_desktop.services.import_layout import (
     is_no_records,
     is_total,
 )
-from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.untrusted_files import (
     CheckedFile,
@@ -70,6 +69,8 @@ from gongkai_desktop.services.untrusted_files import (
 )
 
 log = logging.getLogger(__name__)
+_RECORDS = Record.__table__
+_AUDIT = AuditEntry.__table__
 
 ACTION_IMPORT = "导入"
 NEW_SITE_STATUS = "待完善"
@@ -464,10 +465,11 @@ class _Pass:
 
     # -- rows ------------------------------------------------------------------------------
     def _is_header_again(self, values: tuple[Any, ...]) -> bool:
+        # only short texts can be header labels: no normalising of long cells and numbers
         texts = [
-            normalise(cell_text(values[c.index]))
+            normalise(value) if isinstance(value, str) and len(value) <= 30 else ""
             for c in self.data_columns
-            if c.index < len(values) and not is_blank(values[c.index])
+            if c.index < len(values) and not is_blank(value := values[c.index])
         ]
         return len(texts) >= 2 and sum(t in self.header_texts for t in texts) * 2 >= len(texts)
 
@@ -666,7 +668,6 @@ class _Writer:
         self.run = run
         self.session = session
         self.form = run.form
-        self.records = RecordService(ctx)
         self.os_user, self.filler = ctx.identity(session)
         self.author = self.filler or self.os_user
         self.records_batch: list[dict[str, Any]] = []
@@ -677,7 +678,7 @@ class _Writer:
 
     def _row(self, record_id: str, form: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
         now = _utcnow()
-        derived = self.records._derived(self.session, form, values)
+        derived = self._derived(form, values)
         for key, value in values.items():
             self.audit_batch.append(
                 {
@@ -704,10 +705,29 @@ class _Writer:
             **derived,
         }
 
+    def _derived(self, form: FormSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The columns ``RecordService._derived`` keeps beside the JSON (title, date, site,
+        status, search text), with site names from this import's cache instead of one
+        query a row (a test compares both)."""
+        names = self.run.site_names
+        site_ids = [v for f in form.fields if f.type == "site" and (v := values.get(f.key))]
+        shown = {i: names[i] for i in site_ids if i in names}
+        parts = [display_value(form.field(k), values.get(k), shown) for k in form.title_fields]
+        title = " ".join(p for p in parts if p)[:200]
+        raw_date = values.get(form.date_field) if form.date_field else None
+        return {
+            "title": title,
+            "record_date": date.fromisoformat(raw_date) if raw_date else None,
+            "site_id": values.get(form.site_field) if form.site_field else None,
+            "status": values.get(form.status_field) if form.status_field else None,
+            "search_text": search_text_of(dict(values), [title, *shown.values()]),
+        }
+
     def _write_site(self, pending: _PendingSite) -> None:
         assert self.run.site_form is not None
         row = self._row(pending.id, self.run.site_form, pending.values)
-        self.session.execute(insert(Record), [row])
+        self.session.execute(_RECORDS.insert(), [row])
+        self.run.site_names[pending.id] = pending.name
         pending.written = True
         self.sites_written.append(pending.name)
 
@@ -733,6 +753,9 @@ class _Writer:
                 values[spec.key] = spec.generate.format(year=year, seq=self.next_numbers[slot])
             elif isinstance(value, str) and value.startswith(head):
                 self.next_numbers[slot] = max(self.next_numbers[slot], _seq(value, head))
+        ordered = {f.key: values[f.key] for f in self.form.fields if f.key in values}
+        values.clear()  # stored values keep the form's order, as RecordService does
+        values.update(ordered)
 
     def accept(self, number: int, values: dict[str, Any]) -> None:
         for site_id in self.run.site_ids_of(values):
@@ -748,10 +771,10 @@ class _Writer:
 
     def flush(self) -> None:
         if self.records_batch:
-            self.session.execute(insert(Record), self.records_batch)
+            self.session.execute(_RECORDS.insert(), self.records_batch)
             self.records_batch = []
         if self.audit_batch:
-            self.session.execute(insert(AuditEntry), self.audit_batch)
+            self.session.execute(_AUDIT.insert(), self.audit_batch)
             self.audit_batch = []
 
 
