@@ -377,6 +377,25 @@ def dependent_default(
     return spec.default_from["map"].get(value)
 
 
+def preview_computed(form: FormSpec, spec: FieldSpec, raw: Mapping[str, Any]) -> Any:
+    """A computed field's value over input not yet saved, for the editor to show as the
+    clerk types. Inputs that cannot be read yet, and hidden fields, count as empty, as
+    they would on saving."""
+    values: dict[str, Any] = {}
+    for source in form.fields:
+        value = raw.get(source.key)
+        if source.computed or is_empty(value):
+            continue
+        if source.is_repeat:
+            values[source.key] = value  # only counted
+            continue
+        with contextlib.suppress(_Bad):
+            values[source.key] = coerce_value(source, value, None)
+    # visibility over the read values, as on saving (a choice typed as a synonym counts)
+    shown = {k: v for k, v in values.items() if form.is_visible(form.field(k), values)}
+    return _compute(spec, shown)
+
+
 def coerce_record(
     form: FormSpec,
     raw: Mapping[str, Any],

@@ -1,15 +1,23 @@
 """The record editor, generated from a ``FormSpec``: nothing in here knows a field by name.
 
 Sections become group boxes, fields become rows of a form layout, ``show_if`` hides
-rows and whole sections as the clerk types. Validation is the core's: the editor sends
-what was typed to ``RecordService`` and shows each ``FieldError`` under its field.
+rows and whole sections as the clerk types. As they type, the form's declarations are
+followed live: site pickers offer only the site types the other values allow, fields
+with ``default_from`` follow their driver until the clerk changes them, computed
+fields show their value. Validation is the core's: the editor sends what was typed to
+``RecordService`` and shows each ``FieldError`` (cross-field rules too) under its field.
+
+Linked records (打开 on a link field, and form actions such as 生成整改任务) open in a
+child editor, window-modal over this one: the chain of open editors then stays one
+stack, and when the child saves, this editor re-reads its links at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -29,18 +38,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import FieldError, ValidationError
-from gongkai_desktop.forms.spec import FieldSpec, SectionSpec
-from gongkai_desktop.forms.values import default_values
+from gongkai_desktop.forms.spec import ActionSpec, FieldSpec, SectionSpec
+from gongkai_desktop.forms.values import (
+    default_values,
+    dependent_default,
+    is_empty,
+    preview_computed,
+)
 from gongkai_desktop.services.records import RecordService, RecordView
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.field_widgets import (
     FieldEditor,
+    RecordLinkEditor,
+    SiteEditor,
+    TextEditor,
     create_editor,
     label_html,
     none_if_empty,
 )
 from gongkai_desktop.ui.style import BANNER_STYLE, ERROR_STYLE, HINT_STYLE, emphasise
+
+# Marks a ``default_from`` field the clerk has set: it no longer follows its driver.
+_EDITED = object()
 
 
 def top_level_key(error: FieldError) -> str:
@@ -86,9 +107,15 @@ class FieldCell(QWidget):
 
 
 class RecordEditor(QDialog):
-    """New or existing record of one form; ``record_saved(id)`` after each save."""
+    """New or existing record of one form; ``record_saved(id)`` after each save.
+
+    ``initial_values``: a new record starts from these (a form action's pre-fill);
+    ``link_from``: the record a form action started this one from, linked on saving.
+    """
 
     record_saved = Signal(str)
+    # a record opened or started from this editor (打开, 生成整改任务) was saved
+    related_record_saved = Signal(str)
 
     def __init__(
         self,
@@ -96,17 +123,29 @@ class RecordEditor(QDialog):
         form_id: str,
         record_id: str | None = None,
         parent: QWidget | None = None,
+        *,
+        initial_values: Mapping[str, Any] | None = None,
+        link_from: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.form = service.registry.form(form_id)
         self.record_id = record_id
+        self.initial_values = dict(initial_values or {})
+        self.link_from = link_from
         self.version: int | None = None
         self.editors: dict[str, FieldEditor] = {}
         self.cells: dict[str, FieldCell] = {}
         self.groups: list[tuple[SectionSpec, QGroupBox, QFormLayout]] = []
         self.labels: list[QLabel] = []
+        self.action_buttons: dict[str, QPushButton] = {}
+        self.child_editor: RecordEditor | None = None
         self._baseline: dict[str, Any] = {}
+        self._stored: dict[str, Any] = {}  # the record as last read or saved
+        # per default_from field: the raw value it was last given automatically
+        self._auto_defaults: dict[str, Any] = {}
+        self._static_defaults = default_values(self.form)
+        self._refreshing = False
         self.setObjectName("RecordEditor")
         self.setSizeGripEnabled(True)
         self._build()
@@ -164,6 +203,20 @@ class RecordEditor(QDialog):
         outer.addWidget(self.tabs, 1)
 
         buttons = QHBoxLayout()
+        self.copy_previous_button = QPushButton(self.tr("复制上一条"))
+        self.copy_previous_button.setToolTip(
+            self.tr("用最近一条{0}的内容填写本条（日期为今天；照片、编号和关联记录不复制）").format(
+                self.form.title
+            )
+        )
+        self.copy_previous_button.clicked.connect(self.copy_previous)
+        buttons.addWidget(self.copy_previous_button)
+        for action in self.form.actions:
+            button = QPushButton(action.label)  # the label is the form file's, like field labels
+            button.setObjectName(f"action_{action.id}")
+            button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
+            buttons.addWidget(button)
+            self.action_buttons[action.id] = button
         self.required_note = QLabel(self.tr("带 * 的为必填项"))
         self.required_note.setStyleSheet(HINT_STYLE)
         buttons.addWidget(self.required_note)
@@ -172,7 +225,13 @@ class RecordEditor(QDialog):
         self.save_new_button.setToolTip(self.tr("保存这条记录，然后接着填写下一条"))
         self.save_button = QPushButton(self.tr("保存 (Ctrl+S)"))
         self.close_button = QPushButton(self.tr("关闭"))
-        for button in (self.save_new_button, self.save_button, self.close_button):
+        for button in (
+            self.copy_previous_button,
+            *self.action_buttons.values(),
+            self.save_new_button,
+            self.save_button,
+            self.close_button,
+        ):
             button.setAutoDefault(False)  # Enter in a field must not save the record
             buttons.addWidget(button)
         self.save_new_button.clicked.connect(self.save_and_new)
@@ -181,6 +240,7 @@ class RecordEditor(QDialog):
         outer.addLayout(buttons)
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         shortcut.activated.connect(self.save_and_close)
+        self._load_name_suggestions()
         self._size_to_screen()
 
     def _section_box(self, section: SectionSpec) -> QGroupBox:
@@ -190,18 +250,23 @@ class RecordEditor(QDialog):
         layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         layout.setHorizontalSpacing(14)
         layout.setVerticalSpacing(8)
+        row_height = QLineEdit().sizeHint().height() + 4  # one line of input, with some slack
         for spec in section.fields:
             editor = create_editor(spec, self.service)
             cell = FieldCell(editor)
             label = QLabel(label_html(spec))
             label.setBuddy(editor.focus_target())
             label.setToolTip(spec.help)
-            # level with the input, not centred over the help and error text beneath it
-            label.setFixedHeight(max(editor.sizeHint().height(), label.sizeHint().height()))
+            # level with the input, not centred over the help and error text beneath it;
+            # beside a tall input (several lines, a table) level with its first line
+            input_height = min(editor.sizeHint().height(), row_height)
+            label.setFixedHeight(max(input_height, label.sizeHint().height()))
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             layout.addRow(label, cell)
             self.labels.append(label)
             editor.value_changed.connect(self._value_changed)
+            if isinstance(editor, RecordLinkEditor):
+                editor.open_requested.connect(self.open_linked_record)
             self.editors[spec.key] = editor
             self.cells[spec.key] = cell
         self.groups.append((section, box, layout))
@@ -225,21 +290,67 @@ class RecordEditor(QDialog):
         else:
             values = default_values(self.form)
             self.version = None
-        for key, editor in self.editors.items():
-            editor.set_value(values.get(key))
+        self._stored = dict(values)
+        self._set_values(values)
+        # a pre-filled new record is already a change: closing it asks before losing it
+        self._baseline = self.raw_values()
+        if view is None and (self.initial_values or self.link_from):
+            start = {**values, **self.initial_values}
+            link = self._link_to_source()
+            if link is not None:  # shown now; the core stores it when the record is saved
+                start[link.key] = self.link_from
+            self._set_values(start)
         for cell in self.cells.values():
             cell.clear_error()
         self._hide_banner()
-        self._update_visibility()
-        self._show_header(view)
-        self.tabs.setTabEnabled(self.history_index, view is not None)
+        self._show_saved_state(view)
         self.tabs.setCurrentIndex(0)
-        self.refresh_history()
-        self._baseline = self.raw_values()
-        self.save_new_button.setVisible(view is None)
         first = next((e for e in self.editors.values() if not e.spec.readonly), None)
+        if view is None and self.initial_values:
+            # pre-filled: straight to what is still missing (a task's 整改时限)
+            missing = [
+                e
+                for e in self.editors.values()
+                if e.spec.required and none_if_empty(e.value()) is None
+            ]
+            first = next(iter(missing), first)
         if first is not None:
             first.focus_target().setFocus()  # the clerk can start typing at once
+
+    def _link_to_source(self) -> FieldSpec | None:
+        """The link field that will point at ``link_from`` once this record is saved."""
+        if self.link_from is None:
+            return None
+        try:
+            source_form = self.service.get(self.link_from).form_id
+        except Exception:  # gone meanwhile: saving will say so
+            return None
+        return self.form.link_field(source_form)
+
+    def _set_values(self, values: Mapping[str, Any]) -> None:
+        """Put stored values into every editor, then bring the live parts up to date."""
+        self._refreshing = True  # one refresh at the end, not one per field
+        try:
+            for key, editor in self.editors.items():
+                editor.set_value(values.get(key))
+            self._mark_defaults(values)
+        finally:
+            self._refreshing = False
+        self._refresh_live()
+
+    def _show_saved_state(self, view: RecordView | None) -> None:
+        """Header, history and the buttons that depend on the record being saved."""
+        self._show_header(view)
+        self.tabs.setTabEnabled(self.history_index, view is not None)
+        self.refresh_history()
+        plain_new = view is None and not self.initial_values and self.link_from is None
+        # "save and new" would start an unlinked record after a linked one
+        self.save_new_button.setVisible(view is None and self.link_from is None)
+        self.copy_previous_button.setVisible(plain_new)
+        if plain_new:
+            has_previous = self.service.count(RecordQuery(form_id=self.form.id)) > 0
+            self.copy_previous_button.setEnabled(has_previous)
+        self._update_actions(self._condition_values())
 
     def _show_header(self, view: RecordView | None) -> None:
         if view is None:
@@ -292,11 +403,122 @@ class RecordEditor(QDialog):
         """Programmatic entry (self-test, tests): as if the clerk had typed it."""
         self.editors[key].set_value(value)
 
-    def _value_changed(self) -> None:
-        self._update_visibility()
+    def _condition_values(self) -> dict[str, Any]:
+        """What the clerk has entered, as ``show_if`` and the form's mappings read it."""
+        return {key: editor.condition_value() for key, editor in self.editors.items()}
 
-    def _update_visibility(self) -> None:
-        current = {key: editor.condition_value() for key, editor in self.editors.items()}
+    def _value_changed(self) -> None:
+        if not self._refreshing:
+            self._refresh_live()
+
+    def _refresh_live(self) -> None:
+        """Follow the form's declarations after an edit: dependent defaults, visibility,
+        site choices, computed values, action buttons."""
+        self._refreshing = True  # the editors changed here must not start another round
+        try:
+            # a default or a re-filtered site may itself drive another field: a second
+            # round settles that (the forms nest no deeper)
+            for _round in range(3):
+                before = self._condition_values()
+                self._apply_dependent_defaults(before)
+                current = self._condition_values()
+                self._update_visibility(current)
+                self._update_site_choices(current)
+                self._update_computed(current)
+                if self._condition_values() == before:
+                    break
+            self._update_actions(current)
+            self._update_link_buttons()
+        finally:
+            self._refreshing = False
+
+    # ---- dependent defaults -------------------------------------------------------------
+    def _default_for(self, spec: FieldSpec, values: Mapping[str, Any]) -> Any:
+        """The default of a ``default_from`` field given the other values: the mapped
+        one, else the field's plain default (e.g. 每月 again after 医疗机构 is undone)."""
+        mapped = dependent_default(spec, values)
+        return mapped if mapped is not None else self._static_defaults.get(spec.key)
+
+    def _mark_defaults(self, values: Mapping[str, Any]) -> None:
+        """After loading: a field that holds its default keeps following its driver; one
+        with any other value was set by the clerk and is left alone."""
+        self._auto_defaults = {}
+        for spec in self.form.fields:
+            if spec.default_from is None or spec.readonly:
+                continue
+            expected, value = self._default_for(spec, values), values.get(spec.key)
+            if value == expected or (is_empty(value) and is_empty(expected)):
+                self._auto_defaults[spec.key] = self.editors[spec.key].value()
+            else:
+                self._auto_defaults[spec.key] = _EDITED
+
+    def _apply_dependent_defaults(self, current: Mapping[str, Any]) -> None:
+        for spec in self.form.fields:
+            if spec.key not in self._auto_defaults:
+                continue
+            editor = self.editors[spec.key]
+            if editor.value() != self._auto_defaults[spec.key]:
+                self._auto_defaults[spec.key] = _EDITED  # the clerk's own value stays
+                continue
+            wanted = self._default_for(spec, current)
+            editor.set_value(wanted)
+            self._auto_defaults[spec.key] = editor.value()
+
+    # ---- live parts ---------------------------------------------------------------------
+    def _update_site_choices(self, current: Mapping[str, Any]) -> None:
+        for spec in self.form.fields:
+            editor = self.editors[spec.key]
+            if isinstance(editor, SiteEditor):
+                editor.set_site_types(self.form.allowed_site_types(spec, current))
+
+    def _update_computed(self, current: Mapping[str, Any]) -> None:
+        for spec in self.form.fields:
+            if spec.computed:
+                self.editors[spec.key].set_value(preview_computed(self.form, spec, current))
+
+    def _update_actions(self, current: Mapping[str, Any]) -> None:
+        """An action's button shows while the values meet its ``show_if`` (on a new
+        record too: clicking saves it first, so the clerk need not close and reopen it);
+        it is disabled while the record already links to a live result of it."""
+        for action in self.form.actions:
+            button = self.action_buttons[action.id]
+            button.setVisible(action.show_if is None or action.show_if.holds(current))
+            link = self.form.link_field(action.target)
+            editor = self.editors.get(link.key) if link is not None else None
+            done = isinstance(editor, RecordLinkEditor) and editor.live
+            button.setEnabled(not done)
+            if done and link is not None:
+                button.setToolTip(
+                    self.tr("已经生成，见“{0}”一栏（可点“打开”查看）").format(link.label)
+                )
+            else:
+                target = self.service.registry.forms.get(action.target)
+                button.setToolTip(
+                    self.tr("新建一条{0}，填入本记录的内容，并与本记录互相关联").format(
+                        target.title if target else action.target
+                    )
+                )
+
+    def _open_record_ids(self) -> set[str]:
+        """Records open in this editor and the editors beneath it."""
+        ids: set[str] = set()
+        widget: QObject | None = self
+        while widget is not None:
+            if isinstance(widget, RecordEditor):
+                ids |= {i for i in (widget.record_id, widget.link_from) if i}
+            widget = widget.parent()
+        return ids
+
+    def _update_link_buttons(self) -> None:
+        # opening a record already open beneath would give two editors of one record
+        open_ids = self._open_record_ids()
+        for editor in self.editors.values():
+            if isinstance(editor, RecordLinkEditor):
+                editor.set_openable(editor.value() not in open_ids)
+
+    def _update_visibility(self, current: Mapping[str, Any] | None = None) -> None:
+        if current is None:
+            current = self._condition_values()
         for section, box, layout in self.groups:
             box.setVisible(section.show_if is None or section.show_if.holds(current))
             for spec in section.fields:
@@ -351,7 +573,7 @@ class RecordEditor(QDialog):
         raw = self.raw_values()
         try:
             if self.record_id is None:
-                view = self.service.create(self.form.id, raw)
+                view = self.service.create(self.form.id, raw, link_from=self.link_from)
             else:
                 view = self.service.update(self.record_id, raw, expected_version=self.version)
         except ValidationError as err:
@@ -362,10 +584,147 @@ class RecordEditor(QDialog):
             return False
         self.record_id = view.id
         self.version = view.version
+        self._stored = dict(view.values)
+        self._show_read_only(view)  # links and computed values as the core stored them
         self._baseline = self.raw_values()
         self._hide_banner()
+        self._show_saved_state(view)
+        self._load_name_suggestions()  # names typed in this record are offered next time
         self.record_saved.emit(view.id)
         return True
+
+    def _show_read_only(self, view: RecordView) -> None:
+        self._refreshing = True
+        try:
+            for spec in self.form.fields:
+                if spec.readonly:
+                    self.editors[spec.key].set_value(view.values.get(spec.key))
+        finally:
+            self._refreshing = False
+        self._refresh_live()
+
+    def _load_name_suggestions(self) -> None:
+        for spec in self.form.fields:
+            editor = self.editors[spec.key]
+            if spec.type == "person" and isinstance(editor, TextEditor):
+                editor.set_name_suggestions(self.service.remembered_names(self.form.id, spec.key))
+
+    # ---- entry comfort ------------------------------------------------------------------
+    def copy_previous(self) -> None:
+        """复制上一条: start this new record from the newest one of the form."""
+        if self.record_id is not None:
+            return
+        if self.is_dirty():
+            answer = QMessageBox.question(
+                self,
+                self.tr("复制上一条"),
+                self.tr("用上一条{0}的内容替换已经填写的内容吗？").format(self.form.title),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            values = self.service.previous_values(self.form.id)
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法复制上一条"))
+            return
+        self._set_values(values)
+        for cell in self.cells.values():
+            cell.clear_error()
+        self._hide_banner()
+        self.info_label.setText(
+            self.tr("已复制上一条{0}的内容，日期为今天。请按本次情况修改后保存。").format(
+                self.form.title
+            )
+        )
+
+    # ---- linked records -----------------------------------------------------------------
+    def run_action(self, action: ActionSpec) -> None:
+        """A form action (生成整改任务): a new record of the target form, pre-filled from
+        this one once it is saved, in a child editor; saving that links both records."""
+        if self.record_id is None or self.is_dirty():
+            # the pre-fill and the link are made from the stored record
+            answer = QMessageBox.question(
+                self,
+                action.label,
+                self.tr("本记录有尚未保存的内容，需要先保存才能{0}。\n现在保存吗？").format(
+                    action.label
+                ),
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer != QMessageBox.StandardButton.Save or not self.save():
+                return
+        if self.record_id is None:
+            return
+        try:
+            target_form, values = self.service.prefill(action.id, self.record_id)
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法{0}").format(action.label))
+            return
+        self._open_child(target_form, None, initial_values=values, link_from=self.record_id)
+
+    def open_linked_record(self, record_id: str) -> None:
+        """打开 on a link field: the linked record in a child editor."""
+        if record_id in self._open_record_ids():
+            return
+        try:
+            form_id = self.service.get(record_id).form_id
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法打开记录"))
+            return
+        self._open_child(form_id, record_id)
+
+    def _open_child(
+        self,
+        form_id: str,
+        record_id: str | None,
+        initial_values: Mapping[str, Any] | None = None,
+        link_from: str | None = None,
+    ) -> None:
+        try:
+            child = RecordEditor(
+                self.service,
+                form_id,
+                record_id,
+                parent=self,
+                initial_values=initial_values,
+                link_from=link_from,
+            )
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法打开记录"))
+            return
+        child.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        child.record_saved.connect(self._related_saved)
+        child.related_record_saved.connect(self._related_saved)
+        child.finished.connect(lambda _result: self._child_finished(child))
+        self.child_editor = child
+        child.open()  # window-modal over this editor, without a nested event loop
+
+    def _child_finished(self, child: RecordEditor) -> None:
+        if self.child_editor is child:
+            self.child_editor = None
+
+    def _related_saved(self, record_id: str) -> None:
+        """A record opened from here was saved: show its new title, and the link a form
+        action has just made (that save also moved this record's version on)."""
+        if self.record_id is not None:
+            try:
+                view = self.service.get(self.record_id)
+            except Exception as exc:
+                show_error(self, exc)
+                return
+            editable = [f.key for f in self.form.fields if not f.readonly]
+            # only the link changed: take the new version, or a later save is refused
+            if all(view.values.get(k) == self._stored.get(k) for k in editable):
+                self.version = view.version
+                self._stored = dict(view.values)
+            self._show_read_only(view)
+            self._show_saved_state(view)
+        else:
+            self._refresh_live()  # titles of linked records may have changed
+        self.related_record_saved.emit(record_id)
 
     def save_and_close(self) -> None:
         if self.save():

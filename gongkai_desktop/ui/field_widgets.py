@@ -8,11 +8,23 @@ a stored (canonical) value, and ``value_changed`` fires on every edit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, QRegularExpression, Qt, QTime, Signal
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRegularExpression,
+    Qt,
+    QTime,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop.domain.errors import RecordNotFoundError
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.forms.values import display_value, is_empty
 from gongkai_desktop.ui.style import HINT_STYLE, REQUIRED_COLOR
@@ -45,6 +58,13 @@ class SiteSource(Protocol):
     def site_choices(self, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]: ...
 
     def site_names(self, ids: Sequence[str]) -> dict[str, str]: ...
+
+
+@runtime_checkable
+class RecordSource(Protocol):
+    """What a record-link field needs to show its record (``RecordService.get``)."""
+
+    def get(self, record_id: str) -> Any: ...  # a RecordView: title, form_id, deleted
 
 
 def label_html(spec: FieldSpec) -> str:
@@ -103,6 +123,35 @@ class FieldEditor(QWidget):
         return self
 
 
+# How names are separated in a person field (as RecordService.remembered_names splits them).
+_NAME_SEPARATOR = re.compile(r"[、,，;；\s]")
+
+
+def _name_head(text: str) -> str:
+    """``张三、李`` → ``张三、``: what stays when the last name is completed."""
+    cut = max((m.end() for m in _NAME_SEPARATOR.finditer(text)), default=0)
+    return text[:cut]
+
+
+class NameCompleter(QCompleter):
+    """Completes the name after the last separator, so 张三、李 offers 李四 and
+    choosing it gives 张三、李四 (a plain completer would match the whole text)."""
+
+    def __init__(self, names: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(list(names), parent)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path[len(_name_head(path)) :].strip()]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        name = super().pathFromIndex(index)
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QLineEdit) else ""
+        return _name_head(text) + name
+
+
 class TextEditor(FieldEditor):
     """text and person: one line, limited to the field's length."""
 
@@ -114,13 +163,23 @@ class TextEditor(FieldEditor):
         if spec.max_length:
             self.edit.setMaxLength(spec.max_length)
         self.edit.textChanged.connect(self.value_changed)
-        self._add_main(self.edit)
+        # a patterned value (a time, a phone number, a code) is short: a short input says so
+        short = spec.type == "text" and spec.pattern is not None
+        if short:
+            self.edit.setMaximumWidth(260)
+        self._add_main(self.edit, stretch=not short)
 
     def value(self) -> Any:
         return self.edit.text()
 
     def set_value(self, value: Any) -> None:
         self.edit.setText("" if is_empty(value) else str(value))
+        self.edit.setCursorPosition(0)  # a long value shows its beginning, not its end
+
+    def set_name_suggestions(self, names: Sequence[str]) -> None:
+        """Names typed before (person fields): offered as the clerk types each name."""
+        # parented to the line edit, which deletes the completer it replaces
+        self.edit.setCompleter(NameCompleter(names, self.edit))
 
     def focus_target(self) -> QWidget:
         return self.edit
@@ -412,13 +471,54 @@ class SiteEditor(FieldEditor):
         self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(spec, sites, parent)
-        choices = sites.site_choices(spec.site_types) if sites is not None else []
-        one_type = len(spec.site_types) == 1
-        items = [(name if one_type else f"{name}（{kind}）", sid) for sid, name, kind in choices]
+        self.site_types: tuple[str, ...] = tuple(spec.site_types)
+        items = self._items()
         self.combo = _searchable_combo(items, 300)
-        self.combo.lineEdit().setPlaceholderText(self.tr("输入名称查找监管对象"))
+        self._show_placeholder(bool(items))
         self.combo.currentTextChanged.connect(self.value_changed)
         self._add_main(self.combo, stretch=False)
+
+    def _items(self) -> list[tuple[str, str]]:
+        choices = self.sites.site_choices(self.site_types) if self.sites is not None else []
+        one_type = len(self.site_types) == 1
+        return [(name if one_type else f"{name}（{kind}）", sid) for sid, name, kind in choices]
+
+    def _show_placeholder(self, has_items: bool) -> None:
+        if has_items or not self.site_types:
+            text = self.tr("输入名称查找监管对象")
+        else:  # an empty list must not look like a broken picker
+            text = self.tr("尚无{0}类监管对象，请先在“监管对象”中登记").format(
+                "、".join(self.site_types)
+            )
+        self.combo.lineEdit().setPlaceholderText(text)
+
+    def set_site_types(self, site_types: Sequence[str]) -> None:
+        """Offer only sites of these types (every site when empty), as the form's other
+        values decide (an inspection's type). A chosen site that no longer fits stays
+        chosen and marked, so that saving names the mismatch instead of losing it."""
+        site_types = tuple(site_types)
+        if site_types == self.site_types:
+            return
+        before = self.value()
+        self.site_types = site_types
+        items = self._items()
+        self.combo.blockSignals(True)  # one value_changed below, not one per item
+        try:
+            self.combo.clear()
+            self.combo.addItem("", None)
+            for text, site_id in items:
+                self.combo.addItem(text, site_id)
+            if is_empty(before) or self.combo.findData(before) >= 0:
+                self.set_value(before)
+            elif self.sites is not None and before in self.sites.site_names([before]):
+                self.set_value(before)  # a site id: shown as not selectable
+            else:
+                self.combo.setEditText(before)  # a name typed but not (yet) matched
+        finally:
+            self.combo.blockSignals(False)
+        self._show_placeholder(bool(items))
+        if self.value() != before:
+            self.value_changed.emit()
 
     def value(self) -> Any:
         text = self.combo.currentText().strip()
@@ -489,12 +589,17 @@ class RepeatEditor(FieldEditor):
         )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         header.setMinimumSectionSize(90)
+        # the first text column takes the spare width (progress notes are the long part)
+        wide = next((i for i, c in enumerate(spec.fields) if c.type in ("text", "multiline")), None)
+        header.setStretchLastSection(wide is None)
         for i, child in enumerate(spec.fields):
             if child.help:
                 self.table.horizontalHeaderItem(i).setToolTip(child.help)
-            self.table.setColumnWidth(i, 200 if child.type in ("text", "multiline") else 140)
+            # other columns start narrow and grow to their editors as rows are added
+            self.table.setColumnWidth(i, 200 if child.type in ("text", "multiline") else 90)
+        if wide is not None:
+            header.setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setMinimumHeight(150)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -520,6 +625,9 @@ class RepeatEditor(FieldEditor):
             editor.value_changed.connect(self.value_changed)
             self.table.setCellWidget(row, col, editor)
             height = max(height, editor.sizeHint().height())
+            # a cell never clips its editor (a date with its 清空 button is wider than 140)
+            if self.table.columnWidth(col) < editor.sizeHint().width() + 4:
+                self.table.setColumnWidth(col, editor.sizeHint().width() + 4)
         self.table.setRowHeight(row, height + 6)
         self.value_changed.emit()
 
@@ -564,7 +672,7 @@ class ReadOnlyEditor(FieldEditor):
         self.edit = QLineEdit()
         self.edit.setReadOnly(True)
         self.edit.setPlaceholderText(
-            self.tr("保存时自动计算") if spec.computed else self.tr("（只读）")
+            self.tr("根据填写的内容自动得出") if spec.computed else self.tr("（只读）")
         )
         self._add_main(self.edit)
 
@@ -575,6 +683,79 @@ class ReadOnlyEditor(FieldEditor):
         self.stored = value
         names = self.sites.site_names([value]) if self.sites and self.spec.type == "site" else {}
         self.edit.setText(display_value(self.spec, value, names))
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class RecordLinkEditor(FieldEditor):
+    """A link to another record (type ``record``): its title and 打开. The core sets the
+    link (生成整改任务 links both records), so it is shown, never typed or sent back."""
+
+    open_requested = Signal(str)  # record id
+
+    def __init__(
+        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(spec, sites, parent)
+        self.stored: str | None = None
+        self.live = False  # the linked record exists and is not in the 回收站
+        self.openable = True
+        self.title_edit = QLineEdit()
+        self.title_edit.setReadOnly(True)
+        self.open_button = QPushButton(self.tr("打开"))
+        self.open_button.setAutoDefault(False)  # Enter in a field must not open it
+        self.open_button.setToolTip(self.tr("在新窗口中打开关联的记录"))
+        self.open_button.clicked.connect(self._open)
+        self._add_main(self.title_edit)
+        self.row.addWidget(self.open_button)
+        self._show()
+
+    def _show(self) -> None:
+        self.live = False
+        if self.stored is None:
+            text = self.tr("（无）")
+        elif not isinstance(self.sites, RecordSource):
+            text = self.stored
+        else:
+            try:
+                view = self.sites.get(self.stored)
+            except RecordNotFoundError:
+                text = self.tr("（关联的记录已不存在）")
+            else:
+                text = view.title or self.stored
+                if view.deleted:
+                    text = self.tr("{0}（已删除，在回收站中）").format(text)
+                else:
+                    self.live = True
+        self.title_edit.setText(text)
+        self.title_edit.setCursorPosition(0)  # a long title shows its beginning
+        self.title_edit.setToolTip(text)
+        self.open_button.setEnabled(self.live and self.openable)
+
+    def set_openable(self, openable: bool) -> None:
+        """False when the linked record is already open in a window beneath this one."""
+        self.openable = openable
+        self.open_button.setEnabled(self.live and openable)
+        self.open_button.setToolTip(
+            self.tr("在新窗口中打开关联的记录")
+            if openable
+            else self.tr("这条记录已在下层窗口中打开，关闭本窗口即可回到它")
+        )
+
+    def _open(self) -> None:
+        if self.stored is not None and self.live:
+            self.open_requested.emit(self.stored)
+
+    def value(self) -> Any:
+        return self.stored
+
+    def set_value(self, value: Any) -> None:
+        self.stored = None if is_empty(value) else str(value)
+        self._show()
+
+    def focus_target(self) -> QWidget:
+        return self.title_edit
 
 
 EDITOR_TYPES: dict[str, type[FieldEditor]] = {
@@ -591,6 +772,7 @@ EDITOR_TYPES: dict[str, type[FieldEditor]] = {
     "site": SiteEditor,
     "photos": PhotosEditor,
     "repeat": RepeatEditor,
+    "record": RecordLinkEditor,
 }
 
 
@@ -598,6 +780,6 @@ def create_editor(
     spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
 ) -> FieldEditor:
     """The editor widget for ``spec``; a new field type needs an entry in EDITOR_TYPES."""
-    if spec.readonly:
+    if spec.readonly and spec.type != "record":  # a link is always read-only, and shown so
         return ReadOnlyEditor(spec, sites, parent)
     return EDITOR_TYPES[spec.type](spec, sites, parent)

@@ -237,6 +237,8 @@ class MainWindow(QMainWindow):
             return None
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.record_saved.connect(self._record_saved)
+        # a task made by 生成整改任务, or a record opened from a link, saved in a child editor
+        editor.related_record_saved.connect(self._record_saved)
         editor.finished.connect(lambda _result: self._editor_finished(editor))
         self.editor = editor
         editor.open()  # window-modal, without a nested event loop

@@ -86,7 +86,10 @@ def test_new_site_saved_with_ctrl_s(qtbot, records: RecordService) -> None:  # t
     type_into(editor, "name", "红星纸业有限公司")
     type_into(editor, "village", "工业园社区")
     qtbot.keyClicks(editor.editors["credit_code"].focus_target(), "91511500MA62A4XK3P")
-    qtbot.keyClicks(editor.editors["patrol_times"].focus_target(), "2")
+    patrol_times = editor.editors["patrol_times"].focus_target()
+    assert patrol_times.text() == "1"  # the type's default, filled in as the type was chosen
+    patrol_times.selectAll()
+    qtbot.keyClicks(patrol_times, "2")
     with qtbot.waitSignal(editor.record_saved) as saved:
         ctrl_s(qtbot, editor)
     view = records.get(saved.args[0])

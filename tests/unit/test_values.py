@@ -20,6 +20,7 @@ from gongkai_desktop.forms.values import (
     default_values,
     display_value,
     is_empty,
+    preview_computed,
 )
 from gongkai_desktop.services.checks import check_database
 from gongkai_desktop.services.records import RecordService
@@ -418,6 +419,32 @@ def test_computed_sum() -> None:
     form = FormSpec("f", "表", 1, (_section(a, b, total),), "a")
     assert coerce_record(form, {"a": 2, "b": "1.5"})["total"] == 3.5
     assert coerce_record(form, {"a": 2})["total"] == 2
+
+
+def test_preview_computed_over_unsaved_input() -> None:
+    deadline = FieldSpec("deadline", "时限", "date")
+    extended = FieldSpec("extended", "延期后时限", "date")
+    in_force = FieldSpec(
+        "in_force",
+        "现行时限",
+        "date",
+        readonly=True,
+        computed={"first_of": ["extended", "deadline"]},
+    )
+    a = FieldSpec("a", "甲", "integer")
+    b = FieldSpec("b", "乙", "decimal", show_if=Condition("a", (1, 2, 3)))
+    total = FieldSpec("total", "合计", "decimal", readonly=True, computed={"sum": ["a", "b"]})
+    form = FormSpec("f", "表", 1, (_section(deadline, extended, in_force, a, b, total),), "a")
+    raw = {"deadline": "2024-06-30", "extended": None}
+    assert preview_computed(form, in_force, raw) == "2024-06-30"
+    raw["extended"] = "2024-08-31"
+    assert preview_computed(form, in_force, raw) == "2024-08-31"
+    raw["extended"] = "2024-08-3"  # half typed: not a date yet, so the deadline stands
+    assert preview_computed(form, in_force, raw) == "2024-06-30"
+    # numbers as the editor holds them (text); unreadable input counts as nothing
+    assert preview_computed(form, total, {"a": "2", "b": "1.5"}) == 3.5
+    assert preview_computed(form, total, {"a": "x", "b": "1.5"}) == 0  # b hidden without a
+    assert preview_computed(form, total, {"a": "7", "b": "1.5"}) == 7  # b hidden: a is not 1-3
 
 
 def test_default_values(visit: FormSpec) -> None:
