@@ -294,6 +294,7 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
             )
             for rule in raw.get("rules", [])
         ),
+        not_copied=tuple(raw.get("not_copied", [])),
         actions=tuple(
             ActionSpec(
                 id=a["id"],
@@ -325,6 +326,9 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
         if extra_title not in by_key:
             problems.append(f"{name}：title_field 引用了不存在的字段“{extra_title}”")
     _check_rules(name, spec, by_key, problems)
+    for key in spec.not_copied:
+        if key not in by_key:
+            problems.append(f"{name}：not_copied 引用了不存在的字段“{key}”")
     _check_patrol(name, spec, by_key, problems)
     for role, key, want in (
         ("title_field", spec.title_field, None),

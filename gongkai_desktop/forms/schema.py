@@ -148,6 +148,7 @@ FORM_SCHEMA: dict[str, Any] = {
         "rules": {"type": "array", "items": _RULE},
         "patrol": _PATROL,
         "actions": {"type": "array", "items": _ACTION},
+        "not_copied": {"type": "array", "items": _KEY},
         "sections": {
             "type": "array",
             "minItems": 1,

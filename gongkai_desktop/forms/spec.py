@@ -164,6 +164,7 @@ class FormSpec:
     rules: tuple[RuleSpec, ...] = ()
     patrol: PatrolSpec | None = None
     actions: tuple[ActionSpec, ...] = ()
+    not_copied: tuple[str, ...] = ()  # fields 复制上一条 leaves out (e.g. a task's lifecycle)
 
     def action(self, action_id: str) -> ActionSpec:
         for action in self.actions:

@@ -310,14 +310,15 @@ class RecordService:
 
     def previous_values(self, form_id: str) -> dict[str, Any]:
         """Values of the newest record of the form, for 复制上一条: everything but the
-        date (it defaults to today), photos, links and generated numbers."""
+        date (it defaults to today), photos, links, generated numbers and the fields
+        the form lists in ``not_copied`` (what belongs to that one event)."""
         form = self.registry.form(form_id)
         query = RecordQuery(form_id=form.id, sort_key="created_at", descending=True)
         with self.ctx.transaction() as session:
             rows = repository.page_records(session, query, 0, 1)
             if not rows:
                 return default_values(form)
-            skip = {form.date_field}
+            skip = {form.date_field, *form.not_copied}
             skip |= {f.key for f in form.fields if _not_copied(f)}
             values = {k: v for k, v in rows[0].data.items() if k not in skip}
             for spec in form.fields:

@@ -582,17 +582,16 @@ def test_previous_values_skip_the_date_photos_links_numbers_and_computed(
         "inspection_type": "饮用水水源地巡查",
         "site": sites["饮用水水源地"],
         "inspectors": "张三、李四",
-        "problem_found": True,
-        "problem_description": "垂钓",
+        # what that patrol found is not copied (not_copied); the form default stands
+        "problem_found": False,
     }
     copied = records.previous_values("rectification_task")
     assert made.values["task_no"] and "task_no" not in copied
     assert "source_inspection" not in copied
     assert "deadline_in_force" not in copied
     assert copied["assigned_date"] == today
-    assert copied["extended_deadline"] == "2026-04-10"
-    # photos inside a repeat group are photos too: two records never share a file
-    assert copied["progress"] == [{"date": "2026-03-05", "text": "已约谈"}]
+    # deadlines and progress belong to that task only
+    assert "extended_deadline" not in copied and "progress" not in copied
 
 
 def test_previous_values_of_the_newest_live_record(records: RecordService) -> None:
@@ -688,3 +687,40 @@ def test_defaults_apply_on_create_only(records: RecordService) -> None:
     assert (changed.values["patrol_times"], changed.values["patrol_period"]) == (1, "每月")
     cleared = records.update(view.id, {"patrol_times": None})
     assert "patrol_times" not in cleared.values
+
+
+def test_copy_previous_task_leaves_out_the_lifecycle(records) -> None:  # type: ignore[no-untyped-def]
+    """复制上一条 on 整改任务: the source and the people carry over; the problem, its
+    deadlines, progress and outcome do not (not_copied in rectification_task.yaml)."""
+    records.create(
+        "rectification_task",
+        {
+            "source": "12369",
+            "assigned_date": "2026-03-01",
+            "description": "噪声扰民",
+            "deadline": "2026-04-01",
+            "responsible_unit": "镇环保办",
+            "responsible_person": "张三",
+            "status": "已办结",
+            "completed_date": "2026-03-20",
+            "acceptance_date": "2026-03-25",
+            "acceptance_result": "合格",
+            "written_off_date": "2026-03-28",
+            "progress": [{"date": "2026-03-10", "text": "已约谈"}],
+        },
+    )
+    copied = records.previous_values("rectification_task")
+    assert copied["source"] == "12369"
+    assert copied["responsible_unit"] == "镇环保办" and copied["responsible_person"] == "张三"
+    assert copied["status"] == "未启动"  # the form default, not the old outcome
+    for gone in (
+        "description",
+        "deadline",
+        "completed_date",
+        "acceptance_date",
+        "acceptance_result",
+        "written_off_date",
+        "progress",
+        "task_no",
+    ):
+        assert gone not in copied
