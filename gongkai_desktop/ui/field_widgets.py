@@ -543,36 +543,6 @@ class SiteEditor(FieldEditor):
         return self.combo
 
 
-class PhotosEditor(FieldEditor):
-    """Photo list, read-only for now: attaching photos comes with a later version."""
-
-    def __init__(
-        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(spec, sites, parent)
-        self.photos: list[dict[str, str]] = []
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._add_main(self.summary)
-        self._show()
-
-    def _show(self) -> None:
-        if not self.photos:
-            self.summary.setText(self.tr("暂无照片（添加照片的功能将在后续版本提供）"))
-            return
-        names = "、".join(p.get("caption") or p.get("name") or p["file"] for p in self.photos)
-        self.summary.setText(self.tr("共 {0} 张：{1}").format(len(self.photos), names))
-
-    def value(self) -> Any:
-        return [dict(p) for p in self.photos] or None
-
-    def set_value(self, value: Any) -> None:
-        self.photos = [dict(p) for p in value] if isinstance(value, list) else []
-        self._show()
-        self.value_changed.emit()
-
-
 class RepeatEditor(FieldEditor):
     """Child rows: a small table whose cells are editors of the child fields."""
 
@@ -620,7 +590,7 @@ class RepeatEditor(FieldEditor):
         self.table.insertRow(row)
         height = 0
         for col, child in enumerate(self.spec.fields):
-            editor = create_editor(child, self.sites)
+            editor = create_cell_editor(child, self.sites)
             editor.set_value((values or {}).get(child.key))
             editor.value_changed.connect(self.value_changed)
             self.table.setCellWidget(row, col, editor)
@@ -770,10 +740,10 @@ EDITOR_TYPES: dict[str, type[FieldEditor]] = {
     "choice": ChoiceEditor,
     "multi_choice": MultiChoiceEditor,
     "site": SiteEditor,
-    "photos": PhotosEditor,
     "repeat": RepeatEditor,
     "record": RecordLinkEditor,
 }
+# "photos" is registered by ui.photo_widget (imported at the end of this module).
 
 
 def create_editor(
@@ -783,3 +753,22 @@ def create_editor(
     if spec.readonly and spec.type != "record":  # a link is always read-only, and shown so
         return ReadOnlyEditor(spec, sites, parent)
     return EDITOR_TYPES[spec.type](spec, sites, parent)
+
+
+# Editors for a repeat-group table cell where the full editor does not fit in a row
+# (photos: a "N张" button that opens the photo strip in a dialog).
+CELL_EDITOR_TYPES: dict[str, type[FieldEditor]] = {}
+
+
+def create_cell_editor(spec: FieldSpec, sites: SiteSource | None = None) -> FieldEditor:
+    """The editor of a child field inside a repeat-group table cell."""
+    compact = CELL_EDITOR_TYPES.get(spec.type)
+    if compact is not None and not spec.readonly:
+        return compact(spec, sites)
+    return create_editor(spec, sites)
+
+
+# The photos editors need the attachment service and a viewer, so they live in their
+# own module; it subclasses FieldEditor, hence imported last, and registers itself in
+# EDITOR_TYPES and CELL_EDITOR_TYPES.
+from gongkai_desktop.ui import photo_widget as _photo_widget  # noqa: E402, F401

@@ -17,7 +17,6 @@ from gongkai_desktop.ui.field_widgets import (
     FieldEditor,
     MultiChoiceEditor,
     NumberEditor,
-    PhotosEditor,
     ReadOnlyEditor,
     RepeatEditor,
     SiteEditor,
@@ -191,17 +190,6 @@ def test_site_editor_lists_sites_of_its_types(qtbot, records: RecordService) -> 
     editor.set_value(gone.id)  # a record still pointing at a deleted site shows its name
     assert "旧水井" in editor.combo.currentText()
     assert editor.value() == gone.id
-
-
-def test_photos_are_listed_read_only(qtbot) -> None:  # type: ignore[no-untyped-def]
-    editor = shown(qtbot, create_editor(FieldSpec("photos", "照片", "photos")))
-    assert isinstance(editor, PhotosEditor)
-    assert editor.value() is None
-    photos = [{"file": "a1.jpg", "name": "现场1.jpg", "caption": "排污口"}]
-    editor.set_value(photos)
-    assert "共 1 张" in editor.summary.text()
-    assert "排污口" in editor.summary.text()
-    assert editor.value() == photos
 
 
 def test_repeat_editor_adds_and_removes_rows(qtbot) -> None:  # type: ignore[no-untyped-def]
