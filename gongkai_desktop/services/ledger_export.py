@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
@@ -36,14 +36,17 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
+from sqlalchemy.orm import Session
 
+from gongkai_desktop.data import repository
+from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
 from gongkai_desktop.services import ledger_cells
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService, RecordView
+from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -443,53 +446,76 @@ class LedgerExporter:
         )
 
     def iter_records(
-        self, ledger: LedgerSpec, period: Period | None, cancelled: Cancelled | None = None
-    ) -> Iterator[list[RecordView]]:
+        self,
+        session: Session,
+        ledger: LedgerSpec,
+        period: Period | None,
+        cancelled: Cancelled | None = None,
+    ) -> Iterator[list[LedgerRow]]:
         """Pages of the ledger's live records in ledger order (by date, then by the
-        natural key within a day), read with keyset paging."""
+        natural key within a day).
+
+        One query, streamed a page at a time (``yield_per``) inside the caller's read
+        transaction: a consistent snapshot, memory bounded by the page size, and one
+        pass over the table. (Keyset paging with one query per page re-scans the rows
+        before the cursor for every page, which grows with the square of the ledger.)
+        """
         query = self._query(ledger, period)
         date_key = ledger.date_field
         form = self.registry.form(ledger.form)
         in_sql = date_key is not None and date_key == form.date_field
         tie_keys = [k for k in ledger.natural_key if k != date_key and "." not in k]
-        after: str | None = None
-        held: list[RecordView] = []  # the last day of a page waits for the next page
+        held: list[LedgerRow] = []  # the last day of a page waits for the next page
 
-        def day_of(view: RecordView) -> Any:
-            return view.values.get(date_key) if date_key else None
+        def day_of(row: LedgerRow) -> Any:
+            return row.values.get(date_key) if date_key else None
 
-        def ordered(views: list[RecordView]) -> list[RecordView]:
+        def ordered(rows: list[LedgerRow]) -> list[LedgerRow]:
             if date_key is None:
-                return views
+                return rows
             return sorted(
-                views,
-                key=lambda v: (
-                    day_of(v) or "",
-                    *(str(v.values.get(k) or "") for k in tie_keys),
-                    v.created_at,
+                rows,
+                key=lambda r: (
+                    day_of(r) or "",
+                    *(str(r.values.get(k) or "") for k in tie_keys),
+                    r.created_at,
                 ),
             )
 
-        while True:
+        # the three columns the export reads, not whole ORM objects
+        stmt = (
+            repository.select_records(query)
+            .with_only_columns(Record.id, Record.data, Record.created_at)
+            .execution_options(yield_per=PAGE_SIZE)
+        )
+        for records in session.execute(stmt).partitions():
             if cancelled is not None and cancelled():
                 raise ExportCancelled()
-            page = self.records.views(query, PAGE_SIZE, after)
-            if not page:
-                break
-            after = page[-1].id
+            page = [LedgerRow(r.id, r.data, r.created_at) for r in records]
             if date_key is not None and not in_sql and period is not None:
-                page = [v for v in page if _in_period(v.values.get(date_key), period)]
+                page = [r for r in page if _in_period(r.values.get(date_key), period)]
             rows = held + page
             if page and date_key is not None and len(rows) < 10 * PAGE_SIZE:
                 last_day = day_of(rows[-1])
-                held = [v for v in rows if day_of(v) == last_day]
-                rows = [v for v in rows if day_of(v) != last_day]
+                held = [r for r in rows if day_of(r) == last_day]
+                rows = [r for r in rows if day_of(r) != last_day]
             else:
                 held = []
             if rows:
                 yield ordered(rows)
+        if cancelled is not None and cancelled():
+            raise ExportCancelled()
         if held:
             yield ordered(held)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """What the export needs of a record."""
+
+    id: str
+    values: dict[str, Any]
+    created_at: datetime
 
 
 def _in_period(value: Any, period: Period) -> bool:
@@ -606,17 +632,8 @@ class _Run:
         ws.append(row2)
         self._write_header(ws, styles, layout)
 
-        serial = 0
-        for page in self.exporter.iter_records(self.ledger, self.period, self.cancelled):
-            self._lookup_links(page)
-            for view in page:
-                serial += 1
-                self._write_record(ws, styles, layout, serial, view)
-                if self.photo_stage is not None:
-                    self._copy_photos(view, serial)
-            self.rows = serial
-            if self.progress is not None:
-                self.progress(serial, self.total, self.ledger.title)
+        with self.exporter.ctx.transaction() as session:
+            serial = self._write_records(session, ws, styles, layout)
         if serial == 0:
             row_index = layout.data_start
             self._height(ws, row_index, 24)
@@ -629,6 +646,21 @@ class _Run:
         self._height(ws, end, 28)
         ws.merged_cells.add(f"A{end}:{last}{end}")
         ws.append([styles.cell(self._signature_line(), styles.line_left)])
+
+    def _write_records(self, session: Session, ws: Any, styles: _Styles, layout: _Layout) -> int:
+        serial = 0
+        pages = self.exporter.iter_records(session, self.ledger, self.period, self.cancelled)
+        for page in pages:
+            self._lookup_links(session, page)
+            for row in page:
+                serial += 1
+                self._write_record(ws, styles, layout, serial, row)
+                if self.photo_stage is not None:
+                    self._copy_photos(row, serial)
+            self.rows = serial
+            if self.progress is not None:
+                self.progress(serial, self.total, self.ledger.title)
+        return serial
 
     def _signature_line(self) -> str:
         gap = "\u3000" * 6
@@ -712,33 +744,31 @@ class _Run:
         ws.append(lower)
 
     # ---- records -----------------------------------------------------------------------
-    def _lookup_links(self, page: Sequence[RecordView]) -> None:
+    def _lookup_links(self, session: Session, page: Sequence[LedgerRow]) -> None:
         """Names of the sites (and linked records) of a page, and the values of the
         sites that ``site.field`` columns show; fetched once per site."""
         wanted: set[str] = set()
-        for view in page:
+        for row in page:
             for key in self._link_keys:
-                value = view.values.get(key)
+                value = row.values.get(key)
                 if isinstance(value, str) and value not in self._names:
                     wanted.add(value)
         if not wanted:
             return
-        names = self.exporter.records.site_names(sorted(wanted))
+        names = repository.site_names(session, sorted(wanted))
         self._names.update(names)
         for missing in wanted - names.keys():
             self._names[missing] = missing
         site_keys = {c.site_key for c in self.columns if c.site_key}
         if site_keys:
-            ids = {v.values.get(k) for v in page for k in site_keys} - self._sites.keys()
+            ids = {r.values.get(k) for r in page for k in site_keys} - self._sites.keys()
             for site_id in ids:
                 if isinstance(site_id, str):
-                    try:
-                        self._sites[site_id] = self.exporter.records.get(site_id).values
-                    except GongkaiError:
-                        self._sites[site_id] = {}
+                    site = repository.get_record(session, site_id)
+                    self._sites[site_id] = dict(site.data) if site is not None else {}
 
     def _write_record(
-        self, ws: Any, styles: _Styles, layout: _Layout, serial: int, view: RecordView
+        self, ws: Any, styles: _Styles, layout: _Layout, serial: int, view: LedgerRow
     ) -> None:
         values = view.values
         cells: list[Any] = [styles.cell(serial, styles.serial)]
@@ -773,7 +803,7 @@ class _Run:
         ws.append(cells)
         del ws.row_dimensions[row_index]
 
-    def _copy_photos(self, view: RecordView, serial: int) -> None:
+    def _copy_photos(self, view: LedgerRow, serial: int) -> None:
         assert self.photo_stage is not None
         number = 0
         for entry in _photo_entries(self.form, view.values):
