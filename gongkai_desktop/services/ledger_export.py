@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
@@ -45,6 +45,7 @@ from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
 from gongkai_desktop.services import ledger_cells
+from gongkai_desktop.services.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.settings import load_settings
@@ -809,8 +810,8 @@ class _Run:
         for entry in _photo_entries(self.form, view.values):
             number += 1
             try:
-                source = _photo_file(self.exporter.ctx.attachments_dir, entry)
-            except ValueError:
+                source = photo_path(self.exporter.ctx, entry)
+            except AttachmentError:
                 self.notes.append(f"序号{serial}：照片“{entry.get('file')}”的位置无效，未复制")
                 continue
             if not source.is_file():
@@ -840,19 +841,6 @@ def _photo_entries(form: FormSpec, values: Mapping[str, Any]) -> list[dict[str, 
                     if child.type == "photos" and isinstance(photos, list):
                         entries += [e for e in photos if isinstance(e, dict)]
     return entries
-
-
-def _photo_file(root: Path, entry: Mapping[str, str]) -> Path:
-    """The stored file of a photo entry, inside the attachment folder (never outside)."""
-    file = str(entry.get("file") or "")
-    relative = PurePosixPath(file)
-    if not file or "\\" in file or ":" in file or relative.is_absolute() or ".." in relative.parts:
-        raise ValueError(file)
-    base = root.resolve()
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base) or path == base:
-        raise ValueError(file)
-    return path
 
 
 def _right_span_start(widths: Sequence[float], wanted: float) -> int:
