@@ -484,3 +484,28 @@ def test_cli_import_exit_codes_and_counts(
     assert "第4行“日期”列" in out
     assert main(base) == 0  # the same file again
     assert "导入过" in capsys.readouterr().out
+
+
+def test_imported_rows_have_the_columns_the_record_service_derives(
+    ctx: AppContext, tmp_path: Path, reservoir: str
+) -> None:
+    from sqlalchemy import select
+
+    from gongkai_desktop.data.models import Record
+
+    rows = water_rows(
+        water_row(1, "2023-06-05", "龙河水库", found="是", problem="有人垂钓"),
+        water_row(2, "2023-06-06", "新水源"),
+    )
+    run(ctx, "water_source_patrol", write_xlsx(tmp_path / "w.xlsx", rows))
+    service = RecordService(ctx)
+    with ctx.transaction() as session:
+        imported = session.scalars(select(Record).where(Record.form_id != "")).all()
+        assert len(imported) == 4  # two sites (one new) and two inspections
+        for row in imported:
+            form = ctx.registry.form(row.form_id)
+            expected = service._derived(session, form, row.data)
+            actual = {key: getattr(row, key) for key in expected}
+            assert actual == expected
+    history = service.history(next(r.id for r in imported if r.form_id == "inspection"))
+    assert {h.action for h in history} == {"导入"}
