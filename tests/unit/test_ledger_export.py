@@ -175,8 +175,10 @@ def test_rows_are_tall_enough_for_wrapped_text(
     exporter.export("rectification_tasks", MAY, out)
     ws = openpyxl.load_workbook(out).active
     start = 3 + header_rows(ctx, "rectification_tasks")
+    fields = [c.field for c in ctx.registry.ledger("rectification_tasks").columns]
+    progress_col = 2 + fields.index("progress")  # column A is 序号
     # first task: two progress lines in one cell → at least two lines of 10-pt text
-    assert ws.cell(start, 16).value.count("\n") == 1
+    assert ws.cell(start, progress_col).value.count("\n") == 1
     assert ws.row_dimensions[start].height >= 2 * 13
 
 
