@@ -31,6 +31,7 @@ from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.dashboard import DashboardPage
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.ledger_page import LedgerPage
 from gongkai_desktop.ui.record_list import RecordListPage
 from gongkai_desktop.ui.settings_page import SettingsPage
 from gongkai_desktop.ui.style import HINT_STYLE, NOTE_STYLE, emphasise
@@ -151,7 +152,9 @@ class MainWindow(QMainWindow):
         if module.kind == "recycle_bin":
             return self.recycle_bin
         if module.kind == "ledgers":
-            return self._ledgers_note()
+            ledger_page = LedgerPage(self.ctx)
+            ledger_page.records_imported.connect(self.refresh_lists)
+            return ledger_page
         if module.kind == "reports":
             return NotePage(
                 self.tr("报表"),
@@ -184,25 +187,6 @@ class MainWindow(QMainWindow):
         page.delete_requested.connect(self.delete_record)
         self.list_pages[form_id] = page
         return page
-
-    def _ledgers_note(self) -> QWidget:
-        registry = self.service.registry
-        lines = [self.tr("台账导出将随后续版本提供，目前还不能在这里导出 Excel 台账。")]
-        if registry.ledgers:
-            lines.append(self.tr("forms/ledgers 中已经定义的台账："))
-            for ledger in registry.ledgers.values():
-                source = registry.forms.get(ledger.form)
-                lines.append(
-                    self.tr("· {0}（{1}；来源：{2}，{3} 列）").format(
-                        ledger.title,
-                        ledger.id,
-                        source.title if source else ledger.form,
-                        len(ledger.columns),
-                    )
-                )
-        else:
-            lines.append(self.tr("forms/ledgers 中还没有定义台账。"))
-        return NotePage(self.tr("台账导出"), lines)
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

@@ -1,0 +1,509 @@
+"""The 台账导出 page: choose a period, export one ledger or every ledger of the period
+into a folder (e.g. a USB stick), and open the import wizard.
+
+Exports run on the thread pool (``ui.worker``) the way Anki's ``CollectionOp`` does:
+the worker calls the service with a progress callback and a cancel flag and never
+touches a widget; progress arrives here through a signal (queued to the GUI thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gongkai_desktop.domain.periods import Period, parse_period, period_between
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.ledger_export import (
+    ExportCancelled,
+    ExportResult,
+    LedgerExporter,
+    ledger_file_name,
+)
+from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise
+from gongkai_desktop.ui.worker import Task, start_task
+
+PERIOD_KINDS = ("month", "quarter", "year", "range")
+
+
+def last_month(today: date) -> tuple[int, int]:
+    first = today.replace(day=1) - timedelta(days=1)
+    return first.year, first.month
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+class PeriodChooser(QWidget):
+    """月 / 季度 / 年 / 自定义起止日期; ``period()`` raises PeriodError for a bad range."""
+
+    period_changed = Signal()
+
+    def __init__(self, today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        today = today or date.today()
+        year, month = last_month(today)
+        self.kind = QComboBox()
+        for label in (self.tr("月"), self.tr("季度"), self.tr("年"), self.tr("自定义起止日期")):
+            self.kind.addItem(label)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(year)
+        self.year.setSuffix(self.tr(" 年"))
+        self.month = QComboBox()
+        for m in range(1, 13):
+            self.month.addItem(self.tr("{0}月").format(m))
+        self.month.setCurrentIndex(month - 1)
+        self.quarter = QComboBox()
+        for q in (
+            self.tr("第一季度"),
+            self.tr("第二季度"),
+            self.tr("第三季度"),
+            self.tr("第四季度"),
+        ):
+            self.quarter.addItem(q)
+        self.quarter.setCurrentIndex((month - 1) // 3)
+        self.start = QDateEdit(_qdate(date(year, month, 1)))
+        self.end = QDateEdit(_qdate(today.replace(day=1) - timedelta(days=1)))
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+
+        self.detail = QStackedWidget()
+        month_row = self._row(self.month)
+        quarter_row = self._row(self.quarter)
+        range_row = QWidget()
+        range_layout = QHBoxLayout(range_row)
+        range_layout.setContentsMargins(0, 0, 0, 0)
+        range_layout.addWidget(QLabel(self.tr("从")))
+        range_layout.addWidget(self.start)
+        range_layout.addWidget(QLabel(self.tr("至")))
+        range_layout.addWidget(self.end)
+        range_layout.addStretch(1)
+        for page in (month_row, quarter_row, self._row(None), range_row):
+            self.detail.addWidget(page)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(self.tr("期间：")))
+        layout.addWidget(self.kind)
+        layout.addWidget(self.year)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.year.valueChanged.connect(self.period_changed)
+        self.month.currentIndexChanged.connect(self.period_changed)
+        self.quarter.currentIndexChanged.connect(self.period_changed)
+        self.start.dateChanged.connect(self.period_changed)
+        self.end.dateChanged.connect(self.period_changed)
+
+    @staticmethod
+    def _row(widget: QWidget | None) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if widget is not None:
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        return row
+
+    def _kind_changed(self, index: int) -> None:
+        self.detail.setCurrentIndex(index)
+        self.year.setVisible(PERIOD_KINDS[index] != "range")
+        self.period_changed.emit()
+
+    def set_kind(self, kind: str) -> None:
+        self.kind.setCurrentIndex(PERIOD_KINDS.index(kind))
+
+    def period(self) -> Period:
+        kind = PERIOD_KINDS[self.kind.currentIndex()]
+        year = self.year.value()
+        if kind == "month":
+            return parse_period(f"{year}-{self.month.currentIndex() + 1:02d}")
+        if kind == "quarter":
+            return parse_period(f"{year}-Q{self.quarter.currentIndex() + 1}")
+        if kind == "year":
+            return parse_period(f"{year}")
+        return period_between(_pydate(self.start.date()), _pydate(self.end.date()))
+
+
+class ExportProgress(QObject):
+    """Emitted from the worker thread; delivered (queued) on the GUI thread."""
+
+    progressed = Signal(int, int, str)  # records done, records in total, ledger title
+
+
+class LedgerPage(QWidget):
+    records_imported = Signal()  # the import wizard wrote records
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.registry = ctx.registry
+        self.ledgers = list(self.registry.ledgers.values())
+        self._task: Task | None = None
+        self._cancel = threading.Event()
+        self._signals = ExportProgress()
+        self._signals.progressed.connect(self._progressed)
+        self._ledger_index = {ledger.title: i for i, ledger in enumerate(self.ledgers)}
+        self.last_folder: Path | None = None
+        self.wizard: QWidget | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        heading = QLabel(self.tr("台账导出"))
+        emphasise(heading, 1.3)
+        layout.addWidget(heading)
+        hint = QLabel(
+            self.tr(
+                "选择期间后，可导出单个台账，或把本期全部台账一次导出到一个文件夹（如U盘）。"
+                "名册类台账（排污单位、畜禽养殖场）不分期间，列出截至今日的全部对象。"
+            )
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet(HINT_STYLE)
+        layout.addWidget(hint)
+
+        self.period_chooser = PeriodChooser()
+        self.period_chooser.period_changed.connect(self.refresh)
+        layout.addWidget(self.period_chooser)
+        self.period_error = QLabel()
+        self.period_error.setStyleSheet(ERROR_STYLE)
+        self.period_error.setVisible(False)
+        layout.addWidget(self.period_error)
+
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels([self.tr("台账"), self.tr("本期记录数")])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _index: self.export_selected())
+        layout.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        self.export_button = QPushButton(self.tr("导出所选台账…"))
+        self.export_button.clicked.connect(self.export_selected)
+        self.export_all_button = QPushButton(self.tr("导出本期全部台账…"))
+        self.export_all_button.clicked.connect(self.export_all)
+        self.photos_check = QCheckBox(self.tr("导出含照片"))
+        self.photos_check.setToolTip(
+            self.tr("同时把照片复制到台账旁的文件夹中，每条记录一个子文件夹（按序号命名）")
+        )
+        self.import_button = QPushButton(self.tr("导入台账…"))
+        self.import_button.clicked.connect(self.open_import_wizard)
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.export_all_button)
+        actions.addWidget(self.photos_check)
+        actions.addStretch(1)
+        actions.addWidget(self.import_button)
+        layout.addLayout(actions)
+
+        progress_box = QGroupBox(self.tr("导出进度"))
+        box_layout = QVBoxLayout(progress_box)
+        progress_row = QHBoxLayout()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFormat(self.tr("%v / %m 条记录"))
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton(self.tr("取消"))
+        self.cancel_button.clicked.connect(self.cancel)
+        progress_row.addWidget(self.progress_bar, 1)
+        progress_row.addWidget(self.cancel_button)
+        box_layout.addLayout(progress_row)
+        box_layout.addWidget(self.progress_label)
+        self.summary = QPlainTextEdit()
+        self.summary.setReadOnly(True)
+        self.summary.setMaximumHeight(150)
+        box_layout.addWidget(self.summary)
+        folder_row = QHBoxLayout()
+        self.open_folder_button = QPushButton(self.tr("打开文件夹"))
+        self.open_folder_button.clicked.connect(self.open_folder)
+        folder_row.addStretch(1)
+        folder_row.addWidget(self.open_folder_button)
+        box_layout.addLayout(folder_row)
+        self.progress_box = progress_box
+        layout.addWidget(progress_box)
+        self._set_running(False)
+        self.progress_box.setVisible(False)
+        self.refresh()
+
+    # ---- list -------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._task is None:
+            self.refresh()  # records may have changed on other pages
+
+    def current_period(self) -> Period | None:
+        try:
+            period = self.period_chooser.period()
+        except Exception as exc:  # PeriodError: a from-date after the to-date
+            self.period_error.setText(str(exc))
+            self.period_error.setVisible(True)
+            return None
+        self.period_error.setVisible(False)
+        return period
+
+    def refresh(self) -> None:
+        """Ledger titles and their record counts for the chosen period (SQL counts)."""
+        period = self.current_period()
+        selected = self.selected_ledger_id()
+        exporter = LedgerExporter(self.ctx)
+        self.table.setRowCount(len(self.ledgers))
+        for row, ledger in enumerate(self.ledgers):
+            title = QTableWidgetItem(ledger.title)
+            title.setData(Qt.ItemDataRole.UserRole, ledger.id)
+            title.setToolTip(ledger.id)
+            self.table.setItem(row, 0, title)
+            try:
+                count = str(exporter.count(ledger.id, period)) if period else "—"
+            except Exception:  # a count is a nicety; the export reports real errors
+                count = "—"
+            if ledger.date_field is None and count != "—":
+                count = self.tr("{0}（名册，不分期间）").format(count)
+            item = QTableWidgetItem(count)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.table.setItem(row, 1, item)
+        if selected is not None:
+            self.select_ledger(selected)
+        elif self.ledgers and not self.table.selectedItems():
+            self.table.selectRow(0)
+        self._update_buttons()
+
+    def selected_ledger_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def select_ledger(self, ledger_id: str) -> None:
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == ledger_id:
+                self.table.selectRow(row)
+                return
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def _update_buttons(self) -> None:
+        idle = self._task is None
+        has_period = not self.period_error.isVisible()
+        self.export_button.setEnabled(idle and has_period and self.selected_ledger_id() is not None)
+        self.export_all_button.setEnabled(idle and has_period and bool(self.ledgers))
+        self.import_button.setEnabled(idle)
+        self.period_chooser.setEnabled(idle)
+        self.photos_check.setEnabled(idle)
+
+    def _set_running(self, running: bool) -> None:
+        self.cancel_button.setVisible(running)
+        self.cancel_button.setEnabled(running)
+        self.progress_bar.setVisible(running)
+        self.open_folder_button.setVisible(not running and self.last_folder is not None)
+        self._update_buttons()
+
+    # ---- exports ------------------------------------------------------------------------
+    def _unit_name(self) -> str:
+        return str(load_settings(self.ctx)["unit_name"] or "")
+
+    def _start_folder(self) -> str:
+        return str(self.last_folder or Path.home())
+
+    def export_selected(self) -> None:
+        ledger_id = self.selected_ledger_id()
+        period = self.current_period()
+        if ledger_id is None or period is None or self._task is not None:
+            return
+        ledger = self.registry.ledger(ledger_id)
+        name = ledger_file_name(self._unit_name(), ledger.title, period)
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("导出台账"),
+            str(Path(self._start_folder()) / name),
+            self.tr("Excel 工作簿 (*.xlsx)"),
+        )
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+        photos = self.photos_check.isChecked()
+        photos_folder = target.with_name(target.stem + "（照片）") if photos else None
+        cancel = self._cancel
+        signals = self._signals
+
+        def work() -> list[ExportResult]:
+            exporter = LedgerExporter(self.ctx)
+            return [
+                exporter.export(
+                    ledger_id,
+                    period,
+                    target,
+                    photos_folder=photos_folder,
+                    progress=signals.progressed.emit,
+                    cancelled=cancel.is_set,
+                )
+            ]
+
+        self._start(work, target.parent, photos, 1)
+
+    def export_all(self) -> None:
+        period = self.current_period()
+        if period is None or self._task is not None:
+            return
+        chosen = QFileDialog.getExistingDirectory(
+            self, self.tr("选择导出到的文件夹（如U盘）"), self._start_folder()
+        )
+        if not chosen:
+            return
+        folder = Path(chosen)
+        photos = self.photos_check.isChecked()
+        cancel = self._cancel
+        signals = self._signals
+
+        def work() -> list[ExportResult]:
+            return LedgerExporter(self.ctx).export_all(
+                period,
+                folder,
+                photos=photos,
+                progress=signals.progressed.emit,
+                cancelled=cancel.is_set,
+            )
+
+        self._start(work, folder, photos, len(self.ledgers))
+
+    def _start(self, work: Any, folder: Path, photos: bool, ledger_total: int) -> None:
+        self._cancel.clear()
+        self._folder = folder
+        self._photos = photos
+        self._ledger_total = ledger_total
+        self.last_folder = folder
+        self.progress_box.setVisible(True)
+        self.progress_bar.setRange(0, 0)  # busy until the first report
+        self.progress_label.setText(self.tr("正在准备导出…"))
+        self.summary.clear()
+        self._task = start_task(work, self._finished, self._failed)
+        self._set_running(True)
+
+    def _progressed(self, done: int, total: int, title: str) -> None:
+        if self._task is None:
+            return
+        if total <= 0:
+            self.progress_bar.setRange(0, 1)
+            self.progress_bar.setValue(1 if done >= total else 0)
+        else:
+            self.progress_bar.setRange(0, total)
+            self.progress_bar.setValue(done)
+        if title in self._ledger_index and self._ledger_total > 1:
+            self.progress_label.setText(
+                self.tr("正在导出第 {0} / {1} 个台账：{2}").format(
+                    self._ledger_index[title] + 1, self._ledger_total, title
+                )
+            )
+        elif title in self._ledger_index:
+            self.progress_label.setText(self.tr("正在导出：{0}").format(title))
+
+    def cancel(self) -> None:
+        if self._task is None:
+            return
+        self._cancel.set()
+        self.cancel_button.setEnabled(False)
+        self.progress_label.setText(self.tr("正在取消…"))
+
+    def _finished(self, results: list[ExportResult]) -> None:
+        self._task = None
+        rows = sum(r.rows for r in results)
+        lines = [
+            self.tr("已导出 {0} 个台账（共 {1} 条记录）到文件夹：{2}").format(
+                len(results), rows, self._folder
+            )
+        ]
+        for result in results:
+            photos = self.tr("，照片 {0} 张").format(result.photos) if self._photos else ""
+            lines.append(
+                self.tr("· {0}：{1} 条记录{2}").format(result.path.name, result.rows, photos)
+            )
+        notes = [note for result in results for note in result.notes]
+        if notes:
+            lines.append(self.tr("注意（共 {0} 条）：").format(len(notes)))
+            lines.extend(self.tr("  {0}").format(note) for note in notes)
+        self.summary.setPlainText("\n".join(lines))
+        self.progress_label.setText(
+            self.tr("导出完成。") if not notes else self.tr("导出完成，但有需要注意的地方，见下。")
+        )
+        self._set_running(False)
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._task = None
+        self._set_running(False)
+        if isinstance(exc, ExportCancelled):
+            self.progress_label.setText(self.tr("已取消导出。"))
+            self.summary.setPlainText(
+                self.tr("{0}\n已经完整导出的台账文件保留在：{1}").format(str(exc), self._folder)
+            )
+            return
+        self.progress_label.setText(self.tr("导出失败。"))
+        self.summary.setPlainText(str(exc))
+        show_error(self, exc, self.tr("导出失败"))
+
+    def open_folder(self) -> None:
+        if self.last_folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_folder)))
+
+    # ---- import -------------------------------------------------------------------------
+    def open_import_wizard(self) -> QWidget:
+        from gongkai_desktop.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ctx, self.selected_ledger_id(), parent=self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.records_imported.connect(self._imported)
+        wizard.finished.connect(lambda _result: setattr(self, "wizard", None))
+        self.wizard = wizard
+        wizard.open()
+        return wizard
+
+    def _imported(self) -> None:
+        self.refresh()
+        self.records_imported.emit()
+
+
+__all__ = ["LedgerPage", "PeriodChooser"]
