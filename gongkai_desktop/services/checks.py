@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -89,7 +90,41 @@ def selftest() -> list[str]:
             if not service.history(made.id):
                 raise GongkaiError("自检失败：没有写入修改记录")
             steps.append("保存并读回记录成功")
+            steps.append(_selftest_files(ctx, Path(tmp), made.id))
         finally:
             ctx.close()
     steps.append("Excel 文件安全解析（defusedxml）已启用")
     return steps
+
+
+def _selftest_files(ctx: AppContext, tmp: Path, site_id: str) -> str:
+    """The bundled file libraries work: a photo through Pillow, a ledger through
+    openpyxl, and that ledger read back."""
+    import openpyxl
+    from PIL import Image
+
+    from gongkai_desktop.domain.periods import parse_period
+    from gongkai_desktop.services.attachments import attach_photo
+    from gongkai_desktop.services.ledger_export import LedgerExporter
+
+    picture = tmp / "自检照片.png"
+    Image.new("RGB", (32, 24), (40, 120, 80)).save(picture)
+    photo = attach_photo(ctx, picture, "自检")
+    service = RecordService(ctx)
+    service.create(
+        "inspection",
+        {
+            "inspection_type": "饮用水水源地巡查",
+            "site": site_id,
+            "inspectors": "自检员",
+            "photos": [photo],
+        },
+    )
+    out = tmp / "自检台账.xlsx"
+    today = date.today()
+    LedgerExporter(ctx).export("water_source_patrol", parse_period(f"{today:%Y-%m}"), out)
+    sheet = openpyxl.load_workbook(out, read_only=True).active
+    texts = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    if "自检水源地" not in texts:
+        raise GongkaiError("自检失败：导出的台账中没有自检记录")
+    return "照片附件与台账导出、读回成功"
