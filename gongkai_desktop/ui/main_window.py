@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.service = RecordService(ctx)
+        self.ledger_page: LedgerPage | None = None
         self.list_pages: dict[str, RecordListPage] = {}
         self.editor: RecordEditor | None = None
         self.setObjectName("MainWindow")
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         if module.kind == "ledgers":
             ledger_page = LedgerPage(self.ctx)
             ledger_page.records_imported.connect(self.refresh_lists)
+            self.ledger_page = ledger_page
             return ledger_page
         if module.kind == "reports":
             return NotePage(
@@ -331,6 +333,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.settings_page.busy:
             self.statusBar().showMessage(self.tr("正在备份或恢复，请等它完成后再关闭。"), 8000)
+            event.ignore()
+            return
+        if self.ledger_page is not None and self.ledger_page.busy:
+            # the export writes to a temporary file; closing now would abandon it
+            self.statusBar().showMessage(self.tr("正在导出台账，请等它完成或取消后再关闭。"), 8000)
             event.ignore()
             return
         super().closeEvent(event)
