@@ -60,6 +60,7 @@ from gongkai_desktop.services.import_layout import (
     is_no_records,
     is_total,
 )
+from gongkai_desktop.services.records import site_refs
 from gongkai_desktop.services.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.untrusted_files import (
     CheckedFile,
@@ -578,18 +579,7 @@ class _Pass:
         return stored, [], warnings
 
     def site_ids_of(self, values: Mapping[str, Any]) -> list[str]:
-        ids = []
-        for spec in self.form.fields:
-            value = values.get(spec.key)
-            if spec.type == "site" and isinstance(value, str):
-                ids.append(value)
-            elif spec.is_repeat and isinstance(value, list):
-                for row in value:
-                    for child in spec.fields:
-                        ref = row.get(child.key) if isinstance(row, dict) else None
-                        if child.type == "site" and isinstance(ref, str):
-                            ids.append(ref)
-        return ids
+        return sorted(site_refs(self.form, values))
 
     def run(
         self,

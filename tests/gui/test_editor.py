@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
 
 from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
@@ -16,6 +15,8 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.ui import editor as editor_module
 from gongkai_desktop.ui.editor import RecordEditor
+
+from .gui_helpers import type_chinese
 
 pytestmark = [
     pytest.mark.gui,
@@ -26,15 +27,6 @@ pytestmark = [
 SAVE = QMessageBox.StandardButton.Save
 DISCARD = QMessageBox.StandardButton.Discard
 CANCEL = QMessageBox.StandardButton.Cancel
-
-
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Commit text as a Chinese input method does (QTest.keyClicks is Latin-1 only)."""
-    widget.setFocus()
-    for char in text:
-        event = QInputMethodEvent()
-        event.setCommitString(char)
-        QApplication.sendEvent(widget, event)
 
 
 def open_editor(qtbot, records: RecordService, record_id: str | None = None) -> RecordEditor:  # type: ignore[no-untyped-def]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.forms.values import coerce_value
@@ -14,7 +12,6 @@ from gongkai_desktop.ui.field_widgets import (
     BooleanEditor,
     ChoiceEditor,
     DateEditor,
-    FieldEditor,
     MultiChoiceEditor,
     NumberEditor,
     ReadOnlyEditor,
@@ -25,27 +22,13 @@ from gongkai_desktop.ui.field_widgets import (
     label_html,
 )
 
+from .gui_helpers import shown, type_chinese
+
 # Popups (completer, calendar) ask the offscreen platform for a keyboard grab it lacks.
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard"),
 ]
-
-
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Commit text as a Chinese input method does (QTest.keyClicks is Latin-1 only)."""
-    widget.setFocus()
-    for char in text:
-        event = QInputMethodEvent()
-        event.setCommitString(char)
-        QApplication.sendEvent(widget, event)
-
-
-def shown(qtbot, editor: FieldEditor) -> FieldEditor:  # type: ignore[no-untyped-def]
-    qtbot.addWidget(editor)
-    editor.show()
-    qtbot.waitExposed(editor)
-    return editor
 
 
 def test_text_editor_respects_max_length_and_reports_changes(qtbot) -> None:  # type: ignore[no-untyped-def]

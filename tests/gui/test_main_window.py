@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QTabWidget
 
 from gongkai_desktop import APP_NAME
 from gongkai_desktop.data.repository import RecordQuery
@@ -18,6 +17,8 @@ from gongkai_desktop.ui.ledger_page import LedgerPage
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
 from gongkai_desktop.ui.record_list import RecordListPage
 
+from .gui_helpers import type_chinese
+
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard"),
@@ -25,15 +26,6 @@ pytestmark = [
 
 YES = QMessageBox.StandardButton.Yes
 NO = QMessageBox.StandardButton.No
-
-
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Commit text as a Chinese input method does (QTest.keyClicks is Latin-1 only)."""
-    widget.setFocus()
-    for char in text:
-        event = QInputMethodEvent()
-        event.setCommitString(char)
-        QApplication.sendEvent(widget, event)
 
 
 def type_into(editor: RecordEditor, key: str, text: str) -> None:

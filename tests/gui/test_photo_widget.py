@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QListWidgetItem, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.context import AppContext
@@ -19,6 +19,8 @@ from gongkai_desktop.ui import photo_widget
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.field_widgets import RepeatEditor, create_editor
 from gongkai_desktop.ui.photo_widget import PhotosCellEditor, PhotosEditor, PhotoViewer
+
+from .gui_helpers import type_chinese
 
 pytestmark = pytest.mark.gui
 
@@ -33,15 +35,6 @@ def make_photo(folder: Path, name: str) -> Path:
     image = Image.new("RGB", (480, 360), COLOURS.get(name, (120, 120, 120)))
     image.save(path, "PNG" if name.endswith(".png") else "JPEG", quality=90)
     return path
-
-
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Commit text as a Chinese input method does (QTest.keyClicks is Latin-1 only)."""
-    widget.setFocus()
-    for char in text:
-        event = QInputMethodEvent()
-        event.setCommitString(char)
-        QApplication.sendEvent(widget, event)
 
 
 class FileDialog:

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, QWidget
 
 from gongkai_desktop.data.repository import RecordQuery
@@ -18,6 +17,8 @@ from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.field_widgets import FieldEditor, NameCompleter, RecordLinkEditor
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.record_list import RecordListPage
+
+from .gui_helpers import type_chinese
 
 pytestmark = [
     pytest.mark.gui,
@@ -60,13 +61,6 @@ SITES = (
 
 
 # ---- helpers --------------------------------------------------------------------------
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Commit text as a Chinese input method does (QTest.keyClicks is Latin-1 only)."""
-    widget.setFocus()
-    for char in text:
-        event = QInputMethodEvent()
-        event.setCommitString(char)
-        QApplication.sendEvent(widget, event)
 
 
 def type_into(editor: RecordEditor, key: str, text: str) -> None:

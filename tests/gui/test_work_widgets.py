@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.ui.field_widgets import (
-    FieldEditor,
     NameCompleter,
     RecordLinkEditor,
     SiteEditor,
@@ -19,26 +16,12 @@ from gongkai_desktop.ui.field_widgets import (
     create_editor,
 )
 
+from .gui_helpers import shown, type_chinese
+
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard"),
 ]
-
-
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Commit text as a Chinese input method does (QTest.keyClicks is Latin-1 only)."""
-    widget.setFocus()
-    for char in text:
-        event = QInputMethodEvent()
-        event.setCommitString(char)
-        QApplication.sendEvent(widget, event)
-
-
-def shown(qtbot, editor: FieldEditor) -> FieldEditor:  # type: ignore[no-untyped-def]
-    qtbot.addWidget(editor)
-    editor.show()
-    qtbot.waitExposed(editor)
-    return editor
 
 
 def test_record_link_shows_the_title_and_opens_the_record(qtbot, records: RecordService) -> None:  # type: ignore[no-untyped-def]
