@@ -124,14 +124,18 @@ def cmd_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_form(service: RecordService, form_id: str, record_id: str) -> None:
+    current = service.get(record_id)
+    if current.form_id != service.registry.form(form_id).id:
+        raise InputError(f"记录 {record_id} 不属于表单“{form_id}”")
+
+
 @command("update")
 def cmd_update(args: argparse.Namespace) -> int:
     ctx = _open(args)
     try:
         service = RecordService(ctx)
-        current = service.get(args.id)
-        if current.form_id != ctx.registry.form(args.form).id:
-            raise InputError(f"记录 {args.id} 不属于表单“{args.form}”")
+        _check_form(service, args.form, args.id)
         service.update(args.id, _json_arg(args.json))
     finally:
         ctx.close()
@@ -139,36 +143,25 @@ def cmd_update(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_form(service: RecordService, form_id: str, record_id: str) -> None:
-    current = service.get(record_id)
-    if current.form_id != service.registry.form(form_id).id:
-        raise InputError(f"记录 {record_id} 不属于表单“{form_id}”")
+def _bin_command(action: str, done: str) -> Handler:
+    """delete / restore: the same checks, then RecordService.delete or .restore."""
+
+    def handler(args: argparse.Namespace) -> int:
+        ctx = _open(args)
+        try:
+            service = RecordService(ctx)
+            _check_form(service, args.form, args.id)
+            getattr(service, action)(args.id)
+        finally:
+            ctx.close()
+        print(f"{done}：{args.id}")
+        return EXIT_OK
+
+    return handler
 
 
-@command("delete")
-def cmd_delete(args: argparse.Namespace) -> int:
-    ctx = _open(args)
-    try:
-        service = RecordService(ctx)
-        _check_form(service, args.form, args.id)
-        service.delete(args.id)
-    finally:
-        ctx.close()
-    print(f"已移入回收站：{args.id}")
-    return EXIT_OK
-
-
-@command("restore")
-def cmd_restore(args: argparse.Namespace) -> int:
-    ctx = _open(args)
-    try:
-        service = RecordService(ctx)
-        _check_form(service, args.form, args.id)
-        service.restore(args.id)
-    finally:
-        ctx.close()
-    print(f"已从回收站恢复：{args.id}")
-    return EXIT_OK
+cmd_delete = command("delete")(_bin_command("delete", "已移入回收站"))
+cmd_restore = command("restore")(_bin_command("restore", "已从回收站恢复"))
 
 
 @command("list")
