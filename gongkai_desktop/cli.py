@@ -241,7 +241,11 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 # Modules of later features that add sub-commands (through EXTENSIONS and @command).
-COMMAND_MODULES = ("gongkai_desktop.cli_ledgers", "gongkai_desktop.cli_import")
+COMMAND_MODULES = (
+    "gongkai_desktop.cli_ledgers",
+    "gongkai_desktop.cli_import",
+    "gongkai_desktop.cli_reports",
+)
 
 
 def _load_command_modules() -> None:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.forms.spec import FormSpec
+from gongkai_desktop.services import record_sql
 from gongkai_desktop.services.context import AppContext
 
 # The forms and values the figures are about (ids and labels in forms/*.yaml).
@@ -105,12 +106,8 @@ def quarter_of(day: date) -> Period:
     return parse_period(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
 
 
-def _json(table: Any, key: str) -> ColumnElement[Any]:
-    return func.json_extract(table.data, f"$.{key}")
-
-
-def _live(table: Any, form_id: str) -> ColumnElement[bool]:
-    return and_(table.form_id == form_id, table.deleted.is_(False))
+_json = record_sql.json_value
+_live = record_sql.live
 
 
 class DashboardService:
@@ -142,15 +139,11 @@ class DashboardService:
 
     @staticmethod
     def _deadline_in_force(form: FormSpec) -> ColumnElement[Any]:
-        """The stored computed deadline, else the fields it is computed from (a record
-        saved before the computed field existed still has a deadline)."""
-        spec = form.field(TASK_DEADLINE_FIELD)
-        sources = list((spec.computed or {}).get("first_of", ()))
-        return func.coalesce(_json(Record, spec.key), *(_json(Record, k) for k in sources))
+        return record_sql.deadline_in_force(Record, form)
 
     @staticmethod
     def _task_open() -> ColumnElement[bool]:
-        return or_(Record.status.is_(None), Record.status != TASK_DONE)
+        return record_sql.task_open(Record)
 
     def _tasks_due(
         self, session: Session, today: date
@@ -193,52 +186,12 @@ class DashboardService:
     # ---- patrol requirements --------------------------------------------------------
     def patrol_forms(self) -> list[FormSpec]:
         """Forms that declare which of their records count as patrols (and have a date)."""
-        return [f for f in self.registry if f.patrol is not None and f.date_field]
+        return record_sql.patrol_forms(self.registry)
 
     def _patrols_done(
         self, site: Any, start: ColumnElement[Any], end: ColumnElement[Any]
     ) -> ColumnElement[Any]:
-        """Correlated count of live patrol records of ``site`` dated start … end whose
-        type counts for the site's type."""
-        patrol = aliased(Record)
-        site_type = _json(site, SITE_TYPE_FIELD)
-        per_form = []
-        for form in self.patrol_forms():
-            spec = form.patrol
-            assert spec is not None
-            counted_by: dict[str, list[str]] = {}  # site type -> record types that count
-            for record_type, site_types in spec.site_types:
-                for one in site_types:
-                    counted_by.setdefault(one, []).append(record_type)
-            if not counted_by:
-                continue
-            ref = (
-                patrol.site_id
-                if spec.site_field == form.site_field
-                else _json(patrol, spec.site_field)
-            )
-            kind = _json(patrol, spec.type_field)
-            per_form.append(
-                and_(
-                    patrol.form_id == form.id,
-                    ref == site.id,
-                    or_(*(and_(site_type == t, kind.in_(r)) for t, r in counted_by.items())),
-                )
-            )
-        if not per_form:
-            return literal(0)
-        return (
-            select(func.count())
-            .select_from(patrol)
-            .where(
-                patrol.deleted.is_(False),
-                or_(*per_form),
-                patrol.record_date >= start,
-                patrol.record_date <= end,
-            )
-            .correlate(site)
-            .scalar_subquery()
-        )
+        return record_sql.patrols_done(self.registry, Record, site, start, end)
 
     def _patrol_gaps(
         self, session: Session, month: Period, quarter: Period
