@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 
 def type_chinese(widget: QWidget, text: str) -> None:
@@ -21,3 +21,15 @@ def shown(qtbot, widget):  # type: ignore[no-untyped-def]
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+class Answer:
+    """Stands in for the modal QMessageBox.question and records what was asked."""
+
+    def __init__(self, answer: QMessageBox.StandardButton) -> None:
+        self.answer = answer
+        self.texts: list[str] = []
+
+    def __call__(self, parent, title, text, *args):  # type: ignore[no-untyped-def]
+        self.texts.append(text)
+        return self.answer

@@ -16,6 +16,7 @@ from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.ui import editor as editor_module
 from gongkai_desktop.ui.editor import RecordEditor
 
+from .gui_helpers import Answer as Asked
 from .gui_helpers import type_chinese
 
 pytestmark = [
@@ -57,18 +58,6 @@ def ctrl_s(qtbot, editor: RecordEditor) -> None:  # type: ignore[no-untyped-def]
 
 def site_count(records: RecordService) -> int:
     return records.count(RecordQuery(form_id="site"))
-
-
-class Asked:
-    """Stands in for the modal QMessageBox.question; records the question, gives an answer."""
-
-    def __init__(self, answer: QMessageBox.StandardButton) -> None:
-        self.answer = answer
-        self.texts: list[str] = []
-
-    def __call__(self, parent, title, text, *args):  # type: ignore[no-untyped-def]
-        self.texts.append(text)
-        return self.answer
 
 
 def test_new_site_saved_with_ctrl_s(qtbot, records: RecordService) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from gongkai_desktop.ui.ledger_page import LedgerPage
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
 from gongkai_desktop.ui.record_list import RecordListPage
 
-from .gui_helpers import type_chinese
+from .gui_helpers import Answer, type_chinese
 
 pytestmark = [
     pytest.mark.gui,
@@ -35,18 +35,6 @@ def type_into(editor: RecordEditor, key: str, text: str) -> None:
         target.completer().popup().hide()
     else:
         type_chinese(target, text)
-
-
-class Answer:
-    """Stands in for the modal QMessageBox.question and records what was asked."""
-
-    def __init__(self, answer: QMessageBox.StandardButton) -> None:
-        self.answer = answer
-        self.texts: list[str] = []
-
-    def __call__(self, parent, title, text, *args):  # type: ignore[no-untyped-def]
-        self.texts.append(text)
-        return self.answer
 
 
 @pytest.fixture

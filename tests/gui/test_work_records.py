@@ -18,7 +18,7 @@ from gongkai_desktop.ui.field_widgets import FieldEditor, NameCompleter, RecordL
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.record_list import RecordListPage
 
-from .gui_helpers import type_chinese
+from .gui_helpers import Answer, type_chinese
 
 pytestmark = [
     pytest.mark.gui,
@@ -138,18 +138,6 @@ def offered_sites(editor: RecordEditor, key: str = "site") -> list[str]:
     combo = editor.editors[key].focus_target()
     assert isinstance(combo, QComboBox)
     return [combo.itemText(i) for i in range(1, combo.count())]  # 0 is the empty choice
-
-
-class Answer:
-    """Stands in for the modal QMessageBox.question and records what was asked."""
-
-    def __init__(self, answer: QMessageBox.StandardButton) -> None:
-        self.answer = answer
-        self.texts: list[str] = []
-
-    def __call__(self, parent, title, text, *args):  # type: ignore[no-untyped-def]
-        self.texts.append(text)
-        return self.answer
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from gongkai_desktop import paths
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService
 
+from .work_helpers import fresh_log_handler, run  # noqa: F401 - shared CLI fixtures
+
 REPO_FORMS = paths.bundle_root() / "forms"
 
 # A form that uses every field type the engine knows, referring to sites.
@@ -107,7 +109,7 @@ def dump_db() -> Callable[[Path], list[str]]:
 def sql() -> Callable[..., list[tuple]]:
     """Run one SQL statement on a database file with the sqlite3 module; return its rows."""
 
-    def run(path: Path, statement: str, params: tuple = ()) -> list[tuple]:
+    def execute(path: Path, statement: str, params: tuple = ()) -> list[tuple]:
         conn = sqlite3.connect(path)
         try:
             with conn:
@@ -115,7 +117,7 @@ def sql() -> Callable[..., list[tuple]]:
         finally:
             conn.close()
 
-    return run
+    return execute
 
 
 def site_values(name: str, site_type: str = "排污单位", **extra: object) -> dict[str, object]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,38 +18,11 @@ from gongkai_desktop.services.backup import list_backups
 
 from .conftest import REPO_FORMS
 from .test_migrations import make_0001_database
+from .work_helpers import Run
 
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_log_handler() -> Iterator[None]:
-    """main() installs the log file handler once per process; give each test its own."""
-
-    def ours() -> list[logging.Handler]:
-        return [h for h in logging.getLogger().handlers if getattr(h, "_gongkai", False)]
-
-    root = logging.getLogger()
-    level = root.level
-    for handler in ours():
-        root.removeHandler(handler)
-        handler.close()
-    yield
-    for handler in ours():
-        root.removeHandler(handler)
-        handler.close()
-    root.setLevel(level)
-
-
-@pytest.fixture
-def run(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    def invoke(*argv: str, db: Path | None = db_path) -> tuple[int, str, str]:
-        args = ["--db", str(db), *argv] if db is not None else list(argv)
-        code = cli.main(args)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
+# every test gets its own log handler (main() installs one per process); the ``run``
+# and ``fresh_log_handler`` fixtures come from work_helpers through conftest.py
+pytestmark = pytest.mark.usefixtures("fresh_log_handler")
 
 
 def add_site(run: Run, name: str, **extra: object) -> str:

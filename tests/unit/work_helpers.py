@@ -43,8 +43,9 @@ def fresh_log_handler() -> Iterator[None]:
 def run(db_path: Path, capsys: pytest.CaptureFixture[str], fresh_log_handler: None) -> Run:
     """``gongkai --db DB ARGS…`` in-process: (exit code, stdout, stderr)."""
 
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(["--db", str(db_path), *argv])
+    def invoke(*argv: str, db: Path | None = db_path) -> tuple[int, str, str]:
+        args = ["--db", str(db), *argv] if db is not None else list(argv)
+        code = cli.main(args)
         out, err = capsys.readouterr()
         return code, out, err
 
