@@ -25,12 +25,35 @@ REPORT_KINDS: dict[str, Any] = {}
 
 
 def _add_parsers(sub: Any) -> None:
-    report = sub.add_parser("report", help="统计报表（figures：任意期间的统计数字）")
+    report = sub.add_parser(
+        "report", help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告"
+    )
     kinds = report.add_subparsers(dest="report_kind", metavar="报表")
     p = kinds.add_parser("figures", help="任意期间的统计数字（JSON）")
     add_period_arguments(p)
     p.add_argument("--json", action="store_true", help="把统计数字以 JSON 输出到屏幕")
     p.add_argument("--out", help="把统计数字写入这个 .json 文件")
+    p = kinds.add_parser("monthly", help="月度工作小结（.pdf、.xlsx 或 .docx）")
+    add_period_arguments(p)
+    p.add_argument("--out", required=True, help="输出文件：.pdf、.xlsx 或 .docx")
+    p = kinds.add_parser("annual", help="年度生态环境保护工作情况报告（.docx 或 .xlsx）")
+    p.add_argument("--year", required=True, type=_year, help="年度，例如 2024")
+    p.add_argument("--out", required=True, help="输出文件：.docx 或 .xlsx")
+
+
+def _year(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"年度“{text}”应为四位数字，例如 2024")
+    return int(text)
+
+
+def _out_path(text: str, suffixes: tuple[str, ...]) -> Path:
+    out = Path(text)
+    if out.suffix.lower() not in suffixes:
+        raise InputError(f"--out 应为 {'、'.join(suffixes)} 文件，“{out.name}”不是")
+    if not out.parent.is_dir():
+        raise InputError(f"文件夹“{out.parent}”不存在")
+    return out
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -65,6 +88,59 @@ def cmd_report_figures(args: argparse.Namespace) -> int:
 
 
 REPORT_KINDS["figures"] = cmd_report_figures
+
+
+def cmd_report_monthly(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.report_monthly import monthly_summary
+
+    period = period_from_args(args)
+    assert period is not None  # required
+    out = _out_path(args.out, (".pdf", ".xlsx", ".docx"))
+    ctx = _open(args, auto_backup=False)
+    try:
+        summary = monthly_summary(ctx, period)
+    finally:
+        ctx.close()
+    suffix = out.suffix.lower()
+    if suffix == ".pdf":
+        from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
+
+        write_monthly_pdf(summary, out)
+    elif suffix == ".xlsx":
+        from gongkai_desktop.services.report_xlsx import write_monthly_xlsx
+
+        write_monthly_xlsx(summary, out)
+    else:
+        from gongkai_desktop.services.monthly_docx import write_monthly_docx
+
+        write_monthly_docx(summary, out)
+    print(f"已生成：{out}")
+    return EXIT_OK
+
+
+def cmd_report_annual(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.report_annual import annual_report
+
+    out = _out_path(args.out, (".docx", ".xlsx"))
+    ctx = _open(args, auto_backup=False)
+    try:
+        report = annual_report(ctx, args.year)
+    finally:
+        ctx.close()
+    if out.suffix.lower() == ".docx":
+        from gongkai_desktop.services.annual_docx import write_annual_docx
+
+        write_annual_docx(report, out)
+    else:
+        from gongkai_desktop.services.report_xlsx import write_annual_xlsx
+
+        write_annual_xlsx(report, out)
+    print(f"已生成：{out}")
+    return EXIT_OK
+
+
+REPORT_KINDS["monthly"] = cmd_report_monthly
+REPORT_KINDS["annual"] = cmd_report_annual
 
 
 @command("report")

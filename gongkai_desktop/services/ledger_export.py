@@ -17,7 +17,6 @@ Values become cells by the conventions of ``ledger_cells`` (shared with the impo
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
 import re
@@ -47,6 +46,7 @@ from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, Ledger
 from gongkai_desktop.services import ledger_cells
 from gongkai_desktop.services.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.file_output import ExportError, error_message, write_atomically
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.settings import load_settings
 
@@ -72,8 +72,8 @@ Progress = Callable[[int, int, str], None]  # (rows done, rows in total, what is
 Cancelled = Callable[[], bool]
 
 
-class LedgerExportError(GongkaiError):
-    """An export that could not be written; the message says why, in Chinese."""
+class LedgerExportError(ExportError):
+    """A ledger export that could not be written; the message says why, in Chinese."""
 
 
 class ExportCancelled(GongkaiError):
@@ -249,66 +249,6 @@ def ledger_file_name(unit_name: str, ledger_title: str, period: Period) -> str:
     return safe_file_name("_".join(parts)) + ".xlsx"
 
 
-# ---- atomic writing -----------------------------------------------------------------------
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows cannot open a folder for fsync; the rename is already durable
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _error_message(target: Path, exc: OSError) -> str:
-    where = f"“{target}”"
-    if isinstance(exc, PermissionError):
-        return (
-            f"无法写入{where}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。"
-            "请关闭该文件后重试。原有文件未被改动。"
-        )
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT if hasattr(errno, "EDQUOT") else errno.ENOSPC):
-        return f"磁盘空间不足，无法写入{where}。请清理空间或换一个位置。原有文件未被改动。"
-    if isinstance(exc, FileNotFoundError) or exc.errno in (errno.ENODEV, errno.EIO, errno.ENXIO):
-        return (
-            f"无法写入{where}：目标文件夹不存在或U盘已拔出（{exc.strerror or exc}）。"
-            "原有文件未被改动。"
-        )
-    return f"无法写入{where}（{exc.strerror or exc}）。原有文件未被改动。"
-
-
-def write_atomically(target: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write ``target`` through a temporary file in the same folder, fsynced and renamed.
-
-    On any error (or a cancel raised by ``write``) the temporary file is removed and an
-    existing ``target`` is left as it was; OSErrors become ``LedgerExportError``.
-    """
-    folder = target.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".~导出中-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise LedgerExportError(_error_message(target, exc)) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise LedgerExportError(_error_message(target, exc)) from exc
-        raise
-    _fsync_folder(folder)
-
-
 # ---- the export ------------------------------------------------------------------------
 @dataclass
 class _Layout:
@@ -369,7 +309,7 @@ class LedgerExporter:
         photo_stage = _PhotoStage(photos_folder) if photos_folder is not None else None
         run.photo_stage = photo_stage
         try:
-            write_atomically(target, run.write)
+            write_atomically(target, run.write, LedgerExportError)
             if photo_stage is not None:
                 photo_stage.commit()
         except BaseException:
@@ -823,7 +763,7 @@ class _Run:
             try:
                 self.photo_stage.add(source, serial, name + source.suffix.lower())
             except OSError as exc:
-                raise LedgerExportError(_error_message(self.photo_stage.target, exc)) from exc
+                raise LedgerExportError(error_message(self.photo_stage.target, exc)) from exc
             self.photos_copied += 1
 
 

@@ -1,0 +1,362 @@
+"""年度生态环境保护工作情况报告 (issue 5 item 3): the content of the annual report.
+
+The data sections (一、工作开展情况) are drafted from the figures of the year; the
+opening, 二、存在的问题 and 三、下一步工作计划 are the clerk's text, kept per year in the
+settings table (``annual.<year>.<part>``). Where the clerk has written nothing yet, a
+draft made from the figures stands in, and the GUI offers the same draft to edit.
+The .docx and .xlsx writers (``annual_docx``, ``annual_xlsx``) lay this object out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import desc, func, select
+
+from gongkai_desktop.data import repository
+from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.domain.errors import FieldError, ValidationError
+from gongkai_desktop.domain.periods import Period, format_cn_date, parse_period
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.record_sql import json_value, live
+from gongkai_desktop.services.report_content import (
+    Block,
+    ReportTable,
+    join_cn,
+    nonzero_parts,
+    percent,
+    we,
+)
+from gongkai_desktop.services.report_figures import OUTREACH_FORM, figures
+from gongkai_desktop.services.settings import SETTINGS_RECORD_ID, load_settings
+
+Progress = Callable[[int, int], None]  # (steps done, steps in all)
+
+MAX_TEXT = 20000
+MAX_LISTED_EVENTS = 5  # events named in the outreach paragraph, largest audience first
+
+
+@dataclass(frozen=True)
+class AnnualTexts:
+    """The clerk's own text for one year; an empty part means "use the draft"."""
+
+    opening: str = ""
+    problems: str = ""
+    plans: str = ""
+
+
+TEXT_LABELS = {"opening": "开头段落", "problems": "存在的问题", "plans": "下一步工作计划"}
+
+
+def _key(year: int, part: str) -> str:
+    return f"annual.{year}.{part}"
+
+
+def _check_year(year: int) -> None:
+    if not 1 <= year <= 9999:
+        raise ValidationError([FieldError("year", "年度", "年度应为1至9999")])
+
+
+def load_annual_texts(ctx: AppContext, year: int) -> AnnualTexts:
+    _check_year(year)
+    with ctx.transaction() as session:
+        stored = repository.get_settings(session)
+    return AnnualTexts(**{f.name: stored.get(_key(year, f.name), "") for f in fields(AnnualTexts)})
+
+
+def save_annual_texts(ctx: AppContext, year: int, texts: AnnualTexts) -> AnnualTexts:
+    """Store the clerk's text for ``year`` in one transaction, with an audit entry per
+    changed part (as settings are)."""
+    _check_year(year)
+    errors = [
+        FieldError(f.name, TEXT_LABELS[f.name], f"不能超过{MAX_TEXT}个字")
+        for f in fields(AnnualTexts)
+        if len(getattr(texts, f.name).strip()) > MAX_TEXT
+    ]
+    if errors:
+        raise ValidationError(errors)
+    with ctx.transaction() as session:
+        user, filler = ctx.identity(session)
+        stored = repository.get_settings(session)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        entries = []
+        for f in fields(AnnualTexts):
+            key = _key(year, f.name)
+            new = getattr(texts, f.name).strip()
+            old = stored.get(key, "")
+            if new == old:
+                continue
+            repository.put_setting(session, key, new)
+            entries.append(
+                AuditEntry(
+                    at=now,
+                    os_user=user,
+                    filler=filler,
+                    record_id=SETTINGS_RECORD_ID,
+                    form_id="settings",
+                    action="修改",
+                    field=key,
+                    old_value=json.dumps(old, ensure_ascii=False),
+                    new_value=json.dumps(new, ensure_ascii=False),
+                )
+            )
+        repository.add_audit(session, entries)
+    return load_annual_texts(ctx, year)
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    year: int
+    unit: str
+    title: str
+    addressee: str
+    blocks: tuple[Block, ...]  # opening paragraph through 三、下一步工作计划
+    signature_unit: str
+    made_on: date
+    figures: dict[str, Any]  # the whole year
+    by_month: tuple[tuple[str, dict[str, Any]], ...]  # ("1月", figures of January), …
+    appendix: ReportTable  # the figures by month, with a 全年 row
+
+    @property
+    def made_on_text(self) -> str:
+        return format_cn_date(self.made_on)
+
+
+# ---- drafting -----------------------------------------------------------------------
+def _top_events(ctx: AppContext, period: Period) -> list[tuple[str, date | None]]:
+    with ctx.transaction() as session:
+        rows = session.execute(
+            select(json_value(Record, "name"), Record.record_date)
+            .where(
+                live(Record, OUTREACH_FORM),
+                Record.record_date >= period.start,
+                Record.record_date <= period.end,
+            )
+            .order_by(
+                desc(func.coalesce(json_value(Record, "audience_count"), 0)), Record.record_date
+            )
+            .limit(MAX_LISTED_EVENTS)
+        ).all()
+    return [(str(name or ""), day) for name, day in rows if name]
+
+
+def outreach_paragraph(fig: dict[str, Any], events: list[tuple[str, date | None]]) -> str:
+    out = fig["outreach"]
+    if not out["events"]:
+        return "全年未开展宣传活动。"
+    text = f"全年开展宣传活动{out['events']}场"
+    kinds = nonzero_parts(out["by_type"], "场")
+    if kinds:
+        text += f"，其中{join_cn(kinds)}"
+    text += (
+        f"；出动工作人员{out['staff']}人次，受众{out['audience']}人次，"
+        f"发放宣传资料{out['materials']}份、宣传册{out['brochures']}册，"
+        f"解答群众咨询{out['consultations']}人次。"
+    )
+    if events:
+        named = [f"“{name}”（{d.month}月{d.day}日）" if d else f"“{name}”" for name, d in events]
+        text += f"主要活动有{join_cn(named)}等。"
+    return text
+
+
+def inspection_paragraph(fig: dict[str, Any]) -> str:
+    ins, cov = fig["inspections"], fig["patrol_coverage"]
+    if not ins["total"]:
+        text = "全年未开展巡查检查。"
+    else:
+        text = f"全年开展巡查检查{ins['total']}次"
+        kinds = nonzero_parts(ins["by_type"], "次")
+        if kinds:
+            text += f"，其中{join_cn(kinds)}"
+        text += (
+            f"；出动检查人员{ins['inspectors']}人次、车辆{ins['vehicles']}车次，"
+            f"发现问题{ins['problems_found']}次"
+        )
+        if ins["burning_stopped"]:
+            text += f"，发现并制止焚烧秸秆{ins['burning_stopped']}次"
+        text += "。"
+    covered = [
+        f"{label}{c['sites']}处，应巡查{c['required']}次，完成{c['done']}次，"
+        f"完成率{percent(c['done'], c['required'])}"
+        for label, c in cov.items()
+        if c["required"]
+    ]
+    if covered:
+        text += "按监管要求，" + "；".join(covered) + "。"
+    return text
+
+
+def rectification_paragraph(fig: dict[str, Any]) -> str:
+    rect = fig["rectification"]
+    new_by_source = [f"{label}{v['new']}项" for label, v in rect["by_source"].items() if v["new"]]
+    text = f"年初未办结整改任务{rect['open_at_start']}项，全年新增{rect['new']}项"
+    if new_by_source:
+        text += f"（{join_cn(new_by_source)}）"
+    text += f"，办结{rect['completed']}项"
+    if rect["completed_late"]:
+        text += f"（其中逾期办结{rect['completed_late']}项）"
+    text += f"；截至年底仍在办理{rect['in_progress']}项"
+    text += (
+        f"，其中已超过整改时限{rect['overdue']}项。" if rect["overdue"] else "，均在整改时限内。"
+    )
+    return text
+
+
+def draft_texts(year: int, fig: dict[str, Any], who: str, addressee_lead: str) -> AnnualTexts:
+    """Drafts the clerk starts from: said plainly, from the year's figures."""
+    opening = (
+        f"{year}年，{who}坚持以习近平生态文明思想为指导，在{addressee_lead}的坚强领导下，"
+        f"认真执行生态环境保护法律法规，扎实开展宣传教育、巡查检查和问题整改工作。"
+        f"现将{year}年生态环境保护工作情况报告如下："
+    )
+    ins, cov, rect = fig["inspections"], fig["patrol_coverage"], fig["rectification"]
+    problems: list[str] = []
+    short = [
+        f"{label}应巡查{c['required']}次、完成{c['done']}次"
+        for label, c in cov.items()
+        if c["required"] > c["done"]
+    ]
+    if short:
+        problems.append(f"巡查频次未完全达到要求，{join_cn(short)}。")
+    if rect["overdue"] or rect["completed_late"]:
+        late = []
+        if rect["completed_late"]:
+            late.append(f"全年逾期办结{rect['completed_late']}项")
+        if rect["overdue"]:
+            late.append(f"年底仍有{rect['overdue']}项超过整改时限未办结")
+        problems.append(f"部分整改任务推进较慢，{'，'.join(late)}。")
+    if ins["problems_found"]:
+        problems.append(f"日常巡查共发现问题{ins['problems_found']}次，环境问题仍有反复。")
+    if not problems:
+        problems.append("生态环境执法监管力量较为薄弱，群众环保意识有待进一步提升。")
+    numbered = [f"{_cn_ordinal(i)}是{p}" for i, p in enumerate(problems, start=1)]
+    plans = (
+        "（一）持续加强宣传教育，提升群众生态环境保护意识。\n"
+        "（二）按监管要求开展饮用水水源地、排污单位等巡查检查，做到应巡尽巡。\n"
+        "（三）对未办结整改任务逐项跟踪督办，按期完成整改销号。"
+    )
+    return AnnualTexts(opening=opening, problems="\n".join(numbered), plans=plans)
+
+
+def _cn_ordinal(n: int) -> str:
+    digits = "一二三四五六七八九十"
+    return digits[n - 1] if 1 <= n <= 10 else str(n)
+
+
+def _paragraphs(text: str) -> list[Block]:
+    return [Block("paragraph", line.strip()) for line in text.splitlines() if line.strip()]
+
+
+# ---- the report ---------------------------------------------------------------------
+APPENDIX_HEADERS = (
+    "月份",
+    "宣传活动（场）",
+    "受众（人次）",
+    "发放资料（份）",
+    "巡查检查（次）",
+    "检查人员（人次）",
+    "发现问题（次）",
+    "新增整改（项）",
+    "办结整改（项）",
+    "月末在办（项）",
+)
+
+
+def appendix_row(label: str, fig: dict[str, Any]) -> tuple[str | int, ...]:
+    out, ins, rect = fig["outreach"], fig["inspections"], fig["rectification"]
+    return (
+        label,
+        out["events"],
+        out["audience"],
+        out["materials"],
+        ins["total"],
+        ins["inspectors"],
+        ins["problems_found"],
+        rect["new"],
+        rect["completed"],
+        rect["in_progress"],
+    )
+
+
+def _office(ctx: AppContext) -> tuple[str, str, str]:
+    """(unit name, how it names itself, addressee) from 设置."""
+    settings = load_settings(ctx)
+    unit = settings.get("unit_name", "")
+    county = settings.get("county", "")
+    addressee = settings.get("addressee", "") or (f"{county}委、{county}政府" if county else "")
+    return unit, we(settings.get("township", ""), unit), addressee
+
+
+def annual_drafts(ctx: AppContext, year: int) -> AnnualTexts:
+    """The drafts offered for ``year`` (what the report says where the clerk wrote nothing)."""
+    _check_year(year)
+    _unit, who, addressee = _office(ctx)
+    return draft_texts(
+        year, figures(ctx, parse_period(str(year))), who, addressee or "上级党委、政府"
+    )
+
+
+def annual_report(
+    ctx: AppContext,
+    year: int,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> AnnualReport:
+    _check_year(year)
+    steps = 14
+    report = (lambda done: progress(done, steps)) if progress else (lambda done: None)
+    unit, who, addressee = _office(ctx)
+    fig = figures(ctx, parse_period(str(year)))
+    report(1)
+    by_month = []
+    for month in range(1, 13):
+        by_month.append((f"{month}月", figures(ctx, parse_period(f"{year}-{month:02d}"))))
+        report(1 + month)
+    events = _top_events(ctx, parse_period(str(year)))
+    stored = load_annual_texts(ctx, year)
+    drafts = draft_texts(year, fig, who, addressee or "上级党委、政府")
+    opening = stored.opening or drafts.opening
+    problems = stored.problems or drafts.problems
+    plans = stored.plans or drafts.plans
+    blocks = (
+        *_paragraphs(opening),
+        Block("heading1", "一、工作开展情况"),
+        Block("heading2", "（一）宣传教育"),
+        Block("paragraph", outreach_paragraph(fig, events)),
+        Block("heading2", "（二）巡查检查"),
+        Block("paragraph", inspection_paragraph(fig)),
+        Block("heading2", "（三）问题整改"),
+        Block("paragraph", rectification_paragraph(fig)),
+        Block("heading1", "二、存在的问题"),
+        *_paragraphs(problems),
+        Block("heading1", "三、下一步工作计划"),
+        *_paragraphs(plans),
+    )
+    appendix = ReportTable(
+        caption=f"{year}年各月生态环境保护工作情况统计表",
+        headers=APPENDIX_HEADERS,
+        rows=(
+            *(appendix_row(label, f) for label, f in by_month),
+            appendix_row("全年", fig),
+        ),
+        total_row=True,
+    )
+    report(steps)
+    return AnnualReport(
+        year=year,
+        unit=unit,
+        title=f"{unit}关于{year}年度生态环境保护工作情况的报告"
+        if unit
+        else f"关于{year}年度生态环境保护工作情况的报告",
+        addressee=addressee,
+        blocks=blocks,
+        signature_unit=unit,
+        made_on=today or date.today(),
+        figures=fig,
+        by_month=tuple(by_month),
+        appendix=appendix,
+    )
