@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ REPORT_KINDS: dict[str, Any] = {}
 
 def _add_parsers(sub: Any) -> None:
     report = sub.add_parser(
-        "report", help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告"
+        "report",
+        help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告、activity 活动开展情况",
     )
     kinds = report.add_subparsers(dest="report_kind", metavar="报表")
     p = kinds.add_parser("figures", help="任意期间的统计数字（JSON）")
@@ -39,6 +41,7 @@ def _add_parsers(sub: Any) -> None:
     p = kinds.add_parser("annual", help="年度生态环境保护工作情况报告（.docx 或 .xlsx）")
     p.add_argument("--year", required=True, type=_year, help="年度，例如 2024")
     p.add_argument("--out", required=True, help="输出文件：.docx 或 .xlsx")
+    _add_activity_parser(kinds)
 
 
 def _year(text: str) -> int:
@@ -141,6 +144,74 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
 
 REPORT_KINDS["monthly"] = cmd_report_monthly
 REPORT_KINDS["annual"] = cmd_report_annual
+
+
+def _add_activity_parser(kinds: Any) -> None:
+    p = kinds.add_parser("activity", help="一次宣传活动或主题日的开展情况（.docx，附活动图片）")
+    p.add_argument("--events", help="活动编号，逗号分隔（gongkai list outreach_event --json 可查）")
+    add_period_arguments(p, required=False)
+    p.add_argument("--type", dest="event_type", help="按期间选择时只取这一活动类型")
+    p.add_argument("--search", help="按期间选择时只取含这些字词的活动")
+    p.add_argument("--title", help="标题，默认按所选活动生成")
+    p.add_argument("--description-file", help="工作成效文字（UTF-8 文本文件），默认按活动情况起草")
+    p.add_argument("--out", required=True, help="输出文件：.docx")
+
+
+def _activity_event_ids(args: argparse.Namespace, ctx: Any) -> list[str]:
+    from gongkai_desktop.services.report_activity import activity_events
+
+    period = period_from_args(args)
+    if args.events is not None:
+        if period is not None or args.event_type or args.search:
+            raise InputError("--events 与 --period/--from/--to/--type/--search 只能用其一")
+        ids = [i.strip() for i in args.events.split(",") if i.strip()]
+        if not ids:
+            raise InputError("--events 应为逗号分隔的活动编号")
+        return ids
+    if period is None:
+        raise InputError("请用 --events 指定活动，或用 --period 或 --from/--to 指定期间")
+    chosen = activity_events(ctx, period, args.event_type, args.search)
+    if not chosen:
+        raise InputError(f"{period.label}没有符合条件的宣传活动")
+    return [c.id for c in chosen]
+
+
+def _read_description(text: str | None) -> str | None:
+    if not text:
+        return None
+    path = Path(text)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取工作成效文件“{path}”（{exc.strerror or exc}）") from None
+    for encoding in ("utf-8-sig", "gb18030"):  # Notepad on a Chinese Windows may save GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"工作成效文件“{path.name}”不是 UTF-8 或 GBK 文本")
+
+
+def cmd_report_activity(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.activity_docx import write_activity_docx
+    from gongkai_desktop.services.report_activity import activity_summary
+
+    out = _out_path(args.out, (".docx",))
+    description = _read_description(args.description_file)
+    ctx = _open(args, auto_backup=False)
+    try:
+        ids = _activity_event_ids(args, ctx)
+        summary = activity_summary(ctx, ids, title=args.title, description=description)
+    finally:
+        ctx.close()
+    write_activity_docx(summary, out)
+    for missing in summary.missing_photos:
+        print(f"照片文件缺失，未放入：{missing}", file=sys.stderr)
+    print(f"已生成：{out}（活动{summary.figures['events']}场，照片{len(summary.photos)}张）")
+    return EXIT_OK
+
+
+REPORT_KINDS["activity"] = cmd_report_activity
 
 
 @command("report")

@@ -33,8 +33,8 @@ DESCRIPTION_FIELD = "description"
 # figure -> (field summed, how the figures sentence says it, unit, table header).
 # Order is the order of the sentence and of the table's columns.
 FIGURES: dict[str, tuple[str, str, str, str]] = {
-    "staff": ("staff_count", "出动工作人员", "人次", "出动（人次）"),
-    "audience": ("audience_count", "覆盖群众", "人次", "受众（人次）"),
+    "staff": ("staff_count", "出动工作人员", "人次", "出动人次"),
+    "audience": ("audience_count", "覆盖群众", "人次", "受众人次"),
     "materials": ("materials", "发放宣传资料", "份", "资料（份）"),
     "brochures": ("brochures", "发放宣传册", "册", "宣传册（册）"),
     "banners": ("banners", "悬挂横幅", "条", "横幅（条）"),
@@ -46,6 +46,7 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
 DECIMAL_FIGURES = {"river_km": 2, "garbage_weight": 1}  # figure -> decimals kept
 # columns the figures table always has, whatever the totals
 TABLE_ALWAYS = ("staff", "audience")
+MAX_FIGURE_COLUMNS_WITH_PLACE = 5
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class ActivitySummary:
     end: date | None
     figures: dict[str, int | float]  # "events" and every key of FIGURES, over all events
     figures_sentence: str  # 共开展活动N场，出动工作人员N人次，…… (non-zero figures only)
+    intro: str  # the opening paragraph under the title
     overview: tuple[str, ...]  # 一、活动概况
     events: tuple[ActivityEvent, ...]  # by date
     description: tuple[str, ...]  # 三、工作成效: the clerk's paragraphs, else drafted
@@ -145,15 +147,30 @@ def _quoted(name: str) -> str:
     return f"“{name}”"
 
 
-def _default_title(events: Sequence[ActivityEvent]) -> str:
+def _theme(events: Sequence[ActivityEvent]) -> str:
+    """What the events share: their one name, else their one type, else ""."""
     names = {e.name.strip() for e in events if e.name.strip()}
     if len(names) == 1:
-        name = names.pop()
-        return f"{_quoted(name)}{'开展情况' if name.endswith('活动') else '活动开展情况'}"
+        return names.pop()
     types = {e.type for e in events if e.type}
     if len(types) == 1 and "其他" not in types:
-        return f"{_quoted(types.pop())}活动开展情况"
-    return "生态环境宣传活动开展情况"
+        return types.pop()
+    return ""
+
+
+def _default_title(theme: str) -> str:
+    if not theme:
+        return "生态环境宣传活动开展情况"
+    return f"{_quoted(theme)}{'开展情况' if theme.endswith('活动') else '活动开展情况'}"
+
+
+def _intro(unit: str, theme: str, span: str) -> str:
+    what = f"{_quoted(theme)}{'' if theme.endswith('活动') else '活动'}" if theme else "宣传活动"
+    return (
+        f"为深入推进生态环境领域政务公开，广泛宣传生态环境保护法律法规和政策，"
+        f"{unit or '我单位'}于{span}组织开展了{what}，"
+        "圆满完成了各项工作任务，取得了较好效果。现将活动开展情况总结如下。"
+    )
 
 
 # ---- choosing events --------------------------------------------------------------------
@@ -309,22 +326,26 @@ def _drafted_description(
 
 
 def _table(events: Sequence[ActivityEvent], figures: dict[str, Any]) -> ReportTable:
+    """One row per event and a 合计 row; figure columns only for figures not all zero
+    (出动 and 受众 always). 地点 only while the page is wide enough for it."""
     keys = [k for k in FIGURES if k in TABLE_ALWAYS or figures.get(k)]
-    headers = ("序号", "日期", "活动名称", "地点", *(FIGURES[k][3] for k in keys))
+    with_place = len(keys) <= MAX_FIGURE_COLUMNS_WITH_PLACE
+    headers = ("序号", "日期", "活动名称", *(("地点",) if with_place else ()))
     rows: list[tuple[str | int, ...]] = []
     for n, event in enumerate(events, 1):
         day = f"{event.date.month}月{event.date.day}日" if event.date else ""
+        place = (event.place,) if with_place else ()
         cells = tuple(number_text(event.figures[k]) for k in keys)
-        rows.append((n, day, event.name, event.place, *cells))
-    rows.append(
-        ("合计", "", f"{figures['events']}场", "", *(number_text(figures[k]) for k in keys))
-    )
+        rows.append((n, day, event.name, *place, *cells))
+    total = tuple(number_text(figures[k]) for k in keys)
+    rows.append(("合计", "", f"{figures['events']}场", *(("",) if with_place else ()), *total))
+    name_width = 14 - 2 * max(0, len(keys) - 4) + (0 if with_place else 6)
     return ReportTable(
         caption="活动情况统计表",
-        headers=headers,
+        headers=headers + tuple(FIGURES[k][3] for k in keys),
         rows=tuple(rows),
         total_row=True,
-        widths=(2, 4, 8, 6, *(3 for _ in keys)),
+        widths=(4, 6, max(name_width, 8), *((7,) if with_place else ()), *(4 for _ in keys)),
     )
 
 
@@ -419,13 +440,15 @@ def activity_summary(
     sentence = f"共开展活动{totals['events']}场" + "".join(f"，{p}" for p in parts) + "。"
     clerk = tuple(p.strip() for p in (description or "").splitlines() if p.strip())
     we_text = we(settings.get("township", ""), unit)
+    theme = _theme(events)
     return ActivitySummary(
-        title=(title or "").strip() or _default_title(events),
+        title=(title or "").strip() or _default_title(theme),
         unit=unit,
         start=start,
         end=end,
         figures=totals,
         figures_sentence=sentence,
+        intro=_intro(unit, theme, span),
         overview=_overview(unit, events, totals, span),
         events=tuple(events),
         description=clerk or _drafted_description(we_text, events, totals),
