@@ -37,7 +37,7 @@ from typing import BinaryIO
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_BREAK, WD_LINE_SPACING, WD_PARAGRAPH_ALIGNMENT
+from docx.enum.text import WD_BREAK, WD_LINE_SPACING, WD_PARAGRAPH_ALIGNMENT, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -67,7 +67,7 @@ PAGE_NUMBER_PT = 14.0  # 4号
 TABLE_PT = 10.5  # 五号
 CAPTION_PT = 12.0  # 小四
 LINE_PITCH_PT = 28.95
-TITLE_LINE_PT = 35.0  # title lines a little apart, as the 2号 title is taller
+CELL_MARGIN_TWIPS = 57  # 1 mm each side of a table cell's text
 
 BLACK = RGBColor(0, 0, 0)
 RED = RGBColor(0xC0, 0, 0)
@@ -230,7 +230,18 @@ def _set_cell_width(cell: _Cell, twips: int) -> None:
     cell.width = Twips(twips)
 
 
+def _insert_in_tbl_pr(tbl_pr: object, element: object, successors: tuple[str, ...]) -> None:
+    """Insert before the first successor present: Word insists on the schema's order."""
+    for tag in successors:
+        found = tbl_pr.find(qn(f"w:{tag}"))  # type: ignore[attr-defined]
+        if found is not None:
+            found.addprevious(element)
+            return
+    tbl_pr.append(element)  # type: ignore[attr-defined]
+
+
 def _table_borders(table: Table) -> None:
+    """Single black borders all round and inside; narrow cell margins (1 mm each side)."""
     tbl_pr = table._tbl.tblPr
     borders = parse_xml(
         f"<w:tblBorders {nsdecls('w')}>"
@@ -240,18 +251,52 @@ def _table_borders(table: Table) -> None:
         )
         + "</w:tblBorders>"
     )
-    successor = next(
-        (
-            tbl_pr.find(qn(f"w:{tag}"))
-            for tag in ("shd", "tblLayout", "tblCellMar", "tblLook")
-            if tbl_pr.find(qn(f"w:{tag}")) is not None
-        ),
-        None,
+    _insert_in_tbl_pr(tbl_pr, borders, ("shd", "tblLayout", "tblCellMar", "tblLook"))
+    margins = parse_xml(
+        f"<w:tblCellMar {nsdecls('w')}>"
+        f'<w:left w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>'
+        f'<w:right w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>'
+        "</w:tblCellMar>"
     )
-    if successor is not None:
-        successor.addprevious(borders)  # the schema's element order: Word insists on it
-    else:
-        tbl_pr.append(borders)
+    _insert_in_tbl_pr(tbl_pr, margins, ("tblLook", "tblCaption", "tblDescription"))
+
+
+def column_widths(table: ReportTable, available_twips: int, font_pt: float) -> list[int]:
+    """Column widths in twips filling ``available_twips``.
+
+    Short columns (numbers, dates, 逾期N天) get the width their longest cell needs on one
+    line; the columns of long text share the rest in the ratio of ``table.widths``. When
+    that would squeeze the long-text columns below 60 % of their share, the plain ratio
+    is used instead."""
+    count = len(table.headers)
+    weights = table.widths or tuple(
+        max(2.0, min(8.0, text_width(str(h)) / 2)) for h in table.headers
+    )
+    total = sum(weights)
+    share = [available_twips * w / total for w in weights]
+    padding = 2 * CELL_MARGIN_TWIPS + 20
+    natural = []
+    for i in range(count):
+        body = max((text_width(str(row[i])) for row in table.rows), default=0.0)
+        header = min(text_width(str(table.headers[i])), 4.0)
+        natural.append(max(body, header) * font_pt * 20 + padding)
+    fixed = [i for i in range(count) if natural[i] <= 1.6 * share[i]]
+    flex = [i for i in range(count) if i not in fixed]
+    if not flex:  # every column fits on one line: share what is left by the ratio
+        extra = available_twips - sum(natural)
+        if extra < 0:
+            return [int(w) for w in share]
+        return [int(natural[i] + extra * weights[i] / total) for i in range(count)]
+    left = available_twips - sum(natural[i] for i in fixed)
+    flex_total = sum(weights[i] for i in flex)
+    widths = [0.0] * count
+    for i in fixed:
+        widths[i] = natural[i]
+    for i in flex:
+        widths[i] = left * weights[i] / flex_total
+        if widths[i] < 0.6 * share[i]:
+            return [int(w) for w in share]
+    return [int(w) for w in widths]
 
 
 def _row_flags(row: object, *, header: bool) -> None:
@@ -508,18 +553,14 @@ class OfficialDocument:
                 run_in_headings=False,
             )
             cap.paragraph_format.keep_with_next = True
+            cap.paragraph_format.space_before = Pt(caption_size / 2)
         columns = len(table.headers)
         body_rows = len(table.rows) or 1
         grid = self.document.add_table(rows=1 + body_rows, cols=columns)
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False  # w:tblLayout fixed: the widths below hold
         _table_borders(grid)
-        weights = table.widths or tuple(
-            max(2.0, min(8.0, max(text_width(h) for h in [str(table.headers[i])]) / 2))
-            for i in range(columns)
-        )
-        total = sum(weights)
-        widths = [int(self.text_width_twips * w / total) for w in weights]
+        widths = column_widths(table, self.text_width_twips, font_size)
         for i, column in enumerate(grid.columns):
             column.width = Twips(widths[i])
         line_pt = round(font_size * 1.4, 1)
@@ -547,13 +588,13 @@ class OfficialDocument:
                 row = grid.rows[1 + r]
                 _row_flags(row, header=False)
                 color = RED if r in table.marked else BLACK
-                bold = table.total_row and r == last
+                # marked rows bold as well, for black-and-white printers
+                bold = (table.total_row and r == last) or r in table.marked
                 for i, cell in enumerate(row.cells):
                     _set_cell_width(cell, widths[i])
                     value = values[i]
-                    long_text = isinstance(value, str) and text_width(value) * font_size > (
-                        widths[i] / 20 - 10
-                    )
+                    room = (widths[i] - 2 * CELL_MARGIN_TWIPS) / 20
+                    long_text = isinstance(value, str) and text_width(value) * font_size > room
                     fill(cell, value, bold=bold, color=color, left=long_text)
         else:
             row = grid.rows[1]
@@ -591,6 +632,19 @@ class OfficialDocument:
             paragraph.paragraph_format.right_indent = Pt(self.body_size * indent)
             paragraph.paragraph_format.keep_with_next = text == unit
             set_run_font(paragraph.add_run(text), self.fonts.body, self.body_size)
+
+    def left_right(self, left: str, right: str, *, size: float | None = None) -> Paragraph:
+        """One line with text flush left and text flush right (a right tab stop at the
+        right margin), e.g. 填表人… on the left and 制表日期 on the right."""
+        size = size or self.body_size
+        paragraph = self._body_paragraph(
+            align=WD_PARAGRAPH_ALIGNMENT.LEFT, first_line_chars=0, size=size, line_pt=size * 1.6
+        )
+        paragraph.paragraph_format.tab_stops.add_tab_stop(
+            Twips(self.text_width_twips), WD_TAB_ALIGNMENT.RIGHT
+        )
+        set_run_font(paragraph.add_run(f"{left}\t{right}"), self.fonts.body, size)
+        return paragraph
 
     def page_break(self) -> None:
         paragraph = self._body_paragraph(first_line_chars=0)
