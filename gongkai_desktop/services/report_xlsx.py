@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -50,6 +52,9 @@ RED = "FFC00000"
 # width units (about 2 mm each), and the closest two column edges may come.
 _PAGE_WIDTH = 88.0
 _SNAP = 1.6
+# The printable height of that page in points (A4 11.69 in less 1.3 in of margins), with
+# a little to spare for fonts taller than measured: where manual page breaks go.
+_PAGE_HEIGHT = (11.69 - 1.3) * 72 * 0.95
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -182,7 +187,7 @@ def _grid(tables: Sequence[ReportTable]) -> tuple[list[float], list[list[int]]]:
                 bounds.sort()
                 mine.append(edge)
         placed.append(mine)
-    widths = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    widths = [b - a for a, b in pairwise(bounds)]
     index = {b: i + 1 for i, b in enumerate(bounds)}
     return widths, [[index[e] for e in mine] for mine in placed]
 
@@ -194,6 +199,18 @@ class _Monthly:
     edges: list[list[int]]
     ncols: int
     row: int = 1
+    used: float = 0.0  # points used on the current printed page
+
+    def height(self, points: float) -> None:
+        """Set the current row's height and follow where the page ends."""
+        self.writer.height(self.row, points)
+        self.used = points if self.used + points > _PAGE_HEIGHT else self.used + points
+
+    def keep_together(self, points: float) -> None:
+        """Start a new page here unless ``points`` still fit on this one."""
+        if self.used and self.used + points > _PAGE_HEIGHT:
+            self.writer.ws.row_breaks.append(Break(id=self.row - 1))
+            self.used = 0.0
 
     def full(
         self,
@@ -204,45 +221,62 @@ class _Monthly:
         padding: float = 6.0,
     ) -> Any:
         cell = self.writer.put(self.row, 1, self.ncols, value, font, alignment)
-        self.writer.height(self.row, _height(value, _PAGE_WIDTH, size, padding))
+        self.height(_height(value, _PAGE_WIDTH, size, padding))
         self.row += 1
         return cell
 
     def gap(self, points: float = 8.0) -> None:
-        self.writer.height(self.row, points)
+        self.height(points)
         self.row += 1
 
     def table(self, table: ReportTable, edges: list[int]) -> None:
         w = self.writer
         spans = [(edges[i], edges[i + 1] - 1) for i in range(len(table.headers))]
+        widths = [w.span_width(first, last) for first, last in spans]
+        caption_height = _height(table.caption, _PAGE_WIDTH, _TEXT_SIZE, 4.0)
+        header_height = max(
+            20.0,
+            *(
+                _height(label, width, _TABLE_SIZE, 8.0)
+                for label, width in zip(table.headers, widths, strict=True)
+            ),
+        )
+        row_heights = [
+            max(
+                20.0,
+                *(
+                    _height(str(v), width, _TABLE_SIZE, 7.0)
+                    for v, width in zip(values, widths, strict=True)
+                ),
+            )
+            for values in table.rows
+        ] or [20.0]
+        # a caption and header never end a page: keep them with the first rows (a short
+        # table stays whole)
+        self.keep_together(caption_height + header_height + sum(row_heights[:8]))
         self.full(table.caption, _font(_TEXT_SIZE, bold=True), _LEFT, _TEXT_SIZE, 4.0)
         header_font = _font(_TABLE_SIZE, bold=True)
-        lines_height = 0.0
         for label, (first, last) in zip(table.headers, spans, strict=True):
             w.put(self.row, first, last, label, header_font, _CENTRE, _BORDER)
-            lines_height = max(
-                lines_height, _height(label, w.span_width(first, last), _TABLE_SIZE, 8.0)
-            )
-        w.height(self.row, max(20.0, lines_height))
+        self.height(header_height)
         self.row += 1
         if not table.rows:
             w.put(self.row, 1, self.ncols, table.empty_text, _font(_TABLE_SIZE), _CENTRE, _BORDER)
-            w.height(self.row, 20.0)
+            self.height(20.0)
             self.row += 1
         last_index = len(table.rows) - 1
         for index, values in enumerate(table.rows):
             bold = table.total_row and index == last_index
             color = RED if index in table.marked else None
             font = _font(_TABLE_SIZE, bold=bold, color=color)
-            row_height = 20.0
-            for position, (value, (first, last)) in enumerate(zip(values, spans, strict=True)):
-                long_text = isinstance(value, str) and len(value) > 6
-                align = _LEFT if long_text and position > 0 else _CENTRE
-                w.put(self.row, first, last, value, font, align, _BORDER)
-                row_height = max(
-                    row_height, _height(str(value), w.span_width(first, last), _TABLE_SIZE, 7.0)
+            for value, (first, last), width in zip(values, spans, widths, strict=True):
+                # text that wraps reads better left-aligned; short text and numbers centred
+                wraps = (
+                    isinstance(value, str)
+                    and line_count(value, width, _TABLE_SIZE / _UNIT_SIZE) > 1
                 )
-            w.height(self.row, row_height)
+                w.put(self.row, first, last, value, font, _LEFT if wraps else _CENTRE, _BORDER)
+            self.height(row_heights[index])
             self.row += 1
         if table.note:
             self.full(table.note, _font(_TABLE_SIZE), _LEFT, _TABLE_SIZE, 5.0)
@@ -254,10 +288,18 @@ class _Monthly:
         self.full(title, _title_font(), _CENTRE, _TITLE_SIZE, 10.0)
         period = s.period
         span = f"统计期间：{format_cn_date(period.start)}至{format_cn_date(period.end)}"
-        half = self.ncols // 2
-        self.writer.put(self.row, 1, half, f"填报单位：{s.unit}", _font(), _LEFT)
-        self.writer.put(self.row, half + 1, self.ncols, span, _font(), _RIGHT)
-        self.writer.height(self.row, 22.0)
+        # the period is the longer text: it gets the larger part of the row
+        split = max(1, round(self.ncols * 0.4))
+        unit_text = f"填报单位：{s.unit}"
+        self.writer.put(self.row, 1, split, unit_text, _font(), _LEFT)
+        self.writer.put(self.row, split + 1, self.ncols, span, _font(), _RIGHT)
+        self.height(
+            max(
+                22.0,
+                _height(unit_text, self.writer.span_width(1, split), _TEXT_SIZE),
+                _height(span, self.writer.span_width(split + 1, self.ncols), _TEXT_SIZE),
+            )
+        )
         self.row += 1
         self.gap(4.0)
         for paragraph in s.paragraphs:
@@ -331,26 +373,28 @@ def annual_columns(report: AnnualReport) -> list[AnnualColumn]:
         AnnualColumn(out, "", "活动场次", _getter("outreach", "events")),
         AnnualColumn(out, "", "出动人次", _getter("outreach", "staff")),
         AnnualColumn(out, "", "受众人次", _getter("outreach", "audience")),
-        AnnualColumn(out, "", "发放资料（份）", _getter("outreach", "materials")),
-        AnnualColumn(out, "", "发放宣传册（册）", _getter("outreach", "brochures")),
-        AnnualColumn(out, "", "解答咨询（人次）", _getter("outreach", "consultations")),
+        AnnualColumn(out, "", "资料份数", _getter("outreach", "materials")),
+        AnnualColumn(out, "", "宣传册数", _getter("outreach", "brochures")),
+        AnnualColumn(out, "", "咨询人次", _getter("outreach", "consultations")),
     ]
     ins = "巡查检查"
-    columns.append(AnnualColumn(ins, "", "合计（次）", _getter("inspections", "total")))
+    columns.append(AnnualColumn(ins, "", "检查次数", _getter("inspections", "total")))
     columns += [
         AnnualColumn(ins, "按类型（次）", label, _getter("inspections", "by_type", label))
         for label in _labels(figs, "inspections", "by_type")
     ]
     columns += [
-        AnnualColumn(ins, "", "检查人员（人次）", _getter("inspections", "inspectors")),
-        AnnualColumn(ins, "", "车辆（车次）", _getter("inspections", "vehicles")),
-        AnnualColumn(ins, "", "发现问题（次）", _getter("inspections", "problems_found")),
-        AnnualColumn(ins, "", "制止焚烧（次）", _getter("inspections", "burning_stopped")),
+        AnnualColumn(ins, "", "出动人次", _getter("inspections", "inspectors")),
+        AnnualColumn(ins, "", "出动车次", _getter("inspections", "vehicles")),
+        AnnualColumn(ins, "", "发现问题", _getter("inspections", "problems_found")),
+        AnnualColumn(ins, "", "制止焚烧", _getter("inspections", "burning_stopped")),
     ]
     cov = "监管对象巡查（次）"
     for label in _labels(figs, "patrol_coverage"):
         columns += [
-            AnnualColumn(cov, label, "应巡查", _getter("patrol_coverage", label, "required"), False),
+            AnnualColumn(
+                cov, label, "应巡查", _getter("patrol_coverage", label, "required"), False
+            ),
             AnnualColumn(cov, label, "已巡查", _getter("patrol_coverage", label, "done"), False),
         ]
     rect = "整改任务（项）"
@@ -509,7 +553,7 @@ def _charts(wb: Workbook, data: Worksheet, report: AnnualReport, layout: AnnualL
     work.title = f"{report.year}年各月巡查检查次数和宣传活动场次"
     work.y_axis.title = "次数／场次"
     work.x_axis.title = "月份"
-    work.series.append(series("合计（次）", "巡查检查", "巡查检查（次）"))
+    work.series.append(series("检查次数", "巡查检查", "巡查检查（次）"))
     work.series.append(series("活动场次", "宣传活动", "宣传活动（场）"))
     tasks = LineChart()
     tasks.title = f"{report.year}年各月整改任务新增与办结情况"

@@ -193,14 +193,14 @@ def expected_columns(fig: dict[str, Any]) -> dict[tuple[str, ...], int]:
         ("宣传活动", "活动场次"): out["events"],
         ("宣传活动", "出动人次"): out["staff"],
         ("宣传活动", "受众人次"): out["audience"],
-        ("宣传活动", "发放资料（份）"): out["materials"],
-        ("宣传活动", "发放宣传册（册）"): out["brochures"],
-        ("宣传活动", "解答咨询（人次）"): out["consultations"],
-        ("巡查检查", "合计（次）"): ins["total"],
-        ("巡查检查", "检查人员（人次）"): ins["inspectors"],
-        ("巡查检查", "车辆（车次）"): ins["vehicles"],
-        ("巡查检查", "发现问题（次）"): ins["problems_found"],
-        ("巡查检查", "制止焚烧（次）"): ins["burning_stopped"],
+        ("宣传活动", "资料份数"): out["materials"],
+        ("宣传活动", "宣传册数"): out["brochures"],
+        ("宣传活动", "咨询人次"): out["consultations"],
+        ("巡查检查", "检查次数"): ins["total"],
+        ("巡查检查", "出动人次"): ins["inspectors"],
+        ("巡查检查", "出动车次"): ins["vehicles"],
+        ("巡查检查", "发现问题"): ins["problems_found"],
+        ("巡查检查", "制止焚烧"): ins["burning_stopped"],
         ("整改任务（项）", "期初未办结"): rect["open_at_start"],
         ("整改任务（项）", "新增"): rect["new"],
         ("整改任务（项）", "办结"): rect["completed"],
@@ -219,11 +219,11 @@ def expected_columns(fig: dict[str, Any]) -> dict[tuple[str, ...], int]:
 FLOWS = [
     ("宣传活动", "活动场次"),
     ("宣传活动", "受众人次"),
-    ("宣传活动", "发放宣传册（册）"),
-    ("巡查检查", "合计（次）"),
-    ("巡查检查", "检查人员（人次）"),
-    ("巡查检查", "发现问题（次）"),
-    ("巡查检查", "制止焚烧（次）"),
+    ("宣传活动", "宣传册数"),
+    ("巡查检查", "检查次数"),
+    ("巡查检查", "出动人次"),
+    ("巡查检查", "发现问题"),
+    ("巡查检查", "制止焚烧"),
     ("整改任务（项）", "新增"),
     ("整改任务（项）", "办结"),
     ("整改任务（项）", "其中逾期办结"),
@@ -266,7 +266,7 @@ def test_annual_rows_equal_the_figures_of_each_month_and_the_year(
     # the data is not all zeros: the comparisons above mean something
     year_row = {p: ws.cell(first + 12, c).value for p, c in paths.items()}
     assert all(year_row[p] for p in FLOWS), year_row
-    assert ws.cell(first + 7, paths[("巡查检查", "合计（次）")]).value == 0  # August
+    assert ws.cell(first + 7, paths[("巡查检查", "检查次数")]).value == 0  # August
     assert year_row[("整改任务（项）", "其中逾期办结")] == 2
 
 
@@ -317,7 +317,7 @@ def test_annual_charts_refer_to_the_monthly_rows(annual_file: Path) -> None:
     work, tasks = charts
     assert title(work) == f"{YEAR}年各月巡查检查次数和宣传活动场次"
     assert [s.val.numRef.f for s in work.series] == [
-        ref(("巡查检查", "合计（次）")),
+        ref(("巡查检查", "检查次数")),
         ref(("宣传活动", "活动场次")),
     ]
     assert [s.tx.v for s in work.series] == ["巡查检查（次）", "宣传活动（场）"]
@@ -385,9 +385,7 @@ def test_monthly_tables_equal_the_figures(ctx: AppContext, may: Any, tmp_path: P
     )
     # title merged across the page
     assert ws["A1"].value == f"{UNIT}2024年5月生态环境保护工作小结"
-    assert f"A1:{get_column_letter(ws.max_column)}1" in {
-        str(r) for r in ws.merged_cells.ranges
-    }
+    assert f"A1:{get_column_letter(ws.max_column)}1" in {str(r) for r in ws.merged_cells.ranges}
     assert "统计期间：2024年5月1日至2024年5月31日" in [
         ws.cell(2, c).value for c in range(1, ws.max_column + 1)
     ]
