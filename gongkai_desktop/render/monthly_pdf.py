@@ -95,7 +95,7 @@ def monthly_html(summary: MonthlySummary, font: PrintFont) -> str:
         f"p.unit {{ font-size: {UNIT_PT}pt; margin: 0; }}",
         f"p.title {{ font-size: {TITLE_PT}pt; font-weight: bold; margin-top: 4pt; }}",
         f"p.span {{ font-size: {TABLE_PT}pt; margin-bottom: 8pt; }}",
-        "p.text { text-indent: 24pt; line-height: 150%; margin-bottom: 4pt; }",
+        "p.text { line-height: 150%; margin-bottom: 4pt; white-space: pre-wrap; }",
         "p.caption { font-weight: bold; margin-top: 8pt; margin-bottom: 3pt; }",
         f"p.note {{ font-size: {TABLE_PT}pt; margin-top: 2pt; }}",
         f"table {{ font-size: {TABLE_PT}pt; }}",
@@ -106,7 +106,9 @@ def monthly_html(summary: MonthlySummary, font: PrintFont) -> str:
         parts.append(f'<p class="unit" align="center">{_e(summary.unit)}</p>')
     parts.append(f'<p class="title" align="center">{_e(summary.title)}</p>')
     parts.append(f'<p class="span" align="center">（统计期间：{_e(span)}）</p>')
-    parts.extend(f'<p class="text">{_e(text)}</p>' for text in summary.paragraphs)
+    # indented two characters with ideographic spaces, kept by white-space: pre-wrap
+    # (CSS text-indent had no effect once laid out at printer resolution)
+    parts.extend(f'<p class="text">\u3000\u3000{_e(text)}</p>' for text in summary.paragraphs)
     parts.extend(_table_html(table) for table in summary.tables)
     # signature left, date right, on one line (a borderless two-cell table)
     parts.append(
