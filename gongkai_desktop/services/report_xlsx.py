@@ -487,7 +487,13 @@ def annual_workbook(report: AnnualReport) -> tuple[Workbook, AnnualLayout]:
     ws = wb.active
     assert ws is not None
     ws.title = ANNUAL_SHEET
-    w = _Writer(ws, [_MONTH_WIDTH] + [_NUMBER_WIDTH] * len(columns))
+    rows = [*report.by_month, (YEAR_LABEL, report.figures)]
+    # numbers never wrap: a column is as wide as its longest number needs (else ####)
+    widths = [
+        max(_NUMBER_WIDTH, 1.2 * max(len(str(col.get(fig))) for _label, fig in rows) + 1.6)
+        for col in columns
+    ]
+    w = _Writer(ws, [_MONTH_WIDTH, *widths])
     total_width = w.span_width(1, ncols)
 
     title = f"{report.unit}{report.year}年各月生态环境保护工作情况统计表"
@@ -500,7 +506,6 @@ def annual_workbook(report: AnnualReport) -> tuple[Workbook, AnnualLayout]:
     top = 3
     _annual_header(w, columns, top, levels)
     first = top + levels
-    rows = [*report.by_month, (YEAR_LABEL, report.figures)]
     for offset, (label, fig) in enumerate(rows):
         row = first + offset
         bold = label == YEAR_LABEL

@@ -8,6 +8,8 @@ in which column is found by reading the header cells back, not through the write
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import errno
 import os
 from datetime import date, datetime, timedelta
@@ -336,6 +338,23 @@ def test_annual_charts_refer_to_the_monthly_rows(annual_file: Path) -> None:
     assert chart_sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
 
 
+def test_annual_columns_widen_for_long_numbers(ctx: AppContext, tmp_path: Path) -> None:
+    report = annual_report(ctx, YEAR, today=TODAY)
+    year = copy.deepcopy(report.figures)
+    year["outreach"]["materials"] = 12345678
+    path = tmp_path / "宽.xlsx"
+    write_annual_xlsx(dataclasses.replace(report, figures=year), path)
+    ws = load_workbook(path)["各月统计"]
+    first, paths = annual_header(ws)
+    col = paths[("宣传活动", "资料份数")]
+    assert ws.cell(first + 12, col).value == 12345678
+    letter = get_column_letter(col)
+    # eight digits and the cell's padding
+    assert ws.column_dimensions[letter].width >= 8 * 1.15 + 1.2
+    other = get_column_letter(paths[("宣传活动", "活动场次")])
+    assert ws.column_dimensions[other].width < ws.column_dimensions[letter].width
+
+
 def test_annual_empty_year_is_all_zeros(ctx: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "空.xlsx"
     write_annual_xlsx(annual_report(ctx, 2030, today=TODAY), path)
@@ -471,6 +490,36 @@ def test_monthly_empty_month(ctx: AppContext, tmp_path: Path) -> None:
     assert f"A{header + 1}:{last}{header + 1}" in merged
 
 
+def test_monthly_with_many_open_tasks_breaks_pages_only_before_a_caption(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    build_year(ctx)
+    service = RecordService(ctx)
+    for i in range(30):
+        service.create(
+            "rectification_task",
+            {
+                "task_no": f"LH-2024-1{i:02d}",
+                "source": TASK_SOURCES[i % len(TASK_SOURCES)],
+                "assigned_date": (date(2024, 3, 1) + timedelta(days=i)).isoformat(),
+                "description": "河道两岸堆放建筑垃圾和生活垃圾，" * (1 + i % 3),
+                "deadline": (date(2024, 4, 1) + timedelta(days=2 * i)).isoformat(),
+                "status": "正在办理",
+            },
+        )
+    summary = monthly_summary(ctx, parse_period("2024-05"), today=TODAY)
+    path = tmp_path / "多.xlsx"
+    write_monthly_xlsx(summary, path)
+    ws = load_workbook(path)["月度小结"]
+    header, rows = table_rows(ws, "五、截至2024年5月31日未办结的整改任务")
+    assert len(rows) == 1 + 20  # the content lists 20 and notes the rest
+    assert ws.cell(header + 21, 1).value == summary.tables[-1].note
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks, "a page break is expected"
+    captions = {t.caption for t in summary.tables}
+    assert all(ws.cell(b + 1, 1).value in captions for b in breaks)
+
+
 # ---- atomic writing and the CLI -------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["monthly", "annual"])
 def test_a_failed_write_leaves_the_old_file(
@@ -517,4 +566,3 @@ def test_every_month_of_the_year_gets_its_own_row_once(annual_file: Path) -> Non
     labels = [ws.cell(r, 1).value for r in range(first, first + 13)]
     assert labels == [f"{m}月" for m in range(1, 13)] + ["全年"]
     assert all(ws.cell(r, 1).font.b is (r == first + 12) for r in range(first, first + 13))
-    assert (TODAY - timedelta(days=0)).year == YEAR
