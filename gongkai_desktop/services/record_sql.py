@@ -52,18 +52,14 @@ def patrol_site_types(registry: FormRegistry) -> set[str]:
     }
 
 
-def patrols_done(
-    registry: FormRegistry,
-    record: Any,
-    site: Any,
-    start: ColumnElement[Any] | Any,
-    end: ColumnElement[Any] | Any,
-) -> ColumnElement[Any]:
-    """Correlated count of live patrol records of ``site`` dated start … end whose
-    type counts for the site's type (``record`` is the mapped Record class)."""
-    patrol = aliased(record)
+def patrol_matches(
+    registry: FormRegistry, patrol: Any, site: Any
+) -> list[tuple[FormSpec, ColumnElement[bool]]]:
+    """Per patrol form, the condition that a ``patrol`` row of that form is a patrol of
+    ``site``: it names the site and its type counts for the site's type (the form's
+    ``patrol:`` block). Date and deletion filters are the caller's."""
     site_type = json_value(site, SITE_TYPE_FIELD)
-    per_form = []
+    matches = []
     for form in patrol_forms(registry):
         spec = form.patrol
         assert spec is not None
@@ -79,13 +75,30 @@ def patrols_done(
             else json_value(patrol, spec.site_field)
         )
         kind = json_value(patrol, spec.type_field)
-        per_form.append(
-            and_(
-                patrol.form_id == form.id,
-                ref == site.id,
-                or_(*(and_(site_type == t, kind.in_(r)) for t, r in counted_by.items())),
+        matches.append(
+            (
+                form,
+                and_(
+                    patrol.form_id == form.id,
+                    ref == site.id,
+                    or_(*(and_(site_type == t, kind.in_(r)) for t, r in counted_by.items())),
+                ),
             )
         )
+    return matches
+
+
+def patrols_done(
+    registry: FormRegistry,
+    record: Any,
+    site: Any,
+    start: ColumnElement[Any] | Any,
+    end: ColumnElement[Any] | Any,
+) -> ColumnElement[Any]:
+    """Correlated count of live patrol records of ``site`` dated start … end whose
+    type counts for the site's type (``record`` is the mapped Record class)."""
+    patrol = aliased(record)
+    per_form = [condition for _form, condition in patrol_matches(registry, patrol, site)]
     if not per_form:
         return literal(0)
     return (

@@ -31,7 +31,7 @@ from gongkai_desktop.services.report_content import (
     percent,
     we,
 )
-from gongkai_desktop.services.report_figures import OUTREACH_FORM, figures
+from gongkai_desktop.services.report_figures import OUTREACH_FORM, figures, figures_many
 from gongkai_desktop.services.settings import SETTINGS_RECORD_ID, load_settings
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
@@ -310,12 +310,11 @@ def annual_report(
     steps = 14
     report = (lambda done: progress(done, steps)) if progress else (lambda done: None)
     unit, who, addressee = _office(ctx)
-    fig = figures(ctx, parse_period(str(year)))
-    report(1)
-    by_month = []
-    for month in range(1, 13):
-        by_month.append((f"{month}月", figures(ctx, parse_period(f"{year}-{month:02d}"))))
-        report(1 + month)
+    # the year and its months in one pass over the records (figures_many shares scans)
+    periods = [parse_period(str(year))] + [parse_period(f"{year}-{m:02d}") for m in range(1, 13)]
+    fig, *months = figures_many(ctx, periods)
+    report(12)
+    by_month = [(f"{m}月", f) for m, f in enumerate(months, start=1)]
     events = _top_events(ctx, parse_period(str(year)))
     stored = load_annual_texts(ctx, year)
     drafts = draft_texts(year, fig, who, addressee or "上级党委、政府")

@@ -34,7 +34,16 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from gongkai_desktop.data.models import Record
@@ -110,6 +119,13 @@ def quarters_of(period: Period) -> list[tuple[date, date]]:
     return [(date(y, m, 1), _month_end(y, m + 2)) for y, m in firsts]
 
 
+def _unit_key(first: date, quarterly: bool) -> str:
+    """The key a patrol's date maps to in SQL: 2024-05 for a month, 2024-Q2 for a quarter."""
+    if quarterly:
+        return f"{first.year:04d}-Q{(first.month + 2) // 3}"
+    return f"{first.year:04d}-{first.month:02d}"
+
+
 def _month_keys(period: Period) -> list[tuple[int, int]]:
     return [(first.year, first.month) for first, _last in months_of(period)]
 
@@ -119,69 +135,151 @@ def _month_end(year: int, month: int) -> date:
 
 
 class ReportFigures:
+    """Figures of one or several periods, read in one transaction.
+
+    Several periods (the annual report's year and its twelve months) share every scan:
+    each form's JSON fields are extracted once per record into a materialized CTE
+    (SQLite before 3.45 re-parses the JSON on every ``json_extract``), and each figure
+    of each period is a conditional aggregate over those plain columns.
+    """
+
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.registry = ctx.registry
 
     def figures(self, period: Period) -> dict[str, Any]:
+        return self.figures_many([period])[0]
+
+    def figures_many(self, periods: Sequence[Period]) -> list[dict[str, Any]]:
+        if not periods:
+            return []
         with self.ctx.transaction() as session:
-            result = {
-                "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
-                "unit": "",
-                "outreach": self._outreach(session, period),
-                "inspections": self._inspections(session, period),
-                "patrol_coverage": self._patrol_coverage(session, period),
-                "rectification": self._rectification(session, period),
+            outreach = self._outreach(session, periods)
+            inspections = self._inspections(session, periods)
+            coverage = self._patrol_coverage(session, periods)
+            rectification = self._rectification(session, periods)
+        unit = load_settings(self.ctx).get("unit_name", "")
+        return [
+            {
+                "period": {"from": p.start.isoformat(), "to": p.end.isoformat()},
+                "unit": unit,
+                "outreach": outreach[i],
+                "inspections": inspections[i],
+                "patrol_coverage": coverage[i],
+                "rectification": rectification[i],
             }
-        result["unit"] = load_settings(self.ctx).get("unit_name", "")
-        return result
+            for i, p in enumerate(periods)
+        ]
 
     @staticmethod
-    def _in_period(period: Period) -> ColumnElement[bool]:
-        return and_(Record.record_date >= period.start, Record.record_date <= period.end)
+    def _extracted(form_id: str, fields: dict[str, str], periods: Sequence[Period]) -> Any:
+        """Live records of ``form_id`` dated within the periods' span, with ``fields``
+        (column name -> JSON key) extracted once per record."""
+        return (
+            select(
+                Record.record_date.label("day"),
+                *(json_value(Record, key).label(name) for name, key in fields.items()),
+            )
+            .where(
+                live(Record, form_id),
+                Record.record_date >= min(p.start for p in periods),
+                Record.record_date <= max(p.end for p in periods),
+            )
+            .cte(f"{form_id}_values")
+            .prefix_with("MATERIALIZED")
+        )
+
+    @staticmethod
+    def _within(day: Any, period: Period) -> ColumnElement[bool]:
+        return and_(day >= period.start.isoformat(), day <= period.end.isoformat())
+
+    def _grouped_sums(
+        self,
+        session: Session,
+        form_id: str,
+        type_field: str,
+        sums: dict[str, ColumnElement[Any] | str],
+        periods: Sequence[Period],
+        extra: dict[str, str],
+    ) -> list[tuple[dict[str, int], dict[str, int]]]:
+        """Per period: (figure -> total, type label -> count), from one grouped query.
+
+        ``sums`` maps a figure to a column of the CTE (by name) or an expression over
+        it (built by the caller through ``extra`` columns)."""
+        values = self._extracted(form_id, {"kind": type_field, **extra}, periods)
+        columns = []
+        for period in periods:
+            inside = self._within(values.c.day, period)
+            columns.append(_count_if(inside))
+            for expr in sums.values():
+                col = values.c[expr] if isinstance(expr, str) else expr(values)  # type: ignore[operator]
+                columns.append(_sum(case((inside, col))))
+        rows = session.execute(select(values.c.kind, *columns).group_by(values.c.kind)).all()
+        width = 1 + len(sums)
+        result = []
+        for i in range(len(periods)):
+            totals = dict.fromkeys(sums, 0)
+            by_kind: dict[str, int] = {}
+            for row in rows:
+                kind, cells = row[0], row[1 + i * width : 1 + (i + 1) * width]
+                count = _int(cells[0])
+                if kind is not None and count:
+                    by_kind[str(kind)] = by_kind.get(str(kind), 0) + count
+                totals["count"] = totals.get("count", 0) + count
+                for name, cell in zip(sums, cells[1:], strict=True):
+                    totals[name] += _int(cell)
+            result.append((totals, by_kind))
+        return result
 
     # ---- outreach -------------------------------------------------------------------
-    def _outreach(self, session: Session, period: Period) -> dict[str, Any]:
-        where = (live(Record, OUTREACH_FORM), self._in_period(period))
-        sums = [_sum(json_value(Record, key)) for key in OUTREACH_SUMS.values()]
-        events, *totals = session.execute(select(func.count(), *sums).where(*where)).one()
-        kind = json_value(Record, OUTREACH_TYPE_FIELD)
-        rows = session.execute(select(kind, func.count()).where(*where).group_by(kind)).all()
-        found = {str(k): _int(n) for k, n in rows if k is not None}
-        labels = _labels(self.registry, OUTREACH_FORM, OUTREACH_TYPE_FIELD, list(found))
-        return {
-            "events": _int(events),
-            **{name: _int(v) for name, v in zip(OUTREACH_SUMS, totals, strict=True)},
-            "by_type": {label: found.get(label, 0) for label in labels},
-        }
+    def _outreach(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:
+        sums: dict[str, Any] = {name: name for name in OUTREACH_SUMS}
+        grouped = self._grouped_sums(
+            session, OUTREACH_FORM, OUTREACH_TYPE_FIELD, sums, periods, dict(OUTREACH_SUMS)
+        )
+        out = []
+        for totals, by_kind in grouped:
+            labels = _labels(self.registry, OUTREACH_FORM, OUTREACH_TYPE_FIELD, list(by_kind))
+            out.append(
+                {
+                    "events": totals.get("count", 0),
+                    **{name: totals[name] for name in OUTREACH_SUMS},
+                    "by_type": {label: by_kind.get(label, 0) for label in labels},
+                }
+            )
+        return out
 
     # ---- inspections ----------------------------------------------------------------
-    def _inspections(self, session: Session, period: Period) -> dict[str, Any]:
-        where = (live(Record, INSPECTION_FORM), self._in_period(period))
-        kind = json_value(Record, INSPECTION_TYPE_FIELD)
-        total, inspectors, vehicles, problems, stopped = session.execute(
-            select(
-                func.count(),
-                _sum(json_value(Record, INSPECTORS_FIELD)),
-                _sum(json_value(Record, VEHICLES_FIELD)),
-                _count_if(json_value(Record, PROBLEM_FIELD) == 1),
-                _sum(case((kind == BURNING_TYPE, json_value(Record, BURNING_STOPPED_FIELD)))),
-            ).where(*where)
-        ).one()
-        rows = session.execute(select(kind, func.count()).where(*where).group_by(kind)).all()
-        found = {str(k): _int(n) for k, n in rows if k is not None}
-        labels = _labels(self.registry, INSPECTION_FORM, INSPECTION_TYPE_FIELD, list(found))
-        return {
-            "total": _int(total),
-            "by_type": {label: found.get(label, 0) for label in labels},
-            "inspectors": _int(inspectors),
-            "vehicles": _int(vehicles),
-            "problems_found": _int(problems),
-            "burning_stopped": _int(stopped),
+    def _inspections(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:
+        extra = {
+            "inspectors": INSPECTORS_FIELD,
+            "vehicles": VEHICLES_FIELD,
+            "problem": PROBLEM_FIELD,
+            "stopped": BURNING_STOPPED_FIELD,
         }
+        sums: dict[str, Any] = {
+            "inspectors": "inspectors",
+            "vehicles": "vehicles",
+            "problems_found": lambda v: case((v.c.problem == 1, 1), else_=0),
+            "burning_stopped": lambda v: case((v.c.kind == BURNING_TYPE, v.c.stopped)),
+        }
+        grouped = self._grouped_sums(
+            session, INSPECTION_FORM, INSPECTION_TYPE_FIELD, sums, periods, extra
+        )
+        out = []
+        for totals, by_kind in grouped:
+            labels = _labels(self.registry, INSPECTION_FORM, INSPECTION_TYPE_FIELD, list(by_kind))
+            out.append(
+                {
+                    "total": totals.get("count", 0),
+                    "by_type": {label: by_kind.get(label, 0) for label in labels},
+                    **{name: totals[name] for name in sums},
+                }
+            )
+        return out
 
     # ---- patrol coverage ------------------------------------------------------------
-    def _patrol_coverage(self, session: Session, period: Period) -> dict[str, Any]:
+    def _patrol_coverage(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:
         counted = record_sql.patrol_site_types(self.registry)
         site_form = self.registry.forms.get(SITE_FORM)
         order = (
@@ -190,11 +288,12 @@ class ReportFigures:
             else []
         )
         types = [t for t in order if t in counted] + sorted(counted - set(order))
-        coverage = {t: {"sites": 0, "required": 0, "done": 0} for t in types}
+        coverage = [{t: {"sites": 0, "required": 0, "done": 0} for t in types} for _ in periods]
         if site_form is None or not types:
             return coverage
 
         site = aliased(Record)
+        patrol = aliased(Record)
         site_type = json_value(site, SITE_TYPE_FIELD)
         required = json_value(site, PATROL_TIMES_FIELD)
         quarterly = json_value(site, PATROL_PERIOD_FIELD) == QUARTERLY
@@ -205,88 +304,159 @@ class ReportFigures:
             required > 0,
             site_type.in_(types),
         )
-        # one row per (site, month/quarter it owes patrols for), all in one query
-        per_unit = []
-        for units, is_quarterly in ((months_of(period), False), (quarters_of(period), True)):
-            for first, last in units:
+        # what each site owes: one row per (period, site, month/quarter it owes for);
+        # a unit counts patrols from its first day to its end or the period end
+        owed_parts = []
+        since = periods[0].start
+        for index, period in enumerate(periods):
+            units = [(u, False) for u in months_of(period)]
+            units += [(u, True) for u in quarters_of(period)]
+            for (first, last), is_quarterly in units:
                 until = min(last, period.end)
-                done = record_sql.patrols_done(
-                    self.registry, Record, site, first.isoformat(), until.isoformat()
-                )
-                per_unit.append(
+                since = min(since, first)
+                owed_parts.append(
                     select(
+                        literal(index).label("period"),
                         site.id.label("site_id"),
+                        literal(first.isoformat()).label("first"),
+                        literal(until.isoformat()).label("until"),
                         site_type.label("site_type"),
                         required.label("required"),
-                        func.min(done, required).label("done"),
                     ).where(
                         *base,
                         quarterly if is_quarterly else ~quarterly,
                         created <= until.isoformat(),
                     )
                 )
-        units_sq = union_all(*per_unit).subquery()
+        owed = union_all(*owed_parts).cte("owed").prefix_with("MATERIALIZED")
+        # patrols done, per site and day, in one pass over the patrol records
+        done_parts = [
+            select(site.id.label("site_id"), patrol.record_date.label("day"))
+            .select_from(patrol)
+            .join(site, condition)
+            .where(
+                patrol.deleted.is_(False),
+                patrol.record_date >= since,
+                patrol.record_date <= max(p.end for p in periods),
+                *base,
+            )
+            for _form, condition in record_sql.patrol_matches(self.registry, patrol, site)
+        ]
+        if done_parts:
+            every = union_all(*done_parts).subquery()
+            daily = (
+                select(every.c.site_id, every.c.day, func.count().label("n"))
+                .group_by(every.c.site_id, every.c.day)
+                .cte("daily")
+                .prefix_with("MATERIALIZED")
+            )
+            per_unit = (
+                select(
+                    owed.c.period,
+                    owed.c.site_id,
+                    owed.c.site_type,
+                    owed.c.required,
+                    func.min(_sum(daily.c.n), owed.c.required).label("done"),
+                )
+                .select_from(owed)
+                .outerjoin(
+                    daily,
+                    and_(
+                        daily.c.site_id == owed.c.site_id,
+                        daily.c.day >= owed.c.first,
+                        daily.c.day <= owed.c.until,
+                    ),
+                )
+                .group_by(owed.c.period, owed.c.site_id, owed.c.first)
+                .subquery()
+            )
+            done = per_unit.c.done
+        else:
+            per_unit = select(owed, literal(0).label("done")).subquery()
+            done = per_unit.c.done
         rows = session.execute(
             select(
-                units_sq.c.site_type,
-                func.count(func.distinct(units_sq.c.site_id)),
-                _sum(units_sq.c.required),
-                _sum(units_sq.c.done),
-            ).group_by(units_sq.c.site_type)
+                per_unit.c.period,
+                per_unit.c.site_type,
+                func.count(func.distinct(per_unit.c.site_id)),
+                _sum(per_unit.c.required),
+                _sum(done),
+            ).group_by(per_unit.c.period, per_unit.c.site_type)
         ).all()
-        for label, sites, owed, done in rows:
-            coverage[str(label)] = {
+        for index, label, sites, owed_times, done_times in rows:
+            coverage[int(index)][str(label)] = {
                 "sites": _int(sites),
-                "required": _int(owed),
-                "done": _int(done),
+                "required": _int(owed_times),
+                "done": _int(done_times),
             }
         return coverage
 
     # ---- rectification tasks --------------------------------------------------------
-    def _rectification(self, session: Session, period: Period) -> dict[str, Any]:
-        start, end = period.start.isoformat(), period.end.isoformat()
+    def _rectification(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:
         form = self.registry.forms.get(TASK_FORM)
-        assigned = Record.record_date
-        completed = json_value(Record, TASK_COMPLETED_FIELD)
         deadline = (
             record_sql.deadline_in_force(Record, form)
             if form is not None and form.has_field(record_sql.TASK_DEADLINE_FIELD)
             else literal(None)
         )
-        is_new = and_(assigned >= period.start, assigned <= period.end)
-        done_in = and_(completed >= start, completed <= end)
-        in_progress = and_(assigned <= period.end, or_(completed.is_(None), completed > end))
-        where = live(Record, TASK_FORM)
-        row = session.execute(
+        tasks = (
             select(
-                _count_if(
-                    and_(assigned < period.start, or_(completed.is_(None), completed >= start))
-                ),
+                Record.record_date.label("assigned"),
+                json_value(Record, TASK_COMPLETED_FIELD).label("completed"),
+                deadline.label("deadline"),
+                json_value(Record, TASK_SOURCE_FIELD).label("source"),
+            )
+            .where(live(Record, TASK_FORM))
+            .cte("task_values")
+            .prefix_with("MATERIALIZED")
+        )
+        assigned, completed, due = tasks.c.assigned, tasks.c.completed, tasks.c.deadline
+        counts, by_source = [], []
+        for period in periods:
+            start, end = period.start.isoformat(), period.end.isoformat()
+            is_new = and_(assigned >= start, assigned <= end)
+            done_in = and_(completed >= start, completed <= end)
+            in_progress = and_(assigned <= end, or_(completed.is_(None), completed > end))
+            counts += [
+                _count_if(and_(assigned < start, or_(completed.is_(None), completed >= start))),
                 _count_if(is_new),
                 _count_if(done_in),
                 _count_if(in_progress),
-                _count_if(and_(in_progress, deadline < end)),
-                _count_if(and_(done_in, completed > deadline)),
-            ).where(where)
-        ).one()
-        source = json_value(Record, TASK_SOURCE_FIELD)
-        rows = session.execute(
-            select(source, _count_if(is_new), _count_if(done_in))
-            .where(where, or_(is_new, done_in))
-            .group_by(source)
-        ).all()
-        found = {str(s): (_int(n), _int(c)) for s, n, c in rows if s is not None}
-        labels = _labels(self.registry, TASK_FORM, TASK_SOURCE_FIELD, list(found))
+                _count_if(and_(in_progress, due < end)),
+                _count_if(and_(done_in, completed > due)),
+            ]
+            by_source += [_count_if(is_new), _count_if(done_in)]
+        totals = session.execute(select(*counts)).one()
+        rows = session.execute(select(tasks.c.source, *by_source).group_by(tasks.c.source)).all()
         names = ("open_at_start", "new", "completed", "in_progress", "overdue", "completed_late")
-        return {
-            **{name: _int(v) for name, v in zip(names, row, strict=True)},
-            "by_source": {
-                label: dict(zip(("new", "completed"), found.get(label, (0, 0)), strict=True))
-                for label in labels
-            },
-        }
+        out = []
+        for i in range(len(periods)):
+            found = {
+                str(row[0]): (_int(row[1 + 2 * i]), _int(row[2 + 2 * i]))
+                for row in rows
+                if row[0] is not None and (row[1 + 2 * i] or row[2 + 2 * i])
+            }
+            labels = _labels(self.registry, TASK_FORM, TASK_SOURCE_FIELD, list(found))
+            row = totals[6 * i : 6 * (i + 1)]
+            out.append(
+                {
+                    **{name: _int(v) for name, v in zip(names, row, strict=True)},
+                    "by_source": {
+                        label: dict(
+                            zip(("new", "completed"), found.get(label, (0, 0)), strict=True)
+                        )
+                        for label in labels
+                    },
+                }
+            )
+        return out
 
 
 def figures(ctx: AppContext, period: Period) -> dict[str, Any]:
     """The figures of ``period`` as the JSON object of ``gongkai report figures``."""
     return ReportFigures(ctx).figures(period)
+
+
+def figures_many(ctx: AppContext, periods: Sequence[Period]) -> list[dict[str, Any]]:
+    """The figures of several periods at once (sharing every scan), in order."""
+    return ReportFigures(ctx).figures_many(periods)

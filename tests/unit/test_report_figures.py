@@ -29,7 +29,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period, parse_period, period_between
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService
-from gongkai_desktop.services.report_figures import figures
+from gongkai_desktop.services.report_figures import figures, figures_many
 from gongkai_desktop.services.settings import save_settings
 
 from .conftest import REPO_FORMS
@@ -404,6 +404,9 @@ def test_figures_match_independent_count(ctx: AppContext, seed: int) -> None:
         assert list(got["inspections"]["by_type"]) == INSPECTION_TYPES
         assert list(got["rectification"]["by_source"]) == TASK_SOURCES
         assert list(got["patrol_coverage"]) == PATROLLED_TYPES
+    # several (overlapping) periods at once share one pass and give the same objects
+    many = figures_many(ctx, PERIODS)
+    assert many == [expected(world, p, "龙河镇生态环境办公室") for p in PERIODS]
 
 
 def test_the_random_worlds_exercise_every_figure(ctx: AppContext) -> None:
