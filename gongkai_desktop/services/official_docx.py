@@ -413,7 +413,6 @@ class OfficialDocument:
         ):
             footer.is_linked_to_previous = False
             paragraph = footer.paragraphs[0]
-            paragraph.text = ""
             _paragraph_format(paragraph, line_pt=size * 1.2, align=align)
             if align == WD_PARAGRAPH_ALIGNMENT.RIGHT:
                 paragraph.paragraph_format.right_indent = Pt(size)
