@@ -192,7 +192,7 @@ def inspection_paragraph(fig: dict[str, Any]) -> str:
 
 def rectification_paragraph(fig: dict[str, Any]) -> str:
     rect = fig["rectification"]
-    new_by_source = [f"{label}{v['new']}项" for label, v in rect["by_source"].items() if v["new"]]
+    new_by_source = nonzero_parts({k: v["new"] for k, v in rect["by_source"].items()}, "项")
     text = f"年初未办结整改任务{rect['open_at_start']}项，全年新增{rect['new']}项"
     if new_by_source:
         text += f"（{join_cn(new_by_source)}）"

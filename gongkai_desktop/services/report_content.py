@@ -97,6 +97,13 @@ def percent(done: int, required: int) -> str:
     return f"{done * 100 / required:.1f}%"
 
 
+def counted(label: str, n: int, unit: str) -> str:
+    """饮用水水源地巡查8次; a label ending in a digit is quoted so the numbers do not run
+    together (“12345”5项)."""
+    shown = f"“{label}”" if label[-1:].isdigit() else label
+    return f"{shown}{n}{unit}"
+
+
 def nonzero_parts(counts: dict[str, Any], unit: str) -> list[str]:
     """["饮用水水源地巡查8次", …] for the labels with a non-zero count, in form order."""
-    return [f"{label}{n}{unit}" for label, n in counts.items() if n]
+    return [counted(label, n, unit) for label, n in counts.items() if n]
