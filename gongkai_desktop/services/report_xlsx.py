@@ -30,7 +30,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,6 +55,7 @@ _SNAP = 1.6
 # The printable height of that page in points (A4 11.69 in less 1.3 in of margins), with
 # a little to spare for fonts taller than measured: where manual page breaks go.
 _PAGE_HEIGHT = (11.69 - 1.3) * 72 * 0.95
+MAX_MONTHLY_PAGES = 2
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -200,17 +201,23 @@ class _Monthly:
     ncols: int
     row: int = 1
     used: float = 0.0  # points used on the current printed page
+    pages: int = 1
 
     def height(self, points: float) -> None:
         """Set the current row's height and follow where the page ends."""
         self.writer.height(self.row, points)
-        self.used = points if self.used + points > _PAGE_HEIGHT else self.used + points
+        if self.used + points > _PAGE_HEIGHT:
+            self.used = points
+            self.pages += 1
+        else:
+            self.used += points
 
     def keep_together(self, points: float) -> None:
         """Start a new page here unless ``points`` still fit on this one."""
         if self.used and self.used + points > _PAGE_HEIGHT:
             self.writer.ws.row_breaks.append(Break(id=self.row - 1))
             self.used = 0.0
+            self.pages += 1
 
     def full(
         self,
@@ -318,8 +325,15 @@ def monthly_workbook(summary: MonthlySummary) -> Workbook:
     ws.title = MONTHLY_SHEET
     widths, edges = _grid(summary.tables)
     writer = _Writer(ws, widths)
-    _Monthly(summary, writer, edges, len(widths)).write()
-    _page_setup(ws, "portrait")
+    sheet = _Monthly(summary, writer, edges, len(widths))
+    sheet.write()
+    if sheet.pages > MAX_MONTHLY_PAGES:
+        # long task descriptions: shrink onto two pages rather than print a third; the
+        # breaks placed for full size would fall in the wrong places
+        ws.row_breaks = RowBreak()
+        _page_setup(ws, "portrait", fit_height=MAX_MONTHLY_PAGES)
+    else:
+        _page_setup(ws, "portrait")
     ws.sheet_view.showGridLines = False
     return wb
 

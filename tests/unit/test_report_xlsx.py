@@ -490,9 +490,7 @@ def test_monthly_empty_month(ctx: AppContext, tmp_path: Path) -> None:
     assert f"A{header + 1}:{last}{header + 1}" in merged
 
 
-def test_monthly_with_many_open_tasks_breaks_pages_only_before_a_caption(
-    ctx: AppContext, tmp_path: Path
-) -> None:
+def test_monthly_with_many_open_tasks_fits_two_pages(ctx: AppContext, tmp_path: Path) -> None:
     build_year(ctx)
     service = RecordService(ctx)
     for i in range(30):
@@ -514,10 +512,19 @@ def test_monthly_with_many_open_tasks_breaks_pages_only_before_a_caption(
     header, rows = table_rows(ws, "五、截至2024年5月31日未办结的整改任务")
     assert len(rows) == 1 + 20  # the content lists 20 and notes the rest
     assert ws.cell(header + 21, 1).value == summary.tables[-1].note
+    # too long for two pages at full size: shrunk onto two, no manual breaks
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 2
+    assert not ws.row_breaks.brk
+
+
+def test_monthly_page_break_only_before_a_caption(may: Any, tmp_path: Path) -> None:
+    path = tmp_path / "月度小结.xlsx"
+    write_monthly_xlsx(may, path)
+    ws = load_workbook(path)["月度小结"]
     breaks = [b.id for b in ws.row_breaks.brk]
-    assert breaks, "a page break is expected"
-    captions = {t.caption for t in summary.tables}
-    assert all(ws.cell(b + 1, 1).value in captions for b in breaks)
+    assert len(breaks) == 1, "the open-task table does not fit under the others"
+    assert ws.cell(breaks[0] + 1, 1).value == may.tables[-1].caption
+    assert ws.page_setup.fitToHeight == 0
 
 
 # ---- atomic writing and the CLI -------------------------------------------------------------
