@@ -314,6 +314,11 @@ def test_docx_title_sentence_pictures_and_captions(
         index = [p._p for p in doc.paragraphs].index(caption)
         assert doc.paragraphs[index].text == photo.caption
         assert doc.paragraphs[index].alignment == WD_PARAGRAPH_ALIGNMENT.CENTER
+    # two photos a page: the appendix starts a page, and every third photo another one
+    heading = next(p for p in doc.paragraphs if p.text == "四、活动图片")
+    assert heading.paragraph_format.page_break_before
+    breaks = [bool(p.paragraph_format.page_break_before) for p in picture_paragraphs]
+    assert breaks == [False, False, True, False]
     # the figures table: header, one row per event, 合计
     (table,) = doc.tables
     assert [c.text for c in table.rows[0].cells][:3] == ["序号", "日期", "活动名称"]
