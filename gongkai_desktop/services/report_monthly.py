@@ -136,7 +136,7 @@ def open_tasks(ctx: AppContext, period: Period) -> list[OpenTask]:
     return tasks
 
 
-def _short(text: str, limit: int = 40) -> str:
+def _short(text: str, limit: int = 26) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -229,7 +229,7 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
         headers=("序号", "编号", "问题", "监管对象", "整改时限", "状态"),
         rows=task_rows,
         marked=frozenset(i for i, t in enumerate(listed) if t.overdue),
-        widths=(1, 3, 6, 3, 3, 2),
+        widths=(3, 6, 12, 5, 6, 5),
         note=f"另有{more}项未列出，详见整改台账。" if more > 0 else "",
     )
     return (outreach, inspections, coverage, rectification, open_table)
