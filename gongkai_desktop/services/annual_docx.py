@@ -2,7 +2,7 @@
 
 Title, 主送机关, body (the report's blocks), 附件说明, 发文机关署名 and 成文日期, then the
 appendix on a page of its own: "附件" in 黑体 on the first line, its title centred on
-the third, and the month-by-month table (portrait, 五号: ten narrow columns read well
+the third, and the month-by-month table (portrait, 小四: ten narrow columns read well
 and the page numbers stay where they are on every other page).
 """
 
@@ -16,7 +16,8 @@ from gongkai_desktop.services.file_output import write_atomically
 from gongkai_desktop.services.official_docx import OfficialDocument, add_blocks
 from gongkai_desktop.services.report_annual import AnnualReport
 
-APPENDIX_TABLE_PT = 10.5  # 五号
+APPENDIX_TABLE_PT = 12.0  # 小四: the table has the page to itself
+APPENDIX_ROW_MM = 8.0
 
 
 def build_annual_document(report: AnnualReport) -> OfficialDocument:
@@ -44,6 +45,7 @@ def build_annual_document(report: AnnualReport) -> OfficialDocument:
         replace(appendix, widths=appendix.widths or widths),
         font_size=APPENDIX_TABLE_PT,
         caption=False,
+        row_height_mm=APPENDIX_ROW_MM,
     )
     return doc
 

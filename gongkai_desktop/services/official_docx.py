@@ -36,7 +36,7 @@ from typing import BinaryIO
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK, WD_LINE_SPACING, WD_PARAGRAPH_ALIGNMENT, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import parse_xml
@@ -401,7 +401,9 @@ class OfficialDocument:
         s.gutter = Mm(0)  # type: ignore[attr-defined]
         grid = s._sectPr.find(qn("w:docGrid"))  # type: ignore[attr-defined]
         if grid is not None:
-            grid.set(qn("w:type"), "lines")
+            # no snapping grid: every paragraph has an exact line pitch of its own, and
+            # a "lines" grid would make LibreOffice/WPS stretch table rows to 28.95 pt
+            grid.attrib.pop(qn("w:type"), None)
             grid.set(qn("w:linePitch"), str(round(self.line_pitch * 20)))
 
     def _footers(self, section: object) -> None:
@@ -537,6 +539,7 @@ class OfficialDocument:
         caption: bool = True,
         caption_size: float = CAPTION_PT,
         caption_align: WD_PARAGRAPH_ALIGNMENT = WD_PARAGRAPH_ALIGNMENT.CENTER,
+        row_height_mm: float = 0,
     ) -> Table:
         """A bordered table: bold caption, header row repeated on every page, marked
         rows in red, a bold 合计 row, ``empty_text`` in one row when there are no rows,
@@ -572,14 +575,26 @@ class OfficialDocument:
                 line_pt=line_pt,
                 align=WD_PARAGRAPH_ALIGNMENT.LEFT if left else WD_PARAGRAPH_ALIGNMENT.CENTER,
             )
-            set_run_font(
-                paragraph.add_run(text), self.fonts.body, font_size, bold=bold, color=color
-            )
+            for n, part in enumerate(text.split("\n")):
+                run = paragraph.add_run(part)
+                set_run_font(run, self.fonts.body, font_size, bold=bold, color=color)
+                if n:
+                    run._r.insert(1, OxmlElement("w:br"))  # after rPr
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
+        if row_height_mm:
+            for row in grid.rows:
+                row.height = Mm(row_height_mm)
+                row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for i, cell in enumerate(grid.rows[0].cells):
             _set_cell_width(cell, widths[i])
-            fill(cell, table.headers[i], bold=True, color=BLACK, left=False)
+            header = str(table.headers[i])
+            room = (widths[i] - 2 * CELL_MARGIN_TWIPS) / 20
+            if "（" in header[1:] and text_width(header) * font_size > room:
+                # a header too wide for its column: the unit "（人次）" on a line of its own
+                at = header.index("（", 1)
+                header = f"{header[:at]}\n{header[at:]}"
+            fill(cell, header, bold=True, color=BLACK, left=False)
         _row_flags(grid.rows[0], header=True)
         if table.rows:
             last = len(table.rows) - 1

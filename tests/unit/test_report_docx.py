@@ -150,7 +150,8 @@ def paragraph_with(doc: DocxDocument, text: str) -> Paragraph:
 
 
 def table_cells(table: Any) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in table.rows]
+    """Cell texts; a header may hold a line break before its unit ("受众\n（人次）")."""
+    return [[cell.text.replace("\n", "") for cell in row.cells] for row in table.rows]
 
 
 def footer_xml(footer: Any) -> str:
@@ -482,3 +483,17 @@ def test_rendered_pages(annual_file: tuple[Path, Any], data: AppContext, tmp_pat
         assert re.search(rf"—\s*{number}\s*—", text), text[-40:]
     monthly_pdf = pypdf.PdfReader(out / f"{monthly.stem}.pdf")
     assert len(monthly_pdf.pages) <= 2
+
+
+def test_landscape_section_swaps_the_page(tmp_path: Path) -> None:
+    doc = official_docx.OfficialDocument()
+    doc.paragraph("正文")
+    doc.new_section(landscape=True)
+    doc.paragraph("横表")
+    path = tmp_path / "x.docx"
+    doc.save(path)
+    sections = Document(str(path)).sections
+    assert abs(_mm(sections[1].page_width) - 297) <= 0.5
+    assert abs(_mm(sections[1].page_height) - 210) <= 0.5
+    assert abs(_mm(sections[1].top_margin) - 28) <= 0.5  # 订口 on top
+    assert sections[1].footer.is_linked_to_previous  # page numbers continue
