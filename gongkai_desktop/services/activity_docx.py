@@ -1,7 +1,7 @@
 """The activity summary as a Word file in the official-document format (GB/T 9704—2012,
 DOMAIN §4), laid out like sample 01: title, 一、活动概况, 二、开展情况, 三、工作成效 with
-the figures table, 四、活动图片 (two photos a page, captions centred under them), then
-the signing unit and date. Every word comes from ``ActivitySummary``; the page, fonts,
+the figures table, 附件：活动图片, the signing unit and date, then the appendix on its
+own pages (附件 / 活动图片, two photos a page, captions centred under them). Every word comes from ``ActivitySummary``; the page, fonts,
 headings, table and signature are ``official_docx.OfficialDocument``'s; this module adds
 the photo appendix.
 
@@ -33,9 +33,11 @@ log = logging.getLogger(__name__)
 
 # photos in the appendix: at most this size, aspect kept; a heading, two photos and two
 # captions fit one 225 mm text page
-PHOTO_MAX_W, PHOTO_MAX_H = Mm(140), Mm(90)
+PHOTO_MAX_W, PHOTO_MAX_H = Mm(140), Mm(85)
 PHOTOS_PER_PAGE = 2
 PHOTO_MAX_PIXELS = 2000  # longer side of the copy put in the file (≈ 360 dpi at 14 cm)
+
+APPENDIX_LABEL, APPENDIX_TITLE = "附件", "活动图片"
 
 CN_DIGITS = "零一二三四五六七八九"
 
@@ -52,7 +54,7 @@ def cn_number(n: int) -> str:
 
 
 def fit_size(width_px: int, height_px: int) -> tuple[int, int]:
-    """EMU size of a photo in the appendix: as large as fits 140 × 90 mm, aspect kept."""
+    """EMU size of a photo in the appendix: as large as fits 140 × 85 mm, aspect kept."""
     scale = min(int(PHOTO_MAX_W) / width_px, int(PHOTO_MAX_H) / height_px)
     return int(width_px * scale), int(height_px * scale)
 
@@ -125,8 +127,13 @@ def _photo(doc: OfficialDocument, photo: Photo, new_page: bool) -> None:
     caption.paragraph_format.space_after = Pt(6)
 
 
-def _photos(doc: OfficialDocument, photos: tuple[Photo, ...], heading: str) -> None:
-    doc.heading1(heading).paragraph_format.page_break_before = True
+def _photos(doc: OfficialDocument, photos: tuple[Photo, ...]) -> None:
+    """附件 on a new page: "附件" flush left in 黑体, the title, then the photos."""
+    label = doc.paragraph(
+        APPENDIX_LABEL, indent=False, align=WD_PARAGRAPH_ALIGNMENT.LEFT, font=doc.fonts.heading1
+    )
+    label.paragraph_format.page_break_before = True
+    doc.title(APPENDIX_TITLE)
     for index, photo in enumerate(photos):
         _photo(doc, photo, new_page=index > 0 and index % PHOTOS_PER_PAGE == 0)
 
@@ -150,15 +157,18 @@ def build_activity_document(summary: ActivitySummary) -> OfficialDocument:
     many = len(summary.events) > 1
     for n, event in enumerate(summary.events, 1):
         if many:
-            doc.heading2(f"（{cn_number(n)}）{event.name or '宣传活动'}")
+            doc.heading2(f"（{cn_number(n)}）{event.heading or '宣传活动'}")
         doc.paragraph(event.paragraph)
     doc.heading1("三、工作成效")
     for text in summary.description:
         doc.paragraph(text)
     doc.table(summary.table)
-    if summary.photos:
-        _photos(doc, summary.photos, "四、活动图片")
+    if summary.photos:  # 附件说明: one blank line under the body, two characters in
+        doc.blank_line()
+        doc.paragraph(f"{APPENDIX_LABEL}：{APPENDIX_TITLE}", run_in_headings=False)
     doc.signature(summary.unit, summary.made_on_text)
+    if summary.photos:
+        _photos(doc, summary.photos)
     return doc
 
 

@@ -10,7 +10,7 @@ missing is listed in ``missing_photos`` rather than stopping the report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -73,6 +73,7 @@ class ActivityEvent:
     activity_form: str
     figures: dict[str, int | float]  # same keys as ActivitySummary.figures
     description: str
+    heading: str  # its （一） heading: the name, or date and place when names repeat
     paragraph: str  # the event's sentence in 二、开展情况
 
 
@@ -371,6 +372,26 @@ def _photos(ctx: AppContext, rid: str, name: str, entries: Any) -> tuple[list[Ph
     return found, missing
 
 
+def _dated_heading(event: ActivityEvent) -> str:
+    day = f"{event.date.month}月{event.date.day}日" if event.date else ""
+    where = event.place or event.type
+    if not where:
+        return f"{day}{event.name}" if day else event.name
+    return f"{day}{where}{'' if where.endswith('活动') else '活动'}"
+
+
+# how an office that is not a township names itself: 我局, 我办, 我站, 我所, 我中心
+_OFFICE_SUFFIXES = ("中心", "局", "办", "站", "所", "委")
+
+
+def _we(township: str, unit: str) -> str:
+    if not township.strip():
+        for suffix in _OFFICE_SUFFIXES:
+            if unit.strip().endswith(suffix):
+                return f"我{suffix}"
+    return we(township, unit)
+
+
 def _ordered_unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
 
@@ -426,12 +447,15 @@ def activity_summary(
                 activity_form=_text(values, "activity_form"),
                 figures=figures,
                 description=_text(values, DESCRIPTION_FIELD),
+                heading=name,
                 paragraph=_event_paragraph(day, values, figures),
             )
         )
         found, lost = _photos(ctx, rid, name or "活动照片", values.get(PHOTOS_FIELD))
         photos += found
         missing += lost
+    if len({e.name for e in events}) < len(events):  # names repeat: say when and where
+        events = [replace(e, heading=_dated_heading(e)) for e in events]
     totals = _sums(ctx, ids)
     dates = [e.date for e in events if e.date]
     start, end = (min(dates), max(dates)) if dates else (None, None)
@@ -439,7 +463,7 @@ def activity_summary(
     parts = figure_parts(totals)
     sentence = f"共开展活动{totals['events']}场" + "".join(f"，{p}" for p in parts) + "。"
     clerk = tuple(p.strip() for p in (description or "").splitlines() if p.strip())
-    we_text = we(settings.get("township", ""), unit)
+    we_text = _we(settings.get("township", ""), unit)
     theme = _theme(events)
     return ActivitySummary(
         title=(title or "").strip() or _default_title(theme),

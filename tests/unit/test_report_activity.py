@@ -243,6 +243,22 @@ def test_one_theme_gives_the_title_and_clerk_text_replaces_the_draft(
     assert clerk.description == ("第一段。", "第二段。") and not clerk.description_drafted
 
 
+def test_repeated_names_get_dated_headings_and_an_office_says_wo_ju(
+    ctx: AppContext, records: RecordService
+) -> None:
+    save_settings(ctx, {"unit_name": "湘西州生态环境局永顺分局", "township": ""})
+    ids = [
+        records.create("outreach_event", event("2023-06-15", "主题日", place="政务中心")).id,
+        records.create("outreach_event", event("2023-06-24", "主题日", place="")).id,
+    ]
+    summary = activity_summary(ctx, ids)
+    assert [e.heading for e in summary.events] == [
+        "6月15日政务中心活动",
+        "6月24日政务公开主题日活动",
+    ]
+    assert summary.description[-1].startswith("通过开展此次活动，我局")
+
+
 def test_unknown_and_deleted_ids_are_named(ctx: AppContext, theme_day: dict[str, Any]) -> None:
     a = theme_day["ids"][0]
     with pytest.raises(ValidationError) as caught:
@@ -292,17 +308,21 @@ def test_docx_title_sentence_pictures_and_captions(
     doc = Document(str(out))
     lines = texts(doc)
     assert lines[:2] == [UNIT, "生态环境宣传活动开展情况"]
-    for heading in ("一、活动概况", "二、开展情况", "三、工作成效", "四、活动图片"):
+    for heading in ("一、活动概况", "二、开展情况", "三、工作成效"):
         assert heading in lines
     assert summary.figures_sentence in lines
     assert "共开展活动3场，出动工作人员38人次" in summary.figures_sentence
-    assert lines[-2:] == [UNIT, "2024年6月30日"]
-    # one picture per photo, inside the text width and 14 × 9 cm, aspect kept
+    # the body ends with 附件说明 and the signature; the appendix follows on a new page
+    signed = lines.index("2024年6月30日")
+    assert lines[signed - 1] == UNIT and "附件：活动图片" in lines[:signed]
+    assert lines[signed + 1 : signed + 3] == ["附件", "活动图片"]
+    assert doc.paragraphs[signed + 1].paragraph_format.page_break_before
+    # one picture per photo, inside the text width and 14 × 8.5 cm, aspect kept
     shapes = doc.inline_shapes
     assert len(shapes) == len(summary.photos) == 4
     for shape in shapes:
         assert 0 < shape.width <= min(TEXT_WIDTH, Mm(140)) + 1
-        assert 0 < shape.height <= Mm(90) + 1
+        assert 0 < shape.height <= Mm(85) + 1
     ratios = [shape.width / shape.height for shape in shapes]
     assert ratios == pytest.approx([4 / 3, 3 / 4, 2 / 3, 5.0], rel=0.01)  # IMG_3 turned upright
     # each picture's paragraph is centred and followed by its centred caption
@@ -314,9 +334,7 @@ def test_docx_title_sentence_pictures_and_captions(
         index = [p._p for p in doc.paragraphs].index(caption)
         assert doc.paragraphs[index].text == photo.caption
         assert doc.paragraphs[index].alignment == WD_PARAGRAPH_ALIGNMENT.CENTER
-    # two photos a page: the appendix starts a page, and every third photo another one
-    heading = next(p for p in doc.paragraphs if p.text == "四、活动图片")
-    assert heading.paragraph_format.page_break_before
+    # two photos a page: every third photo starts another one
     breaks = [bool(p.paragraph_format.page_break_before) for p in picture_paragraphs]
     assert breaks == [False, False, True, False]
     # the figures table: header, one row per event, 合计
@@ -348,7 +366,8 @@ def test_docx_with_a_missing_photo_and_without_photos(
     no_photos = activity_summary(ctx, [theme_day["ids"][2]])
     write_activity_docx(no_photos, tmp_path / "b.docx")
     doc = Document(str(tmp_path / "b.docx"))
-    assert len(doc.inline_shapes) == 0 and "四、活动图片" not in texts(doc)
+    assert len(doc.inline_shapes) == 0
+    assert "附件" not in texts(doc) and "附件：活动图片" not in texts(doc)
     assert "“入户宣传”活动开展情况" in texts(doc)
 
 
