@@ -31,6 +31,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -471,7 +472,7 @@ class OfficialDocument:
             run = paragraph.add_run(line)
             set_run_font(run, self.fonts.title, size)
             if i:
-                run._r.insert(0, OxmlElement("w:br"))
+                run._r.insert(1, OxmlElement("w:br"))  # after the rPr, which comes first
         paragraph.paragraph_format.keep_with_next = True
         return paragraph
 
@@ -679,6 +680,10 @@ class OfficialDocument:
         props.comments = ""
         props.keywords = ""
         props.language = "zh-CN"
+        now = datetime.now().replace(microsecond=0)  # not the template's 2013 dates
+        props.created = now
+        props.modified = now
+        props.revision = 1
 
     def save(self, target: BinaryIO | Path) -> None:
         self.document.save(target)  # type: ignore[arg-type]

@@ -497,3 +497,46 @@ def test_landscape_section_swaps_the_page(tmp_path: Path) -> None:
     assert abs(_mm(sections[1].page_height) - 210) <= 0.5
     assert abs(_mm(sections[1].top_margin) - 28) <= 0.5  # 订口 on top
     assert sections[1].footer.is_linked_to_previous  # page numbers continue
+
+
+# Element order the WordprocessingML schema requires (Word refuses files that break it;
+# LibreOffice does not mind, so rendering alone would not catch it). Subsets we write.
+ORDER = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "tabs",
+            "spacing", "ind", "jc", "outlineLvl", "rPr", "sectPr"],
+    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "color", "spacing", "sz", "szCs", "lang"],
+    "tblPr": ["tblStyle", "tblW", "jc", "tblBorders", "tblLayout", "tblCellMar", "tblLook"],
+    "r": ["rPr"],
+    "p": ["pPr"],
+}  # fmt: skip
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+@pytest.mark.parametrize("kind", ["annual", "monthly"])
+def test_schema_element_order(data: AppContext, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"{kind}.docx"
+    if kind == "annual":
+        write_annual_docx(annual_report(data, YEAR, today=MADE_ON), path)
+    else:
+        write_monthly_docx(monthly_summary(data, parse_period("2024-06")), path)
+    doc = Document(str(path))
+    section = doc.sections[0]
+    roots = [doc.element, section.footer._element, section.even_page_footer._element]
+    checked = 0
+    for root in roots:
+        for element in root.iter():
+            order = ORDER.get(_local(element.tag))
+            if order is None:
+                continue
+            names = [_local(child.tag) for child in element]
+            if _local(element.tag) in ("r", "p"):
+                # the properties element, when present, is the first child
+                assert order[0] not in names[1:], f"{element.tag}: {names}"
+                continue
+            known = [order.index(n) for n in names if n in order]
+            assert known == sorted(known), f"{_local(element.tag)}: {names}"
+            checked += 1
+    assert checked > 100
