@@ -229,7 +229,7 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
         headers=("序号", "编号", "问题", "监管对象", "整改时限", "状态"),
         rows=task_rows,
         marked=frozenset(i for i, t in enumerate(listed) if t.overdue),
-        widths=(3, 6, 12, 5, 6, 5),
+        widths=(3, 6, 11, 5, 7, 5),
         note=f"另有{more}项未列出，详见整改台账。" if more > 0 else "",
     )
     return (outreach, inspections, coverage, rectification, open_table)

@@ -54,7 +54,7 @@ _PAGE_WIDTH = 88.0
 _SNAP = 1.6
 # The printable height of that page in points (A4 11.69 in less 1.3 in of margins), with
 # a little to spare for fonts taller than measured: where manual page breaks go.
-_PAGE_HEIGHT = (11.69 - 1.3) * 72 * 0.95
+_PAGE_HEIGHT = (11.69 - 1.3) * 72 * 0.9
 MAX_MONTHLY_PAGES = 2
 
 _THIN = Side(style="thin", color="000000")
@@ -137,12 +137,19 @@ class _Writer:
         self.ws.row_dimensions[row].height = points
 
 
-def _page_setup(ws: Worksheet, orientation: str, fit_height: int = 0) -> None:
+def _page_setup(
+    ws: Worksheet, orientation: str, fit_height: int = 0, fit: bool = True
+) -> None:
+    """A4 with our margins and footer. ``fit=False`` prints at 100 % (for a sheet laid
+    out to the page width already): Excel ignores manual page breaks under "fit to"."""
     ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = fit_height
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if fit:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = fit_height
+    else:
+        ws.page_setup.scale = 100
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=fit)
     ws.print_options.horizontalCentered = True
     side = 0.6 if orientation == "portrait" else 0.4
     ws.page_margins.left = ws.page_margins.right = side
@@ -333,7 +340,9 @@ def monthly_workbook(summary: MonthlySummary) -> Workbook:
         ws.row_breaks = RowBreak()
         _page_setup(ws, "portrait", fit_height=MAX_MONTHLY_PAGES)
     else:
-        _page_setup(ws, "portrait")
+        # laid out to the page width, with breaks placed before tables: print at 100 %
+        # so that Excel honours the breaks
+        _page_setup(ws, "portrait", fit=False)
     ws.sheet_view.showGridLines = False
     return wb
 

@@ -462,8 +462,10 @@ def test_monthly_print_setup(may: Any, tmp_path: Path) -> None:
     ws = load_workbook(path)["月度小结"]
     assert ws.page_setup.orientation == "portrait"
     assert ws.page_setup.paperSize == 9  # A4
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # laid out to the page width and printed at 100 %: Excel ignores manual page
+    # breaks under "fit to"
+    assert ws.page_setup.scale == 100
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert ws.page_margins.left >= 0.5
     # every row has a height set, and the paragraph's fits its text
@@ -524,7 +526,7 @@ def test_monthly_page_break_only_before_a_caption(may: Any, tmp_path: Path) -> N
     breaks = [b.id for b in ws.row_breaks.brk]
     assert len(breaks) == 1, "the open-task table does not fit under the others"
     assert ws.cell(breaks[0] + 1, 1).value == may.tables[-1].caption
-    assert ws.page_setup.fitToHeight == 0
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 # ---- atomic writing and the CLI -------------------------------------------------------------
