@@ -30,18 +30,19 @@ TYPE_FIELD = "event_type"
 PHOTOS_FIELD = "photos"
 DESCRIPTION_FIELD = "description"
 
-# figure -> (field summed, how the figures sentence says it, unit, table header).
+# figure -> (field summed, how the figures sentence says it, unit, table header: two
+# lines of two characters, so that narrow number columns keep their header tidy).
 # Order is the order of the sentence and of the table's columns.
 FIGURES: dict[str, tuple[str, str, str, str]] = {
-    "staff": ("staff_count", "出动工作人员", "人次", "出动人次"),
-    "audience": ("audience_count", "覆盖群众", "人次", "受众人次"),
-    "materials": ("materials", "发放宣传资料", "份", "资料（份）"),
-    "brochures": ("brochures", "发放宣传册", "册", "宣传册（册）"),
-    "banners": ("banners", "悬挂横幅", "条", "横幅（条）"),
-    "consultations": ("consultations", "解答群众咨询", "人次", "咨询（人次）"),
-    "river_km": ("river_cleaned_km", "清理河道", "公里", "河道（公里）"),
-    "garbage_bags": ("garbage_bags", "捡拾垃圾", "袋", "垃圾（袋）"),
-    "garbage_weight": ("garbage_weight", "清理垃圾", "斤", "垃圾（斤）"),
+    "staff": ("staff_count", "出动工作人员", "人次", "出动\n人次"),
+    "audience": ("audience_count", "覆盖群众", "人次", "受众\n人次"),
+    "materials": ("materials", "发放宣传资料", "份", "资料\n份数"),
+    "brochures": ("brochures", "发放宣传册", "册", "宣传\n册数"),
+    "banners": ("banners", "悬挂横幅", "条", "横幅\n条数"),
+    "consultations": ("consultations", "解答群众咨询", "人次", "咨询\n人次"),
+    "river_km": ("river_cleaned_km", "清理河道", "公里", "河道\n公里"),
+    "garbage_bags": ("garbage_bags", "捡拾垃圾", "袋", "垃圾\n袋数"),
+    "garbage_weight": ("garbage_weight", "清理垃圾", "斤", "垃圾\n斤数"),
 }
 DECIMAL_FIGURES = {"river_km": 2, "garbage_weight": 1}  # figure -> decimals kept
 # columns the figures table always has, whatever the totals
@@ -340,13 +341,12 @@ def _table(events: Sequence[ActivityEvent], figures: dict[str, Any]) -> ReportTa
         rows.append((n, day, event.name, *place, *cells))
     total = tuple(number_text(figures[k]) for k in keys)
     rows.append(("合计", "", f"{figures['events']}场", *(("",) if with_place else ()), *total))
-    name_width = 14 - 2 * max(0, len(keys) - 4) + (0 if with_place else 6)
     return ReportTable(
         caption="活动情况统计表",
         headers=headers + tuple(FIGURES[k][3] for k in keys),
         rows=tuple(rows),
         total_row=True,
-        widths=(4, 6, max(name_width, 8), *((7,) if with_place else ()), *(4 for _ in keys)),
+        widths=(4, 5, 10, *((8,) if with_place else ()), *(5 for _ in keys)),
     )
 
 
