@@ -650,11 +650,24 @@ class OfficialDocument:
 
     def left_right(self, left: str, right: str, *, size: float | None = None) -> Paragraph:
         """One line with text flush left and text flush right (a right tab stop at the
-        right margin), e.g. 填表人… on the left and 制表日期 on the right."""
+        right margin), e.g. 填表人… on the left and 制表日期 on the right. When both do
+        not fit on one line, the right-hand text goes flush right on the next."""
         size = size or self.body_size
         paragraph = self._body_paragraph(
             align=WD_PARAGRAPH_ALIGNMENT.LEFT, first_line_chars=0, size=size, line_pt=size * 1.6
         )
+        room = self.text_width_twips / 20 / size  # characters of this size per line
+        if text_width(left) + text_width(right) + 2 > room:
+            set_run_font(paragraph.add_run(left), self.fonts.body, size)
+            paragraph.paragraph_format.keep_with_next = True
+            paragraph = self._body_paragraph(
+                align=WD_PARAGRAPH_ALIGNMENT.RIGHT,
+                first_line_chars=0,
+                size=size,
+                line_pt=size * 1.6,
+            )
+            set_run_font(paragraph.add_run(right), self.fonts.body, size)
+            return paragraph
         paragraph.paragraph_format.tab_stops.add_tab_stop(
             Twips(self.text_width_twips), WD_TAB_ALIGNMENT.RIGHT
         )

@@ -540,3 +540,21 @@ def test_schema_element_order(data: AppContext, tmp_path: Path, kind: str) -> No
             assert known == sorted(known), f"{_local(element.tag)}: {names}"
             checked += 1
     assert checked > 100
+
+
+def test_empty_database_reports(ctx: AppContext, tmp_path: Path) -> None:
+    """No settings, no records: both files are still written and say so."""
+    annual = tmp_path / "a.docx"
+    write_annual_docx(annual_report(ctx, YEAR, today=MADE_ON), annual)
+    doc = Document(str(annual))
+    texts = [p.text for p in doc.paragraphs]
+    assert "全年未开展宣传活动。" in texts and "2025年1月10日" in texts
+    assert table_cells(doc.tables[0])[13][1:] == ["0"] * 9
+    monthly = tmp_path / "m.docx"
+    summary = monthly_summary(ctx, parse_period("2024-05"), today=MADE_ON)
+    write_monthly_docx(summary, monthly)
+    doc = Document(str(monthly))
+    assert table_cells(doc.tables[4])[1] == ["无"] * 6  # one merged row
+    # the empty signature line and the date do not fit one line: date on its own
+    date_line = paragraph_with(doc, f"制表日期：{summary.made_on_text}")
+    assert date_line.alignment == WD_PARAGRAPH_ALIGNMENT.RIGHT
