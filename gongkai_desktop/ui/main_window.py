@@ -33,6 +33,7 @@ from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.ledger_page import LedgerPage
 from gongkai_desktop.ui.record_list import RecordListPage
+from gongkai_desktop.ui.report_page import ReportPage
 from gongkai_desktop.ui.settings_page import SettingsPage
 from gongkai_desktop.ui.style import HINT_STYLE, NOTE_STYLE, emphasise
 
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.service = RecordService(ctx)
         self.ledger_page: LedgerPage | None = None
+        self.report_page: ReportPage | None = None
         self.list_pages: dict[str, RecordListPage] = {}
         self.editor: RecordEditor | None = None
         self.setObjectName("MainWindow")
@@ -158,10 +160,8 @@ class MainWindow(QMainWindow):
             self.ledger_page = ledger_page
             return ledger_page
         if module.kind == "reports":
-            return NotePage(
-                self.tr("报表"),
-                [self.tr("报表模块将随后续版本提供，目前还不能在这里生成报表。")],
-            )
+            self.report_page = ReportPage(self.ctx)
+            return self.report_page
         pages = [(form_id, self._form_page(form_id)) for form_id in module.form_ids]
         if len(pages) == 1:
             return pages[0][1]
@@ -339,6 +339,13 @@ class MainWindow(QMainWindow):
             # the export writes to a temporary file; closing now would abandon it
             self.statusBar().showMessage(self.tr("正在导出台账，请等它完成或取消后再关闭。"), 8000)
             event.ignore()
+            return
+        if self.report_page is not None and self.report_page.busy:
+            self.statusBar().showMessage(self.tr("正在生成报表，请等它完成或取消后再关闭。"), 8000)
+            event.ignore()
+            return
+        if self.report_page is not None and not self.report_page.annual.confirm_leave():
+            event.ignore()  # the annual report's text is not saved yet
             return
         super().closeEvent(event)
         self.ctx.close()

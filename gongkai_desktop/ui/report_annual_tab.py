@@ -1,0 +1,336 @@
+"""年度报告 tab: the clerk's own text of the annual report (opening, 存在的问题,
+下一步工作计划) per year, with the drafts made from the year's figures, and export to
+Word or Excel.
+
+The data sections of the report are drafted by ``services.report_annual`` from the
+figures when the report is exported, so an export always matches the data of that
+moment; only the three texts are kept (per year, in the settings table). Where a text is
+left empty the report uses the draft, which the edit shows as its placeholder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.report_annual import (
+    AnnualTexts,
+    annual_drafts,
+    load_annual_texts,
+    save_annual_texts,
+)
+from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.report_export import (
+    Progress,
+    ReportRunner,
+    SaveLocation,
+    report_file_name,
+)
+from gongkai_desktop.ui.style import HINT_STYLE, emphasise
+from gongkai_desktop.ui.worker import Task, start_task
+
+PARTS = tuple(f.name for f in fields(AnnualTexts))  # opening, problems, plans
+REPORT_TITLE = "年度生态环境保护工作情况报告"
+
+Button = QMessageBox.StandardButton
+
+
+def _write(ctx: AppContext, year: int, target: Path, progress: Progress) -> None:
+    from gongkai_desktop.services.report_annual import annual_report
+
+    steps = [1]  # annual_report reports its own step count; one more for the writer
+
+    def report_progress(done: int, total: int) -> None:
+        steps[0] = total + 1
+        progress(done, total + 1)
+
+    report = annual_report(ctx, year, progress=report_progress)
+    if target.suffix.lower() == ".docx":
+        from gongkai_desktop.services.annual_docx import write_annual_docx
+
+        write_annual_docx(report, target)
+    else:
+        from gongkai_desktop.services.report_xlsx import write_annual_xlsx
+
+        write_annual_xlsx(report, target)
+    progress(steps[0], steps[0])
+
+
+class AnnualTab(QWidget):
+    def __init__(
+        self,
+        ctx: AppContext,
+        location: SaveLocation,
+        today: date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.location = location
+        self.saved = AnnualTexts()  # the year's text as stored
+        self.drafts: AnnualTexts | None = None
+        self._draft_tasks: dict[int, Task] = {}  # kept referenced until they report
+        self._draft_token = 0
+
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue((today or date.today()).year)
+        self.year.setSuffix(self.tr(" 年度"))
+        self.year.setKeyboardTracking(False)
+        self.loaded_year = self.year.value()
+        self.year.valueChanged.connect(self._year_changed)
+
+        self.save_button = QPushButton(self.tr("保存文字"))
+        self.save_button.clicked.connect(self.save)
+        self.drafts_button = QPushButton(self.tr("使用草稿"))
+        self.drafts_button.setToolTip(self.tr("把根据本年数据生成的草稿填入下面三栏，再按需修改"))
+        self.drafts_button.clicked.connect(self.use_drafts)
+        self.docx_button = QPushButton(self.tr("导出 Word…"))
+        self.docx_button.clicked.connect(lambda: self.export(".docx"))
+        self.xlsx_button = QPushButton(self.tr("导出 Excel…"))
+        self.xlsx_button.clicked.connect(lambda: self.export(".xlsx"))
+        self.saved_label = QLabel()
+        self.saved_label.setStyleSheet(HINT_STYLE)
+
+        labels = {
+            "opening": self.tr("开头段落"),
+            "problems": self.tr("二、存在的问题"),
+            "plans": self.tr("三、下一步工作计划"),
+        }
+        self.edits: dict[str, QPlainTextEdit] = {}
+        for part in PARTS:
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.textChanged.connect(self._update_state)
+            self.edits[part] = edit
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        hint = QLabel(
+            self.tr(
+                "“一、工作开展情况”和附表在导出时根据当时的数据自动生成。"
+                "下面三栏由您撰写，按年度保存；某栏留空时，报告使用灰色显示的草稿。"
+            )
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet(HINT_STYLE)
+        layout.addWidget(hint)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("年度：")))
+        row.addWidget(self.year)
+        row.addSpacing(16)
+        row.addWidget(self.save_button)
+        row.addWidget(self.drafts_button)
+        row.addWidget(self.saved_label)
+        row.addStretch(1)
+        row.addWidget(self.docx_button)
+        row.addWidget(self.xlsx_button)
+        layout.addLayout(row)
+        self.runner = ReportRunner()
+        self.runner.started.connect(self._update_state)
+        self.runner.stopped.connect(self._update_state)
+        layout.addWidget(self.runner)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(4)
+        for index, part in enumerate(PARTS):
+            title = QLabel(labels[part])
+            emphasise(title)
+            grid.addWidget(title, 2 * index, 0)
+            grid.addWidget(self.edits[part], 2 * index + 1, 0)
+            grid.setRowStretch(2 * index + 1, 2 if index == 0 else 3)
+        layout.addLayout(grid, 1)
+        self.load_year(self.loaded_year)
+
+    # ---- texts of a year ----------------------------------------------------------------
+    def texts(self) -> AnnualTexts:
+        return AnnualTexts(**{part: self.edits[part].toPlainText() for part in PARTS})
+
+    @property
+    def dirty(self) -> bool:
+        current = self.texts()
+        return any(getattr(current, p).strip() != getattr(self.saved, p).strip() for p in PARTS)
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    def load_year(self, year: int) -> bool:
+        try:
+            texts = load_annual_texts(self.ctx, year)
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法读取年度报告文字"))
+            return False
+        self.loaded_year = year
+        self.saved = texts
+        for part in PARTS:
+            self.edits[part].setPlainText(getattr(texts, part))
+        self._load_drafts(year)
+        self._update_state()
+        return True
+
+    def _load_drafts(self, year: int) -> None:
+        """The drafts come from the year's figures: made on the pool, shown as placeholders."""
+        self.drafts = None
+        self._draft_token += 1
+        token = self._draft_token
+        for edit in self.edits.values():
+            edit.setPlaceholderText(self.tr("正在根据{0}年的数据生成草稿…").format(year))
+        ctx = self.ctx
+
+        def work() -> tuple[int, AnnualTexts | None, Exception | None]:
+            try:
+                return token, annual_drafts(ctx, year), None
+            except Exception as exc:  # reported with its token, so a stale failure is ignored
+                return token, None, exc
+
+        self._draft_tasks[token] = start_task(work, self._drafts_done, self._drafts_done)
+
+    def _drafts_done(self, result: Any) -> None:
+        if not isinstance(result, tuple):  # Task.failed: work() itself never raises
+            show_error(self, result, self.tr("无法生成草稿"))
+            return
+        token, drafts, exc = result
+        self._draft_tasks.pop(token, None)
+        if token != self._draft_token:
+            return  # the clerk chose another year meanwhile
+        if drafts is None:
+            for edit in self.edits.values():
+                edit.setPlaceholderText("")
+            show_error(self, exc or RuntimeError("no drafts"), self.tr("无法生成草稿"))
+            return
+        self.drafts = drafts
+        for part in PARTS:
+            self.edits[part].setPlaceholderText(getattr(drafts, part))
+        self._update_state()
+
+    @property
+    def drafts_loading(self) -> bool:
+        return bool(self._draft_tasks)
+
+    def _year_changed(self, year: int) -> None:
+        if year == self.loaded_year:
+            return
+        if not self.confirm_leave():
+            self._set_year(self.loaded_year)
+            return
+        if not self.load_year(year):
+            self._set_year(self.loaded_year)
+
+    def confirm_leave(self) -> bool:
+        """Before the texts are left (another year, closing): save or discard unsaved
+        changes. False if the clerk cancelled or saving failed."""
+        if not self.dirty:
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("文字尚未保存"),
+            self.tr("{0}年度报告的文字有修改尚未保存。要先保存吗？").format(self.loaded_year),
+            Button.Save | Button.Discard | Button.Cancel,
+            Button.Save,
+        )
+        if answer == Button.Cancel:
+            return False
+        return answer == Button.Discard or self.save()
+
+    def _set_year(self, year: int) -> None:
+        self.year.blockSignals(True)
+        self.year.setValue(year)
+        self.year.blockSignals(False)
+
+    def _update_state(self) -> None:
+        idle = not self.runner.busy
+        dirty = self.dirty
+        self.save_button.setEnabled(idle and dirty)
+        self.drafts_button.setEnabled(idle and self.drafts is not None)
+        self.docx_button.setEnabled(idle)
+        self.xlsx_button.setEnabled(idle)
+        self.year.setEnabled(idle)
+        self.saved_label.setText(self.tr("有修改尚未保存") if dirty else "")
+
+    def save(self) -> bool:
+        """Store the three texts of the loaded year; False if that failed."""
+        try:
+            self.saved = save_annual_texts(self.ctx, self.loaded_year, self.texts())
+        except Exception as exc:
+            show_error(self, exc, self.tr("保存失败"))
+            return False
+        self._update_state()
+        self.saved_label.setText(self.tr("已保存{0}年度的文字").format(self.loaded_year))
+        return True
+
+    def use_drafts(self) -> None:
+        drafts = self.drafts
+        if drafts is None:
+            return
+        written = [
+            part
+            for part in PARTS
+            if self.edits[part].toPlainText().strip()
+            and self.edits[part].toPlainText().strip() != getattr(drafts, part).strip()
+        ]
+        if written:
+            answer = QMessageBox.question(
+                self,
+                self.tr("使用草稿"),
+                self.tr("已写的文字将被草稿替换（替换后可按 Ctrl+Z 撤销）。要继续吗？"),
+                Button.Yes | Button.No,
+                Button.No,
+            )
+            if answer != Button.Yes:
+                return
+        for part in PARTS:
+            edit = self.edits[part]
+            cursor = QTextCursor(edit.document())  # one undoable edit per box
+            cursor.select(QTextCursor.SelectionType.Document)
+            cursor.insertText(getattr(drafts, part))
+
+    # ---- export -------------------------------------------------------------------------
+    def export(self, suffix: str) -> None:
+        if self.runner.busy:
+            return
+        if self.dirty:
+            answer = QMessageBox.question(
+                self,
+                self.tr("文字尚未保存"),
+                self.tr(
+                    "报告按已保存的文字生成，而当前修改尚未保存。\n"
+                    "选“保存”先保存再导出，选“放弃”按上次保存的文字导出。"
+                ),
+                Button.Save | Button.Discard | Button.Cancel,
+                Button.Save,
+            )
+            if answer == Button.Cancel or (answer == Button.Save and not self.save()):
+                return
+        year = self.loaded_year
+        unit = str(load_settings(self.ctx)["unit_name"] or "")
+        name = report_file_name(unit, f"{year}{REPORT_TITLE}", suffix)
+        target = self.location.ask(self, self.tr("导出年度报告"), name)
+        if target is None:
+            return
+        ctx = self.ctx
+
+        def work(progress: Progress) -> Any:
+            return _write(ctx, year, target, progress)
+
+        self.runner.export(target, work, self.tr("正在生成 {0}…").format(target.name))
+
+
+__all__ = ["AnnualTab"]

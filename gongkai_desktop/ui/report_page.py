@@ -1,0 +1,55 @@
+"""The 报表 page: 月度小结, 年度报告 and 活动总结, one tab each.
+
+Every tab builds its report from the data of the moment, on the thread pool, and
+writes files through the services and ``render/`` (the same code as ``gongkai report``);
+the tabs share where the last file was saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.ui.report_activity_tab import ActivityTab
+from gongkai_desktop.ui.report_annual_tab import AnnualTab
+from gongkai_desktop.ui.report_export import SaveLocation
+from gongkai_desktop.ui.report_monthly_tab import MonthlyTab
+from gongkai_desktop.ui.style import emphasise
+
+
+class ReportPage(QWidget):
+    def __init__(
+        self, ctx: AppContext, today: date | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.location = SaveLocation()
+        self.monthly = MonthlyTab(ctx, self.location, today)
+        self.annual = AnnualTab(ctx, self.location, today)
+        self.activity = ActivityTab(ctx, self.location, today)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.monthly, self.tr("月度小结"))
+        self.tabs.addTab(self.annual, self.tr("年度报告"))
+        self.tabs.addTab(self.activity, self.tr("活动总结"))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        heading = QLabel(self.tr("报表"))
+        emphasise(heading, 1.3)
+        layout.addWidget(heading)
+        layout.addWidget(self.tabs, 1)
+
+    @property
+    def busy(self) -> bool:
+        """A report is being written (closing now would abandon it)."""
+        return self.monthly.busy or self.annual.busy or self.activity.busy
+
+    @property
+    def has_unsaved_text(self) -> bool:
+        return self.annual.dirty
+
+
+__all__ = ["ReportPage"]
