@@ -4,7 +4,8 @@ work on the thread pool.
 ``ReportRunner`` follows the 台账导出 page (``ui.ledger_page``): the worker function gets
 a ``progress(done, total)`` callable that it may call from the worker thread; progress
 reaches the bar through a queued signal, 取消 sets a flag the next ``progress`` call
-turns into ``ReportCancelled``. Writers write through a temporary file, so a cancelled
+before the last step turns into ``ReportCancelled`` (work reports its last step only
+after the file is written). Writers write through a temporary file, so a cancelled
 or failed export leaves the old file untouched. On success the panel names the file and
 offers to open it or its folder.
 """
@@ -167,7 +168,8 @@ class ReportRunner(QWidget):
         signals = self._signals
 
         def progress(done: int, total: int) -> None:
-            if cancel.is_set():
+            # the last step reports a file already written: too late to cancel
+            if cancel.is_set() and done < total:
                 raise ReportCancelled(_tr("已取消。"))
             signals.progressed.emit(done, total)
 

@@ -4,6 +4,7 @@ with drafts and export; the activity summary's event picker and Word export."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from gongkai_desktop.services import report_annual
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.report_annual import AnnualTexts, annual_drafts, save_annual_texts
 from gongkai_desktop.services.settings import save_settings
@@ -293,6 +295,31 @@ def test_annual_export_reports_progress_and_uses_the_saved_text(
         book = openpyxl.load_workbook(target)
         cells = [str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c]
         assert any("2024" in c for c in cells)
+
+
+def test_annual_export_can_be_cancelled_before_the_file_is_written(
+    page: ReportPage, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    annual = _annual(page, qtbot)
+    gate = threading.Event()
+    original = report_annual.annual_report
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)  # the clerk clicks 取消 while the report is being built
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_annual, "annual_report", held)
+    target = tmp_path / "年度.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", SaveDialog(target))
+    click(qtbot, annual.docx_button)
+    assert annual.busy and annual.runner.cancel_button.isVisibleTo(page)
+    assert not annual.docx_button.isEnabled() and not annual.year.isEnabled()
+    click(qtbot, annual.runner.cancel_button)
+    gate.set()
+    qtbot.waitUntil(lambda: not annual.busy, timeout=WAIT)
+    assert not target.exists()
+    assert "已取消" in annual.runner.status.text()
+    assert annual.docx_button.isEnabled()
 
 
 # ---- 活动总结 -----------------------------------------------------------------------------
