@@ -388,3 +388,27 @@ def test_activity_default_file_name_names_the_dates(
     qtbot.waitUntil(lambda: not activity.busy, timeout=WAIT)
     assert dialog.suggested[0].name == f"{UNIT}_2024年5月6日至18日宣传活动开展情况.docx"
     assert (tmp_path / "a.docx").exists()
+
+
+def test_main_window_asks_before_closing_with_unsaved_annual_text(
+    qtbot, ctx, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.show_module("报表")
+    assert isinstance(page, ReportPage) and page is window.report_page
+    annual = _annual(page, qtbot)
+    type_chinese(annual.edits["opening"], "还没保存的开头")
+    qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
+    ask = Answer(Button.Cancel)
+    monkeypatch.setattr(QMessageBox, "question", ask)
+    assert not window.close() and window.isVisible() and ask.texts
+    monkeypatch.setattr(QMessageBox, "question", Answer(Button.Save))
+    assert window.close()
+    from gongkai_desktop.services.report_annual import load_annual_texts
+
+    assert load_annual_texts(ctx, annual.loaded_year).opening == "还没保存的开头"
