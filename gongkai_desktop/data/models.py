@@ -81,3 +81,25 @@ class ImportedFile(Base):
     author: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     __table_args__ = (Index("ix_imported_files_hash_ledger", "sha256", "ledger_id", unique=True),)
+
+
+class CalendarDay(Base):
+    """The office's own holiday table: a day marked 上班 (True) or 休息 (False), over
+    chinese-calendar (migration 0004)."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    workday: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    note: Mapped[str] = mapped_column(String(100), nullable=False, default="", server_default="")
+
+
+class CalendarYear(Base):
+    """A year the office has entered completely: its weekdays not in ``calendar_days``
+    are working days, its weekend days rest days."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    note: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    entered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # UTC

@@ -158,7 +158,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
 
     ctx = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
-        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0003"
+        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0004"
         assert rows(db_path, f"SELECT {old_columns} FROM records ORDER BY id") == records_before
         assert rows(db_path, "SELECT * FROM audit_log ORDER BY id") == audit_before
         assert rows(db_path, "SELECT * FROM settings ORDER BY key") == settings_before
@@ -373,3 +373,90 @@ def test_a_file_that_is_not_a_database_is_refused_unchanged(tmp_path: Path) -> N
     with pytest.raises(DatabaseVersionError, match="不是有效的数据库文件"):
         AppContext.open(bogus, auto_backup=False)
     assert bogus.read_bytes() == before
+
+
+IMPORTED = (
+    "ab" * 32, "water_source_patrol", "旧台账.xlsx", "2026-11-20 08:00:00.000000", 12, "李四"
+)  # fmt: skip
+
+
+def make_0003_database(db_path: Path) -> None:
+    """A database as version 0003 of the app left it (records, audit, settings and an
+    imported file), upgraded from a filled 0001 by the real migrations."""
+    make_0001_database(db_path)
+    engine = create_db_engine(db_path)
+    try:
+        migrate.upgrade(engine, "0003")
+    finally:
+        engine.dispose()
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO imported_files (sha256, ledger_id, file_name, imported_at,"
+            " rows_added, author) VALUES (?, ?, ?, ?, ?, ?)",
+            IMPORTED,
+        )
+    conn.close()
+
+
+def test_upgrade_from_0003_adds_the_empty_holiday_tables(db_path: Path, visit_forms: Path) -> None:
+    make_0003_database(db_path)
+    assert revision_of(db_path) == "0003"
+    tables_before = {
+        r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    assert "calendar_days" not in tables_before
+    before = {
+        table: rows(db_path, f"SELECT * FROM {table} ORDER BY 1")
+        for table in ("records", "audit_log", "settings", "imported_files")
+    }
+    ctx = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
+    try:
+        assert migrate.current_revision(ctx.engine) == "0004"
+        for table, content in before.items():
+            assert rows(db_path, f"SELECT * FROM {table} ORDER BY 1") == content, table
+        assert rows(db_path, "SELECT count(*) FROM calendar_days") == [(0,)]
+        assert rows(db_path, "SELECT count(*) FROM calendar_years") == [(0,)]
+        columns = {r[1]: (r[2], r[3], r[4], r[5]) for r in rows(
+            db_path, "PRAGMA table_info(calendar_days)"
+        )}  # fmt: skip
+        assert columns == {
+            "day": ("DATE", 1, None, 1),
+            "workday": ("BOOLEAN", 1, None, 0),
+            "note": ("VARCHAR(100)", 1, "''", 0),
+        }
+        columns = {r[1]: (r[2], r[5]) for r in rows(db_path, "PRAGMA table_info(calendar_years)")}
+        assert columns == {
+            "year": ("INTEGER", 1),
+            "note": ("VARCHAR(200)", 0),
+            "entered_at": ("DATETIME", 0),
+        }
+        assert _schema_diff(ctx.engine) == []
+        # the new tables take rows the way the app writes them
+        with ctx.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO calendar_days (day, workday) VALUES ('2027-01-01', 0)"
+            )
+        assert rows(db_path, "SELECT day, workday, note FROM calendar_days") == [
+            ("2027-01-01", 0, "")
+        ]
+    finally:
+        ctx.close()
+    assert [b.revision for b in list_backups(db_path)] == ["0003"]
+
+
+def test_the_holiday_migration_downgrades_to_0003(db_path: Path) -> None:
+    engine = create_db_engine(db_path)
+    try:
+        migrate.upgrade(engine, "0004")
+        from alembic import command
+
+        cfg = migrate._config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+    finally:
+        engine.dispose()
+    assert revision_of(db_path) == "0003"
+    tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert not {"calendar_days", "calendar_years"} & tables
