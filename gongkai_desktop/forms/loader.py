@@ -28,6 +28,7 @@ from gongkai_desktop.forms.spec import (
     PatrolSpec,
     RuleSpec,
     SectionSpec,
+    computed_refs,
 )
 
 LISTS_FILE = "lists.yaml"
@@ -488,11 +489,7 @@ def _check_fields(
                             f"“{default}”不是它的选项"
                         )
         if f.computed:
-            refs = (
-                list(f.computed.get("sum", []))
-                + list(f.computed.get("first_of", []))
-                + ([f.computed["count"]] if "count" in f.computed else [])
-            )
+            refs = computed_refs(f.computed)
             for ref in refs:
                 if ref not in by_key:
                     problems.append(f"{name}：{owner}字段“{f.key}”的计算引用了不存在的字段“{ref}”")

@@ -65,6 +65,38 @@ _FIELD: dict[str, Any] = {
                 "sum": {"type": "array", "items": _KEY, "minItems": 1},
                 "count": _KEY,
                 "first_of": {"type": "array", "items": _KEY, "minItems": 1},
+                # working-day deadlines (domain.workdays), over the office calendar
+                "workdays_after": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["from", "days"],
+                    "properties": {
+                        "from": _KEY,
+                        "days": {"type": "integer", "minimum": 1, "maximum": 366},
+                    },
+                },
+                "reply_deadline": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["received"],
+                    "properties": {
+                        "received": _KEY,
+                        "corrected": _KEY,
+                        "extended": _KEY,
+                        "consultations": _KEY,
+                    },
+                },
+                "on_time": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["date", "due", "within", "late"],
+                    "properties": {
+                        "date": _KEY,
+                        "due": _KEY,
+                        "within": {"type": "string", "minLength": 1},
+                        "late": {"type": "string", "minLength": 1},
+                    },
+                },
             },
             "minProperties": 1,
             "maxProperties": 1,

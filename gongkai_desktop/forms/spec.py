@@ -255,3 +255,22 @@ class FormRegistry:
 
     def __iter__(self) -> Iterator[FormSpec]:
         return iter(self.forms.values())
+
+
+def computed_refs(computed: Mapping[str, Any]) -> list[str]:
+    """The field keys a ``computed:`` declaration reads (for the loader's checks)."""
+    refs: list[str] = []
+    for kind, arg in computed.items():
+        if kind in ("sum", "first_of"):
+            refs += list(arg)
+        elif kind == "count":
+            refs.append(arg)
+        elif kind == "workdays_after":
+            refs.append(arg["from"])
+        elif kind == "reply_deadline":
+            refs += [
+                arg[k] for k in ("received", "corrected", "extended", "consultations") if k in arg
+            ]
+        elif kind == "on_time":
+            refs += [arg["date"], arg["due"]]
+    return refs

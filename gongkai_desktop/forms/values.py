@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai_desktop.domain.errors import FieldError, ValidationError
+from gongkai_desktop.domain.workdays import Deadline, WorkCalendar, reply_deadline
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
 
 SiteResolver = Callable[[str, tuple[str, ...]], str]
@@ -211,8 +212,65 @@ def coerce_value(
     return result
 
 
-def _compute(spec: FieldSpec, values: Mapping[str, Any]) -> Any:
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def workday_deadline(
+    spec: FieldSpec, values: Mapping[str, Any], calendar: WorkCalendar
+) -> Deadline | None:
+    """The deadline a ``workdays_after`` / ``reply_deadline`` field computes, with its
+    warnings (a year no calendar covers, a consultation still out); None if its start
+    date is not filled in yet."""
     assert spec.computed is not None
+    if "workdays_after" in spec.computed:
+        arg = spec.computed["workdays_after"]
+        start = _as_date(values.get(arg["from"]))
+        if start is None:
+            return None
+        cal = calendar.fresh()
+        due = cal.add_workdays(start, int(arg["days"]))
+        return Deadline(due, start, int(arg["days"]), 0, cal.warnings())
+    if "reply_deadline" in spec.computed:
+        arg = spec.computed["reply_deadline"]
+        received = _as_date(values.get(arg["received"]))
+        if received is None:
+            return None
+        consultations = []
+        for row in values.get(arg.get("consultations", ""), None) or []:
+            sent = _as_date(row.get("sent_date")) if isinstance(row, Mapping) else None
+            if sent is not None:
+                consultations.append((sent, _as_date(row.get("returned_date"))))
+        return reply_deadline(
+            calendar,
+            received,
+            corrected=_as_date(values.get(arg.get("corrected", ""))),
+            extended=bool(values.get(arg.get("extended", ""))),
+            consultations=consultations,
+        )
+    return None
+
+
+def _compute(
+    spec: FieldSpec, values: Mapping[str, Any], calendar: WorkCalendar | None = None
+) -> Any:
+    assert spec.computed is not None
+    if "workdays_after" in spec.computed or "reply_deadline" in spec.computed:
+        deadline = workday_deadline(spec, values, calendar or WorkCalendar())
+        return deadline.due.isoformat() if deadline else None
+    if "on_time" in spec.computed:
+        arg = spec.computed["on_time"]
+        done, due = _as_date(values.get(arg["date"])), _as_date(values.get(arg["due"]))
+        if done is None or due is None:
+            return None
+        return arg["within"] if done <= due else arg["late"]
     if "count" in spec.computed:
         item = values.get(spec.computed["count"])
         return len(item) if isinstance(item, list) else 0
@@ -234,6 +292,7 @@ def _coerce_group(
     prefix: str,
     label_prefix: str,
     errors: list[FieldError],
+    calendar: WorkCalendar | None = None,
 ) -> dict[str, Any]:
     # Visibility is judged on every coerced input value first (a show_if over a choice
     # typed as a synonym, or over a field further down the form, still works), then on
@@ -318,7 +377,7 @@ def _coerce_group(
         out[spec.key] = coerced
     for spec in fields:
         if spec.computed and (form is None or form.is_visible(spec, out)):
-            computed = _compute(spec, out)
+            computed = _compute(spec, out, calendar)
             if is_empty(computed):
                 out.pop(spec.key, None)
             else:
@@ -377,7 +436,12 @@ def dependent_default(
     return spec.default_from["map"].get(value)
 
 
-def preview_computed(form: FormSpec, spec: FieldSpec, raw: Mapping[str, Any]) -> Any:
+def preview_computed(
+    form: FormSpec,
+    spec: FieldSpec,
+    raw: Mapping[str, Any],
+    calendar: WorkCalendar | None = None,
+) -> Any:
     """A computed field's value over input not yet saved, for the editor to show as the
     clerk types. Inputs that cannot be read yet, and hidden fields, count as empty, as
     they would on saving."""
@@ -393,7 +457,15 @@ def preview_computed(form: FormSpec, spec: FieldSpec, raw: Mapping[str, Any]) ->
             values[source.key] = coerce_value(source, value, None)
     # visibility over the read values, as on saving (a choice typed as a synonym counts)
     shown = {k: v for k, v in values.items() if form.is_visible(form.field(k), values)}
-    return _compute(spec, shown)
+    # computed fields feed later ones (a deadline feeds 是否按时), in form order
+    for source in form.fields:
+        if source is spec:
+            break
+        if source.computed and form.is_visible(source, shown):
+            value = _compute(source, shown, calendar)
+            if not is_empty(value):
+                shown[source.key] = value
+    return _compute(spec, shown, calendar)
 
 
 def coerce_record(
@@ -401,13 +473,19 @@ def coerce_record(
     raw: Mapping[str, Any],
     resolve_site: SiteResolver | None = None,
     existing: Mapping[str, Any] | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> dict[str, Any]:
-    """Validate and convert a whole record; raises ``ValidationError`` listing every bad field."""
+    """Validate and convert a whole record; raises ``ValidationError`` listing every bad field.
+
+    ``calendar``: the office's working-day calendar for deadline fields (default: the
+    national calendar alone)."""
     errors: list[FieldError] = []
     known = {f.key for f in form.fields}
     for key in sorted(set(raw) - known):
         errors.append(FieldError(key, key, f"表单“{form.title}”没有这个字段"))
-    values = _coerce_group(form.fields, form, raw, existing or {}, resolve_site, "", "", errors)
+    values = _coerce_group(
+        form.fields, form, raw, existing or {}, resolve_site, "", "", errors, calendar
+    )
     if not errors:
         errors += check_rules(form, values)
     if errors:
