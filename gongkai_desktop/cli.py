@@ -245,6 +245,7 @@ COMMAND_MODULES = (
     "gongkai_desktop.cli_ledgers",
     "gongkai_desktop.cli_import",
     "gongkai_desktop.cli_reports",
+    "gongkai_desktop.cli_calendar",
 )
 
 
