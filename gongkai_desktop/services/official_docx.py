@@ -87,7 +87,7 @@ class Fonts:
 # What the font table says about each font, so a missing one is replaced by a like one:
 # (English alternative name, panose, family, pitch)
 _FONT_FACTS = {
-    "方正小标宋简体": ("宋体", "02000000000000000000", "script", "variable"),
+    "方正小标宋简体": ("宋体", "02000000000000000000", "roman", "variable"),
     "宋体": ("SimSun", "02010600030101010101", "auto", "variable"),
     "仿宋": ("FangSong", "02010609060101010101", "modern", "fixed"),
     "楷体": ("KaiTi", "02010609060101010101", "modern", "fixed"),
