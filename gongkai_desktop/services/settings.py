@@ -28,6 +28,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("filler", "填表人"),
     SettingSpec("reviewer", "审核人"),
     SettingSpec("phone", "联系电话", 40),
+    SettingSpec("address", "通信地址", 200),
+    SettingSpec("postcode", "邮政编码", 10),
 )
 SETTINGS_RECORD_ID = "settings"
 
