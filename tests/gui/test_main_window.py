@@ -149,15 +149,19 @@ def test_delete_cancelled_keeps_the_record(qtbot, window, records, monkeypatch) 
     assert page.model.total_count == 1
 
 
-def test_modules_without_forms_say_so(window) -> None:  # type: ignore[no-untyped-def]
+def test_modules_open_their_pages(window) -> None:  # type: ignore[no-untyped-def]
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         m.title for m in MODULES
     ]
     assert isinstance(window.show_module("巡查检查"), RecordListPage)
     disclosure = window.show_module("信息公开")
-    assert isinstance(disclosure, QTabWidget) and disclosure.count() == 2
-    texts = " ".join(label.text() for label in disclosure.findChildren(QLabel))
-    assert "forms/ 目录中没有 disclosure_item 表单" in texts
+    assert isinstance(disclosure, QTabWidget) and disclosure.count() == 3
+    assert [disclosure.tabText(i) for i in range(3)] == [
+        "主动公开信息",
+        "依申请公开",
+        "行政复议和行政诉讼",
+    ]
+    assert all(isinstance(disclosure.widget(i), RecordListPage) for i in range(3))
     ledgers = window.show_module("台账导出")
     assert isinstance(ledgers, LedgerPage)
     titles = {ledgers.table.item(r, 0).text() for r in range(ledgers.table.rowCount())}
@@ -257,3 +261,29 @@ def test_backup_now_and_restore_reopens_the_database(qtbot, window, records, mon
     boxes = [w for w in window.findChildren(QMessageBox) if w.isVisible()]
     assert boxes and "已从备份恢复" in boxes[0].text()
     boxes[0].done(0)
+
+
+def test_module_whose_form_is_missing_says_so(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An office that removed a form file still gets the module, with a plain note."""
+    import shutil
+
+    from gongkai_desktop import paths
+    from gongkai_desktop.services.context import AppContext
+
+    forms = tmp_path / "forms"
+    shutil.copytree(paths.forms_dir(), forms)
+    (forms / "review_case.yaml").unlink()
+    for ledger in (forms / "ledgers").glob("*.yaml"):  # ledgers of that form go with it
+        if "form: review_case\n" in ledger.read_text(encoding="utf-8"):
+            ledger.unlink()
+    context = AppContext.open(tmp_path / "db" / "g.db", forms_dir=forms, auto_backup=False)
+    try:
+        win = MainWindow(context)
+        qtbot.addWidget(win)
+        disclosure = win.show_module("信息公开")
+        assert isinstance(disclosure, QTabWidget) and disclosure.count() == 3
+        texts = " ".join(label.text() for label in disclosure.findChildren(QLabel))
+        assert "forms/ 目录中没有 review_case 表单" in texts
+        win.close()
+    finally:
+        context.close()
