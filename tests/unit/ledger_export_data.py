@@ -298,7 +298,100 @@ def seed(records: RecordService) -> Seeded:
         },
     )
     assert task.values["task_no"].startswith("ZG2024-")
+    _seed_disclosure(records)
     return Seeded(sites=sites, deleted_ids=deleted)
+
+
+def _seed_disclosure(records: RecordService) -> None:
+    """主动公开 items, 依申请公开 requests (补正, 延期, answered and open) and a 复议 case."""
+    create = records.create
+    create(
+        "disclosure_item",
+        {
+            "title": "关于开展2024年秸秆禁烧工作的通知",
+            "doc_no": "许政〔2024〕12号",
+            "summary": "部署全镇夏季秸秆禁烧工作",
+            "category": "规范性文件",
+            "normative": True,
+            "generated_date": "2024-05-06",
+            "review_result": "审查通过",
+            "reviewer": "刘副镇长",
+            "review_date": "2024-05-08",
+            "status": "已公开",
+            "published_date": "2024-05-10",
+            "channels": ["政府网站", "政务公开栏"],
+        },
+    )
+    create(
+        "disclosure_item",
+        {
+            "index_no": "GK2024-0100",
+            "title": "2023年度环境质量状况",
+            "category": "统计信息",
+            "generated_date": "2024-04-01",
+            "validity": "已废止",
+            "abolished_date": "2024-06-01",
+            "remarks": MALICIOUS[0],
+        },
+    )
+    create(
+        "disclosure_request",
+        {
+            "channel": "邮寄",
+            "received_date": "2024-05-07",
+            "applicant": "张某某",
+            "applicant_type": "自然人",
+            "id_number": "410101199001011234",
+            "contact": "13900001111",
+            "content": "龙河水库周边养殖场环评批复文件",
+            "obtain_form": "纸质",
+            "correction_notice_date": "2024-05-09",
+            "correction_received_date": "2024-05-13",
+            "extended": True,
+            "extension_approver": "刘副镇长",
+            "extension_notice_date": "2024-06-05",
+            "outcome": "（一）予以公开",
+            "reply_date": "2024-06-20",
+            "delivery_method": "邮寄送达",
+            "delivered_date": "2024-06-21",
+            "fee": 0,
+            "handler": "王五",
+            "status": "已办结",
+        },
+    )
+    create(
+        "disclosure_request",
+        {
+            "channel": "互联网",
+            "received_date": "2024-06-03",
+            "applicant": "某某律师事务所",
+            "applicant_type": "法律服务机构",
+            "content": MALICIOUS[2] + "宏达化工有限公司排污许可执行报告",
+            "handler": "王五",
+            "remarks": "办理中",
+        },
+    )
+    create(
+        "review_case",
+        {
+            "case_type": "行政复议",
+            "case_no": "许复字〔2024〕3号",
+            "filed_date": "2024-05-22",
+            "applicant": "张某某",
+            "subject": "对补正告知不服",
+            "result": "结果维持",
+            "decided_date": "2024-06-28",
+        },
+    )
+    create(
+        "review_case",
+        {
+            "case_type": "诉讼",
+            "litigation_kind": "复议后起诉",
+            "filed_date": "2024-06-30",
+            "applicant": "张某某",
+        },
+    )
 
 
 # ---- the independent reading ---------------------------------------------------------
