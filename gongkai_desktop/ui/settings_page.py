@@ -1,4 +1,5 @@
-"""设置: the office's details (declared once in services.settings) and the backups.
+"""设置: the office's details (declared once in services.settings), the backups and the
+office's holiday table (ui.calendar_page, a tab beside the backups).
 
 Backup and restore run on the thread pool; while a restore runs the main window keeps
 the clerk out of every other page, and afterwards it reopens its AppContext
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +40,7 @@ from gongkai_desktop.services.backup import (
 )
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import SETTINGS, load_settings, save_settings
+from gongkai_desktop.ui.calendar_page import CalendarPage
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
 from gongkai_desktop.ui.worker import Task, start_task
@@ -60,7 +63,13 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(14)
         layout.addWidget(self._office_box())
-        layout.addWidget(self._backup_box(), 1)
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.addTab(self._backup_box(), self.tr("备份与恢复"))
+        self.calendar_page = CalendarPage(ctx)
+        self.calendar_page.status_changed.connect(self._calendar_status_changed)
+        self.lower_tabs.addTab(self.calendar_page, self.tr("节假日与调休"))
+        self._calendar_status_changed(bool(self.calendar_page.warnings))
+        layout.addWidget(self.lower_tabs, 1)
         self.load()
         self.refresh_backups()
 
@@ -124,6 +133,11 @@ class SettingsPage(QWidget):
         self.saved_label.setText(self.tr("已保存"))
         self.settings_saved.emit()
         return True
+
+    def _calendar_status_changed(self, needs_entering: bool) -> None:
+        index = self.lower_tabs.indexOf(self.calendar_page)
+        text = self.tr("节假日与调休（待录入）") if needs_entering else self.tr("节假日与调休")
+        self.lower_tabs.setTabText(index, text)
 
     # ---- backups ------------------------------------------------------------------------
     def _backup_box(self) -> QGroupBox:
