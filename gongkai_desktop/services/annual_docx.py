@@ -16,7 +16,7 @@ from gongkai_desktop.services.file_output import write_atomically
 from gongkai_desktop.services.official_docx import OfficialDocument, add_blocks
 from gongkai_desktop.services.report_annual import AnnualReport
 
-APPENDIX_TABLE_PT = 12.0  # 小四: the table has the page to itself
+APPENDIX_TABLE_PT = 10.5  # 五号: ten columns of up to six digits fit the text width
 APPENDIX_ROW_MM = 8.0
 
 

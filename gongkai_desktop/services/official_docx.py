@@ -277,16 +277,26 @@ def column_widths(table: ReportTable, available_twips: int, font_pt: float) -> l
     share = [available_twips * w / total for w in weights]
     padding = 2 * CELL_MARGIN_TWIPS + 20
     natural = []
+    body_need = []  # the longest cell on one line, with room for bold and wider digits
     for i in range(count):
         body = max((text_width(str(row[i])) for row in table.rows), default=0.0)
         header = min(text_width(str(table.headers[i])), 4.0)
-        natural.append(max(body, header) * font_pt * 20 + padding)
+        body_need.append(body * 1.5 * font_pt * 20 + padding)
+        natural.append(max(body_need[i], header * font_pt * 20 + padding))
     fixed = [i for i in range(count) if natural[i] <= 1.6 * share[i]]
     flex = [i for i in range(count) if i not in fixed]
     if not flex:  # every column fits on one line: share what is left by the ratio
         extra = available_twips - sum(natural)
-        if extra < 0:
-            return [int(w) for w in share]
+        if extra < 0:  # too wide for the page: headers wrap, cells keep one line
+            spare = available_twips - sum(body_need)
+            if spare <= 0:
+                scale = available_twips / sum(natural)
+                return [int(n * scale) for n in natural]
+            excess = [n - b for n, b in zip(natural, body_need, strict=True)]
+            return [
+                int(b + spare * e / (sum(excess) or 1))
+                for b, e in zip(body_need, excess, strict=True)
+            ]
         return [int(natural[i] + extra * weights[i] / total) for i in range(count)]
     left = available_twips - sum(natural[i] for i in fixed)
     flex_total = sum(weights[i] for i in flex)
