@@ -63,9 +63,9 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(14)
         layout.addWidget(self._office_box())
+        self.calendar_page = CalendarPage(ctx)
         self.lower_tabs = QTabWidget()
         self.lower_tabs.addTab(self._backup_box(), self.tr("备份与恢复"))
-        self.calendar_page = CalendarPage(ctx)
         self.calendar_page.status_changed.connect(self._calendar_status_changed)
         self.lower_tabs.addTab(self.calendar_page, self.tr("节假日与调休"))
         self._calendar_status_changed(bool(self.calendar_page.warnings))
@@ -226,6 +226,7 @@ class SettingsPage(QWidget):
         self.backup_button.setEnabled(idle)
         self.restore_button.setEnabled(idle and self.selected_backup() is not None)
         self.save_button.setEnabled(idle)
+        self.calendar_page.setEnabled(idle)  # a restore replaces the database under it
 
     def backup_now(self) -> None:
         db_path = self.ctx.db_path
