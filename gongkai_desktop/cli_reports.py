@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop.cli import (
+    EXIT_FAIL,
     EXIT_OK,
     EXTENSIONS,
     InputError,
@@ -28,7 +29,7 @@ REPORT_KINDS: dict[str, Any] = {}
 def _add_parsers(sub: Any) -> None:
     report = sub.add_parser(
         "report",
-        help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告、activity 活动开展情况",
+        help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告、activity 活动开展情况、disclosure 政府信息公开工作年度报告",
     )
     kinds = report.add_subparsers(dest="report_kind", metavar="报表")
     p = kinds.add_parser("figures", help="任意期间的统计数字（JSON）")
@@ -42,6 +43,7 @@ def _add_parsers(sub: Any) -> None:
     p.add_argument("--year", required=True, type=_year, help="年度，例如 2024")
     p.add_argument("--out", required=True, help="输出文件：.docx 或 .xlsx")
     _add_activity_parser(kinds)
+    _add_disclosure_parser(kinds)
 
 
 def _year(text: str) -> int:
@@ -212,6 +214,52 @@ def cmd_report_activity(args: argparse.Namespace) -> int:
 
 
 REPORT_KINDS["activity"] = cmd_report_activity
+
+
+def _add_disclosure_parser(kinds: Any) -> None:
+    p = kinds.add_parser(
+        "disclosure", help="政府信息公开工作年度报告（.xlsx 表格、.docx 全文或 .json）"
+    )
+    p.add_argument("--year", required=True, type=_year, help="年度，例如 2024")
+    p.add_argument("--out", help="输出文件：.xlsx、.docx 或 .json")
+    p.add_argument("--json", action="store_true", help="把报告的表格和文字以 JSON 输出到屏幕")
+    p.add_argument("--strict", action="store_true", help="数据不符合勾稽关系时以退出码 1 结束")
+
+
+def cmd_report_disclosure(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.disclosure_report import check, disclosure_report
+
+    out = _out_path(args.out, (".xlsx", ".docx", ".json")) if args.out else None
+    if out is None and not args.json:
+        raise InputError("请用 --out 指定输出文件（.xlsx、.docx 或 .json），或用 --json 输出到屏幕")
+    ctx = _open(args, auto_backup=False)
+    try:
+        report = disclosure_report(ctx, args.year)
+    finally:
+        ctx.close()
+    problems = check(report)
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix == ".json":
+            _write_json(out, report.json())
+        elif suffix == ".xlsx":
+            from gongkai_desktop.services.disclosure_xlsx import write_disclosure_xlsx
+
+            write_disclosure_xlsx(report, out)
+        else:
+            from gongkai_desktop.services.disclosure_docx import write_disclosure_docx
+
+            write_disclosure_docx(report, out)
+    if args.json:
+        _print_json(report.json())
+    elif out is not None:
+        print(f"已生成：{out}")
+    for problem in problems:
+        print(f"警告：{problem}", file=sys.stderr)
+    return EXIT_FAIL if problems and args.strict else EXIT_OK
+
+
+REPORT_KINDS["disclosure"] = cmd_report_disclosure
 
 
 @command("report")
