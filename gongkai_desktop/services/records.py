@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
@@ -17,13 +18,17 @@ from gongkai_desktop.data.models import AuditEntry, Record
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, StaleRecordError
+from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
 from gongkai_desktop.forms.values import (
     coerce_record,
+    coerce_value,
     default_values,
     dependent_default,
     display_value,
     is_empty,
+    preview_computed,
+    workday_deadline,
 )
 from gongkai_desktop.services.context import AppContext
 
@@ -31,6 +36,7 @@ ACTION_CREATE = "新建"
 ACTION_UPDATE = "修改"
 ACTION_DELETE = "删除"
 ACTION_RESTORE = "恢复"
+ACTION_RECOMPUTE = "重算期限"  # the holiday table changed: a stored deadline followed it
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,115 @@ def _dump(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def office_calendar(ctx: AppContext) -> WorkCalendar:
+    """The office's working-day calendar (its holiday table over chinese-calendar), read
+    once per user action. Imported here, not at the top: work_calendar may call
+    :func:`recompute_deadlines` after the table changes."""
+    from gongkai_desktop.services.work_calendar import load_calendar
+
+    return load_calendar(ctx)
+
+
+def is_workday_deadline(spec: FieldSpec) -> bool:
+    """A field computed in working days (``workdays_after`` / ``reply_deadline``)."""
+    return bool(spec.computed) and (
+        "workdays_after" in spec.computed or "reply_deadline" in spec.computed
+    )
+
+
+def _read_values(form: FormSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Input read as far as it can be (unreadable and hidden values count as empty), as
+    the deadline of a record being typed is worked out."""
+    values: dict[str, Any] = {}
+    for spec in form.fields:
+        value = raw.get(spec.key)
+        if spec.computed or is_empty(value):
+            continue
+        if spec.is_repeat:
+            values[spec.key] = value  # dates in the rows are read by the deadline itself
+            continue
+        try:
+            values[spec.key] = coerce_value(spec, value, None)
+        except Exception:  # not readable yet: the clerk is still typing
+            continue
+    return {k: v for k, v in values.items() if form.is_visible(form.field(k), values)}
+
+
+def _pending_deadlines(form: FormSpec) -> dict[str, str]:
+    """Working-day deadline field -> the date an ``on_time`` field judges against it (the
+    deadline is still open while that date is empty)."""
+    judged: dict[str, str] = {}
+    for spec in form.fields:
+        on_time = (spec.computed or {}).get("on_time")
+        if on_time:
+            judged[on_time["due"]] = on_time["date"]
+    return {spec.key: judged.get(spec.key, "") for spec in form.fields if is_workday_deadline(spec)}
+
+
+def recompute_deadlines(ctx: AppContext, calendar: WorkCalendar | None = None) -> int:
+    """After the office's holiday table changed: stored working-day deadlines of records
+    still open follow it. A deadline is open while the date it is judged on is empty (a
+    request not yet 送达, an item not yet 公开); closed ones keep the deadline they were
+    judged by. One transaction; each changed value is audited. Returns the records
+    changed. (Only open records are read: few, whatever the size of the database.)"""
+    calendar = calendar or office_calendar(ctx)
+    changed = 0
+    with ctx.transaction() as session:
+        user, filler = ctx.identity(session)
+        now = _utcnow()
+        for form in ctx.registry:
+            pending = _pending_deadlines(form)
+            if not pending:
+                continue
+            open_rows = [
+                func.json_extract(Record.data, f"$.{judged}").is_(None)
+                for judged in pending.values()
+                if judged
+            ]
+            query = select(Record).where(Record.form_id == form.id, Record.deleted.is_(False))
+            if open_rows and all(pending.values()):
+                query = query.where(or_(*open_rows))
+            for row in session.scalars(query):
+                old = dict(row.data)
+                values = dict(old)
+                for spec in form.fields:
+                    if not spec.computed or not form.is_visible(spec, values):
+                        continue
+                    value = preview_computed(form, spec, values, calendar)
+                    if is_empty(value):
+                        values.pop(spec.key, None)
+                    else:
+                        values[spec.key] = value
+                changes = [
+                    (k, old.get(k), values.get(k)) for k in values if old.get(k) != values.get(k)
+                ]
+                changes += [(k, old[k], None) for k in old if k not in values]
+                if not changes:
+                    continue
+                row.data = {f.key: values[f.key] for f in form.fields if f.key in values}
+                row.version += 1
+                row.updated_at = now
+                changed += 1
+                repository.add_audit(
+                    session,
+                    [
+                        AuditEntry(
+                            at=now,
+                            os_user=user,
+                            filler=filler,
+                            record_id=row.id,
+                            form_id=row.form_id,
+                            action=ACTION_RECOMPUTE,
+                            field=key,
+                            old_value=_dump(before),
+                            new_value=_dump(after),
+                        )
+                        for key, before, after in changes
+                    ],
+                )
+    return changed
+
+
 class RecordService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -225,6 +340,53 @@ class RecordService:
             ],
         )
 
+    def _calendar_for(self, form: FormSpec | None) -> WorkCalendar | None:
+        """The office calendar when the form (any form, for None) counts working days."""
+        forms = [form] if form is not None else list(self.registry)
+        if any(is_workday_deadline(f) for spec_form in forms for f in spec_form.fields):
+            return office_calendar(self.ctx)
+        return None
+
+    # ---- deadlines for the editor ----------------------------------------------------
+    def calendar(self) -> WorkCalendar:
+        """The office calendar, for an editor to preview deadlines with as the clerk types."""
+        return office_calendar(self.ctx)
+
+    def preview(
+        self, form_id: str, raw: Mapping[str, Any], calendar: WorkCalendar | None = None
+    ) -> dict[str, Any]:
+        """Every computed field's value over input not yet saved (None where it cannot be
+        worked out yet), deadlines counted in ``calendar`` (default: the office's)."""
+        form = self.registry.form(form_id)
+        if calendar is None:
+            calendar = self._calendar_for(form)
+        return {
+            spec.key: preview_computed(form, spec, raw, calendar)
+            for spec in form.fields
+            if spec.computed
+        }
+
+    def deadline_warnings(
+        self, form_id: str, values: Mapping[str, Any], calendar: WorkCalendar | None = None
+    ) -> dict[str, tuple[str, ...]]:
+        """Warnings of each working-day deadline field over (possibly unsaved) values: a
+        year neither calendar covers, a consultation still out. Fields without any are
+        left out."""
+        form = self.registry.form(form_id)
+        fields = [spec for spec in form.fields if is_workday_deadline(spec)]
+        if not fields:
+            return {}
+        calendar = calendar or office_calendar(self.ctx)
+        read = _read_values(form, values)
+        out: dict[str, tuple[str, ...]] = {}
+        for spec in fields:
+            if not form.is_visible(spec, read):
+                continue
+            deadline = workday_deadline(spec, read, calendar)
+            if deadline is not None and deadline.warnings:
+                out[spec.key] = deadline.warnings
+        return out
+
     # ---- actions -------------------------------------------------------------------
     def create(
         self, form_id: str, raw: Mapping[str, Any], link_from: str | None = None
@@ -232,6 +394,7 @@ class RecordService:
         """Save a new record. ``link_from``: the record it was started from (a form
         action such as 生成整改任务); both records then point at each other."""
         form = self.registry.form(form_id)
+        calendar = self._calendar_for(form)
         with self.ctx.transaction() as session:
             # fields left out get their form defaults, as in a new editor
             start = {**default_values(form), **raw}
@@ -249,7 +412,9 @@ class RecordService:
                 if link is None:
                     raise GongkaiError(f"表单“{form.title}”没有可关联“{source.title}”的字段")
                 existing[link.key] = source.id
-            values = coerce_record(form, start, self._resolver(session), existing=existing)
+            values = coerce_record(
+                form, start, self._resolver(session), existing=existing, calendar=calendar
+            )
             self._generate_numbers(session, form, values)
             user, filler = self.ctx.identity(session)
             now = _utcnow()
@@ -351,6 +516,7 @@ class RecordService:
         self, record_id: str, raw: Mapping[str, Any], expected_version: int | None = None
     ) -> RecordView:
         """Change some fields (keys absent from ``raw`` keep their values; null clears)."""
+        calendar = self._calendar_for(None)
         with self.ctx.transaction() as session:
             row = self._load(session, record_id)
             if expected_version is not None and row.version != expected_version:
@@ -362,7 +528,7 @@ class RecordService:
                 # a site kept from before must still suit the newly chosen type
                 keep.discard(row.data.get(form.patrol.site_field))
             resolver = self._resolver(session, keep=keep)
-            values = coerce_record(form, merged, resolver, existing=row.data)
+            values = coerce_record(form, merged, resolver, existing=row.data, calendar=calendar)
             self._generate_numbers(session, form, values)  # a number cleared is given anew
             old = dict(row.data)
             changes = [

@@ -1,0 +1,82 @@
+"""Stored deadlines follow the office's holiday table: saving counts in it, the editor's
+preview and warnings use it, and a change of the table moves open requests' deadlines
+(audited) but not those already judged."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from gongkai_desktop.services import work_calendar
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records import RecordService, recompute_deadlines
+
+REQUEST = {
+    "channel": "当面提交",
+    "received_date": "2026-03-02",  # a Monday; no holiday until 清明 (4月4日)
+    "applicant": "张某某",
+    "applicant_type": "自然人",
+    "content": "龙河水库水质监测报告",
+}
+# counted by hand from 3月3日: 3–6 (4), 9–13 (9), 16–20 (14), 23–27 (19), 30 (20)
+DUE = "2026-03-30"
+
+
+def test_saving_counts_in_the_office_table(ctx: AppContext, records: RecordService) -> None:
+    assert records.create("disclosure_request", REQUEST).values["reply_deadline"] == DUE
+    work_calendar.save_day(ctx, date(2026, 3, 10), False, "本地停电停工")
+    second = records.create("disclosure_request", {**REQUEST, "applicant": "李某"})
+    assert second.values["reply_deadline"] == "2026-03-31"
+
+
+def test_preview_and_warnings_for_the_editor(ctx: AppContext, records: RecordService) -> None:
+    raw = {**REQUEST, "extended": True}
+    # 40th working day: 3月30日 is the 20th; 3月31日 (21) … 4月3日 (24), 4月7日–10日 (28),
+    # 13–17 (33), 20–24 (38), 27 (39), 28 (40)
+    assert records.preview("disclosure_request", raw)["reply_deadline"] == "2026-04-28"
+    assert records.deadline_warnings("disclosure_request", raw) == {}
+    far = {**REQUEST, "received_date": "2100-03-01"}
+    warnings = records.deadline_warnings("disclosure_request", far)
+    assert list(warnings) == ["reply_deadline"]
+    assert "2100年的节假日安排未知" in warnings["reply_deadline"][0]
+    out = {**REQUEST, "consultations": [{"party": "县自然资源局", "sent_date": "2026-03-05"}]}
+    [note] = records.deadline_warnings("disclosure_request", out)["reply_deadline"]
+    assert "尚未收回" in note
+    # half-typed input is not an error here: the field simply has no deadline yet
+    assert records.deadline_warnings("disclosure_request", {"received_date": "2026-0"}) == {}
+    item = {"title": "通知", "category": "统计信息", "generated_date": "2100-05-03"}
+    assert list(records.deadline_warnings("disclosure_item", item)) == ["publish_due"]
+
+
+def test_a_table_change_moves_open_deadlines_only(ctx: AppContext, records: RecordService) -> None:
+    open_one = records.create("disclosure_request", REQUEST)
+    answered = records.create(
+        "disclosure_request",
+        {
+            **REQUEST,
+            "applicant": "李某",
+            "outcome": "（一）予以公开",
+            "reply_date": "2026-03-20",
+            "delivery_method": "直接送达",
+            "delivered_date": "2026-03-20",
+            "status": "已办结",
+        },
+    )
+    item = records.create(
+        "disclosure_item",
+        {"title": "通知", "category": "统计信息", "generated_date": "2026-03-02"},
+    )
+    assert item.values["publish_due"] == DUE
+    assert recompute_deadlines(ctx) == 0  # nothing changed: nothing written
+
+    work_calendar.save_day(ctx, date(2026, 3, 10), False, "本地停电停工")
+    assert recompute_deadlines(ctx) == 2
+    moved = records.get(open_one.id)
+    assert moved.values["reply_deadline"] == "2026-03-31"
+    assert moved.version == open_one.version + 1
+    assert records.get(item.id).values["publish_due"] == "2026-03-31"
+    kept = records.get(answered.id)
+    assert kept.values["reply_deadline"] == DUE and kept.values["timeliness"] == "按期"
+    assert kept.version == answered.version
+    [entry] = [h for h in records.history(open_one.id) if h.action == "重算期限"]
+    assert entry.field == "法定答复期限"
+    assert (entry.old, entry.new) == ("2026年3月30日", "2026年3月31日")
