@@ -246,6 +246,7 @@ COMMAND_MODULES = (
     "gongkai_desktop.cli_import",
     "gongkai_desktop.cli_reports",
     "gongkai_desktop.cli_calendar",
+    "gongkai_desktop.cli_notices",
 )
 
 
