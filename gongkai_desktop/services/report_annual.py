@@ -9,16 +9,15 @@ The .docx and .xlsx writers (``annual_docx``, ``annual_xlsx``) lay this object o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import desc, func, select
 
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import Period, format_cn_date, parse_period
 from gongkai_desktop.services.context import AppContext
@@ -32,7 +31,7 @@ from gongkai_desktop.services.report_content import (
     we,
 )
 from gongkai_desktop.services.report_figures import OUTREACH_FORM, figures, figures_many
-from gongkai_desktop.services.settings import SETTINGS_RECORD_ID, load_settings
+from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 
@@ -80,31 +79,9 @@ def save_annual_texts(ctx: AppContext, year: int, texts: AnnualTexts) -> AnnualT
     if errors:
         raise ValidationError(errors)
     with ctx.transaction() as session:
-        user, filler = ctx.identity(session)
-        stored = repository.get_settings(session)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        entries = []
-        for f in fields(AnnualTexts):
-            key = _key(year, f.name)
-            new = getattr(texts, f.name).strip()
-            old = stored.get(key, "")
-            if new == old:
-                continue
-            repository.put_setting(session, key, new)
-            entries.append(
-                AuditEntry(
-                    at=now,
-                    os_user=user,
-                    filler=filler,
-                    record_id=SETTINGS_RECORD_ID,
-                    form_id="settings",
-                    action="修改",
-                    field=key,
-                    old_value=json.dumps(old, ensure_ascii=False),
-                    new_value=json.dumps(new, ensure_ascii=False),
-                )
-            )
-        repository.add_audit(session, entries)
+        put_settings_audited(
+            ctx, session, {_key(year, f.name): getattr(texts, f.name) for f in fields(AnnualTexts)}
+        )
     return load_annual_texts(ctx, year)
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import AuditEntry
@@ -50,28 +53,38 @@ def save_settings(ctx: AppContext, values: dict[str, str]) -> dict[str, str]:
     if errors:
         raise ValidationError(errors)
     with ctx.transaction() as session:
-        user, filler = ctx.identity(session)
-        stored = repository.get_settings(session)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        entries = []
-        for key, value in values.items():
-            new = value.strip()
-            old = stored.get(key, "")
-            if new == old:
-                continue
-            repository.put_setting(session, key, new)
-            entries.append(
-                AuditEntry(
-                    at=now,
-                    os_user=user,
-                    filler=filler,
-                    record_id=SETTINGS_RECORD_ID,
-                    form_id="settings",
-                    action="修改",
-                    field=key,
-                    old_value=json.dumps(old, ensure_ascii=False),
-                    new_value=json.dumps(new, ensure_ascii=False),
-                )
-            )
-        repository.add_audit(session, entries)
+        put_settings_audited(ctx, session, values)
     return load_settings(ctx)
+
+
+def put_settings_audited(
+    ctx: AppContext, session: Session, values: Mapping[str, str], form_id: str = "settings"
+) -> list[str]:
+    """Store ``values`` (stripped) in the settings table inside the caller's transaction,
+    with an audit entry per changed key; returns the keys that changed. Every stored
+    setting goes through here (设置, per-year report texts, hand-entered figures)."""
+    user, filler = ctx.identity(session)
+    stored = repository.get_settings(session)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    entries = []
+    for key, value in values.items():
+        new = value.strip()
+        old = stored.get(key, "")
+        if new == old:
+            continue
+        repository.put_setting(session, key, new)
+        entries.append(
+            AuditEntry(
+                at=now,
+                os_user=user,
+                filler=filler,
+                record_id=SETTINGS_RECORD_ID,
+                form_id=form_id,
+                action="修改",
+                field=key,
+                old_value=json.dumps(old, ensure_ascii=False),
+                new_value=json.dumps(new, ensure_ascii=False),
+            )
+        )
+    repository.add_audit(session, entries)
+    return [e.field for e in entries]
