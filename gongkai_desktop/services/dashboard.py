@@ -1,8 +1,12 @@
 """工作台 figures: overdue and soon-due rectification tasks, sites whose required patrols
-of this month (or quarter) are not yet done, and this month's workload.
+of this month (or quarter) are not yet done, this month's workload, and the disclosure
+deadlines (依申请公开 replies and 补正 notices, 主动公开 items not yet published) with
+the holiday-table warnings they depend on.
 
 Every figure is an SQL aggregate over the live (not deleted) records, read in one
-transaction; Python only shapes the few rows that come back. Which inspection type
+transaction; Python only shapes the few rows that come back. Working days are the exception: they
+need the office's holiday table, so SQL selects the candidates (open requests, items past
+their stored 公开时限: a handful) and ``domain.workdays`` counts days for those rows only. Which inspection type
 counts as a patrol of which site type is read from the form files (a form's
 ``patrol:`` block, whichever form declares one), never from code.
 """
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period, parse_period
+from gongkai_desktop.domain.workdays import WorkCalendar, correction_notice_due, workdays_left
 from gongkai_desktop.forms.spec import FormSpec
 from gongkai_desktop.services import record_sql
 from gongkai_desktop.services.context import AppContext
@@ -46,6 +51,22 @@ TASK_DEADLINE_FIELD = "deadline_in_force"  # computed: the extended deadline, el
 TASK_COMPLETED_FIELD = "completed_date"
 
 DUE_SOON_DAYS = 7
+
+REQUEST_FORM = "disclosure_request"
+REQUEST_NUMBER_FIELD = "request_no"
+REQUEST_APPLICANT_FIELD = "applicant"
+REQUEST_RECEIVED_FIELD = "received_date"
+REQUEST_DEADLINE_FIELD = "reply_deadline"  # computed, in the office's working days
+REQUEST_REPLY_FIELD = "reply_date"  # empty while the request is open
+CORRECTION_NOTICE_FIELD = "correction_notice_date"
+REQUEST_DUE_SOON_WORKDAYS = 5
+
+ITEM_FORM = "disclosure_item"
+ITEM_NUMBER_FIELD = "index_no"
+ITEM_TITLE_FIELD = "title"
+ITEM_GENERATED_FIELD = "generated_date"
+ITEM_DUE_FIELD = "publish_due"  # computed: 20 working days after the 生成日期
+ITEM_WAITING = "拟公开"  # 已公开 and 不予公开 items are decided
 
 
 @dataclass(frozen=True)
@@ -90,12 +111,55 @@ class MonthCounts:
 
 
 @dataclass(frozen=True)
+class RequestEntry:
+    """An open 依申请公开 request whose reply (or 补正 notice) deadline is near or past."""
+
+    id: str
+    number: str
+    applicant: str
+    received: date
+    deadline: date  # 法定答复期限, or the last day for the 补正 notice
+    # working days from tomorrow through the deadline; past it: minus the working days
+    # since (0 when only rest days have passed)
+    workdays_left: int
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    """A 主动公开 item still 拟公开 after its 公开时限."""
+
+    id: str
+    number: str
+    title: str
+    generated: date
+    due: date
+    workdays_overdue: int
+
+
+@dataclass(frozen=True)
+class DisclosureDue:
+    replies_overdue: tuple[RequestEntry, ...] = ()  # most overdue first
+    replies_due_soon: tuple[RequestEntry, ...] = ()  # ≤ 5 working days left, soonest first
+    corrections_due: tuple[RequestEntry, ...] = ()  # 补正 notice still possible, soonest first
+    items_overdue: tuple[ItemEntry, ...] = ()  # most overdue first
+    calendar_warnings: tuple[str, ...] = ()  # years the holiday table is missing
+
+    @property
+    def empty(self) -> bool:
+        return (
+            not (self.replies_overdue or self.replies_due_soon or self.corrections_due)
+            and not self.items_overdue
+        )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     today: date
     overdue: tuple[TaskEntry, ...]  # most overdue first
     due_soon: tuple[TaskEntry, ...]  # due today … today + 7, soonest first
     patrol_gaps: tuple[PatrolGap, ...]  # most missing first
     month: MonthCounts
+    disclosure: DisclosureDue = DisclosureDue()
 
 
 def month_of(day: date) -> Period:
@@ -118,11 +182,22 @@ class DashboardService:
     def overview(self, today: date) -> Dashboard:
         month = month_of(today)
         quarter = quarter_of(today)
+        calendar, status = self._calendar(today)
         with self.ctx.transaction() as session:
             overdue, due_soon = self._tasks_due(session, today)
             gaps = self._patrol_gaps(session, month, quarter)
             counts = self._month_counts(session, month)
-        return Dashboard(today, overdue, due_soon, gaps, counts)
+            disclosure = self._disclosure_due(session, today, calendar, status)
+        return Dashboard(today, overdue, due_soon, gaps, counts, disclosure)
+
+    def _calendar(self, today: date) -> tuple[WorkCalendar, list[str]]:
+        """The office calendar and its status warnings (this year, next year from
+        November), when a form counts working days."""
+        if REQUEST_FORM not in self.registry.forms and ITEM_FORM not in self.registry.forms:
+            return WorkCalendar(), []
+        from gongkai_desktop.services import work_calendar
+
+        return work_calendar.load_calendar(self.ctx), work_calendar.calendar_status(self.ctx, today)
 
     def record_counts(self) -> dict[str, tuple[int, int]]:
         """form id -> (live records, records in the 回收站)."""
@@ -182,6 +257,87 @@ class DashboardService:
             )
             (overdue if day < today else due_soon).append(entry)
         return tuple(overdue), tuple(due_soon)
+
+    # ---- disclosure deadlines -------------------------------------------------------
+    def _disclosure_due(
+        self, session: Session, today: date, calendar: WorkCalendar, status: Sequence[str]
+    ) -> DisclosureDue:
+        warnings = list(status)
+        overdue: list[RequestEntry] = []
+        due_soon: list[RequestEntry] = []
+        corrections: list[RequestEntry] = []
+        uncovered: dict[int, int] = {}
+        if REQUEST_FORM in self.registry.forms:
+            # open requests only (no 答复日期): the few whose days are counted below
+            stmt = (
+                select(
+                    Record.id,
+                    _json(Record, REQUEST_NUMBER_FIELD),
+                    _json(Record, REQUEST_APPLICANT_FIELD),
+                    _json(Record, REQUEST_RECEIVED_FIELD),
+                    _json(Record, REQUEST_DEADLINE_FIELD),
+                    _json(Record, CORRECTION_NOTICE_FIELD),
+                )
+                .where(_live(Record, REQUEST_FORM), _json(Record, REQUEST_REPLY_FIELD).is_(None))
+                .order_by(_json(Record, REQUEST_DEADLINE_FIELD).asc(), Record.id.asc())
+            )
+            for row_id, number, applicant, received, deadline, notice in session.execute(stmt):
+                if not received:
+                    continue
+                got = date.fromisoformat(received)
+                head = (row_id, str(number or ""), str(applicant or ""), got)
+                if deadline:
+                    due = date.fromisoformat(deadline)
+                    left = workdays_left(calendar, today, due)
+                    if not calendar.covers(due.year):
+                        uncovered[due.year] = uncovered.get(due.year, 0) + 1
+                    if due < today:  # past, if only by a weekend: a reply now is late
+                        overdue.append(RequestEntry(*head, due, left))
+                    elif left <= REQUEST_DUE_SOON_WORKDAYS:
+                        due_soon.append(RequestEntry(*head, due, left))
+                if not notice:
+                    last = correction_notice_due(calendar, got).due
+                    if today <= last:
+                        left = workdays_left(calendar, today, last)
+                        corrections.append(RequestEntry(*head, last, left))
+        for year, count in sorted(uncovered.items()):
+            warnings.append(
+                f"有{count}件在办的依申请公开，法定答复期限落在{year}年，而{year}年的节假日安排"
+                f"尚未录入，期限按周一至周五计算，可能不准确。请在“设置—节假日与调休”中录入"
+                f"{year}年的安排。"
+            )
+        overdue.sort(key=lambda e: (e.workdays_left, e.received))
+        corrections.sort(key=lambda e: (e.deadline, e.received))
+        items: list[ItemEntry] = []
+        if ITEM_FORM in self.registry.forms:
+            item_due = _json(Record, ITEM_DUE_FIELD)
+            waiting = func.coalesce(Record.status, ITEM_WAITING) == ITEM_WAITING
+            stmt = (
+                select(
+                    Record.id,
+                    _json(Record, ITEM_NUMBER_FIELD),
+                    _json(Record, ITEM_TITLE_FIELD),
+                    _json(Record, ITEM_GENERATED_FIELD),
+                    item_due,
+                )
+                .where(_live(Record, ITEM_FORM), waiting, item_due < today.isoformat())
+                .order_by(item_due.asc(), Record.id.asc())
+            )
+            for row_id, number, title, generated, due in session.execute(stmt):
+                day = date.fromisoformat(due)
+                items.append(
+                    ItemEntry(
+                        row_id,
+                        str(number or ""),
+                        str(title or ""),
+                        date.fromisoformat(generated),
+                        day,
+                        -workdays_left(calendar, today, day),
+                    )
+                )
+        return DisclosureDue(
+            tuple(overdue), tuple(due_soon), tuple(corrections), tuple(items), tuple(warnings)
+        )
 
     # ---- patrol requirements --------------------------------------------------------
     def patrol_forms(self) -> list[FormSpec]:

@@ -1,6 +1,8 @@
 """工作台, the first screen: what needs doing (overdue and soon-due rectification tasks,
-sites whose required patrols of this month or quarter are not done) and this month's
-workload, above the office's name and the last backup.
+sites whose required patrols of this month or quarter are not done, disclosure deadlines
+in working days: 依申请公开 replies and 补正 notices, 主动公开 items not yet published)
+and this month's workload, above the office's name and the last backup. Warnings about
+the holiday table (a year not entered) stand in amber above it all.
 
 The page only reads (``DashboardService``) and asks for records to be opened
 (``record_open_requested``); the main window opens the editor and calls ``refresh()``
@@ -33,7 +35,14 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.backup import list_backups
-from gongkai_desktop.services.dashboard import Dashboard, DashboardService, TaskEntry
+from gongkai_desktop.services.dashboard import (
+    Dashboard,
+    DashboardService,
+    DisclosureDue,
+    ItemEntry,
+    RequestEntry,
+    TaskEntry,
+)
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.errors import describe_error
@@ -43,6 +52,10 @@ OVERDUE_COLOR = "#c0392b"
 DUE_SOON_COLOR = "#b9770e"
 PATROL_COLOR = "#1f4e79"
 ZERO_COLOR = "#9ca3af"
+WARNING_STYLE = (
+    "background: #fff4d6; color: #7a4f00; border: 1px solid #f0d48a;"
+    " border-radius: 4px; padding: 6px 10px;"
+)
 CARD_STYLE = "QFrame#card { background: #ffffff; border: 1px solid #dfe3e8; border-radius: 6px; }"
 # a list shows this many rows before it scrolls (the page itself scrolls too)
 MAX_VISIBLE_ROWS = 8
@@ -228,6 +241,12 @@ class DashboardPage(QWidget):
         self.error_label.setStyleSheet(BANNER_STYLE)
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        self.calendar_label = QLabel()
+        self.calendar_label.setObjectName("calendar_warnings")
+        self.calendar_label.setWordWrap(True)
+        self.calendar_label.setStyleSheet(WARNING_STYLE)
+        self.calendar_label.hide()
+        layout.addWidget(self.calendar_label)
         layout.addLayout(self._build_cards())
 
         columns = QHBoxLayout()
@@ -262,6 +281,7 @@ class DashboardPage(QWidget):
         )
         left.addWidget(self.overdue_section)
         left.addWidget(self.due_section)
+        left.addWidget(self._build_disclosure())
         left.addStretch(1)
         right = QVBoxLayout()
         right.setSpacing(16)
@@ -293,7 +313,12 @@ class DashboardPage(QWidget):
         layout.addWidget(self.notes_label)
         layout.addStretch(1)
 
-        for section in (self.overdue_section, self.due_section, self.patrol_section):
+        for section in (
+            self.overdue_section,
+            self.due_section,
+            self.patrol_section,
+            *self.disclosure_sections,
+        ):
             section.record_activated.connect(self.record_open_requested)
         self.refresh()
 
@@ -313,6 +338,62 @@ class DashboardPage(QWidget):
         emphasise(self.today_label, 1.1, bold=False)
         row.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignTop)
         return row
+
+    def _build_disclosure(self) -> QWidget:
+        """信息公开 deadlines: a section appears only when it has rows (an office that
+        keeps no disclosure records sees one quiet line)."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(16)
+        request_headers = [
+            self.tr("登记编号"),
+            self.tr("申请人"),
+            self.tr("收到申请"),
+            self.tr("法定答复期限"),
+            self.tr("情况"),
+        ]
+        self.reply_overdue_section = RecordSection(
+            self.tr("依申请公开逾期未答复"), OVERDUE_COLOR, request_headers, 1, ""
+        )
+        self.reply_due_section = RecordSection(
+            self.tr("依申请公开5个工作日内到期"), DUE_SOON_COLOR, request_headers, 1, ""
+        )
+        self.correction_section = RecordSection(
+            self.tr("补正告知期限将到（收到申请后7个工作日内）"),
+            DUE_SOON_COLOR,
+            [*request_headers[:3], self.tr("补正告知期限"), self.tr("情况")],
+            1,
+            "",
+        )
+        self.item_overdue_section = RecordSection(
+            self.tr("主动公开信息逾期未公开"),
+            OVERDUE_COLOR,
+            [
+                self.tr("索引号"),
+                self.tr("信息名称"),
+                self.tr("生成日期"),
+                self.tr("公开时限"),
+                self.tr("情况"),
+            ],
+            1,
+            "",
+        )
+        self.disclosure_sections = (
+            self.reply_overdue_section,
+            self.reply_due_section,
+            self.correction_section,
+            self.item_overdue_section,
+        )
+        for section in self.disclosure_sections:
+            layout.addWidget(section)
+        self.disclosure_empty_label = QLabel(
+            self.tr("信息公开：没有逾期或将到期的依申请公开、补正告知和主动公开事项")
+        )
+        self.disclosure_empty_label.setWordWrap(True)
+        self.disclosure_empty_label.setStyleSheet(HINT_STYLE)
+        layout.addWidget(self.disclosure_empty_label)
+        return box
 
     def _build_cards(self) -> QVBoxLayout:
         box = QVBoxLayout()
@@ -417,8 +498,75 @@ class DashboardPage(QWidget):
                 for g in board.patrol_gaps
             ]
         )
+        self._show_disclosure(board.disclosure)
         self._show_month(board)
         self._show_data(counts)
+
+    def _show_disclosure(self, due: DisclosureDue) -> None:
+        self.calendar_label.setText("\n".join(f"⚠ {w}" for w in due.calendar_warnings))
+        self.calendar_label.setVisible(bool(due.calendar_warnings))
+        self.reply_overdue_section.set_rows([self._request_row(e) for e in due.replies_overdue])
+        self.reply_due_section.set_rows([self._request_row(e) for e in due.replies_due_soon])
+        self.correction_section.set_rows(
+            [self._request_row(e, correction=True) for e in due.corrections_due]
+        )
+        self.item_overdue_section.set_rows([self._item_row(e) for e in due.items_overdue])
+        for section in self.disclosure_sections:
+            section.setVisible(bool(section.record_ids()))
+        self.disclosure_empty_label.setVisible(due.empty)
+
+    def _days_text(self, left: int, deadline: date, today: date) -> str:
+        if deadline < today:
+            if left == 0:  # only rest days since the deadline
+                return self.tr("已过期限")
+            return self.tr("已逾期{0}个工作日").format(-left)
+        if left == 0:
+            return self.tr("今天到期")
+        return self.tr("还剩{0}个工作日").format(left)
+
+    def _request_row(self, entry: RequestEntry, correction: bool = False) -> _Row:
+        today = self.board.today if self.board else self._today()
+        what = self.tr("补正告知期限") if correction else self.tr("法定答复期限")
+        tooltip = "\n".join(
+            line
+            for line in (
+                entry.number,
+                self.tr("申请人：{0}").format(entry.applicant),
+                self.tr("收到申请：{0}").format(format_cn_date(entry.received)),
+                self.tr("{0}：{1}").format(what, format_cn_date(entry.deadline)),
+            )
+            if line
+        )
+        return _Row(
+            entry.id,
+            (
+                entry.number,
+                entry.applicant,
+                format_cn_date(entry.received),
+                format_cn_date(entry.deadline),
+                self._days_text(entry.workdays_left, entry.deadline, today),
+            ),
+            tooltip,
+            alert_column=4,
+        )
+
+    def _item_row(self, entry: ItemEntry) -> _Row:
+        today = self.board.today if self.board else self._today()
+        title = " ".join(entry.title.split())
+        if len(title) > DESCRIPTION_CHARS:
+            title = title[: DESCRIPTION_CHARS - 1] + "…"
+        return _Row(
+            entry.id,
+            (
+                entry.number,
+                title,
+                format_cn_date(entry.generated),
+                format_cn_date(entry.due),
+                self._days_text(-entry.workdays_overdue, entry.due, today),
+            ),
+            self.tr("{0}\n生成日期后20个工作日内应当公开（条例第二十六条）").format(entry.title),
+            alert_column=4,
+        )
 
     def _weekday(self, day: date) -> str:
         names = (

@@ -7,6 +7,10 @@ with ``default_from`` follow their driver until the clerk changes them, computed
 fields show their value. Validation is the core's: the editor sends what was typed to
 ``RecordService`` and shows each ``FieldError`` (cross-field rules too) under its field.
 
+Computed deadlines (working days, counted in the office's holiday table read when the
+editor opens) follow the dates as they are typed; what the count could not be sure of (a
+year no calendar covers, a consultation still out) shows in amber under the field.
+
 Linked records (打开 on a link field, and form actions such as 生成整改任务) open in a
 child editor, window-modal over this one: the chain of open editors then stays one
 stack, and when the child saves, this editor re-reads its links at once.
@@ -40,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import FieldError, ValidationError
+from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import ActionSpec, FieldSpec, SectionSpec
 from gongkai_desktop.forms.values import (
     default_values,
@@ -47,7 +52,7 @@ from gongkai_desktop.forms.values import (
     is_empty,
     preview_computed,
 )
-from gongkai_desktop.services.records import RecordService, RecordView
+from gongkai_desktop.services.records import RecordService, RecordView, is_workday_deadline
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.field_widgets import (
     FieldEditor,
@@ -62,6 +67,13 @@ from gongkai_desktop.ui.style import BANNER_STYLE, ERROR_STYLE, HINT_STYLE, emph
 
 # Marks a ``default_from`` field the clerk has set: it no longer follows its driver.
 _EDITED = object()
+# A deadline the clerk should double-check: amber, as the 工作台's due-soon lists.
+WARNING_STYLE = (
+    "color: #8a5a00; background: #fff4d6; border: 1px solid #f0d48a;"
+    " border-radius: 3px; padding: 3px 6px;"
+)
+# Forms whose saved records can print notices (告知书) through ui.notice_dialog.
+NOTICE_FORMS = ("disclosure_request",)
 
 
 def top_level_key(error: FieldError) -> str:
@@ -90,6 +102,12 @@ class FieldCell(QWidget):
         self.error_label.setObjectName(f"error_{editor.spec.key}")
         self.error_label.hide()
         column.addWidget(self.error_label)
+        self.warning_label = QLabel()
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(WARNING_STYLE)
+        self.warning_label.setObjectName(f"warning_{editor.spec.key}")
+        self.warning_label.hide()
+        column.addWidget(self.warning_label)
         editor.value_changed.connect(self.clear_error)
 
     def show_error(self, text: str) -> None:
@@ -104,6 +122,16 @@ class FieldCell(QWidget):
     @property
     def error_text(self) -> str:
         return self.error_label.text()
+
+    def set_warnings(self, warnings: tuple[str, ...]) -> None:
+        text = "\n".join(f"⚠ {w}" for w in warnings)
+        if text != self.warning_label.text():
+            self.warning_label.setText(text)
+        self.warning_label.setVisible(bool(text))
+
+    @property
+    def warning_text(self) -> str:
+        return self.warning_label.text() if self.warning_label.isVisibleTo(self) else ""
 
 
 class RecordEditor(QDialog):
@@ -146,6 +174,8 @@ class RecordEditor(QDialog):
         self._auto_defaults: dict[str, Any] = {}
         self._static_defaults = default_values(self.form)
         self._refreshing = False
+        self._deadline_keys = [f.key for f in self.form.fields if is_workday_deadline(f)]
+        self.calendar = self._read_calendar()
         self.setObjectName("RecordEditor")
         self.setSizeGripEnabled(True)
         self._build()
@@ -217,6 +247,12 @@ class RecordEditor(QDialog):
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
             buttons.addWidget(button)
             self.action_buttons[action.id] = button
+        self.notice_button = QPushButton(self.tr("生成文书"))
+        self.notice_button.setObjectName("notice_button")
+        self.notice_button.setToolTip(self.tr("用本条记录生成告知书等文书，可预览、打印和导出"))
+        self.notice_button.clicked.connect(self.open_notices)
+        self.notice_button.hide()
+        buttons.addWidget(self.notice_button)
         self.required_note = QLabel(self.tr("带 * 的为必填项"))
         self.required_note.setStyleSheet(HINT_STYLE)
         buttons.addWidget(self.required_note)
@@ -228,6 +264,7 @@ class RecordEditor(QDialog):
         for button in (
             self.copy_previous_button,
             *self.action_buttons.values(),
+            self.notice_button,
             self.save_new_button,
             self.save_button,
             self.close_button,
@@ -281,6 +318,16 @@ class RecordEditor(QDialog):
         self.resize(width, height)
 
     # ---- loading ------------------------------------------------------------------------
+    def _read_calendar(self) -> WorkCalendar:
+        """The office's calendar for the deadlines shown while typing (saving counts in
+        the table as it is then)."""
+        if not self._deadline_keys:
+            return WorkCalendar()
+        try:
+            return self.service.calendar()
+        except Exception:  # the table unreadable: the national calendar still counts
+            return WorkCalendar()
+
     def _load(self) -> None:
         view: RecordView | None = None
         if self.record_id is not None:
@@ -346,6 +393,7 @@ class RecordEditor(QDialog):
         plain_new = view is None and not self.initial_values and self.link_from is None
         # "save and new" would start an unlinked record after a linked one
         self.save_new_button.setVisible(view is None and self.link_from is None)
+        self.notice_button.setVisible(view is not None and self.form.id in NOTICE_FORMS)
         self.copy_previous_button.setVisible(plain_new)
         if plain_new:
             has_previous = self.service.count(RecordQuery(form_id=self.form.id)) > 0
@@ -474,7 +522,16 @@ class RecordEditor(QDialog):
     def _update_computed(self, current: Mapping[str, Any]) -> None:
         for spec in self.form.fields:
             if spec.computed:
-                self.editors[spec.key].set_value(preview_computed(self.form, spec, current))
+                value = preview_computed(self.form, spec, current, self.calendar)
+                self.editors[spec.key].set_value(value)
+        if self._deadline_keys:
+            warnings = self.service.deadline_warnings(self.form.id, current, self.calendar)
+            for key in self._deadline_keys:
+                self.cells[key].set_warnings(warnings.get(key, ()))
+
+    def field_warning(self, key: str) -> str:
+        """The amber warning shown under a field ("" when there is none)."""
+        return self.cells[key].warning_text
 
     def _update_actions(self, current: Mapping[str, Any]) -> None:
         """An action's button shows while the values meet its ``show_if`` (on a new
@@ -638,6 +695,29 @@ class RecordEditor(QDialog):
                 self.form.title
             )
         )
+
+    # ---- notices ------------------------------------------------------------------------
+    def open_notices(self) -> None:
+        """生成文书: notices are made from the stored record, so unsaved input is saved
+        (or the clerk cancels) first."""
+        if self.record_id is None:
+            return
+        if self.is_dirty():
+            answer = QMessageBox.question(
+                self,
+                self.tr("生成文书"),
+                self.tr("本记录有尚未保存的内容，需要先保存才能生成文书。\n现在保存吗？"),
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer != QMessageBox.StandardButton.Save or not self.save():
+                return
+        try:
+            from gongkai_desktop.ui.notice_dialog import NoticeDialog  # written separately
+
+            NoticeDialog(self.service.ctx, self.record_id, self).exec()
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法生成文书"))
 
     # ---- linked records -----------------------------------------------------------------
     def run_action(self, action: ActionSpec) -> None:
