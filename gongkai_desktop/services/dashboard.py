@@ -13,7 +13,8 @@ counts as a patrol of which site type is read from the form files (a form's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -171,6 +172,20 @@ def quarter_of(day: date) -> Period:
 
 
 _json = record_sql.json_value
+
+
+class _InTransaction:
+    """Stands in for the AppContext where a service reads through ``ctx.transaction()``:
+    the 工作台 reads everything in one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield self.session
+
+
 _live = record_sql.live
 
 
@@ -182,22 +197,24 @@ class DashboardService:
     def overview(self, today: date) -> Dashboard:
         month = month_of(today)
         quarter = quarter_of(today)
-        calendar, status = self._calendar(today)
         with self.ctx.transaction() as session:
             overdue, due_soon = self._tasks_due(session, today)
             gaps = self._patrol_gaps(session, month, quarter)
             counts = self._month_counts(session, month)
+            calendar, status = self._calendar(session, today)
             disclosure = self._disclosure_due(session, today, calendar, status)
         return Dashboard(today, overdue, due_soon, gaps, counts, disclosure)
 
-    def _calendar(self, today: date) -> tuple[WorkCalendar, list[str]]:
+    def _calendar(self, session: Session, today: date) -> tuple[WorkCalendar, list[str]]:
         """The office calendar and its status warnings (this year, next year from
-        November), when a form counts working days."""
+        November), read in the overview's own transaction, when a form counts working
+        days."""
         if REQUEST_FORM not in self.registry.forms and ITEM_FORM not in self.registry.forms:
             return WorkCalendar(), []
         from gongkai_desktop.services import work_calendar
 
-        return work_calendar.load_calendar(self.ctx), work_calendar.calendar_status(self.ctx, today)
+        within = _InTransaction(session)
+        return work_calendar.load_calendar(within), work_calendar.calendar_status(within, today)  # type: ignore[arg-type]
 
     def record_counts(self) -> dict[str, tuple[int, int]]:
         """form id -> (live records, records in the 回收站)."""
