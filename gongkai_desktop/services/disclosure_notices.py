@@ -434,7 +434,9 @@ def _correction(
 
 def _extension(request: _Request, errors: list[FieldError]) -> Notice | None:
     if request.values.get("extended") is not True:
-        errors.append(request.missing("extended", "该申请没有选择延期答复"))
+        errors.append(
+            request.missing("extended", "记录中未勾选；须经负责人同意后勾选并填写批准人和告知日期")
+        )
         return None
     for key in ("extension_approver", "extension_notice_date", "reply_deadline"):
         if not request.text(key):
