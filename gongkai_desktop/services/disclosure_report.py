@@ -45,20 +45,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select, true
 
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.record_sql import json_value, live
 from gongkai_desktop.services.report_content import join_cn, we
-from gongkai_desktop.services.settings import SETTINGS_RECORD_ID, load_settings
+from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
 REQUEST_FORM = "disclosure_request"
 ITEM_FORM = "disclosure_item"
@@ -311,29 +311,7 @@ def _stored(ctx: AppContext) -> dict[str, str]:
 def _put(ctx: AppContext, values: dict[str, str]) -> None:
     """Store settings keys in one transaction, an audit entry per changed key."""
     with ctx.transaction() as session:
-        user, filler = ctx.identity(session)
-        stored = repository.get_settings(session)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        entries = []
-        for key, new in values.items():
-            old = stored.get(key, "")
-            if new == old:
-                continue
-            repository.put_setting(session, key, new)
-            entries.append(
-                AuditEntry(
-                    at=now,
-                    os_user=user,
-                    filler=filler,
-                    record_id=SETTINGS_RECORD_ID,
-                    form_id="settings",
-                    action="修改",
-                    field=key,
-                    old_value=json.dumps(old, ensure_ascii=False),
-                    new_value=json.dumps(new, ensure_ascii=False),
-                )
-            )
-        repository.add_audit(session, entries)
+        put_settings_audited(ctx, session, values)
 
 
 def load_disclosure_texts(ctx: AppContext, year: int) -> DisclosureTexts:

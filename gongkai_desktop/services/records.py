@@ -195,60 +195,66 @@ def recompute_deadlines(ctx: AppContext, calendar: WorkCalendar | None = None) -
     judged by. One transaction; each changed value is audited. Returns the records
     changed. (Only open records are read: few, whatever the size of the database.)"""
     calendar = calendar or office_calendar(ctx)
-    changed = 0
     with ctx.transaction() as session:
-        user, filler = ctx.identity(session)
-        now = _utcnow()
-        for form in ctx.registry:
-            pending = _pending_deadlines(form)
-            if not pending:
-                continue
-            open_rows = [
-                func.json_extract(Record.data, f"$.{judged}").is_(None)
-                for judged in pending.values()
-                if judged
-            ]
-            query = select(Record).where(Record.form_id == form.id, Record.deleted.is_(False))
-            if open_rows and all(pending.values()):
-                query = query.where(or_(*open_rows))
-            for row in session.scalars(query):
-                old = dict(row.data)
-                values = dict(old)
-                for spec in form.fields:
-                    if not spec.computed or not form.is_visible(spec, values):
-                        continue
-                    value = preview_computed(form, spec, values, calendar)
-                    if is_empty(value):
-                        values.pop(spec.key, None)
-                    else:
-                        values[spec.key] = value
-                changes = [
-                    (k, old.get(k), values.get(k)) for k in values if old.get(k) != values.get(k)
-                ]
-                changes += [(k, old[k], None) for k in old if k not in values]
-                if not changes:
+        return recompute_deadlines_in(ctx, session, calendar)
+
+
+def recompute_deadlines_in(ctx: AppContext, session: Session, calendar: WorkCalendar) -> int:
+    """:func:`recompute_deadlines` inside the caller's transaction (the holiday-table
+    change and the deadlines that follow it are one user action)."""
+    changed = 0
+    user, filler = ctx.identity(session)
+    now = _utcnow()
+    for form in ctx.registry:
+        pending = _pending_deadlines(form)
+        if not pending:
+            continue
+        open_rows = [
+            func.json_extract(Record.data, f"$.{judged}").is_(None)
+            for judged in pending.values()
+            if judged
+        ]
+        query = select(Record).where(Record.form_id == form.id, Record.deleted.is_(False))
+        if open_rows and all(pending.values()):
+            query = query.where(or_(*open_rows))
+        for row in session.scalars(query):
+            old = dict(row.data)
+            values = dict(old)
+            for spec in form.fields:
+                if not spec.computed or not form.is_visible(spec, values):
                     continue
-                row.data = {f.key: values[f.key] for f in form.fields if f.key in values}
-                row.version += 1
-                row.updated_at = now
-                changed += 1
-                repository.add_audit(
-                    session,
-                    [
-                        AuditEntry(
-                            at=now,
-                            os_user=user,
-                            filler=filler,
-                            record_id=row.id,
-                            form_id=row.form_id,
-                            action=ACTION_RECOMPUTE,
-                            field=key,
-                            old_value=_dump(before),
-                            new_value=_dump(after),
-                        )
-                        for key, before, after in changes
-                    ],
-                )
+                value = preview_computed(form, spec, values, calendar)
+                if is_empty(value):
+                    values.pop(spec.key, None)
+                else:
+                    values[spec.key] = value
+            changes = [
+                (k, old.get(k), values.get(k)) for k in values if old.get(k) != values.get(k)
+            ]
+            changes += [(k, old[k], None) for k in old if k not in values]
+            if not changes:
+                continue
+            row.data = {f.key: values[f.key] for f in form.fields if f.key in values}
+            row.version += 1
+            row.updated_at = now
+            changed += 1
+            repository.add_audit(
+                session,
+                [
+                    AuditEntry(
+                        at=now,
+                        os_user=user,
+                        filler=filler,
+                        record_id=row.id,
+                        form_id=row.form_id,
+                        action=ACTION_RECOMPUTE,
+                        field=key,
+                        old_value=_dump(before),
+                        new_value=_dump(after),
+                    )
+                    for key, before, after in changes
+                ],
+            )
     return changed
 
 

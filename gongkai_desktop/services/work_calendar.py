@@ -107,12 +107,24 @@ def _days(session: Session, year: int | None = None) -> list[DayRow]:
     return list(session.scalars(query))
 
 
+def _calendar_in(session: Session) -> WorkCalendar:
+    days = {row.day: bool(row.workday) for row in _days(session)}
+    return WorkCalendar(days, frozenset(session.scalars(select(YearRow.year))))
+
+
 def load_calendar(ctx: AppContext) -> WorkCalendar:
     """The working-day calendar every deadline is counted in."""
     with ctx.transaction() as session:
-        days = {row.day: bool(row.workday) for row in _days(session)}
-        years = frozenset(session.scalars(select(YearRow.year)))
-    return WorkCalendar(days, years)
+        return _calendar_in(session)
+
+
+def _deadlines_follow(ctx: AppContext, session: Session) -> int:
+    """Open records' stored working-day deadlines follow the changed table, in the same
+    transaction as the change (imported late: records reads the calendar from here)."""
+    from gongkai_desktop.services.records import recompute_deadlines_in
+
+    session.flush()
+    return recompute_deadlines_in(ctx, session, _calendar_in(session))
 
 
 def calendar_entries(ctx: AppContext, year: int | None = None) -> list[CalendarDay]:
@@ -217,6 +229,7 @@ def save_day(ctx: AppContext, day: date, workday: bool, note: str = "") -> Calen
             row.workday, row.note = workday, note
             entry = _audit(session, ctx, "修改", day.isoformat(), old, _entry_json(workday, note))
             repository.add_audit(session, [entry])
+        _deadlines_follow(ctx, session)
     return CalendarDay(day, workday, note)
 
 
@@ -228,6 +241,7 @@ def delete_day(ctx: AppContext, day: date) -> None:
         old = _entry_json(bool(row.workday), row.note)
         session.delete(row)
         repository.add_audit(session, [_audit(session, ctx, "删除", day.isoformat(), old, None)])
+        _deadlines_follow(ctx, session)
 
 
 # ---- import -----------------------------------------------------------------------------
@@ -371,6 +385,7 @@ def import_year(ctx: AppContext, path: Path) -> ImportResult:
             entered.note, entered.entered_at = note, _now()
         entry = _audit(session, ctx, "导入", f"{year}年", _day_list_json(old), _day_list_json(days))
         repository.add_audit(session, [entry])
+        _deadlines_follow(ctx, session)
     rest = sum(1 for d in days if not d.workday)
     rest_weekdays = sum(1 for d in days if not d.workday and d.day.weekday() < 5)
     warnings = []

@@ -370,3 +370,38 @@ def test_cli_template_then_import(run: Run, tmp_path: Path) -> None:
     assert text == "已导入2026年的节假日安排：休息33天，上班6天（替换原有0条）。\n"
     code, text, _ = run("calendar", "list", "--year", "2026")
     assert text.splitlines()[-1] == "已录入全年安排：2026年（39天）"
+
+
+def test_open_deadlines_follow_the_table_in_the_same_action(ctx, records) -> None:  # type: ignore[no-untyped-def]
+    """A day marked off moves the stored 法定答复期限 of open requests (20 working days
+    after Mon 2026-03-02 is 3/30; with Mon 3/9 off it is 3/31), not of answered ones,
+    and a day removed moves it back."""
+    from datetime import date
+
+    from gongkai_desktop.services.work_calendar import delete_day, save_day
+
+    base = {
+        "channel": "当面提交",
+        "received_date": "2026-03-02",
+        "applicant_type": "自然人",
+        "content": "水质监测报告",
+    }
+    open_one = records.create("disclosure_request", {**base, "applicant": "甲"}).id
+    answered = records.create(
+        "disclosure_request",
+        {
+            **base,
+            "applicant": "乙",
+            "outcome": "（一）予以公开",
+            "reply_date": "2026-03-20",
+            "delivery_method": "直接送达",
+            "delivered_date": "2026-03-20",
+            "status": "已办结",
+        },
+    ).id
+    assert records.get(open_one).values["reply_deadline"] == "2026-03-30"
+    save_day(ctx, date(2026, 3, 9), False, "本地停电放假")
+    assert records.get(open_one).values["reply_deadline"] == "2026-03-31"
+    assert records.get(answered).values["reply_deadline"] == "2026-03-30"
+    delete_day(ctx, date(2026, 3, 9))
+    assert records.get(open_one).values["reply_deadline"] == "2026-03-30"
