@@ -123,8 +123,11 @@ def _selftest_files(ctx: AppContext, tmp: Path, site_id: str) -> str:
     out = tmp / "自检台账.xlsx"
     today = date.today()
     LedgerExporter(ctx).export("water_source_patrol", parse_period(f"{today:%Y-%m}"), out)
-    sheet = openpyxl.load_workbook(out, read_only=True).active
-    texts = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    book = openpyxl.load_workbook(out, read_only=True)
+    try:  # a read-only workbook keeps its file open until closed
+        texts = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
+    finally:
+        book.close()
     if "自检水源地" not in texts:
         raise GongkaiError("自检失败：导出的台账中没有自检记录")
     return "照片附件与台账导出、读回成功"
