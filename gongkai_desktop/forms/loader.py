@@ -101,7 +101,12 @@ class _DuplicateKeyError(yaml.YAMLError):
         self.key, self.owner, self.line = key, owner, line
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (the wheels do): the pure-Python one takes over a
+# second to read forms/ on a modest PC, and every start and CLI command reads it
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
     """SafeLoader that refuses a key written twice in one mapping: plain YAML would
     silently keep the last one (e.g. a second ``fields:`` drops a section's fields)."""
 
