@@ -1,4 +1,4 @@
-"""The 报表 page: 月度小结, 年度报告 and 活动总结, one tab each.
+"""The 报表 page: 月度小结, 年度报告, 活动总结 and 信息公开年报, one tab each.
 
 Every tab builds its report from the data of the moment, on the thread pool, and
 writes files through the services and ``render/`` (the same code as ``gongkai report``);
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.ui.report_activity_tab import ActivityTab
 from gongkai_desktop.ui.report_annual_tab import AnnualTab
+from gongkai_desktop.ui.report_disclosure_tab import DisclosureTab
 from gongkai_desktop.ui.report_export import SaveLocation
 from gongkai_desktop.ui.report_monthly_tab import MonthlyTab
 from gongkai_desktop.ui.style import emphasise
@@ -29,10 +30,12 @@ class ReportPage(QWidget):
         self.monthly = MonthlyTab(ctx, self.location, today)
         self.annual = AnnualTab(ctx, self.location, today)
         self.activity = ActivityTab(ctx, self.location, today)
+        self.disclosure = DisclosureTab(ctx, self.location, today)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.monthly, self.tr("月度小结"))
         self.tabs.addTab(self.annual, self.tr("年度报告"))
         self.tabs.addTab(self.activity, self.tr("活动总结"))
+        self.tabs.addTab(self.disclosure, self.tr("信息公开年报"))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
@@ -45,11 +48,17 @@ class ReportPage(QWidget):
     @property
     def busy(self) -> bool:
         """A report is being written (closing now would abandon it)."""
-        return self.monthly.busy or self.annual.busy or self.activity.busy
+        tabs = (self.monthly, self.annual, self.activity, self.disclosure)
+        return any(tab.busy for tab in tabs)
 
     @property
     def has_unsaved_text(self) -> bool:
-        return self.annual.dirty
+        return self.annual.dirty or self.disclosure.dirty
+
+    def confirm_leave(self) -> bool:
+        """Every tab with the clerk's unsaved entries asks to save or discard them;
+        False if one was cancelled."""
+        return self.annual.confirm_leave() and self.disclosure.confirm_leave()
 
 
 __all__ = ["ReportPage"]
