@@ -274,10 +274,7 @@ _NEEDS_CORRECTION = {
         "correction_notice_date",
     ),
 }
-DEFAULT_CORRECTION_ITEMS = (
-    "申请公开的政府信息的名称、文号或者便于本机关查询的其他特征性描述（如信息形成的时间、"
-    "所涉事项、地点等）。",
-)
+DEFAULT_CORRECTION_ITEMS = ("申请公开的政府信息的名称、文号或者便于本机关查询的其他特征性描述。",)
 DELIVERY_METHODS = ("直接送达", "邮寄送达", "电子送达", "其他")
 
 
@@ -421,8 +418,8 @@ def _correction(
     ]
     paragraphs = [
         _opening(request, with_correction=False),
-        f"经审查，{you}的申请内容不明确，本机关无法据此确定{you}所申请公开的政府信息。根据"
-        f"《条例》第二十九条第二款和第三十条的规定，请{you}对申请作出如下补正：",
+        f"经审查，{you}的申请内容不明确。根据《条例》第二十九条第二款和第三十条的规定，"
+        f"请{you}对以下事项作出补正：",
         *numbered,
         f"请{you}自收到本告知书之日起{CORRECTION_PERIOD}内，将补正后的申请以书面形式提交本机关。"
         f"答复期限自本机关收到补正的申请之日起计算。{you}无正当理由逾期不补正的，视为放弃申请，"
