@@ -15,12 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -41,15 +39,15 @@ from gongkai_desktop.ui.report_export import (
     Progress,
     ReportRunner,
     SaveLocation,
+    fill_with_drafts,
     report_file_name,
+    save_or_discard,
 )
 from gongkai_desktop.ui.style import HINT_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
 
 PARTS = tuple(f.name for f in fields(AnnualTexts))  # opening, problems, plans
 REPORT_TITLE = "年度生态环境保护工作情况报告"
-
-Button = QMessageBox.StandardButton
 
 
 def _write(ctx: AppContext, year: int, target: Path, progress: Progress) -> None:
@@ -239,16 +237,12 @@ class AnnualTab(QWidget):
         changes. False if the clerk cancelled or saving failed."""
         if not self.dirty:
             return True
-        answer = QMessageBox.question(
+        return save_or_discard(
             self,
             self.tr("文字尚未保存"),
             self.tr("{0}年度报告的文字有修改尚未保存。要先保存吗？").format(self.loaded_year),
-            Button.Save | Button.Discard | Button.Cancel,
-            Button.Save,
+            self.save,
         )
-        if answer == Button.Cancel:
-            return False
-        return answer == Button.Discard or self.save()
 
     def _set_year(self, year: int) -> None:
         self.year.blockSignals(True)
@@ -277,48 +271,23 @@ class AnnualTab(QWidget):
         return True
 
     def use_drafts(self) -> None:
-        drafts = self.drafts
-        if drafts is None:
-            return
-        written = [
-            part
-            for part in PARTS
-            if self.edits[part].toPlainText().strip()
-            and self.edits[part].toPlainText().strip() != getattr(drafts, part).strip()
-        ]
-        if written:
-            answer = QMessageBox.question(
-                self,
-                self.tr("使用草稿"),
-                self.tr("已写的文字将被草稿替换（替换后可按 Ctrl+Z 撤销）。要继续吗？"),
-                Button.Yes | Button.No,
-                Button.No,
-            )
-            if answer != Button.Yes:
-                return
-        for part in PARTS:
-            edit = self.edits[part]
-            cursor = QTextCursor(edit.document())  # one undoable edit per box
-            cursor.select(QTextCursor.SelectionType.Document)
-            cursor.insertText(getattr(drafts, part))
+        if self.drafts is not None:
+            fill_with_drafts(self, self.edits, self.drafts)
 
     # ---- export -------------------------------------------------------------------------
     def export(self, suffix: str) -> None:
         if self.runner.busy:
             return
-        if self.dirty:
-            answer = QMessageBox.question(
-                self,
-                self.tr("文字尚未保存"),
-                self.tr(
-                    "报告按已保存的文字生成，而当前修改尚未保存。\n"
-                    "选“保存”先保存再导出，选“放弃”按上次保存的文字导出。"
-                ),
-                Button.Save | Button.Discard | Button.Cancel,
-                Button.Save,
-            )
-            if answer == Button.Cancel or (answer == Button.Save and not self.save()):
-                return
+        if self.dirty and not save_or_discard(
+            self,
+            self.tr("文字尚未保存"),
+            self.tr(
+                "报告按已保存的文字生成，而当前修改尚未保存。\n"
+                "选“保存”先保存再导出，选“放弃”按上次保存的文字导出。"
+            ),
+            self.save,
+        ):
+            return
         year = self.loaded_year
         unit = str(load_settings(self.ctx)["unit_name"] or "")
         name = report_file_name(unit, f"{year}{REPORT_TITLE}", suffix)

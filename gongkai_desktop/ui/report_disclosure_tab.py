@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,7 +63,9 @@ from gongkai_desktop.ui.report_export import (
     Progress,
     ReportRunner,
     SaveLocation,
+    fill_with_drafts,
     report_file_name,
+    save_or_discard,
 )
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
 from gongkai_desktop.ui.worker import Task, start_task
@@ -595,18 +596,14 @@ class DisclosureTab(QWidget):
         unsaved changes. False if the clerk cancelled or saving failed."""
         if not self.dirty:
             return True
-        answer = QMessageBox.question(
+        return save_or_discard(
             self,
             self.tr("尚未保存"),
             self.tr("{0}年信息公开年报的表二、上年结转或文字有修改尚未保存。要先保存吗？").format(
                 self.loaded_year
             ),
-            Button.Save | Button.Discard | Button.Cancel,
-            Button.Save,
+            self.save_all,
         )
-        if answer == Button.Cancel:
-            return False
-        return answer == Button.Discard or self.save_all()
 
     def _update_state(self) -> None:
         idle = not self.runner.busy
@@ -680,28 +677,8 @@ class DisclosureTab(QWidget):
         return not self.carried_dirty or self.save_carried()
 
     def use_drafts(self) -> None:
-        drafts = self.drafts
-        if drafts is None:
-            return
-        written = [
-            part
-            for part in TEXT_PARTS
-            if self.edits[part].toPlainText().strip() not in ("", getattr(drafts, part).strip())
-        ]
-        if written:
-            answer = QMessageBox.question(
-                self,
-                self.tr("使用草稿"),
-                self.tr("已写的文字将被草稿替换（替换后可按 Ctrl+Z 撤销）。要继续吗？"),
-                Button.Yes | Button.No,
-                Button.No,
-            )
-            if answer != Button.Yes:
-                return
-        for part in TEXT_PARTS:
-            cursor = QTextCursor(self.edits[part].document())  # one undoable edit per box
-            cursor.select(QTextCursor.SelectionType.Document)
-            cursor.insertText(getattr(drafts, part))
+        if self.drafts is not None:
+            fill_with_drafts(self, self.edits, self.drafts)
 
     # ---- export -------------------------------------------------------------------------
     def export(self, suffix: str) -> None:
@@ -709,19 +686,16 @@ class DisclosureTab(QWidget):
         then write that same report."""
         if self.runner.busy:
             return
-        if self.dirty:
-            answer = QMessageBox.question(
-                self,
-                self.tr("尚未保存"),
-                self.tr(
-                    "报告按已保存的数字和文字生成，而当前修改尚未保存。\n"
-                    "选“保存”先保存再导出，选“放弃”按上次保存的内容导出。"
-                ),
-                Button.Save | Button.Discard | Button.Cancel,
-                Button.Save,
-            )
-            if answer == Button.Cancel or (answer == Button.Save and not self.save_all()):
-                return
+        if self.dirty and not save_or_discard(
+            self,
+            self.tr("尚未保存"),
+            self.tr(
+                "报告按已保存的数字和文字生成，而当前修改尚未保存。\n"
+                "选“保存”先保存再导出，选“放弃”按上次保存的内容导出。"
+            ),
+            self.save_all,
+        ):
+            return
         ctx, year = self.ctx, self.loaded_year
         self.runner.run(
             lambda progress: _checked(ctx, year, progress),

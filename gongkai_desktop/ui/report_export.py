@@ -1,5 +1,5 @@
-"""What the three 报表 tabs share: where a report is saved and the panel that runs the
-work on the thread pool.
+"""What the 报表 tabs share: where a report is saved, the panel that runs the work on
+the thread pool, and the questions about the clerk's unsaved text and drafts.
 
 ``ReportRunner`` follows the 台账导出 page (``ui.ledger_page``): the worker function gets
 a ``progress(done, total)`` callable that it may call from the worker thread; progress
@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -36,6 +38,7 @@ from gongkai_desktop.ui.style import HINT_STYLE
 from gongkai_desktop.ui.worker import Task, start_task
 
 Progress = Callable[[int, int], None]
+Button = QMessageBox.StandardButton
 
 # suffix -> file-dialog filter
 FILE_FILTERS = {
@@ -58,6 +61,41 @@ def report_file_name(unit: str, title: str, suffix: str) -> str:
     """``<unit>_<title>.pdf`` without characters Windows forbids."""
     parts = [p for p in (unit.strip(), title.strip()) if p]
     return safe_file_name("_".join(parts)) + suffix
+
+
+def save_or_discard(parent: QWidget, title: str, text: str, save: Callable[[], bool]) -> bool:
+    """Ask about unsaved changes: 保存 runs ``save``, 放弃 goes on without it, 取消 stops.
+    True when the caller may go on."""
+    answer = QMessageBox.question(
+        parent, title, text, Button.Save | Button.Discard | Button.Cancel, Button.Save
+    )
+    if answer == Button.Cancel:
+        return False
+    return answer == Button.Discard or save()
+
+
+def fill_with_drafts(parent: QWidget, edits: dict[str, QPlainTextEdit], drafts: object) -> None:
+    """Put each draft (``drafts.<key>``) into its edit, one undoable edit per box; asks
+    first when text the clerk wrote would be replaced."""
+    written = [
+        key
+        for key, edit in edits.items()
+        if edit.toPlainText().strip() not in ("", str(getattr(drafts, key)).strip())
+    ]
+    if written:
+        answer = QMessageBox.question(
+            parent,
+            _tr("使用草稿"),
+            _tr("已写的文字将被草稿替换（替换后可按 Ctrl+Z 撤销）。要继续吗？"),
+            Button.Yes | Button.No,
+            Button.No,
+        )
+        if answer != Button.Yes:
+            return
+    for key, edit in edits.items():
+        cursor = QTextCursor(edit.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(str(getattr(drafts, key)))
 
 
 class SaveLocation:
@@ -257,4 +295,11 @@ class ReportRunner(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_file.parent)))
 
 
-__all__ = ["ReportCancelled", "ReportRunner", "SaveLocation", "report_file_name"]
+__all__ = [
+    "ReportCancelled",
+    "ReportRunner",
+    "SaveLocation",
+    "fill_with_drafts",
+    "report_file_name",
+    "save_or_discard",
+]
