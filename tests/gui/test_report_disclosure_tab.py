@@ -320,4 +320,12 @@ def test_screenshot(page: ReportPage, qtbot) -> None:  # type: ignore[no-untyped
     tab.scroll.verticalScrollBar().setValue(tab.scroll.verticalScrollBar().maximum())
     qtbot.wait(50)
     page.grab().save(str(shots / "disclosure_tab_end.png"))
+    # with typed 上年结转 that disagrees with the register: the check in red
+    tab.carried_check.setChecked(True)
+    tab.carried_spins["商业企业"].setValue(2)
+    click(qtbot, tab.save_carried_button)
+    previewed(qtbot, tab)
+    tab.scroll.verticalScrollBar().setValue(0)
+    qtbot.wait(50)
+    page.grab().save(str(shots / "disclosure_tab_problems.png"))
     assert (shots / "disclosure_tab.png").exists()
