@@ -42,7 +42,7 @@ def _package_knows(year: int) -> bool:
 def uncovered_warning(year: int) -> str:
     return (
         f"{year}年的节假日安排未知（程序自带日历和本单位节假日表都没有），"
-        f"期限按周一至周五计算，可能不准确；请在“设置—节假日”中录入{year}年的安排"
+        f"期限按周一至周五计算，可能不准确；请在“设置—节假日与调休”中录入{year}年的安排"
     )
 
 

@@ -777,6 +777,9 @@ def opening_paragraph(year: int, unit: str, settings: dict[str, str]) -> str:
 
 def _facts(ctx: AppContext, year: int, who: str) -> tuple[_Facts, Row, int]:
     table3, computed_in, unclassified, fees, by_group = _request_figures(ctx, year)
+    typed = load_carried_in(ctx, year)
+    if typed is not None:  # the drafts quote what the table prints
+        table3 = {**table3, ROW_CARRIED_IN: typed}
     saved2 = load_table2(ctx, year)
     table2 = saved2 if saved2 is not None else table2_prefill(ctx, year)
     published, by_channel, by_category, published_late = _published(ctx, year)
@@ -816,8 +819,6 @@ def disclosure_report(ctx: AppContext, year: int, today: date | None = None) -> 
     facts, computed_in, unclassified = _facts(ctx, year, _who(settings))
     table3 = dict(facts.table3)
     typed = load_carried_in(ctx, year)
-    if typed is not None:
-        table3[ROW_CARRIED_IN] = typed
     stored = load_disclosure_texts(ctx, year)
     drafts = draft_texts(facts)
     texts = DisclosureTexts(

@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("正在生成报表，请等它完成或取消后再关闭。"), 8000)
             event.ignore()
             return
-        if self.report_page is not None and not self.report_page.annual.confirm_leave():
+        if self.report_page is not None and not self.report_page.confirm_leave():
             event.ignore()  # the annual report's text is not saved yet
             return
         super().closeEvent(event)

@@ -329,3 +329,26 @@ def test_screenshot(page: ReportPage, qtbot) -> None:  # type: ignore[no-untyped
     qtbot.wait(50)
     page.grab().save(str(shots / "disclosure_tab_problems.png"))
     assert (shots / "disclosure_tab.png").exists()
+
+
+def test_main_window_asks_before_closing_with_unsaved_disclosure_text(
+    qtbot, ctx, data, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox as Box
+
+    from gongkai_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.show_module("报表")
+    assert isinstance(page, ReportPage)
+    page.tabs.setCurrentWidget(page.disclosure)
+    qtbot.waitUntil(lambda: not page.busy and page.disclosure.report is not None, timeout=WAIT)
+    type_chinese(page.disclosure.edits["other"], "还没保存的第六部分")
+    ask = Answer(Box.StandardButton.Cancel)
+    monkeypatch.setattr(QMessageBox, "question", ask)
+    assert not window.close() and window.isVisible() and ask.texts
+    monkeypatch.setattr(QMessageBox, "question", Answer(Box.StandardButton.Discard))
+    assert window.close()

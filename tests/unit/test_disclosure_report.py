@@ -380,3 +380,17 @@ def test_texts_per_year_with_drafts_and_audit(ctx: AppContext, register: RecordS
     assert ("disclosure.2024.overview", '"我们的总体情况"') in rows
     with pytest.raises(ValidationError):
         dr.save_disclosure_texts(ctx, 2024, dr.DisclosureTexts(problems="字" * 20001))
+
+
+def test_drafts_quote_the_typed_carry_over(ctx, records) -> None:  # type: ignore[no-untyped-def]
+    """A first year with typed 上年结转: the 一、总体情况 draft says what table 三 prints."""
+    from gongkai_desktop.services.disclosure_report import (
+        disclosure_drafts,
+        disclosure_report,
+        save_carried_in,
+    )
+
+    save_carried_in(ctx, 2024, {"自然人": 3, "商业企业": 1})
+    report = disclosure_report(ctx, 2024)
+    assert report.json()["table3"]["二、上年结转政府信息公开申请数量"]["总计"] == 4
+    assert "上年结转4件" in disclosure_drafts(ctx, 2024).overview
