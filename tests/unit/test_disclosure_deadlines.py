@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.services import work_calendar
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService, recompute_deadlines
@@ -68,8 +69,9 @@ def test_a_table_change_moves_open_deadlines_only(ctx: AppContext, records: Reco
     assert item.values["publish_due"] == DUE
     assert recompute_deadlines(ctx) == 0  # nothing changed: nothing written
 
+    # the table change moves them in its own transaction; nothing is left to do after
     work_calendar.save_day(ctx, date(2026, 3, 10), False, "本地停电停工")
-    assert recompute_deadlines(ctx) == 2
+    assert recompute_deadlines(ctx) == 0
     moved = records.get(open_one.id)
     assert moved.values["reply_deadline"] == "2026-03-31"
     assert moved.version == open_one.version + 1
@@ -80,3 +82,9 @@ def test_a_table_change_moves_open_deadlines_only(ctx: AppContext, records: Reco
     [entry] = [h for h in records.history(open_one.id) if h.action == "重算期限"]
     assert entry.field == "法定答复期限"
     assert (entry.old, entry.new) == ("2026年3月30日", "2026年3月31日")
+    # counted in another calendar (the national one alone) the two open deadlines move
+    # back, and in the office's again forward: two records each time
+    assert recompute_deadlines(ctx, WorkCalendar()) == 2
+    assert records.get(open_one.id).values["reply_deadline"] == DUE
+    assert recompute_deadlines(ctx) == 2
+    assert records.get(item.id).values["publish_due"] == "2026-03-31"
