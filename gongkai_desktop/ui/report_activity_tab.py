@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,6 +38,7 @@ from gongkai_desktop.ui.report_export import (
     ReportRunner,
     SaveLocation,
     report_file_name,
+    tab_layout,
 )
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
 
@@ -152,18 +152,13 @@ class ActivityTab(QWidget):
         self.export_button = QPushButton(self.tr("导出 Word…"))
         self.export_button.clicked.connect(self.export)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
-        hint = QLabel(
+        layout = tab_layout(
+            self,
             self.tr(
                 "勾选一项或几项宣传活动（如一次主题日的多场活动），生成“活动开展情况”Word 文档，"
                 "含活动概况、开展情况、统计表和活动照片。"
-            )
+            ),
         )
-        hint.setWordWrap(True)
-        hint.setStyleSheet(HINT_STYLE)
-        layout.addWidget(hint)
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("活动日期：")))
         filters.addWidget(self.start)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -42,6 +41,7 @@ from gongkai_desktop.ui.report_export import (
     fill_with_drafts,
     report_file_name,
     save_or_discard,
+    tab_layout,
 )
 from gongkai_desktop.ui.style import HINT_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
@@ -119,18 +119,13 @@ class AnnualTab(QWidget):
             edit.textChanged.connect(self._update_state)
             self.edits[part] = edit
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
-        hint = QLabel(
+        layout = tab_layout(
+            self,
             self.tr(
                 "“一、工作开展情况”和附表在导出时根据当时的数据自动生成。"
                 "下面三栏由您撰写，按年度保存；某栏留空时，报告使用灰色显示的草稿。"
-            )
+            ),
         )
-        hint.setWordWrap(True)
-        hint.setStyleSheet(HINT_STYLE)
-        layout.addWidget(hint)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("年度：")))
         row.addWidget(self.year)

@@ -303,3 +303,16 @@ __all__ = [
     "report_file_name",
     "save_or_discard",
 ]
+
+
+def tab_layout(widget: QWidget, hint: str) -> QVBoxLayout:
+    """The layout every 报表 tab starts with: margins, and a grey line saying what the
+    tab makes."""
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(12, 12, 12, 12)
+    layout.setSpacing(8)
+    label = QLabel(hint)
+    label.setWordWrap(True)
+    label.setStyleSheet(HINT_STYLE)
+    layout.addWidget(label)
+    return layout

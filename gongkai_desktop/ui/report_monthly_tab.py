@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,8 +35,8 @@ from gongkai_desktop.ui.report_export import (
     ReportRunner,
     SaveLocation,
     report_file_name,
+    tab_layout,
 )
-from gongkai_desktop.ui.style import HINT_STYLE
 
 SUMMARY_TITLE = "生态环境保护工作小结"
 
@@ -117,18 +116,13 @@ class MonthlyTab(QWidget):
             self.docx_button,
         )
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
-        hint = QLabel(
+        layout = tab_layout(
+            self,
             self.tr(
                 "按月汇总宣传活动、巡查检查、监管对象巡查完成情况和整改任务，"
                 "生成一至两页的月度工作小结。下方是小结的内容，打印和导出的文件与它一致。"
-            )
+            ),
         )
-        hint.setWordWrap(True)
-        hint.setStyleSheet(HINT_STYLE)
-        layout.addWidget(hint)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("月份：")))
         row.addWidget(self.year)
