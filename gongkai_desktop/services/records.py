@@ -188,6 +188,35 @@ def _pending_deadlines(form: FormSpec) -> dict[str, str]:
     return {spec.key: judged.get(spec.key, "") for spec in form.fields if is_workday_deadline(spec)}
 
 
+def audit_changes(
+    ctx: AppContext,
+    session: Session,
+    row: Record,
+    action: str,
+    changes: Sequence[tuple[str, Any, Any]] = (("", None, None),),
+) -> None:
+    """One audit entry per (field, old, new) of ``row``, in the caller's transaction."""
+    user, filler = ctx.identity(session)
+    now = _utcnow()
+    repository.add_audit(
+        session,
+        [
+            AuditEntry(
+                at=now,
+                os_user=user,
+                filler=filler,
+                record_id=row.id,
+                form_id=row.form_id,
+                action=action,
+                field=key,
+                old_value=_dump(old),
+                new_value=_dump(new),
+            )
+            for key, old, new in changes
+        ],
+    )
+
+
 def recompute_deadlines(ctx: AppContext, calendar: WorkCalendar | None = None) -> int:
     """After the office's holiday table changed: stored working-day deadlines of records
     still open follow it. A deadline is open while the date it is judged on is empty (a
@@ -203,7 +232,6 @@ def recompute_deadlines_in(ctx: AppContext, session: Session, calendar: WorkCale
     """:func:`recompute_deadlines` inside the caller's transaction (the holiday-table
     change and the deadlines that follow it are one user action)."""
     changed = 0
-    user, filler = ctx.identity(session)
     now = _utcnow()
     for form in ctx.registry:
         pending = _pending_deadlines(form)
@@ -238,23 +266,7 @@ def recompute_deadlines_in(ctx: AppContext, session: Session, calendar: WorkCale
             row.version += 1
             row.updated_at = now
             changed += 1
-            repository.add_audit(
-                session,
-                [
-                    AuditEntry(
-                        at=now,
-                        os_user=user,
-                        filler=filler,
-                        record_id=row.id,
-                        form_id=row.form_id,
-                        action=ACTION_RECOMPUTE,
-                        field=key,
-                        old_value=_dump(before),
-                        new_value=_dump(after),
-                    )
-                    for key, before, after in changes
-                ],
-            )
+            audit_changes(ctx, session, row, ACTION_RECOMPUTE, changes)
     return changed
 
 
@@ -326,25 +338,7 @@ class RecordService:
         action: str,
         changes: Sequence[tuple[str, Any, Any]] = (("", None, None),),
     ) -> None:
-        user, filler = self.ctx.identity(session)
-        now = _utcnow()
-        repository.add_audit(
-            session,
-            [
-                AuditEntry(
-                    at=now,
-                    os_user=user,
-                    filler=filler,
-                    record_id=row.id,
-                    form_id=row.form_id,
-                    action=action,
-                    field=key,
-                    old_value=_dump(old),
-                    new_value=_dump(new),
-                )
-                for key, old, new in changes
-            ],
-        )
+        audit_changes(self.ctx, session, row, action, changes)
 
     def _calendar_for(self, form: FormSpec | None) -> WorkCalendar | None:
         """The office calendar when the form (any form, for None) counts working days."""
