@@ -176,8 +176,11 @@ def repeat_rows(spec: FieldSpec, value: Any) -> list[dict[str, Any]] | str:
             row[date_child.key] = day.isoformat()
         parts = rest.split(ledger_cells.REPEAT_PART_JOINER, max(len(others) - 1, 0))
         for child, part in zip(others, parts, strict=False):
-            if part.strip():
-                row[child.key] = part.strip()
+            if not part.strip():
+                continue
+            # a second date in the line (征求意见: sent … returned) in any spelling
+            moment = parse_date_text(part.strip()) if child.type == "date" else None
+            row[child.key] = moment.date().isoformat() if moment else part.strip()
         rows.append(row)
     return rows
 

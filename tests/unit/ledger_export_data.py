@@ -347,6 +347,14 @@ def _seed_disclosure(records: RecordService) -> None:
             "obtain_form": "纸质",
             "correction_notice_date": "2024-05-09",
             "correction_received_date": "2024-05-13",
+            "consultations": [
+                {"party": "县水利局", "sent_date": "2024-05-20", "returned_date": "2024-05-24"},
+                {
+                    "party": "宏达化工有限公司",
+                    "sent_date": "2024-05-21",
+                    "returned_date": "2024-06-04",
+                },
+            ],
             "extended": True,
             "extension_approver": "刘副镇长",
             "extension_notice_date": "2024-06-05",
@@ -439,7 +447,12 @@ def expected_cell(type_: str, value: Any, names: dict[str, str]) -> Any:
         return names[value]
     if type_ == "decimal":
         return value
-    if type_ == "repeat":
+    if type_ == "repeat" and value and "sent_date" in value[0]:  # 征求意见
+        value = "\n".join(
+            f"{_cn(row['sent_date'])}：{row['party']}，{_cn(row['returned_date'])}"
+            for row in value
+        )
+    elif type_ == "repeat":
         value = "\n".join(f"{_cn(row['date'])}：{row['text']}" for row in value)
     if isinstance(value, str):  # XML readers turn a bare CR into LF; the export does so too
         return value.replace("\r\n", "\n").replace("\r", "\n")

@@ -116,5 +116,25 @@ def test_repeat_group_lines() -> None:
     ]
 
 
+def test_repeat_group_second_date_in_any_spelling() -> None:
+    """征求意见: the line's date is the sending date, the one after the party the return."""
+    group = FieldSpec(
+        "consultations",
+        "征求意见",
+        "repeat",
+        fields=(
+            FieldSpec("party", "征求对象", "text"),
+            FieldSpec("sent_date", "发出日期", "date"),
+            FieldSpec("returned_date", "收回日期", "date"),
+        ),
+    )
+    cell = "2024年5月20日：县水利局，2024年5月24日\n2024.5.21：宏达化工有限公司，2024-6-4\n2024年6月1日：县林业局"
+    assert repeat_rows(group, cell) == [
+        {"sent_date": "2024-05-20", "party": "县水利局", "returned_date": "2024-05-24"},
+        {"sent_date": "2024-05-21", "party": "宏达化工有限公司", "returned_date": "2024-06-04"},
+        {"sent_date": "2024-06-01", "party": "县林业局"},
+    ]
+
+
 def test_normalise_ignores_width_spaces_and_required_marks() -> None:
     assert normalise(" *巡查 日期（必填） ") == normalise("巡查日期(必填)")
