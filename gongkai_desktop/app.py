@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 
@@ -145,6 +146,7 @@ def gui_selftest() -> list[str]:
             if page is None or page.model.total_count != 1:
                 raise GongkaiError("自检失败：监管对象列表没有显示刚保存的记录")
             steps.append("监管对象列表显示新记录")
+            steps.append(_selftest_pdf(ctx, Path(tmp)))
         finally:
             if editor is not None:
                 editor.done(0)
@@ -154,3 +156,21 @@ def gui_selftest() -> list[str]:
             del editor, window
             app.processEvents()
     return steps
+
+
+def _selftest_pdf(ctx: AppContext, tmp: Path) -> str:
+    """The monthly summary as PDF: a CJK font is found (the system's or the bundled one)
+    and embedded."""
+    from gongkai_desktop.domain.periods import parse_period
+    from gongkai_desktop.render.fonts import print_font
+    from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
+    from gongkai_desktop.services.report_monthly import monthly_summary
+
+    out = tmp / "自检月度小结.pdf"
+    write_monthly_pdf(monthly_summary(ctx, parse_period(f"{date.today():%Y-%m}")), out)
+    data = out.read_bytes()
+    if not data.startswith(b"%PDF") or b"/FontFile" not in data:
+        raise GongkaiError("自检失败：月度小结 PDF 没有嵌入字体")
+    font = print_font()
+    source = "程序自带" if font.bundled else "系统"
+    return f"月度小结 PDF 生成成功（{source}字体：{font.families[0]}）"

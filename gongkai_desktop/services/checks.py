@@ -91,6 +91,7 @@ def selftest() -> list[str]:
                 raise GongkaiError("自检失败：没有写入修改记录")
             steps.append("保存并读回记录成功")
             steps.append(_selftest_files(ctx, Path(tmp), made.id))
+            steps.append(_selftest_report(ctx, Path(tmp)))
         finally:
             ctx.close()
     steps.append("Excel 文件安全解析（defusedxml）已启用")
@@ -131,3 +132,19 @@ def _selftest_files(ctx: AppContext, tmp: Path, site_id: str) -> str:
     if "自检水源地" not in texts:
         raise GongkaiError("自检失败：导出的台账中没有自检记录")
     return "照片附件与台账导出、读回成功"
+
+
+def _selftest_report(ctx: AppContext, tmp: Path) -> str:
+    """An annual report in the official format, written and read back (python-docx and
+    its bundled template)."""
+    import docx
+
+    from gongkai_desktop.services.annual_docx import write_annual_docx
+    from gongkai_desktop.services.report_annual import annual_report
+
+    out = tmp / "自检年度报告.docx"
+    write_annual_docx(annual_report(ctx, date.today().year), out)
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    if "一、工作开展情况" not in text:
+        raise GongkaiError("自检失败：生成的年度报告中没有“一、工作开展情况”")
+    return "年度报告 Word 文件生成并读回成功"
