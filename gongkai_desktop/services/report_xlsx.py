@@ -137,9 +137,7 @@ class _Writer:
         self.ws.row_dimensions[row].height = points
 
 
-def _page_setup(
-    ws: Worksheet, orientation: str, fit_height: int = 0, fit: bool = True
-) -> None:
+def _page_setup(ws: Worksheet, orientation: str, fit_height: int = 0, fit: bool = True) -> None:
     """A4 with our margins and footer. ``fit=False`` prints at 100 % (for a sheet laid
     out to the page width already): Excel ignores manual page breaks under "fit to"."""
     ws.page_setup.orientation = orientation

@@ -449,8 +449,7 @@ def expected_cell(type_: str, value: Any, names: dict[str, str]) -> Any:
         return value
     if type_ == "repeat" and value and "sent_date" in value[0]:  # 征求意见
         value = "\n".join(
-            f"{_cn(row['sent_date'])}：{row['party']}，{_cn(row['returned_date'])}"
-            for row in value
+            f"{_cn(row['sent_date'])}：{row['party']}，{_cn(row['returned_date'])}" for row in value
         )
     elif type_ == "repeat":
         value = "\n".join(f"{_cn(row['date'])}：{row['text']}" for row in value)
