@@ -224,7 +224,10 @@ def _as_date(value: Any) -> date | None:
 
 
 def workday_deadline(
-    spec: FieldSpec, values: Mapping[str, Any], calendar: WorkCalendar
+    spec: FieldSpec,
+    values: Mapping[str, Any],
+    calendar: WorkCalendar,
+    today: date | None = None,
 ) -> Deadline | None:
     """The deadline a ``workdays_after`` / ``reply_deadline`` field computes, with its
     warnings (a year no calendar covers, a consultation still out); None if its start
@@ -254,6 +257,7 @@ def workday_deadline(
             corrected=_as_date(values.get(arg.get("corrected", ""))),
             extended=bool(values.get(arg.get("extended", ""))),
             consultations=consultations,
+            today=today,
         )
     return None
 

@@ -26,6 +26,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.domain.workdays import WorkCalendar, correction_notice_due, workdays_left
 from gongkai_desktop.forms.spec import FormSpec
+from gongkai_desktop.forms.values import workday_deadline
 from gongkai_desktop.services import record_sql
 from gongkai_desktop.services.context import AppContext
 
@@ -58,6 +59,7 @@ REQUEST_NUMBER_FIELD = "request_no"
 REQUEST_APPLICANT_FIELD = "applicant"
 REQUEST_RECEIVED_FIELD = "received_date"
 REQUEST_DEADLINE_FIELD = "reply_deadline"  # computed, in the office's working days
+CONSULTATIONS_FIELD = "consultations"  # 征求意见 rows: sent_date, returned_date
 REQUEST_REPLY_FIELD = "reply_date"  # empty while the request is open
 CORRECTION_NOTICE_FIELD = "correction_notice_date"
 REQUEST_DUE_SOON_WORKDAYS = 5
@@ -294,15 +296,23 @@ class DashboardService:
                     _json(Record, REQUEST_RECEIVED_FIELD),
                     _json(Record, REQUEST_DEADLINE_FIELD),
                     _json(Record, CORRECTION_NOTICE_FIELD),
+                    Record.data,
                 )
                 .where(_live(Record, REQUEST_FORM), _json(Record, REQUEST_REPLY_FIELD).is_(None))
                 .order_by(_json(Record, REQUEST_DEADLINE_FIELD).asc(), Record.id.asc())
             )
-            for row_id, number, applicant, received, deadline, notice in session.execute(stmt):
+            deadline_spec = self.registry.forms[REQUEST_FORM].field(REQUEST_DEADLINE_FIELD)
+            rows = session.execute(stmt)
+            for row_id, number, applicant, received, deadline, notice, data in rows:
                 if not received:
                     continue
                 got = date.fromisoformat(received)
                 head = (row_id, str(number or ""), str(applicant or ""), got)
+                if deadline and _consultation_out(data):
+                    # the stored deadline counted the wait only up to the day it was saved:
+                    # count it again through today
+                    fresh = workday_deadline(deadline_spec, data, calendar, today)
+                    deadline = fresh.due.isoformat() if fresh else deadline
                 if deadline:
                     due = date.fromisoformat(deadline)
                     left = workdays_left(calendar, today, due)
@@ -465,3 +475,9 @@ class DashboardService:
             open_tasks=int(open_tasks),
             tasks_completed=int(completed_tasks),
         )
+
+
+def _consultation_out(data: Any) -> bool:
+    """A 征求意见 sent and not yet answered (its days still count)."""
+    rows = data.get(CONSULTATIONS_FIELD) if isinstance(data, dict) else None
+    return any(isinstance(r, dict) and not r.get("returned_date") for r in rows or [])

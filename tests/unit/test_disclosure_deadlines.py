@@ -88,3 +88,40 @@ def test_a_table_change_moves_open_deadlines_only(ctx: AppContext, records: Reco
     assert records.get(open_one.id).values["reply_deadline"] == DUE
     assert recompute_deadlines(ctx) == 2
     assert records.get(item.id).values["publish_due"] == "2026-03-31"
+
+
+def test_dashboard_counts_a_consultation_still_out_through_today(
+    ctx: AppContext, records: RecordService
+) -> None:
+    """Received Mon 2026-01-05; 征求意见 sent on the 18th working day (Thu 1/29), not back.
+    On Tue 2/3 the wait so far is 1/30, 2/2, 2/3 (3 days): the deadline is the 23rd working
+    day, Thu 2/5 (20th 2/2, 21st 2/3, 22nd 2/4) — 2 working days left. The stored value was
+    counted through the day it was saved, so the 工作台 counts again."""
+    from gongkai_desktop.services.dashboard import DashboardService
+
+    made = records.create(
+        "disclosure_request",
+        {
+            **REQUEST,
+            "received_date": "2026-01-05",
+            "correction_notice_date": "2026-01-07",
+            "consultations": [{"party": "县水利局", "sent_date": "2026-01-29"}],
+        },
+    )
+    board = DashboardService(ctx).overview(date(2026, 2, 3)).disclosure
+    [entry] = board.replies_due_soon
+    assert entry.id == made.id
+    assert (entry.deadline, entry.workdays_left) == (date(2026, 2, 5), 2)
+    # answered consultations are taken as stored
+    records.update(
+        made.id,
+        {
+            "consultations": [
+                {"party": "县水利局", "sent_date": "2026-01-29", "returned_date": "2026-02-02"}
+            ]
+        },
+        made.version,
+    )
+    board = DashboardService(ctx).overview(date(2026, 2, 3)).disclosure
+    [entry] = board.replies_due_soon
+    assert entry.deadline == date(2026, 2, 4)  # 1/30 and 2/2 added: the 22nd working day
