@@ -24,6 +24,8 @@ from functools import cache
 
 import chinese_calendar
 
+from gongkai_desktop.domain.periods import format_cn_date
+
 REPLY_DAYS = 20  # 条例第三十三条: 20 working days
 EXTENDED_DAYS = 40  # … extended by at most another 20
 CORRECTION_NOTICE_DAYS = 7  # 条例第三十条: 补正 notice within 7 working days
@@ -143,7 +145,7 @@ def reply_deadline(
     for sent, returned in consultations:
         if returned is None:
             returned = today or date.today()
-            notes.append(f"征求意见（{sent.isoformat()}发出）尚未收回，期限随之顺延")
+            notes.append(f"征求意见（{format_cn_date(sent)}发出）尚未收回，期限随之顺延")
         if returned > sent:
             spans.append((sent, returned))
     added = _merged_days(cal, start, spans)
