@@ -22,6 +22,7 @@ from gongkai_desktop.services.settings import save_settings
 from gongkai_desktop.ui.report_disclosure_tab import DisclosureTab, default_year
 from gongkai_desktop.ui.report_page import ReportPage
 
+from ..unit.disclosure_helpers import request
 from .gui_helpers import Answer, type_chinese
 
 pytestmark = [
@@ -38,25 +39,6 @@ CARRIED_IN = ("二、上年结转政府信息公开申请数量",)
 RESULTS = "三、本年度办理结果"
 TOTAL = (RESULTS, "（七）总计")
 CARRIED_OUT = ("四、结转下年度继续办理",)
-
-
-def request(
-    records: RecordService,
-    received: str,
-    applicant_type: str,
-    outcome: str | None = None,
-    reply: str | None = None,
-) -> None:
-    values: dict[str, Any] = {
-        "channel": "当面提交",
-        "received_date": received,
-        "applicant": "申请人",
-        "applicant_type": applicant_type,
-        "content": "申请公开某文件",
-    }
-    if reply:
-        values.update(outcome=outcome, reply_date=reply, status="已办结")
-    records.create("disclosure_request", values)
 
 
 @pytest.fixture

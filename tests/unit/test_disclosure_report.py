@@ -17,6 +17,8 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.settings import save_settings
 
+from .disclosure_helpers import request
+
 COLUMNS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 LEAVES = {
     "（三）不予公开": [
@@ -70,27 +72,6 @@ def empty_table3() -> dict[str, Any]:
 def put(row: dict[str, int], column: str, n: int = 1) -> None:
     row[column] += n
     row["总计"] += n
-
-
-def request(
-    records: RecordService,
-    received: str,
-    applicant_type: str,
-    outcome: str | None = None,
-    reply: str | None = None,
-    **extra: Any,
-) -> str:
-    values: dict[str, Any] = {
-        "channel": "当面提交",
-        "received_date": received,
-        "applicant": "申请人",
-        "applicant_type": applicant_type,
-        "content": "申请公开某文件",
-        **extra,
-    }
-    if reply:
-        values.update(outcome=outcome, reply_date=reply, status="已办结")
-    return records.create("disclosure_request", values).id
 
 
 @pytest.fixture
