@@ -68,10 +68,10 @@ from gongkai_desktop.services.official_docx import (
     TABLE_PT,
     TITLE_PT,
     OfficialDocument,
-    _paragraph_format,
-    _row_flags,
-    _table_borders,
+    paragraph_format,
+    row_flags,
     set_run_font,
+    table_borders,
     text_width,
 )
 
@@ -189,14 +189,14 @@ def _grid(
     table = doc.document.add_table(rows=rows, cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _table_borders(table)
+    table_borders(table)
     available = doc.text_width_twips
     scale = available / Mm(sum(widths_mm)).twips
     twips = [int(Mm(w).twips * scale) for w in widths_mm]
     for i, column in enumerate(table.columns):
         column.width = Twips(twips[i])
     for r, row in enumerate(table.rows):
-        _row_flags(row, header=r < header_rows)
+        row_flags(row, header=r < header_rows)
         for c, cell in enumerate(row.cells):
             cell.width = Twips(twips[c])
     for spec in cells:
@@ -206,7 +206,7 @@ def _grid(
         if (last_row, last_col) != (spec.row, spec.col):
             cell = cell.merge(table.cell(last_row, last_col))
         paragraph = cell.paragraphs[0]
-        _paragraph_format(
+        paragraph_format(
             paragraph,
             line_pt=line_pt,
             align=WD_PARAGRAPH_ALIGNMENT.LEFT if spec.left else WD_PARAGRAPH_ALIGNMENT.CENTER,

@@ -179,7 +179,7 @@ def set_run_font(
     size_cs.set(qn("w:val"), str(round(size * 2)))
 
 
-def _paragraph_format(
+def paragraph_format(
     paragraph: Paragraph,
     *,
     line_pt: float,
@@ -241,7 +241,7 @@ def _insert_in_tbl_pr(tbl_pr: object, element: object, successors: tuple[str, ..
     tbl_pr.append(element)  # type: ignore[attr-defined]
 
 
-def _table_borders(table: Table) -> None:
+def table_borders(table: Table) -> None:
     """Single black borders all round and inside; narrow cell margins (1 mm each side)."""
     tbl_pr = table._tbl.tblPr
     borders = parse_xml(
@@ -310,7 +310,7 @@ def column_widths(table: ReportTable, available_twips: int, font_pt: float) -> l
     return [int(w) for w in widths]
 
 
-def _row_flags(row: object, *, header: bool) -> None:
+def row_flags(row: object, *, header: bool) -> None:
     tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
     tr_pr.append(OxmlElement("w:cantSplit"))
     if header:
@@ -426,7 +426,7 @@ class OfficialDocument:
         ):
             footer.is_linked_to_previous = False
             paragraph = footer.paragraphs[0]
-            _paragraph_format(paragraph, line_pt=size * 1.2, align=align)
+            paragraph_format(paragraph, line_pt=size * 1.2, align=align)
             if align == WD_PARAGRAPH_ALIGNMENT.RIGHT:
                 paragraph.paragraph_format.right_indent = Pt(size)
             else:
@@ -460,7 +460,7 @@ class OfficialDocument:
         line_pt: float | None = None,
     ) -> Paragraph:
         paragraph = self._add()
-        _paragraph_format(
+        paragraph_format(
             paragraph,
             line_pt=line_pt or self.line_pitch,
             align=align,
@@ -572,7 +572,7 @@ class OfficialDocument:
         grid = self.document.add_table(rows=1 + body_rows, cols=columns)
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False  # w:tblLayout fixed: the widths below hold
-        _table_borders(grid)
+        table_borders(grid)
         widths = column_widths(table, self.text_width_twips, font_size)
         for i, column in enumerate(grid.columns):
             column.width = Twips(widths[i])
@@ -581,7 +581,7 @@ class OfficialDocument:
         def fill(cell: _Cell, value: object, *, bold: bool, color: RGBColor, left: bool) -> None:
             text = str(value)
             paragraph = cell.paragraphs[0]
-            _paragraph_format(
+            paragraph_format(
                 paragraph,
                 line_pt=line_pt,
                 align=WD_PARAGRAPH_ALIGNMENT.LEFT if left else WD_PARAGRAPH_ALIGNMENT.CENTER,
@@ -606,12 +606,12 @@ class OfficialDocument:
                 at = header.index("（", 1)
                 header = f"{header[:at]}\n{header[at:]}"
             fill(cell, header, bold=True, color=BLACK, left=False)
-        _row_flags(grid.rows[0], header=True)
+        row_flags(grid.rows[0], header=True)
         if table.rows:
             last = len(table.rows) - 1
             for r, values in enumerate(table.rows):
                 row = grid.rows[1 + r]
-                _row_flags(row, header=False)
+                row_flags(row, header=False)
                 color = RED if r in table.marked else BLACK
                 # marked rows bold as well, for black-and-white printers
                 bold = (table.total_row and r == last) or r in table.marked
@@ -623,7 +623,7 @@ class OfficialDocument:
                     fill(cell, value, bold=bold, color=color, left=long_text)
         else:
             row = grid.rows[1]
-            _row_flags(row, header=False)
+            row_flags(row, header=False)
             for i, cell in enumerate(row.cells):
                 _set_cell_width(cell, widths[i])
             merged = row.cells[0].merge(row.cells[-1])
