@@ -60,7 +60,7 @@ from gongkai_desktop.services.import_layout import (
     is_no_records,
     is_total,
 )
-from gongkai_desktop.services.records import site_refs
+from gongkai_desktop.services.records import is_workday_deadline, site_refs
 from gongkai_desktop.services.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.untrusted_files import (
     CheckedFile,
@@ -68,6 +68,7 @@ from gongkai_desktop.services.untrusted_files import (
     check_xml_defences,
     inspect_file,
 )
+from gongkai_desktop.services.work_calendar import calendar_in
 
 log = logging.getLogger(__name__)
 _RECORDS = Record.__table__
@@ -351,6 +352,10 @@ class _Pass:
         self.ledger = ledger
         self.form: FormSpec = ctx.registry.form(ledger.form)
         self.site_form = ctx.registry.forms.get("site")
+        # deadlines of imported rows are counted in the office calendar, as on saving
+        self.calendar = (
+            calendar_in(session) if any(is_workday_deadline(f) for f in self.form.fields) else None
+        )
         self.layout = layout
         self.session = session
         self.report = report
@@ -562,7 +567,7 @@ class _Pass:
         raw, site_attrs, warnings = self.convert(number, values)
         self.row_number, self.row_raw, self.row_site_attrs = number, raw, site_attrs
         try:
-            stored = coerce_record(self.form, raw, self.resolve_site)
+            stored = coerce_record(self.form, raw, self.resolve_site, calendar=self.calendar)
         except ValidationError as exc:
             return None, self.errors_of(number, values, exc.errors), warnings
         wrong = [

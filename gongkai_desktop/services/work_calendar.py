@@ -107,7 +107,8 @@ def _days(session: Session, year: int | None = None) -> list[DayRow]:
     return list(session.scalars(query))
 
 
-def _calendar_in(session: Session) -> WorkCalendar:
+def calendar_in(session: Session) -> WorkCalendar:
+    """The office calendar read through the caller's session (inside its transaction)."""
     days = {row.day: bool(row.workday) for row in _days(session)}
     return WorkCalendar(days, frozenset(session.scalars(select(YearRow.year))))
 
@@ -115,7 +116,7 @@ def _calendar_in(session: Session) -> WorkCalendar:
 def load_calendar(ctx: AppContext) -> WorkCalendar:
     """The working-day calendar every deadline is counted in."""
     with ctx.transaction() as session:
-        return _calendar_in(session)
+        return calendar_in(session)
 
 
 def _deadlines_follow(ctx: AppContext, session: Session) -> int:
@@ -124,7 +125,7 @@ def _deadlines_follow(ctx: AppContext, session: Session) -> int:
     from gongkai_desktop.services.records import recompute_deadlines_in
 
     session.flush()
-    return recompute_deadlines_in(ctx, session, _calendar_in(session))
+    return recompute_deadlines_in(ctx, session, calendar_in(session))
 
 
 def calendar_entries(ctx: AppContext, year: int | None = None) -> list[CalendarDay]:

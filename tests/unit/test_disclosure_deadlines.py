@@ -125,3 +125,25 @@ def test_dashboard_counts_a_consultation_still_out_through_today(
     board = DashboardService(ctx).overview(date(2026, 2, 3)).disclosure
     [entry] = board.replies_due_soon
     assert entry.deadline == date(2026, 2, 4)  # 1/30 and 2/2 added: the 22nd working day
+
+
+def test_imported_requests_count_in_the_office_table(
+    ctx: AppContext, records: RecordService, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """A ledger brought from another PC: its requests' deadlines are counted again in
+    this office's table (Tue 3/10 off → the 20th working day after 3/2 is 3/31)."""
+    from gongkai_desktop.domain.periods import parse_period
+    from gongkai_desktop.services.ledger_export import LedgerExporter
+    from gongkai_desktop.data.repository import RecordQuery
+    from gongkai_desktop.services.ledger_import import commit, preview
+
+    made = records.create("disclosure_request", REQUEST)
+    out = tmp_path / "依申请公开登记台账.xlsx"
+    LedgerExporter(ctx).export("disclosure_requests", parse_period("2026-03"), out)
+    records.delete(made.id)
+    work_calendar.save_day(ctx, date(2026, 3, 10), False, "本地停电停工")
+    result = commit(ctx, preview(ctx, "disclosure_requests", out))
+    assert result.added == 1
+    [row] = records.page(RecordQuery("disclosure_request"), 0, 10)
+    assert row.id != made.id
+    assert records.get(row.id).values["reply_deadline"] == "2026-03-31"
