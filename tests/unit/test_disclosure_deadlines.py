@@ -132,9 +132,9 @@ def test_imported_requests_count_in_the_office_table(
 ) -> None:  # type: ignore[no-untyped-def]
     """A ledger brought from another PC: its requests' deadlines are counted again in
     this office's table (Tue 3/10 off → the 20th working day after 3/2 is 3/31)."""
+    from gongkai_desktop.data.repository import RecordQuery
     from gongkai_desktop.domain.periods import parse_period
     from gongkai_desktop.services.ledger_export import LedgerExporter
-    from gongkai_desktop.data.repository import RecordQuery
     from gongkai_desktop.services.ledger_import import commit, preview
 
     made = records.create("disclosure_request", REQUEST)
