@@ -230,12 +230,26 @@ class ReportRunner(QWidget):
         work: Callable[[Progress], Any],
         busy_text: str,
         notes: Callable[[Any], str] | None = None,
+        finish: Callable[[Any], None] | None = None,
     ) -> bool:
         """Run ``work(progress)``, which writes ``target``; then say where it is (and
-        ``notes(result)``, e.g. photos that could not be included)."""
-        started = self.run(
-            work, lambda result: self._written(target, notes(result) if notes else ""), busy_text
-        )
+        ``notes(result)``, e.g. photos that could not be included).
+
+        ``finish(result)``, when given, writes ``target`` on the GUI thread from what the
+        worker returned: Qt documents (QTextDocument, fonts) must not be laid out in a
+        worker while the GUI thread runs — PySide can deadlock between the GIL and Qt's
+        connection locks."""
+
+        def written(result: Any) -> None:
+            if finish is not None:
+                try:
+                    finish(result)
+                except Exception as exc:  # shown like a worker's failure
+                    self._failed(exc)
+                    return
+            self._written(target, notes(result) if notes else "")
+
+        started = self.run(work, written, busy_text)
         if started:
             self._target = target
         return started

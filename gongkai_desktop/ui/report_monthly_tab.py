@@ -8,6 +8,7 @@ preview, the printout and the PDF never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,14 +51,14 @@ def _build_summary(ctx: AppContext, period: Period, progress: Progress) -> Any:
     return summary
 
 
-def _write(ctx: AppContext, period: Period, target: Path, progress: Progress) -> None:
+def _write(ctx: AppContext, period: Period, target: Path, progress: Progress) -> Any:
+    """Off the GUI thread: the summary, and the .xlsx/.docx written from it. A PDF is
+    laid out by Qt and so written on the GUI thread (``_write_pdf``)."""
     summary = _build_summary(ctx, period, progress)
     suffix = target.suffix.lower()
     if suffix == ".pdf":
-        from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
-
-        write_monthly_pdf(summary, target)
-    elif suffix == ".xlsx":
+        return summary
+    if suffix == ".xlsx":
         from gongkai_desktop.services.report_xlsx import write_monthly_xlsx
 
         write_monthly_xlsx(summary, target)
@@ -66,6 +67,16 @@ def _write(ctx: AppContext, period: Period, target: Path, progress: Progress) ->
 
         write_monthly_docx(summary, target)
     progress(2, 2)
+    return summary
+
+
+def _write_pdf(target: Path) -> Callable[[Any], None]:
+    def write(summary: Any) -> None:
+        from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
+
+        write_monthly_pdf(summary, target)
+
+    return write
 
 
 class MonthlyTab(QWidget):
@@ -258,6 +269,7 @@ class MonthlyTab(QWidget):
             target,
             lambda progress: _write(ctx, period, target, progress),
             self.tr("正在生成 {0}…").format(target.name),
+            finish=_write_pdf(target) if target.suffix.lower() == ".pdf" else None,
         )
 
 
