@@ -18,7 +18,7 @@ from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.untrusted_files import check_xml_defences
+from gongkai_desktop.services.io.untrusted_files import check_xml_defences
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
@@ -164,7 +164,7 @@ def _selftest_pdf(ctx: AppContext, tmp: Path) -> str:
     from gongkai_desktop.domain.periods import parse_period
     from gongkai_desktop.render.fonts import print_font
     from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
-    from gongkai_desktop.services.report_monthly import monthly_summary
+    from gongkai_desktop.services.reports.monthly import monthly_summary
 
     out = tmp / "自检月度小结.pdf"
     write_monthly_pdf(monthly_summary(ctx, parse_period(f"{date.today():%Y-%m}")), out)

@@ -28,10 +28,10 @@ from gongkai_desktop.domain.errors import (
 )
 from gongkai_desktop.domain.periods import Period, parse_iso_date, parse_period, period_between
 from gongkai_desktop.logging_setup import setup_logging
-from gongkai_desktop.services import backup as backup_service
-from gongkai_desktop.services.checks import check_database, selftest
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.maintenance import backup as backup_service
+from gongkai_desktop.services.maintenance.checks import check_database, selftest
+from gongkai_desktop.services.records.service import RecordService
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 log = logging.getLogger(__name__)

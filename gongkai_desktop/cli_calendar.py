@@ -44,7 +44,7 @@ def _add_parsers(sub: Any) -> None:
 
 
 def _date(text: str) -> date:
-    from gongkai_desktop.services.work_calendar import cell_date
+    from gongkai_desktop.services.records.calendar import cell_date
 
     day = cell_date(text)
     if day is None:
@@ -62,7 +62,7 @@ def _action(name: str) -> Callable[[Handler], Handler]:
 
 @_action("list")
 def cmd_calendar_list(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services import work_calendar as service
+    from gongkai_desktop.services.records import calendar as service
 
     ctx = _open(args)
     try:
@@ -84,8 +84,8 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 
 @_action("import")
 def cmd_calendar_import(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services import work_calendar as service
-    from gongkai_desktop.services.untrusted_files import UntrustedFileError
+    from gongkai_desktop.services.io.untrusted_files import UntrustedFileError
+    from gongkai_desktop.services.records import calendar as service
 
     path = Path(args.file)
     ctx = _open(args)
@@ -101,7 +101,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
 
 @_action("template")
 def cmd_calendar_template(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services import work_calendar as service
+    from gongkai_desktop.services.records import calendar as service
 
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
@@ -115,7 +115,7 @@ def cmd_calendar_template(args: argparse.Namespace) -> int:
 
 @_action("set")
 def cmd_calendar_set(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services import work_calendar as service
+    from gongkai_desktop.services.records import calendar as service
 
     day = _date(args.date)
     workday = service.parse_kind(args.kind)
@@ -134,7 +134,7 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
 
 @_action("remove")
 def cmd_calendar_remove(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services import work_calendar as service
+    from gongkai_desktop.services.records import calendar as service
 
     day = _date(args.date)
     ctx = _open(args)

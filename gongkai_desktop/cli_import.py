@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop.cli import EXIT_INPUT, EXIT_OK, EXTENSIONS, _open, command
-from gongkai_desktop.services.ledger_import import (
+from gongkai_desktop.services.io.untrusted_files import UntrustedFileError, check_xml_defences
+from gongkai_desktop.services.ledgers.intake.importer import (
     ImportFileError,
     ImportPreview,
     commit,
     preview,
 )
-from gongkai_desktop.services.untrusted_files import UntrustedFileError, check_xml_defences
 
 SHOWN = 20  # errors, duplicates and warnings printed in full; the rest are counted
 

@@ -42,7 +42,7 @@ def cmd_ledgers(args: argparse.Namespace) -> int:
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.ledger_export import LedgerExporter, LedgerExportError
+    from gongkai_desktop.services.ledgers.export import LedgerExporter, LedgerExportError
 
     period = period_from_args(args)
     out = Path(args.out)
@@ -67,7 +67,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 @command("export-all")
 def cmd_export_all(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.ledger_export import LedgerExporter, LedgerExportError
+    from gongkai_desktop.services.ledgers.export import LedgerExporter, LedgerExportError
 
     period = period_from_args(args)
     assert period is not None  # required

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop.cli import EXIT_OK, EXTENSIONS, InputError, _open, _print_json, command
-from gongkai_desktop.services.disclosure_notices import NOTICE_KINDS
+from gongkai_desktop.services.disclosure.notices import NOTICE_KINDS
 
 _KIND_HELP = "、".join(f"{k.name}（{k.id}）" for k in NOTICE_KINDS)
 
@@ -34,7 +34,7 @@ def _add_parsers(sub: Any) -> None:
 
 @command("notice")
 def cmd_notice(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services import disclosure_notices as notices
+    from gongkai_desktop.services.disclosure import notices
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":

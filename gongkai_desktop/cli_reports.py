@@ -73,7 +73,7 @@ def _write_json(path: Path, obj: Any) -> None:
 
 
 def cmd_report_figures(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.report_figures import figures
+    from gongkai_desktop.services.reports.figures import figures
 
     period = period_from_args(args)
     assert period is not None  # required
@@ -96,7 +96,7 @@ REPORT_KINDS["figures"] = cmd_report_figures
 
 
 def cmd_report_monthly(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.report_monthly import monthly_summary
+    from gongkai_desktop.services.reports.monthly import monthly_summary
 
     period = period_from_args(args)
     assert period is not None  # required
@@ -112,11 +112,11 @@ def cmd_report_monthly(args: argparse.Namespace) -> int:
 
         write_monthly_pdf(summary, out)
     elif suffix == ".xlsx":
-        from gongkai_desktop.services.report_xlsx import write_monthly_xlsx
+        from gongkai_desktop.services.reports.writers.report_xlsx import write_monthly_xlsx
 
         write_monthly_xlsx(summary, out)
     else:
-        from gongkai_desktop.services.monthly_docx import write_monthly_docx
+        from gongkai_desktop.services.reports.writers.monthly_docx import write_monthly_docx
 
         write_monthly_docx(summary, out)
     print(f"已生成：{out}")
@@ -124,7 +124,7 @@ def cmd_report_monthly(args: argparse.Namespace) -> int:
 
 
 def cmd_report_annual(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.report_annual import annual_report
+    from gongkai_desktop.services.reports.annual import annual_report
 
     out = _out_path(args.out, (".docx", ".xlsx"))
     ctx = _open(args, auto_backup=False)
@@ -133,11 +133,11 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     if out.suffix.lower() == ".docx":
-        from gongkai_desktop.services.annual_docx import write_annual_docx
+        from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
 
         write_annual_docx(report, out)
     else:
-        from gongkai_desktop.services.report_xlsx import write_annual_xlsx
+        from gongkai_desktop.services.reports.writers.report_xlsx import write_annual_xlsx
 
         write_annual_xlsx(report, out)
     print(f"已生成：{out}")
@@ -160,7 +160,7 @@ def _add_activity_parser(kinds: Any) -> None:
 
 
 def _activity_event_ids(args: argparse.Namespace, ctx: Any) -> list[str]:
-    from gongkai_desktop.services.report_activity import activity_events
+    from gongkai_desktop.services.reports.activity import activity_events
 
     period = period_from_args(args)
     if args.events is not None:
@@ -195,8 +195,8 @@ def _read_description(text: str | None) -> str | None:
 
 
 def cmd_report_activity(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.activity_docx import write_activity_docx
-    from gongkai_desktop.services.report_activity import activity_summary
+    from gongkai_desktop.services.reports.activity import activity_summary
+    from gongkai_desktop.services.reports.writers.activity_docx import write_activity_docx
 
     out = _out_path(args.out, (".docx",))
     description = _read_description(args.description_file)
@@ -227,7 +227,7 @@ def _add_disclosure_parser(kinds: Any) -> None:
 
 
 def cmd_report_disclosure(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.disclosure_report import check, disclosure_report
+    from gongkai_desktop.services.disclosure.report import check, disclosure_report
 
     out = _out_path(args.out, (".xlsx", ".docx", ".json")) if args.out else None
     if out is None and not args.json:
@@ -243,11 +243,11 @@ def cmd_report_disclosure(args: argparse.Namespace) -> int:
         if suffix == ".json":
             _write_json(out, report.json())
         elif suffix == ".xlsx":
-            from gongkai_desktop.services.disclosure_xlsx import write_disclosure_xlsx
+            from gongkai_desktop.services.disclosure.report_xlsx import write_disclosure_xlsx
 
             write_disclosure_xlsx(report, out)
         else:
-            from gongkai_desktop.services.disclosure_docx import write_disclosure_docx
+            from gongkai_desktop.services.disclosure.report_docx import write_disclosure_docx
 
             write_disclosure_docx(report, out)
     if args.json:

@@ -37,6 +37,6 @@ def ctx(db_path: Path) -> Iterator:
 
 @pytest.fixture
 def records(ctx):  # type: ignore[no-untyped-def]
-    from gongkai_desktop.services.records import RecordService
+    from gongkai_desktop.services.records.service import RecordService
 
     return RecordService(ctx)

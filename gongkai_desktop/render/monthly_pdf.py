@@ -19,9 +19,9 @@ from PySide6.QtGui import QGuiApplication, QPagedPaintDevice, QPdfWriter, QTextD
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.render.fonts import PrintFont, print_font
 from gongkai_desktop.render.paged import print_paged
-from gongkai_desktop.services.file_output import write_atomically
-from gongkai_desktop.services.report_content import ReportTable
-from gongkai_desktop.services.report_monthly import MonthlySummary
+from gongkai_desktop.services.documents.content import ReportTable
+from gongkai_desktop.services.io.file_output import write_atomically
+from gongkai_desktop.services.reports.monthly import MonthlySummary
 
 # point sizes: 小二 title, 四号 unit, 小四 text, 五号 tables, 小五 footer
 TITLE_PT = 18

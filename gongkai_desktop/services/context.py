@@ -50,7 +50,7 @@ class AppContext:
         auto_backup: bool = True,
     ) -> AppContext:
         """Open (creating or upgrading) the database. Refuses a database from a newer app."""
-        from gongkai_desktop.services import backup
+        from gongkai_desktop.services.maintenance import backup
 
         db_path = Path(db_path or paths.default_db_path()).resolve()
         registry = load_registry(forms_dir or paths.forms_dir())

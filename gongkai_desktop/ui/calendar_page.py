@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.services import work_calendar as service
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records import calendar as service
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.style import BANNER_STYLE, HINT_STYLE, NOTE_STYLE
 

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.domain.periods import format_cn_date
-from gongkai_desktop.services.backup import list_backups
-from gongkai_desktop.services.dashboard import (
+from gongkai_desktop.services.maintenance.backup import list_backups
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports.dashboard import (
     Dashboard,
     DashboardService,
     DisclosureDue,
@@ -43,7 +44,6 @@ from gongkai_desktop.services.dashboard import (
     RequestEntry,
     TaskEntry,
 )
-from gongkai_desktop.services.records import RecordService
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.errors import describe_error
 from gongkai_desktop.ui.style import BANNER_STYLE, HINT_STYLE, emphasise

@@ -52,7 +52,7 @@ from gongkai_desktop.forms.values import (
     is_empty,
     preview_computed,
 )
-from gongkai_desktop.services.records import RecordService, RecordView, is_workday_deadline
+from gongkai_desktop.services.records.service import RecordService, RecordView, is_workday_deadline
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.field_widgets import (
     FieldEditor,

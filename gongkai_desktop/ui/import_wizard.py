@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.ledger_import import (
+from gongkai_desktop.services.ledgers.intake.importer import (
     ImportCancelled,
     ImportPreview,
     ImportResult,

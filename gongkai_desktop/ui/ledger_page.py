@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.periods import Period, parse_period, period_between
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.ledger_export import (
+from gongkai_desktop.services.ledgers.export import (
     ExportCancelled,
     ExportResult,
     LedgerExporter,

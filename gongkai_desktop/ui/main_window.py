@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop import APP_NAME
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.dashboard import DashboardPage
 from gongkai_desktop.ui.editor import RecordEditor

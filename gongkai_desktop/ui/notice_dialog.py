@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.domain.errors import GongkaiError
-from gongkai_desktop.services import disclosure_notices as notices
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.disclosure import notices
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.report_export import SaveLocation
 

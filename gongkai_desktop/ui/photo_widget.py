@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.spec import FieldSpec
-from gongkai_desktop.services.attachments import (
+from gongkai_desktop.services.records.attachments import (
     AttachmentError,
     AttachmentFolder,
     attach_photo,

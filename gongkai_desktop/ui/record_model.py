@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 
 from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.records import ListRow, RecordService
+from gongkai_desktop.services.records.service import ListRow, RecordService
 
 log = logging.getLogger(__name__)
 

@@ -65,8 +65,8 @@ def _write(
     target: Path,
     progress: Progress,
 ) -> Any:
-    from gongkai_desktop.services.activity_docx import write_activity_docx
-    from gongkai_desktop.services.report_activity import activity_summary
+    from gongkai_desktop.services.reports.activity import activity_summary
+    from gongkai_desktop.services.reports.writers.activity_docx import write_activity_docx
 
     progress(0, 2)
     summary = activity_summary(ctx, ids, title=title or None, description=description or None)
@@ -212,7 +212,7 @@ class ActivityTab(QWidget):
         return period
 
     def refresh(self) -> None:
-        from gongkai_desktop.services.report_activity import activity_events
+        from gongkai_desktop.services.reports.activity import activity_events
 
         self._search_timer.stop()
         period = self.period()
@@ -299,7 +299,7 @@ class ActivityTab(QWidget):
 
     # ---- export -------------------------------------------------------------------------
     def export(self) -> None:
-        from gongkai_desktop.services.report_activity import date_span
+        from gongkai_desktop.services.reports.activity import date_span
 
         if self.runner.busy or not self.checked:
             return

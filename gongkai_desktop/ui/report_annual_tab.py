@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.report_annual import (
+from gongkai_desktop.services.reports.annual import (
     AnnualTexts,
     annual_drafts,
     load_annual_texts,
@@ -51,7 +51,7 @@ REPORT_TITLE = "年度生态环境保护工作情况报告"
 
 
 def _write(ctx: AppContext, year: int, target: Path, progress: Progress) -> None:
-    from gongkai_desktop.services.report_annual import annual_report
+    from gongkai_desktop.services.reports.annual import annual_report
 
     steps = [1]  # annual_report reports its own step count; one more for the writer
 
@@ -61,11 +61,11 @@ def _write(ctx: AppContext, year: int, target: Path, progress: Progress) -> None
 
     report = annual_report(ctx, year, progress=report_progress)
     if target.suffix.lower() == ".docx":
-        from gongkai_desktop.services.annual_docx import write_annual_docx
+        from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
 
         write_annual_docx(report, target)
     else:
-        from gongkai_desktop.services.report_xlsx import write_annual_xlsx
+        from gongkai_desktop.services.reports.writers.report_xlsx import write_annual_xlsx
 
         write_annual_xlsx(report, target)
     progress(steps[0], steps[0])

@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.services import disclosure_report as dr
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.disclosure_report import (
+from gongkai_desktop.services.disclosure import report as dr
+from gongkai_desktop.services.disclosure.report import (
     APPLICANT_COLUMNS,
     RESULT_GROUPS,
     T2_LABELS,
@@ -57,7 +57,7 @@ from gongkai_desktop.services.disclosure_report import (
     Row,
     Table2,
 )
-from gongkai_desktop.services.file_output import write_atomically
+from gongkai_desktop.services.io.file_output import write_atomically
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.report_export import (
     Progress,
@@ -102,11 +102,11 @@ def _write(report: DisclosureReport, target: Path, progress: Progress) -> None:
     progress(0, 1)
     suffix = target.suffix.lower()
     if suffix == ".xlsx":
-        from gongkai_desktop.services.disclosure_xlsx import write_disclosure_xlsx
+        from gongkai_desktop.services.disclosure.report_xlsx import write_disclosure_xlsx
 
         write_disclosure_xlsx(report, target)
     elif suffix == ".docx":
-        from gongkai_desktop.services.disclosure_docx import write_disclosure_docx
+        from gongkai_desktop.services.disclosure.report_docx import write_disclosure_docx
 
         write_disclosure_docx(report, target)
     else:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.domain.errors import GongkaiError
-from gongkai_desktop.services.ledger_export import safe_file_name
+from gongkai_desktop.services.ledgers.export import safe_file_name
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.style import HINT_STYLE
 from gongkai_desktop.ui.worker import Task, start_task

@@ -43,7 +43,7 @@ SUMMARY_TITLE = "生态环境保护工作小结"
 
 
 def _build_summary(ctx: AppContext, period: Period, progress: Progress) -> Any:
-    from gongkai_desktop.services.report_monthly import monthly_summary
+    from gongkai_desktop.services.reports.monthly import monthly_summary
 
     progress(0, 2)
     summary = monthly_summary(ctx, period)
@@ -59,11 +59,11 @@ def _write(ctx: AppContext, period: Period, target: Path, progress: Progress) ->
     if suffix == ".pdf":
         return summary
     if suffix == ".xlsx":
-        from gongkai_desktop.services.report_xlsx import write_monthly_xlsx
+        from gongkai_desktop.services.reports.writers.report_xlsx import write_monthly_xlsx
 
         write_monthly_xlsx(summary, target)
     else:
-        from gongkai_desktop.services.monthly_docx import write_monthly_docx
+        from gongkai_desktop.services.reports.writers.monthly_docx import write_monthly_docx
 
         write_monthly_docx(summary, target)
     progress(2, 2)

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.domain.errors import ValidationError
-from gongkai_desktop.services.backup import (
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.maintenance.backup import (
     BackupInfo,
     create_backup,
     list_backups,
     restore_backup,
 )
-from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import SETTINGS, load_settings, save_settings
 from gongkai_desktop.ui.calendar_page import CalendarPage
 from gongkai_desktop.ui.errors import show_error

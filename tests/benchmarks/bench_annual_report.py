@@ -45,11 +45,11 @@ def main() -> int:
     args = parser.parse_args()
 
     from gongkai_desktop.domain.periods import parse_period
-    from gongkai_desktop.services.annual_docx import write_annual_docx
     from gongkai_desktop.services.context import AppContext
-    from gongkai_desktop.services.report_annual import annual_report
-    from gongkai_desktop.services.report_figures import figures
-    from gongkai_desktop.services.report_xlsx import write_annual_xlsx
+    from gongkai_desktop.services.reports.annual import annual_report
+    from gongkai_desktop.services.reports.figures import figures
+    from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
+    from gongkai_desktop.services.reports.writers.report_xlsx import write_annual_xlsx
     from tests.benchmarks.report_world import generate
 
     with tempfile.TemporaryDirectory() as folder:

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 def generate(db: Path, rows: int) -> None:
     from gongkai_desktop.services.context import AppContext
-    from gongkai_desktop.services.records import RecordService
+    from gongkai_desktop.services.records.service import RecordService
     from gongkai_desktop.services.settings import save_settings
 
     ctx = AppContext.open(db, auto_backup=False)
@@ -108,7 +108,7 @@ def _peak_mb() -> float:
 def ours(db: str, out: str, queue: multiprocessing.Queue) -> None:
     from gongkai_desktop.domain.periods import parse_period
     from gongkai_desktop.services.context import AppContext
-    from gongkai_desktop.services.ledger_export import LedgerExporter
+    from gongkai_desktop.services.ledgers.export import LedgerExporter
 
     ctx = AppContext.open(Path(db), auto_backup=False)
     start = time.perf_counter()

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import openpyxl
 
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.ledger_import import commit, preview
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.ledgers.intake.importer import commit, preview
+from gongkai_desktop.services.records.service import RecordService
 
 T = TypeVar("T")
 SITES = [f"水源地{n:02d}" for n in range(20)]

@@ -40,7 +40,7 @@ from sqlalchemy import insert
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.record_list import SEARCH_DEBOUNCE_MS, RecordListPage
 
 TARGET_S = 0.3

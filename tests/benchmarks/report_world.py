@@ -38,7 +38,7 @@ VILLAGES = ("许明寺社区", "东岳村", "龙河村", "三抚村", "长坪村
 
 def _sites(db: Path) -> list[tuple[str, str]]:
     from gongkai_desktop.services.context import AppContext
-    from gongkai_desktop.services.records import RecordService
+    from gongkai_desktop.services.records.service import RecordService
     from gongkai_desktop.services.settings import save_settings
 
     ctx = AppContext.open(db, auto_backup=False)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QTreeWidget
 
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.dashboard import DashboardPage, RecordSection
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.main_window import MainWindow

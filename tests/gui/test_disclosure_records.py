@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.dashboard import DashboardPage
 
 from .test_dashboard import row_texts

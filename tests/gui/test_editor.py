@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
 from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui import editor as editor_module
 from gongkai_desktop.ui.editor import RecordEditor
 

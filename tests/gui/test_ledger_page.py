@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from gongkai_desktop.services import ledger_export
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.ledgers import export as ledger_export
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
 from gongkai_desktop.ui.ledger_page import LedgerPage, PeriodChooser
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QTab
 from gongkai_desktop import APP_NAME
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import FieldError, ValidationError
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings, save_settings
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.ledger_page import LedgerPage

@@ -26,7 +26,7 @@ from sqlalchemy import insert
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.data.search import search_text_of
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.record_model import RecordTableModel
 
 pytestmark = pytest.mark.gui

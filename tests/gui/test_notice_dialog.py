@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
 from gongkai_desktop.ui.notice_dialog import NoticeDialog
 

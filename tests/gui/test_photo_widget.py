@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui import photo_widget
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.field_widgets import RepeatEditor, create_editor

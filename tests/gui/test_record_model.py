@@ -16,7 +16,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.record_model import RecordTableModel
 
 pytestmark = pytest.mark.gui

@@ -16,8 +16,8 @@ from docx import Document
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from gongkai_desktop.services import disclosure_report as dr
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.disclosure import report as dr
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
 from gongkai_desktop.ui.report_disclosure_tab import DisclosureTab, default_year
 from gongkai_desktop.ui.report_page import ReportPage

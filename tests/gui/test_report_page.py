@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from gongkai_desktop.services import report_annual
-from gongkai_desktop.services.records import RecordService
-from gongkai_desktop.services.report_annual import AnnualTexts, annual_drafts, save_annual_texts
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports import annual as report_annual
+from gongkai_desktop.services.reports.annual import AnnualTexts, annual_drafts, save_annual_texts
 from gongkai_desktop.services.settings import save_settings
 from gongkai_desktop.ui.report_page import ReportPage
 
@@ -409,6 +409,6 @@ def test_main_window_asks_before_closing_with_unsaved_annual_text(
     assert not window.close() and window.isVisible() and ask.texts
     monkeypatch.setattr(QMessageBox, "question", Answer(Button.Save))
     assert window.close()
-    from gongkai_desktop.services.report_annual import load_annual_texts
+    from gongkai_desktop.services.reports.annual import load_annual_texts
 
     assert load_annual_texts(ctx, annual.loaded_year).opening == "还没保存的开头"

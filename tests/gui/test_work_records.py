@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, QWidget
 
 from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.field_widgets import FieldEditor, NameCompleter, RecordLinkEditor
 from gongkai_desktop.ui.main_window import MainWindow

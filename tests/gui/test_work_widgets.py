@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gongkai_desktop.forms.spec import FieldSpec
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.field_widgets import (
     NameCompleter,
     RecordLinkEditor,

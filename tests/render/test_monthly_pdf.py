@@ -28,8 +28,8 @@ from gongkai_desktop.render.monthly_pdf import (
     print_document,
     write_monthly_pdf,
 )
-from gongkai_desktop.services.file_output import ExportError
-from gongkai_desktop.services.report_monthly import monthly_summary
+from gongkai_desktop.services.io.file_output import ExportError
+from gongkai_desktop.services.reports.monthly import monthly_summary
 
 from .monthly_data import UNIT, fill_month
 

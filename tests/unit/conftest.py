@@ -12,7 +12,7 @@ import pytest
 
 from gongkai_desktop import paths
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 
 from .work_helpers import fresh_log_handler, run  # noqa: F401 - shared CLI fixtures
 

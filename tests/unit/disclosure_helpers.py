@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 
 
 def request(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop.forms.spec import FormRegistry, LedgerSpec
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 
 MALICIOUS = ["=cmd|'/c calc'!A1", "+1", "-1", "@SUM(1)", "\tTab开头", "\r回车开头"]
 PHOTO = {"file": "photos/2024/05/a1.jpg", "name": "IMG_0001.JPG", "caption": "围网破损"}

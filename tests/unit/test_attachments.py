@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from gongkai_desktop.services import attachments
-from gongkai_desktop.services.attachments import (
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.maintenance.backup import create_backup, restore_backup
+from gongkai_desktop.services.records import attachments
+from gongkai_desktop.services.records.attachments import (
     AttachmentError,
     attach_photo,
     photo_path,
     thumbnail,
 )
-from gongkai_desktop.services.backup import create_backup, restore_backup
-from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 
 GENERATED = re.compile(r"photos/\d{4}/\d{2}/[0-9a-f]{32}\.(jpg|png)")
 RED, BLUE = (220, 20, 20), (20, 20, 220)

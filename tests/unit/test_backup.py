@@ -1,4 +1,4 @@
-"""services/backup.py: verified backups with attachments, rotation, daily backups, restore."""
+"""services/maintenance/backup.py: verified backups with attachments, rotation, daily backups, restore."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import pytest
 from gongkai_desktop.data import migrate
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import BackupError, DatabaseVersionError
-from gongkai_desktop.services import backup
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.maintenance import backup
+from gongkai_desktop.services.records.service import RecordService
 
 from .conftest import site_values
 from .test_migrations import make_0001_database

@@ -14,7 +14,7 @@ import yaml
 from gongkai_desktop import cli
 from gongkai_desktop.data import migrate
 from gongkai_desktop.domain.periods import Period
-from gongkai_desktop.services.backup import list_backups
+from gongkai_desktop.services.maintenance.backup import list_backups
 
 from .conftest import REPO_FORMS
 from .test_migrations import make_0001_database

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.dashboard import Dashboard, DashboardService
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports.dashboard import Dashboard, DashboardService
 
 from .conftest import REPO_FORMS
 

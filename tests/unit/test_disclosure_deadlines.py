@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from gongkai_desktop.domain.workdays import WorkCalendar
-from gongkai_desktop.services import work_calendar
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService, recompute_deadlines
+from gongkai_desktop.services.records import calendar as work_calendar
+from gongkai_desktop.services.records.service import RecordService, recompute_deadlines
 
 REQUEST = {
     "channel": "当面提交",
@@ -97,7 +97,7 @@ def test_dashboard_counts_a_consultation_still_out_through_today(
     On Tue 2/3 the wait so far is 1/30, 2/2, 2/3 (3 days): the deadline is the 23rd working
     day, Thu 2/5 (20th 2/2, 21st 2/3, 22nd 2/4) — 2 working days left. The stored value was
     counted through the day it was saved, so the 工作台 counts again."""
-    from gongkai_desktop.services.dashboard import DashboardService
+    from gongkai_desktop.services.reports.dashboard import DashboardService
 
     made = records.create(
         "disclosure_request",
@@ -134,8 +134,8 @@ def test_imported_requests_count_in_the_office_table(
     this office's table (Tue 3/10 off → the 20th working day after 3/2 is 3/31)."""
     from gongkai_desktop.data.repository import RecordQuery
     from gongkai_desktop.domain.periods import parse_period
-    from gongkai_desktop.services.ledger_export import LedgerExporter
-    from gongkai_desktop.services.ledger_import import commit, preview
+    from gongkai_desktop.services.ledgers.export import LedgerExporter
+    from gongkai_desktop.services.ledgers.intake.importer import commit, preview
 
     made = records.create("disclosure_request", REQUEST)
     out = tmp_path / "依申请公开登记台账.xlsx"

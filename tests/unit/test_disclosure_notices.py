@@ -18,10 +18,10 @@ from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 from docx.oxml.ns import qn
 
 from gongkai_desktop.domain.errors import ValidationError
-from gongkai_desktop.services import disclosure_notices as dn
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.file_output import ExportError
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.disclosure import notices as dn
+from gongkai_desktop.services.io.file_output import ExportError
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
 
 from .work_helpers import Run, stored

@@ -13,11 +13,11 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from gongkai_desktop.services import disclosure_report as dr
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.disclosure_docx import write_disclosure_docx
-from gongkai_desktop.services.disclosure_xlsx import write_disclosure_xlsx
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.disclosure import report as dr
+from gongkai_desktop.services.disclosure.report_docx import write_disclosure_docx
+from gongkai_desktop.services.disclosure.report_xlsx import write_disclosure_xlsx
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
 
 from .work_helpers import Run

@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai_desktop.services import disclosure_report as dr
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.disclosure import report as dr
 
 APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 OUTCOMES = [  # forms/lists.yaml request_outcomes, and the table row each counts in

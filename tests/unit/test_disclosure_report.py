@@ -12,9 +12,9 @@ import yaml
 
 from gongkai_desktop import paths
 from gongkai_desktop.domain.errors import ValidationError
-from gongkai_desktop.services import disclosure_report as dr
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.disclosure import report as dr
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
 
 from .disclosure_helpers import request
@@ -365,7 +365,7 @@ def test_texts_per_year_with_drafts_and_audit(ctx: AppContext, register: RecordS
 
 def test_drafts_quote_the_typed_carry_over(ctx, records) -> None:  # type: ignore[no-untyped-def]
     """A first year with typed 上年结转: the 一、总体情况 draft says what table 三 prints."""
-    from gongkai_desktop.services.disclosure_report import (
+    from gongkai_desktop.services.disclosure.report import (
         disclosure_drafts,
         disclosure_report,
         save_carried_in,

@@ -12,7 +12,7 @@ from gongkai_desktop.domain.errors import FormDefinitionError, ValidationError
 from gongkai_desktop.forms.loader import load_registry
 from gongkai_desktop.forms.spec import FIELD_TYPES
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 
 from .conftest import REPO_FORMS
 

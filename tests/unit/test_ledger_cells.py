@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from gongkai_desktop.forms.spec import FieldSpec
-from gongkai_desktop.services import ledger_cells as lc
+from gongkai_desktop.services.ledgers import cells as lc
 
 
 def spec(type_: str, **kw: object) -> FieldSpec:

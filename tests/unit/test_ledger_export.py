@@ -20,16 +20,16 @@ from openpyxl.utils import get_column_letter
 
 from gongkai_desktop import cli
 from gongkai_desktop.domain.periods import parse_period, period_between
-from gongkai_desktop.services import ledger_export
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.ledger_export import (
+from gongkai_desktop.services.ledgers import export as ledger_export
+from gongkai_desktop.services.ledgers.export import (
     ExportCancelled,
     LedgerExporter,
     LedgerExportError,
     ledger_file_name,
     safe_file_name,
 )
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
 
 from .conftest import REPO_FORMS

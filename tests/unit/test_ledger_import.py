@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from gongkai_desktop.cli import main
-from gongkai_desktop.services import ledger_import
-from gongkai_desktop.services.backup import list_backups
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.ledger_import import ImportFileError, commit, preview
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.ledgers.intake import importer as ledger_import
+from gongkai_desktop.services.ledgers.intake.importer import ImportFileError, commit, preview
+from gongkai_desktop.services.maintenance.backup import list_backups
+from gongkai_desktop.services.records.service import RecordService
 
 from .import_helpers import FOOTER, read_rows, site_id, sites, stored, write_xlsx
 

@@ -15,9 +15,9 @@ from gongkai_desktop.domain.periods import parse_period
 from gongkai_desktop.forms.loader import load_registry
 from gongkai_desktop.forms.spec import FormSpec, LedgerSpec
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.ledger_export import LedgerExporter
-from gongkai_desktop.services.ledger_import import commit, preview
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.ledgers.export import LedgerExporter
+from gongkai_desktop.services.ledgers.intake.importer import commit, preview
+from gongkai_desktop.services.records.service import RecordService
 
 from .ledger_export_data import seed
 

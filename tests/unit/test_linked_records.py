@@ -15,7 +15,7 @@ from sqlalchemy import exc as sa_exc
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, ValidationError
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 
 from .work_helpers import (
     Run,

@@ -20,9 +20,9 @@ from gongkai_desktop.data.engine import create_db_engine
 from gongkai_desktop.data.models import Base
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import DatabaseVersionError
-from gongkai_desktop.services.backup import list_backups
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.maintenance.backup import list_backups
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
 
 SITE_A = "aaaaaaaa-0000-4000-8000-000000000001"

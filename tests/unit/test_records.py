@@ -21,7 +21,7 @@ from gongkai_desktop.domain.errors import (
     ValidationError,
 )
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import ListRow, RecordService
+from gongkai_desktop.services.records.service import ListRow, RecordService
 from gongkai_desktop.services.settings import SETTINGS, load_settings, save_settings
 
 from .conftest import site_values

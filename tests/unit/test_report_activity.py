@@ -19,16 +19,16 @@ from PIL import Image
 
 from gongkai_desktop.domain.errors import ValidationError
 from gongkai_desktop.domain.periods import parse_period
-from gongkai_desktop.services.activity_docx import write_activity_docx
-from gongkai_desktop.services.attachments import attach_photo
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
-from gongkai_desktop.services.report_activity import (
+from gongkai_desktop.services.records.attachments import attach_photo
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports.activity import (
     activity_events,
     activity_summary,
     date_span,
     number_text,
 )
+from gongkai_desktop.services.reports.writers.activity_docx import write_activity_docx
 from gongkai_desktop.services.settings import save_settings
 
 from .work_helpers import Run

@@ -12,17 +12,17 @@ import pytest
 from gongkai_desktop.domain.errors import ValidationError
 from gongkai_desktop.domain.periods import parse_period
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
-from gongkai_desktop.services.report_annual import (
+from gongkai_desktop.services.documents.content import ReportTable, join_cn, percent, we
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports.annual import (
     AnnualTexts,
     annual_drafts,
     annual_report,
     load_annual_texts,
     save_annual_texts,
 )
-from gongkai_desktop.services.report_content import ReportTable, join_cn, percent, we
-from gongkai_desktop.services.report_figures import figures
-from gongkai_desktop.services.report_monthly import MAX_TASK_ROWS, monthly_summary, open_tasks
+from gongkai_desktop.services.reports.figures import figures
+from gongkai_desktop.services.reports.monthly import MAX_TASK_ROWS, monthly_summary, open_tasks
 from gongkai_desktop.services.settings import save_settings
 
 

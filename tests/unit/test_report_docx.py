@@ -23,16 +23,16 @@ from docx.shared import Length
 from docx.text.paragraph import Paragraph
 
 from gongkai_desktop.domain.periods import parse_period
-from gongkai_desktop.services import official_docx
-from gongkai_desktop.services.annual_docx import write_annual_docx
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.file_output import ExportError
-from gongkai_desktop.services.monthly_docx import write_monthly_docx
-from gongkai_desktop.services.records import RecordService
-from gongkai_desktop.services.report_annual import annual_report
-from gongkai_desktop.services.report_content import ReportTable
-from gongkai_desktop.services.report_figures import figures
-from gongkai_desktop.services.report_monthly import monthly_summary
+from gongkai_desktop.services.documents import official_docx
+from gongkai_desktop.services.documents.content import ReportTable
+from gongkai_desktop.services.io.file_output import ExportError
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports.annual import annual_report
+from gongkai_desktop.services.reports.figures import figures
+from gongkai_desktop.services.reports.monthly import monthly_summary
+from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
+from gongkai_desktop.services.reports.writers.monthly_docx import write_monthly_docx
 from gongkai_desktop.services.settings import save_settings
 
 from .work_helpers import Run

@@ -28,8 +28,8 @@ from gongkai_desktop import cli
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period, parse_period, period_between
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
-from gongkai_desktop.services.report_figures import figures, figures_many
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports.figures import figures, figures_many
 from gongkai_desktop.services.settings import save_settings
 
 from .conftest import REPO_FORMS

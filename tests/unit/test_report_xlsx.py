@@ -25,12 +25,15 @@ from sqlalchemy import update
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import format_cn_date, parse_period
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.file_output import ExportError
-from gongkai_desktop.services.records import RecordService
-from gongkai_desktop.services.report_annual import annual_report
-from gongkai_desktop.services.report_figures import figures
-from gongkai_desktop.services.report_monthly import monthly_summary
-from gongkai_desktop.services.report_xlsx import write_annual_xlsx, write_monthly_xlsx
+from gongkai_desktop.services.io.file_output import ExportError
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.reports.annual import annual_report
+from gongkai_desktop.services.reports.figures import figures
+from gongkai_desktop.services.reports.monthly import monthly_summary
+from gongkai_desktop.services.reports.writers.report_xlsx import (
+    write_annual_xlsx,
+    write_monthly_xlsx,
+)
 from gongkai_desktop.services.settings import save_settings
 
 from .conftest import REPO_FORMS

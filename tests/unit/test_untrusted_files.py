@@ -12,15 +12,15 @@ import pytest
 
 from gongkai_desktop.cli import main
 from gongkai_desktop.domain.errors import GongkaiError
-from gongkai_desktop.services import ledger_import
-from gongkai_desktop.services.checks import selftest
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.untrusted_files import (
+from gongkai_desktop.services.io.untrusted_files import (
     UntrustedFileError,
     cfb_stream_names,
     check_xml_defences,
     inspect_file,
 )
+from gongkai_desktop.services.ledgers.intake import importer as ledger_import
+from gongkai_desktop.services.maintenance.checks import selftest
 
 from .import_helpers import (
     cfb_file,

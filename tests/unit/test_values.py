@@ -22,8 +22,8 @@ from gongkai_desktop.forms.values import (
     is_empty,
     preview_computed,
 )
-from gongkai_desktop.services.checks import check_database
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.maintenance.checks import check_database
+from gongkai_desktop.services.records.service import RecordService
 
 from .conftest import VISIT_FORM
 

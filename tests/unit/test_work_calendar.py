@@ -17,8 +17,8 @@ import pytest
 
 from gongkai_desktop.domain.workdays import WorkCalendar, reply_deadline
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.untrusted_files import UntrustedFileError
-from gongkai_desktop.services.work_calendar import (
+from gongkai_desktop.services.io.untrusted_files import UntrustedFileError
+from gongkai_desktop.services.records.calendar import (
     CalendarDay,
     CalendarError,
     calendar_entries,
@@ -378,7 +378,7 @@ def test_open_deadlines_follow_the_table_in_the_same_action(ctx, records) -> Non
     and a day removed moves it back."""
     from datetime import date
 
-    from gongkai_desktop.services.work_calendar import delete_day, save_day
+    from gongkai_desktop.services.records.calendar import delete_day, save_day
 
     base = {
         "channel": "当面提交",

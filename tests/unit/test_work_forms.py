@@ -15,7 +15,7 @@ import pytest
 
 from gongkai_desktop.domain.errors import ValidationError
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.records.service import RecordService
 
 from .work_helpers import (
     Run,

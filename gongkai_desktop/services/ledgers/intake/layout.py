@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gongkai_desktop.forms.spec import FieldSpec, FormRegistry, FormSpec, LedgerColumn, LedgerSpec
-from gongkai_desktop.services.import_cells import CellConverter, cell_text, is_blank, normalise
+from gongkai_desktop.services.ledgers.intake.cells import (
+    CellConverter,
+    cell_text,
+    is_blank,
+    normalise,
+)
 
 HEADER_SCAN_ROWS = 30
 SERIAL_HEADERS = frozenset({"序号", "序"})

@@ -147,7 +147,7 @@ def office_calendar(ctx: AppContext) -> WorkCalendar:
     """The office's working-day calendar (its holiday table over chinese-calendar), read
     once per user action. Imported here, not at the top: work_calendar may call
     :func:`recompute_deadlines` after the table changes."""
-    from gongkai_desktop.services.work_calendar import load_calendar
+    from gongkai_desktop.services.records.calendar import load_calendar
 
     return load_calendar(ctx)
 

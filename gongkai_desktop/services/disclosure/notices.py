@@ -37,9 +37,9 @@ from docx.shared import Mm, Pt
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.file_output import write_atomically
-from gongkai_desktop.services.official_docx import OfficialDocument, set_run_font
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.documents.official_docx import OfficialDocument, set_run_font
+from gongkai_desktop.services.io.file_output import write_atomically
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
 
 REQUEST_FORM = "disclosure_request"

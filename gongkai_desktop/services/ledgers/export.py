@@ -43,11 +43,11 @@ from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
-from gongkai_desktop.services import ledger_cells
-from gongkai_desktop.services.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.file_output import ExportError, error_message, write_atomically
-from gongkai_desktop.services.records import RecordService
+from gongkai_desktop.services.io.file_output import ExportError, error_message, write_atomically
+from gongkai_desktop.services.ledgers import cells as ledger_cells
+from gongkai_desktop.services.records.attachments import AttachmentError, photo_path
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
 
 log = logging.getLogger(__name__)

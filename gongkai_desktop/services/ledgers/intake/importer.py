@@ -45,11 +45,17 @@ from gongkai_desktop.forms.values import (
     display_value,
     is_empty,
 )
-from gongkai_desktop.services import ledger_cells
-from gongkai_desktop.services.backup import create_backup
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.import_cells import cell_text, is_blank, normalise
-from gongkai_desktop.services.import_layout import (
+from gongkai_desktop.services.io.sheet_reader import SheetSource, open_source
+from gongkai_desktop.services.io.untrusted_files import (
+    CheckedFile,
+    UntrustedFileError,
+    check_xml_defences,
+    inspect_file,
+)
+from gongkai_desktop.services.ledgers import cells as ledger_cells
+from gongkai_desktop.services.ledgers.intake.cells import cell_text, is_blank, normalise
+from gongkai_desktop.services.ledgers.intake.layout import (
     ERROR_HEADER,
     HEADER_SCAN_ROWS,
     ROW_NUMBER_HEADER,
@@ -60,15 +66,9 @@ from gongkai_desktop.services.import_layout import (
     is_no_records,
     is_total,
 )
-from gongkai_desktop.services.records import is_workday_deadline, site_refs
-from gongkai_desktop.services.sheet_reader import SheetSource, open_source
-from gongkai_desktop.services.untrusted_files import (
-    CheckedFile,
-    UntrustedFileError,
-    check_xml_defences,
-    inspect_file,
-)
-from gongkai_desktop.services.work_calendar import calendar_in
+from gongkai_desktop.services.maintenance.backup import create_backup
+from gongkai_desktop.services.records.calendar import calendar_in
+from gongkai_desktop.services.records.service import is_workday_deadline, site_refs
 
 log = logging.getLogger(__name__)
 _RECORDS = Record.__table__

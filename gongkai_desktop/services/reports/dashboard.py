@@ -27,8 +27,8 @@ from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.domain.workdays import WorkCalendar, correction_notice_due, workdays_left
 from gongkai_desktop.forms.spec import FormSpec
 from gongkai_desktop.forms.values import workday_deadline
-from gongkai_desktop.services import record_sql
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records import sql as record_sql
 
 # The forms and values the figures are about (ids and labels in forms/*.yaml).
 SITE_FORM = "site"
@@ -213,7 +213,7 @@ class DashboardService:
         days."""
         if REQUEST_FORM not in self.registry.forms and ITEM_FORM not in self.registry.forms:
             return WorkCalendar(), []
-        from gongkai_desktop.services import work_calendar
+        from gongkai_desktop.services.records import calendar as work_calendar
 
         within = _InTransaction(session)
         return work_calendar.load_calendar(within), work_calendar.calendar_status(within, today)  # type: ignore[arg-type]

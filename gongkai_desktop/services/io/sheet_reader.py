@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from openpyxl.utils.cell import range_boundaries
 
-from gongkai_desktop.services.untrusted_files import (
+from gongkai_desktop.services.io.untrusted_files import (
     ENCRYPTED,
     MAX_MERGED_RANGES,
     MAX_ROWS,

@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from gongkai_desktop.services.file_output import write_atomically
-from gongkai_desktop.services.official_docx import OfficialDocument, add_blocks
-from gongkai_desktop.services.report_annual import AnnualReport
+from gongkai_desktop.services.documents.official_docx import OfficialDocument, add_blocks
+from gongkai_desktop.services.io.file_output import write_atomically
+from gongkai_desktop.services.reports.annual import AnnualReport
 
 APPENDIX_TABLE_PT = 10.5  # 五号: ten columns of up to six digits fit the text width
 APPENDIX_ROW_MM = 8.0

@@ -14,8 +14,8 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import GongkaiError, ValidationError
 from gongkai_desktop.forms.values import coerce_record
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records import RecordService, site_refs
-from gongkai_desktop.services.untrusted_files import check_xml_defences
+from gongkai_desktop.services.io.untrusted_files import check_xml_defences
+from gongkai_desktop.services.records.service import RecordService, site_refs
 
 
 @dataclass
@@ -105,8 +105,8 @@ def _selftest_files(ctx: AppContext, tmp: Path, site_id: str) -> str:
     from PIL import Image
 
     from gongkai_desktop.domain.periods import parse_period
-    from gongkai_desktop.services.attachments import attach_photo
-    from gongkai_desktop.services.ledger_export import LedgerExporter
+    from gongkai_desktop.services.ledgers.export import LedgerExporter
+    from gongkai_desktop.services.records.attachments import attach_photo
 
     picture = tmp / "自检照片.png"
     Image.new("RGB", (32, 24), (40, 120, 80)).save(picture)
@@ -139,8 +139,8 @@ def _selftest_report(ctx: AppContext, tmp: Path) -> str:
     its bundled template)."""
     import docx
 
-    from gongkai_desktop.services.annual_docx import write_annual_docx
-    from gongkai_desktop.services.report_annual import annual_report
+    from gongkai_desktop.services.reports.annual import annual_report
+    from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
 
     out = tmp / "自检年度报告.docx"
     write_annual_docx(annual_report(ctx, date.today().year), out)

@@ -21,8 +21,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import Period, format_cn_date, parse_period
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.record_sql import json_value, live
-from gongkai_desktop.services.report_content import (
+from gongkai_desktop.services.documents.content import (
     Block,
     ReportTable,
     join_cn,
@@ -30,7 +29,8 @@ from gongkai_desktop.services.report_content import (
     percent,
     we,
 )
-from gongkai_desktop.services.report_figures import OUTREACH_FORM, figures, figures_many
+from gongkai_desktop.services.records.sql import json_value, live
+from gongkai_desktop.services.reports.figures import OUTREACH_FORM, figures, figures_many
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)

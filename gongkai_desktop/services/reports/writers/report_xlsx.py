@@ -35,11 +35,11 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from gongkai_desktop.domain.periods import format_cn_date
-from gongkai_desktop.services.file_output import ExportError, write_atomically
-from gongkai_desktop.services.ledger_export import FOOTER_TEXT, line_count
-from gongkai_desktop.services.report_annual import AnnualReport
-from gongkai_desktop.services.report_content import ReportTable
-from gongkai_desktop.services.report_monthly import MonthlySummary
+from gongkai_desktop.services.documents.content import ReportTable
+from gongkai_desktop.services.io.file_output import ExportError, write_atomically
+from gongkai_desktop.services.ledgers.export import FOOTER_TEXT, line_count
+from gongkai_desktop.services.reports.annual import AnnualReport
+from gongkai_desktop.services.reports.monthly import MonthlySummary
 
 MONTHLY_SHEET = "月度小结"
 ANNUAL_SHEET = "各月统计"

@@ -56,8 +56,8 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.record_sql import json_value, live
-from gongkai_desktop.services.report_content import join_cn, we
+from gongkai_desktop.services.documents.content import join_cn, we
+from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
 REQUEST_FORM = "disclosure_request"

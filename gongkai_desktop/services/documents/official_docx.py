@@ -48,7 +48,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from gongkai_desktop.services.report_content import Block, ReportTable
+from gongkai_desktop.services.documents.content import Block, ReportTable
 
 # ---- the format's numbers -------------------------------------------------------------
 PAGE_WIDTH_MM = 210

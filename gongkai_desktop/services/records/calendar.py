@@ -26,11 +26,11 @@ from gongkai_desktop.data.models import CalendarDay as DayRow
 from gongkai_desktop.data.models import CalendarYear as YearRow
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.workdays import WorkCalendar
-from gongkai_desktop.services import untrusted_files
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.file_output import write_atomically
-from gongkai_desktop.services.import_cells import is_blank, normalise, parse_date_text
-from gongkai_desktop.services.sheet_reader import open_source
+from gongkai_desktop.services.io import untrusted_files
+from gongkai_desktop.services.io.file_output import write_atomically
+from gongkai_desktop.services.io.sheet_reader import open_source
+from gongkai_desktop.services.ledgers.intake.cells import is_blank, normalise, parse_date_text
 
 AUDIT_RECORD_ID = "settings"  # the settings record, as services.settings audits
 AUDIT_FORM_ID = "calendar"
@@ -122,7 +122,7 @@ def load_calendar(ctx: AppContext) -> WorkCalendar:
 def _deadlines_follow(ctx: AppContext, session: Session) -> int:
     """Open records' stored working-day deadlines follow the changed table, in the same
     transaction as the change (imported late: records reads the calendar from here)."""
-    from gongkai_desktop.services.records import recompute_deadlines_in
+    from gongkai_desktop.services.records.service import recompute_deadlines_in
 
     session.flush()
     return recompute_deadlines_in(ctx, session, calendar_in(session))

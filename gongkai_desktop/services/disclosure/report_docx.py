@@ -22,7 +22,7 @@ from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 from docx.shared import Mm, Twips
 from docx.table import Table
 
-from gongkai_desktop.services.disclosure_report import (
+from gongkai_desktop.services.disclosure.report import (
     APPLICANT_COLUMNS,
     RESULT_GROUPS,
     ROW_CARRIED_IN,
@@ -63,8 +63,7 @@ from gongkai_desktop.services.disclosure_report import (
     TOTAL,
     DisclosureReport,
 )
-from gongkai_desktop.services.file_output import write_atomically
-from gongkai_desktop.services.official_docx import (
+from gongkai_desktop.services.documents.official_docx import (
     TABLE_PT,
     TITLE_PT,
     OfficialDocument,
@@ -74,6 +73,7 @@ from gongkai_desktop.services.official_docx import (
     table_borders,
     text_width,
 )
+from gongkai_desktop.services.io.file_output import write_atomically
 
 TABLE3_LINE_PT = 11.5  # exact: the 28 rows of table 三 and its heading fit one page
 

@@ -19,10 +19,10 @@ from sqlalchemy import ColumnElement, func, select
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import Period, format_cn_date
-from gongkai_desktop.services.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.record_sql import json_value, live
-from gongkai_desktop.services.report_content import Photo, ReportTable, join_cn, we
+from gongkai_desktop.services.documents.content import Photo, ReportTable, join_cn, we
+from gongkai_desktop.services.records.attachments import AttachmentError, photo_path
+from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.settings import load_settings
 
 EVENT_FORM = "outreach_event"

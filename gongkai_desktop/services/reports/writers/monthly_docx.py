@@ -13,9 +13,9 @@ from typing import BinaryIO
 from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 
 from gongkai_desktop.domain.periods import format_cn_date
-from gongkai_desktop.services.file_output import write_atomically
-from gongkai_desktop.services.official_docx import OfficialDocument
-from gongkai_desktop.services.report_monthly import MonthlySummary
+from gongkai_desktop.services.documents.official_docx import OfficialDocument
+from gongkai_desktop.services.io.file_output import write_atomically
+from gongkai_desktop.services.reports.monthly import MonthlySummary
 
 # point sizes, as in the PDF: 小二 title, 四号 unit, 小四 text, 五号 tables
 TITLE_PT = 18.0

@@ -24,10 +24,10 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
 from PIL import Image, ImageOps
 
-from gongkai_desktop.services.file_output import write_atomically
-from gongkai_desktop.services.official_docx import OfficialDocument
-from gongkai_desktop.services.report_activity import ActivitySummary
-from gongkai_desktop.services.report_content import Photo
+from gongkai_desktop.services.documents.content import Photo
+from gongkai_desktop.services.documents.official_docx import OfficialDocument
+from gongkai_desktop.services.io.file_output import write_atomically
+from gongkai_desktop.services.reports.activity import ActivitySummary
 
 log = logging.getLogger(__name__)
 

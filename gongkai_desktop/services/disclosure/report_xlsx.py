@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from gongkai_desktop.services.disclosure_report import (
+from gongkai_desktop.services.disclosure.report import (
     APPLICANT_COLUMNS,
     RESULT_GROUPS,
     ROW_CARRIED_IN,
@@ -60,9 +60,9 @@ from gongkai_desktop.services.disclosure_report import (
     TOTAL,
     DisclosureReport,
 )
-from gongkai_desktop.services.file_output import ExportError, write_atomically
-from gongkai_desktop.services.ledger_cells import needs_quote_prefix
-from gongkai_desktop.services.ledger_export import FOOTER_TEXT, line_count
+from gongkai_desktop.services.io.file_output import ExportError, write_atomically
+from gongkai_desktop.services.ledgers.cells import needs_quote_prefix
+from gongkai_desktop.services.ledgers.export import FOOTER_TEXT, line_count
 
 TABLE_TOP = 3  # the first row of each official table
 SHEET_TABLE2, SHEET_TABLE3, SHEET_TABLE4 = SECTION_HEADINGS[1:4]

@@ -49,9 +49,9 @@ from sqlalchemy.orm import Session, aliased
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period
 from gongkai_desktop.forms.spec import FormRegistry
-from gongkai_desktop.services import record_sql
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.record_sql import json_value, live
+from gongkai_desktop.services.records import sql as record_sql
+from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.settings import load_settings
 
 OUTREACH_FORM = "outreach_event"

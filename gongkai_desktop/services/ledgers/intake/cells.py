@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from gongkai_desktop.forms.spec import FieldSpec
-from gongkai_desktop.services import ledger_cells
+from gongkai_desktop.services.ledgers import cells as ledger_cells
 
 # Cells clerks fill with a dash or slash to mean "nothing here".
 PLACEHOLDERS = frozenset({"/", "／", "-", "--", "—", "——", "－", "\\", "、"})

@@ -17,10 +17,8 @@ from sqlalchemy import and_, or_, select
 
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period, format_cn_date
-from gongkai_desktop.services import record_sql
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.record_sql import json_value, live
-from gongkai_desktop.services.report_content import (
+from gongkai_desktop.services.documents.content import (
     ReportTable,
     Signature,
     join_cn,
@@ -28,7 +26,9 @@ from gongkai_desktop.services.report_content import (
     percent,
     we,
 )
-from gongkai_desktop.services.report_figures import (
+from gongkai_desktop.services.records import sql as record_sql
+from gongkai_desktop.services.records.sql import json_value, live
+from gongkai_desktop.services.reports.figures import (
     TASK_COMPLETED_FIELD,
     TASK_FORM,
     TASK_SOURCE_FIELD,
