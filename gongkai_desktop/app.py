@@ -19,9 +19,9 @@ from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.untrusted_files import check_xml_defences
-from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
+from gongkai_desktop.ui.records.editor import RecordEditor
 
 log = logging.getLogger(__name__)
 

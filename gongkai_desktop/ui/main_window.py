@@ -29,11 +29,11 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.dashboard import DashboardPage
-from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.ledger_page import LedgerPage
-from gongkai_desktop.ui.record_list import RecordListPage
-from gongkai_desktop.ui.report_page import ReportPage
+from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
+from gongkai_desktop.ui.records.editor import RecordEditor
+from gongkai_desktop.ui.records.record_list import RecordListPage
+from gongkai_desktop.ui.reports.page import ReportPage
 from gongkai_desktop.ui.settings_page import SettingsPage
 from gongkai_desktop.ui.style import HINT_STYLE, NOTE_STYLE, emphasise
 

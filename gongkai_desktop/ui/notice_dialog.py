@@ -33,7 +33,7 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.disclosure import notices
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.report_export import SaveLocation
+from gongkai_desktop.ui.reports.export import SaveLocation
 
 HINT_STYLE = "color: #666;"
 # which notice is chosen first when several are possible: the latest step of the request

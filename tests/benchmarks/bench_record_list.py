@@ -41,7 +41,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.ui.record_list import SEARCH_DEBOUNCE_MS, RecordListPage
+from gongkai_desktop.ui.records.record_list import SEARCH_DEBOUNCE_MS, RecordListPage
 
 TARGET_S = 0.3
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"

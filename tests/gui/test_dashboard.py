@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QTreeWidget
 
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.dashboard import DashboardPage, RecordSection
-from gongkai_desktop.ui.editor import RecordEditor
 from gongkai_desktop.ui.main_window import MainWindow
+from gongkai_desktop.ui.records.editor import RecordEditor
 
 pytestmark = [
     pytest.mark.gui,

@@ -13,8 +13,8 @@ from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.ui import editor as editor_module
-from gongkai_desktop.ui.editor import RecordEditor
+from gongkai_desktop.ui.records import editor as editor_module
+from gongkai_desktop.ui.records.editor import RecordEditor
 
 from .gui_helpers import Answer as Asked
 from .gui_helpers import type_chinese

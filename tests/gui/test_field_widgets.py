@@ -8,7 +8,7 @@ from PySide6.QtCore import QDate, QPoint, Qt
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.forms.values import coerce_value
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.ui.field_widgets import (
+from gongkai_desktop.ui.fields.widgets import (
     BooleanEditor,
     ChoiceEditor,
     DateEditor,

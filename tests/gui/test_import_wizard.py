@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from gongkai_desktop.ui.import_wizard import CHOOSE, PREVIEW, RESULT, ImportWizard
+from gongkai_desktop.ui.ledgers.import_wizard import CHOOSE, PREVIEW, RESULT, ImportWizard
 
 pytestmark = pytest.mark.gui
 

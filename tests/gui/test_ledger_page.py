@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog
 from gongkai_desktop.services.ledgers import export as ledger_export
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
-from gongkai_desktop.ui.ledger_page import LedgerPage, PeriodChooser
+from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage, PeriodChooser
 
 pytestmark = pytest.mark.gui
 

@@ -12,11 +12,11 @@ from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings, save_settings
-from gongkai_desktop.ui.editor import RecordEditor
-from gongkai_desktop.ui.ledger_page import LedgerPage
+from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
-from gongkai_desktop.ui.record_list import RecordListPage
-from gongkai_desktop.ui.report_page import ReportPage
+from gongkai_desktop.ui.records.editor import RecordEditor
+from gongkai_desktop.ui.records.record_list import RecordListPage
+from gongkai_desktop.ui.reports.page import ReportPage
 
 from .gui_helpers import Answer, type_chinese
 

@@ -27,7 +27,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.ui.record_model import RecordTableModel
+from gongkai_desktop.ui.records.record_model import RecordTableModel
 
 pytestmark = pytest.mark.gui
 

@@ -19,7 +19,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.ui.record_list import RecordListPage
+from gongkai_desktop.ui.records.record_list import RecordListPage
 
 pytestmark = pytest.mark.gui
 

@@ -17,7 +17,7 @@ from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.ui.record_model import RecordTableModel
+from gongkai_desktop.ui.records.record_model import RecordTableModel
 
 pytestmark = pytest.mark.gui
 

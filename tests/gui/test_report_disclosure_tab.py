@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from gongkai_desktop.services.disclosure import report as dr
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import save_settings
-from gongkai_desktop.ui.report_disclosure_tab import DisclosureTab, default_year
-from gongkai_desktop.ui.report_page import ReportPage
+from gongkai_desktop.ui.reports.disclosure_tab import DisclosureTab, default_year
+from gongkai_desktop.ui.reports.page import ReportPage
 
 from ..unit.disclosure_helpers import request
 from .gui_helpers import Answer, type_chinese

@@ -21,7 +21,7 @@ from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.reports import annual as report_annual
 from gongkai_desktop.services.reports.annual import AnnualTexts, annual_drafts, save_annual_texts
 from gongkai_desktop.services.settings import save_settings
-from gongkai_desktop.ui.report_page import ReportPage
+from gongkai_desktop.ui.reports.page import ReportPage
 
 from .gui_helpers import Answer, type_chinese
 

@@ -30,8 +30,8 @@ from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.ledger_page import last_month
-from gongkai_desktop.ui.report_export import (
+from gongkai_desktop.ui.ledgers.ledger_page import last_month
+from gongkai_desktop.ui.reports.export import (
     Progress,
     ReportRunner,
     SaveLocation,

@@ -34,7 +34,7 @@ from gongkai_desktop.services.reports.annual import (
 )
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.report_export import (
+from gongkai_desktop.ui.reports.export import (
     Progress,
     ReportRunner,
     SaveLocation,

@@ -54,7 +54,7 @@ from gongkai_desktop.forms.values import (
 )
 from gongkai_desktop.services.records.service import RecordService, RecordView, is_workday_deadline
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.field_widgets import (
+from gongkai_desktop.ui.fields.widgets import (
     FieldEditor,
     RecordLinkEditor,
     SiteEditor,

@@ -53,7 +53,7 @@ from gongkai_desktop.services.records.attachments import (
     thumbnail,
 )
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.field_widgets import (
+from gongkai_desktop.ui.fields.widgets import (
     CELL_EDITOR_TYPES,
     EDITOR_TYPES,
     FieldEditor,

@@ -771,4 +771,4 @@ def create_cell_editor(spec: FieldSpec, sites: SiteSource | None = None) -> Fiel
 # The photos editors need the attachment service and a viewer, so they live in their
 # own module; it subclasses FieldEditor, hence imported last, and registers itself in
 # EDITOR_TYPES and CELL_EDITOR_TYPES.
-from gongkai_desktop.ui import photo_widget as _photo_widget  # noqa: E402, F401
+from gongkai_desktop.ui.fields import photo as _photo_widget  # noqa: E402, F401

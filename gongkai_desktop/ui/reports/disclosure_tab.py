@@ -59,7 +59,7 @@ from gongkai_desktop.services.disclosure.report import (
 )
 from gongkai_desktop.services.io.file_output import write_atomically
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.report_export import (
+from gongkai_desktop.ui.reports.export import (
     Progress,
     ReportRunner,
     SaveLocation,

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.domain.periods import Period, period_between
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import load_settings
-from gongkai_desktop.ui.report_export import (
+from gongkai_desktop.ui.reports.export import (
     Progress,
     ReportRunner,
     SaveLocation,

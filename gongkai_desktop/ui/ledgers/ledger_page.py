@@ -491,7 +491,7 @@ class LedgerPage(QWidget):
 
     # ---- import -------------------------------------------------------------------------
     def open_import_wizard(self) -> QWidget:
-        from gongkai_desktop.ui.import_wizard import ImportWizard
+        from gongkai_desktop.ui.ledgers.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.ctx, self.selected_ledger_id(), parent=self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

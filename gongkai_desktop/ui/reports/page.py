@@ -12,11 +12,11 @@ from datetime import date
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.ui.report_activity_tab import ActivityTab
-from gongkai_desktop.ui.report_annual_tab import AnnualTab
-from gongkai_desktop.ui.report_disclosure_tab import DisclosureTab
-from gongkai_desktop.ui.report_export import SaveLocation
-from gongkai_desktop.ui.report_monthly_tab import MonthlyTab
+from gongkai_desktop.ui.reports.activity_tab import ActivityTab
+from gongkai_desktop.ui.reports.annual_tab import AnnualTab
+from gongkai_desktop.ui.reports.disclosure_tab import DisclosureTab
+from gongkai_desktop.ui.reports.export import SaveLocation
+from gongkai_desktop.ui.reports.monthly_tab import MonthlyTab
 from gongkai_desktop.ui.style import emphasise
 
 
