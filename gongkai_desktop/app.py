@@ -19,6 +19,7 @@ from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.untrusted_files import check_xml_defences
+from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
 from gongkai_desktop.ui.records.editor import RecordEditor
@@ -89,7 +90,7 @@ def run_gui(db_path: Path | None) -> int:
     try:
         try:
             check_xml_defences()  # imported Excel files are untrusted (GUIDE §5)
-            ctx = AppContext.open(db_path)
+            ctx = open_context(db_path)
         except Exception as exc:  # newer database, broken form file, disk: say so and stop
             show_error(None, exc, app.translate("app", "无法打开数据库"))
             return 1
@@ -125,7 +126,7 @@ def gui_selftest() -> list[str]:
         configure_application(app)
     steps: list[str] = [f"图形界面：Qt 平台 {app.platformName()}"]
     with tempfile.TemporaryDirectory(prefix="gongkai-gui-", ignore_cleanup_errors=True) as tmp:
-        ctx = AppContext.open(Path(tmp) / "gui-selftest.db", auto_backup=False)
+        ctx = open_context(Path(tmp) / "gui-selftest.db", auto_backup=False)
         window: MainWindow | None = None
         editor: RecordEditor | None = None
         try:

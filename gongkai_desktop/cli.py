@@ -32,6 +32,7 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.maintenance import backup as backup_service
 from gongkai_desktop.services.maintenance.checks import check_database, selftest
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def period_from_args(args: argparse.Namespace) -> Period | None:
 
 
 def _open(args: argparse.Namespace, auto_backup: bool = True) -> AppContext:
-    return AppContext.open(Path(args.db) if args.db else None, auto_backup=auto_backup)
+    return open_context(Path(args.db) if args.db else None, auto_backup=auto_backup)
 
 
 def _json_arg(text: str) -> dict[str, Any]:
@@ -207,7 +208,7 @@ def cmd_restore_backup(args: argparse.Namespace) -> int:
     db_path = Path(args.db or paths.default_db_path()).resolve()
     before = backup_service.restore_backup(db_path, Path(args.path))
     # reopen: a backup from an older version is upgraded here (after its own backup)
-    AppContext.open(db_path, auto_backup=False).close()
+    open_context(db_path, auto_backup=False).close()
     print(f"已从 {args.path} 恢复。恢复前的数据已备份到 {before.path}")
     return EXIT_OK
 

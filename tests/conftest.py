@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from gongkai_desktop.services.startup import open_context
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -28,9 +30,8 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def ctx(db_path: Path) -> Iterator:
     """An AppContext on a real, freshly migrated SQLite file."""
-    from gongkai_desktop.services.context import AppContext
 
-    context = AppContext.open(db_path, auto_backup=False)
+    context = open_context(db_path, auto_backup=False)
     yield context
     context.close()
 

@@ -28,6 +28,7 @@ from gongkai_desktop import APP_NAME
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.dashboard import DashboardPage
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
@@ -320,7 +321,7 @@ class MainWindow(QMainWindow):
         self.ctx.close()
         try:
             # a backup from an older version is migrated here, after its own backup
-            self.ctx = AppContext.open(db_path, auto_backup=False)
+            self.ctx = open_context(db_path, auto_backup=False)
         except Exception as exc:
             show_error(self, exc, self.tr("无法重新打开数据库"))
             self.close()

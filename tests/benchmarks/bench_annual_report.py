@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gongkai_desktop.services.startup import open_context
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
@@ -45,7 +47,6 @@ def main() -> int:
     args = parser.parse_args()
 
     from gongkai_desktop.domain.periods import parse_period
-    from gongkai_desktop.services.context import AppContext
     from gongkai_desktop.services.reports.annual import annual_report
     from gongkai_desktop.services.reports.figures import figures
     from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
@@ -60,7 +61,7 @@ def main() -> int:
         else:
             db = work / "bench.db"
             _timed(f"generate {args.records:,} records", lambda: generate(db, args.records))
-        ctx = AppContext.open(db, auto_backup=False)
+        ctx = open_context(db, auto_backup=False)
         try:
             _timed("figures of 2024", lambda: figures(ctx, parse_period("2024")))
             report, content = _timed("annual report content", lambda: annual_report(ctx, 2024))

@@ -28,16 +28,17 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from gongkai_desktop.services.startup import open_context
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
 def generate(db: Path, rows: int) -> None:
-    from gongkai_desktop.services.context import AppContext
     from gongkai_desktop.services.records.service import RecordService
     from gongkai_desktop.services.settings import save_settings
 
-    ctx = AppContext.open(db, auto_backup=False)
+    ctx = open_context(db, auto_backup=False)
     service = RecordService(ctx)
     save_settings(ctx, {"unit_name": "许明寺镇人民政府", "filler": "张三", "reviewer": "李四"})
     sites = [
@@ -107,10 +108,9 @@ def _peak_mb() -> float:
 
 def ours(db: str, out: str, queue: multiprocessing.Queue) -> None:
     from gongkai_desktop.domain.periods import parse_period
-    from gongkai_desktop.services.context import AppContext
     from gongkai_desktop.services.ledgers.export import LedgerExporter
 
-    ctx = AppContext.open(Path(db), auto_backup=False)
+    ctx = open_context(Path(db), auto_backup=False)
     start = time.perf_counter()
     result = LedgerExporter(ctx).export("water_source_patrol", parse_period("2024"), Path(out))
     elapsed = time.perf_counter() - start

@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import openpyxl
 
-from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.ledgers.intake.importer import commit, preview
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 T = TypeVar("T")
 SITES = [f"水源地{n:02d}" for n in range(20)]
@@ -134,7 +134,7 @@ def main() -> int:
             f"ledger written: {args.rows} rows, {source.stat().st_size / 2**20:.1f} MiB, "
             f"{time.perf_counter() - began:.1f} s"
         )
-        ctx = AppContext.open(root / "gongkai.db", auto_backup=False)
+        ctx = open_context(root / "gongkai.db", auto_backup=False)
         try:
             service = RecordService(ctx)
             for name in REGISTERED:

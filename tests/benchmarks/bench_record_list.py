@@ -41,6 +41,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.records.record_list import SEARCH_DEBOUNCE_MS, RecordListPage
 
 TARGET_S = 0.3
@@ -173,7 +174,7 @@ def scroll_to_end(watch: Stopwatch, page: RecordListPage, operation: str) -> Non
 
 
 def benchmark(db_path: Path, count: int) -> list[tuple[str, list[float], str]]:
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     existing = RecordService(ctx).count(_site_query())
     if existing < count:
         began = time.perf_counter()

@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gongkai_desktop.services.startup import open_context
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
@@ -37,11 +39,10 @@ VILLAGES = ("许明寺社区", "东岳村", "龙河村", "三抚村", "长坪村
 
 
 def _sites(db: Path) -> list[tuple[str, str]]:
-    from gongkai_desktop.services.context import AppContext
     from gongkai_desktop.services.records.service import RecordService
     from gongkai_desktop.services.settings import save_settings
 
-    ctx = AppContext.open(db, auto_backup=False)
+    ctx = open_context(db, auto_backup=False)
     try:
         save_settings(
             ctx,

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
 
 from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.records import editor as editor_module
 from gongkai_desktop.ui.records.editor import RecordEditor
 
@@ -231,7 +231,7 @@ def test_field_added_to_the_form_file_appears_without_code(qtbot, tmp_path: Path
         "        help: 负责该对象的网格员\n",
         encoding="utf-8",
     )
-    ctx = AppContext.open(tmp_path / "extra.db", forms_dir=forms, auto_backup=False)
+    ctx = open_context(tmp_path / "extra.db", forms_dir=forms, auto_backup=False)
     try:
         service = RecordService(ctx)
         editor = open_editor(qtbot, service)

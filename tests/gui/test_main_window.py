@@ -12,6 +12,7 @@ from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings, save_settings
+from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
 from gongkai_desktop.ui.records.editor import RecordEditor
@@ -268,7 +269,6 @@ def test_module_whose_form_is_missing_says_so(qtbot, tmp_path) -> None:  # type:
     import shutil
 
     from gongkai_desktop import paths
-    from gongkai_desktop.services.context import AppContext
 
     forms = tmp_path / "forms"
     shutil.copytree(paths.forms_dir(), forms)
@@ -276,7 +276,7 @@ def test_module_whose_form_is_missing_says_so(qtbot, tmp_path) -> None:  # type:
     for ledger in (forms / "ledgers").glob("*.yaml"):  # ledgers of that form go with it
         if "form: review_case\n" in ledger.read_text(encoding="utf-8"):
             ledger.unlink()
-    context = AppContext.open(tmp_path / "db" / "g.db", forms_dir=forms, auto_backup=False)
+    context = open_context(tmp_path / "db" / "g.db", forms_dir=forms, auto_backup=False)
     try:
         win = MainWindow(context)
         qtbot.addWidget(win)

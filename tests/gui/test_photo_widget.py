@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from gongkai_desktop.forms.spec import FieldSpec
-from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.fields import photo as photo_widget
 from gongkai_desktop.ui.fields.photo import PhotosCellEditor, PhotosEditor, PhotoViewer
 from gongkai_desktop.ui.fields.widgets import RepeatEditor, create_editor
@@ -267,7 +267,7 @@ def test_photos_saved_with_an_inspection_survive_a_restart(
 ) -> None:  # type: ignore[no-untyped-def]
     camera = tmp_path / "相机"
     files = [make_photo(camera, "排污口.jpg"), make_photo(camera, "围网.png")]
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     editor = open_record(qtbot, RecordService(ctx), None)
     editor.set_field_value("inspection_type", "秸秆禁烧巡查")
     type_chinese(editor.editors["inspectors"].focus_target(), "张三、李四")
@@ -289,7 +289,7 @@ def test_photos_saved_with_an_inspection_survive_a_restart(
     ctx.close()
 
     # restart: a new context on the same database file, the record opened again
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     try:
         service = RecordService(ctx)
         assert service.get(record_id).values["photos"] == saved

@@ -15,8 +15,8 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.records.record_model import RecordTableModel
 
 pytestmark = pytest.mark.gui
@@ -47,7 +47,7 @@ def visit_service(tmp_path: Path) -> Iterator[RecordService]:
     forms = tmp_path / "forms"
     shutil.copytree(paths.forms_dir(), forms)
     (forms / "visit_log.yaml").write_text(VISIT_FORM, encoding="utf-8")
-    context = AppContext.open(tmp_path / "visits.db", forms_dir=forms, auto_backup=False)
+    context = open_context(tmp_path / "visits.db", forms_dir=forms, auto_backup=False)
     yield RecordService(context)
     context.close()
 

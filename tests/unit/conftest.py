@@ -13,6 +13,7 @@ import pytest
 from gongkai_desktop import paths
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 from .work_helpers import fresh_log_handler, run  # noqa: F401 - shared CLI fixtures
 
@@ -81,7 +82,7 @@ def visit_forms(forms_copy: Path) -> Path:
 
 @pytest.fixture
 def visit_ctx(db_path: Path, visit_forms: Path) -> Iterator[AppContext]:
-    context = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
+    context = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     yield context
     context.close()
 

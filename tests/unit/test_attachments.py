@@ -19,6 +19,7 @@ from gongkai_desktop.services.records.attachments import (
     thumbnail,
 )
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 GENERATED = re.compile(r"photos/\d{4}/\d{2}/[0-9a-f]{32}\.(jpg|png)")
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -282,7 +283,7 @@ def test_deleting_a_record_keeps_its_photo_files(ctx: AppContext, tmp_path: Path
 
 
 def test_photos_go_into_backups_and_come_back(db_path: Path, tmp_path: Path) -> None:
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     try:
         entry = attach_photo(ctx, make_jpeg(tmp_path / "现场.jpg"), "焚烧点")
         record_id = RecordService(ctx).create("inspection", inspection([entry])).id
@@ -295,7 +296,7 @@ def test_photos_go_into_backups_and_come_back(db_path: Path, tmp_path: Path) -> 
     finally:
         ctx.close()
 
-    reopened = AppContext.open(db_path, auto_backup=False)
+    reopened = open_context(db_path, auto_backup=False)
     try:
         assert RecordService(reopened).get(record_id).values["photos"] == [entry]
         assert photo_path(reopened, entry).read_bytes() == original

@@ -18,6 +18,7 @@ from gongkai_desktop.domain.errors import BackupError, DatabaseVersionError
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.maintenance import backup
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 from .conftest import site_values
 from .test_migrations import make_0001_database
@@ -152,20 +153,20 @@ def test_a_backup_that_fails_verification_keeps_older_backups(filled: AppContext
 
 
 def test_daily_backup_once_a_day(filled: AppContext) -> None:
-    first = backup.daily_backup_if_due(filled)
+    first = backup.daily_backup_if_due(filled.db_path, filled.engine)
     assert first is not None and first.reason == "每日自动备份"
-    assert backup.daily_backup_if_due(filled) is None
+    assert backup.daily_backup_if_due(filled.db_path, filled.engine) is None
     assert len(backup.list_backups(filled.db_path)) == 1
 
 
 def test_opening_an_existing_database_takes_the_daily_backup(db_path: Path) -> None:
-    AppContext.open(db_path).close()  # new database: nothing to back up
+    open_context(db_path).close()  # new database: nothing to back up
     assert backup.list_backups(db_path) == []
-    ctx = AppContext.open(db_path)
+    ctx = open_context(db_path)
     ctx.close()
     assert [b.reason for b in backup.list_backups(db_path)] == ["每日自动备份"]
     assert any("今日自动备份" in n for n in ctx.opened_notes)
-    AppContext.open(db_path).close()
+    open_context(db_path).close()
     assert len(backup.list_backups(db_path)) == 1
 
 
@@ -187,7 +188,7 @@ def test_restore_backup(filled: AppContext) -> None:
     # database and attachments are the backup's
     assert tree_digest(ctx.attachments_dir) == saved_attachments
     assert not (ctx.attachments_dir / "later.jpg").exists()
-    reopened = AppContext.open(ctx.db_path, auto_backup=False)
+    reopened = open_context(ctx.db_path, auto_backup=False)
     try:
         service = RecordService(reopened)
         rows = service.page(RecordQuery(form_id="site", sort_key="title", descending=False), 0, 10)
@@ -249,7 +250,7 @@ def test_restoring_an_older_schema_upgrades_it_on_reopen(
     backup.restore_backup(filled.db_path, old_db, filled.engine)
     filled.close()
     assert query(filled.db_path, "SELECT version_num FROM alembic_version") == [("0001",)]
-    ctx = AppContext.open(filled.db_path, forms_dir=visit_forms, auto_backup=False)
+    ctx = open_context(filled.db_path, forms_dir=visit_forms, auto_backup=False)
     try:
         assert migrate.current_revision(ctx.engine) == migrate.head_revision()
         assert RecordService(ctx).count(RecordQuery(form_id="site", search="abc化工")) == 1
@@ -262,7 +263,7 @@ def test_restoring_an_older_schema_upgrades_it_on_reopen(
 def test_paths_with_uri_characters(tmp_path: Path, make_site: Callable[..., str]) -> None:
     # "#" and "%" are legal in Windows folder names; both mean something in a URL
     db_path = tmp_path / "台账 #1 %20" / "gongkai.db"
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     try:
         make_site(RecordService(ctx), "甲厂")
         info = backup.create_backup(db_path, ctx.engine, "manual")

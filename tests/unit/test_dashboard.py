@@ -28,6 +28,7 @@ from sqlalchemy import event
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.reports.dashboard import Dashboard, DashboardService
+from gongkai_desktop.services.startup import open_context
 
 from .conftest import REPO_FORMS
 
@@ -407,7 +408,7 @@ def test_dashboard_matches_independent_count(ctx, records, seed: int, today: dat
 )
 def test_dashboard_matches_independent_count_for_any_day(seed: int, today: date) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        context = AppContext.open(Path(folder) / "gongkai.db", auto_backup=False)
+        context = open_context(Path(folder) / "gongkai.db", auto_backup=False)
         try:
             world = build_world(RecordService(context), random.Random(seed), today)
             check(DashboardService(context).overview(today), world, patrol_mapping())
@@ -585,7 +586,7 @@ def changed_ctx(db_path: Path, forms_copy: Path) -> Iterator[AppContext]:
     assert old in text
     inspection.write_text(text.replace(old, "    秸秆禁烧巡查: [其他]\n"), encoding="utf-8")
     (forms_copy / "river_log.yaml").write_text(RIVER_LOG_FORM, encoding="utf-8")
-    context = AppContext.open(db_path, forms_dir=forms_copy, auto_backup=False)
+    context = open_context(db_path, forms_dir=forms_copy, auto_backup=False)
     yield context
     context.close()
 

@@ -11,8 +11,8 @@ import yaml
 from gongkai_desktop.domain.errors import FormDefinitionError, ValidationError
 from gongkai_desktop.forms.loader import load_registry
 from gongkai_desktop.forms.spec import FIELD_TYPES
-from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 from .conftest import REPO_FORMS
 
@@ -542,10 +542,10 @@ def test_a_field_added_to_a_form_file_is_stored_without_migration(
     forms_copy: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the database is created with the shipped forms first
-    AppContext.open(db_path, auto_backup=False).close()
+    open_context(db_path, auto_backup=False).close()
     _add_site_field(forms_copy)
     monkeypatch.setenv("GONGKAI_FORMS", str(forms_copy))
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     try:
         service = RecordService(ctx)
         made = service.create(
@@ -565,7 +565,7 @@ def test_a_field_added_to_a_form_file_is_stored_without_migration(
 
 def test_forms_dir_argument_is_used(forms_copy: Path, db_path: Path) -> None:
     _add_site_field(forms_copy)
-    ctx = AppContext.open(db_path, forms_dir=forms_copy, auto_backup=False)
+    ctx = open_context(db_path, forms_dir=forms_copy, auto_backup=False)
     try:
         assert ctx.registry.form("site").field("area_mu").label == "占地面积"
     finally:

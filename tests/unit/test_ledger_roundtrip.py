@@ -18,6 +18,7 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.ledgers.export import LedgerExporter
 from gongkai_desktop.services.ledgers.intake.importer import commit, preview
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 from .ledger_export_data import seed
 
@@ -96,7 +97,7 @@ def test_export_then_import_gives_the_same_values(
     )
     assert originals, "the seed data has records for every ledger"
 
-    empty = AppContext.open(tmp_path / "empty" / "gongkai.db", auto_backup=False)
+    empty = open_context(tmp_path / "empty" / "gongkai.db", auto_backup=False)
     try:
         report = preview(empty, ledger_id, exported)
         assert report.errors == [], [str(e) for e in report.errors]

@@ -16,6 +16,7 @@ from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, ValidationError
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.startup import open_context
 
 from .work_helpers import (
     Run,
@@ -297,7 +298,7 @@ def link_columns_ctx(forms_copy: Path, db_path: Path) -> Iterator[AppContext]:
             if line.startswith("list_columns: ["):
                 lines[i] = line.replace("]", f", {key}]", 1)
         path.write_text("".join(lines), encoding="utf-8")
-    context = AppContext.open(db_path, forms_dir=forms_copy, auto_backup=False)
+    context = open_context(db_path, forms_dir=forms_copy, auto_backup=False)
     yield context
     context.close()
 

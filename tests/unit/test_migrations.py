@@ -24,6 +24,7 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.maintenance.backup import list_backups
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.services.startup import open_context
 
 SITE_A = "aaaaaaaa-0000-4000-8000-000000000001"
 SITE_B = "aaaaaaaa-0000-4000-8000-000000000002"
@@ -156,7 +157,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
     audit_before = rows(db_path, "SELECT * FROM audit_log ORDER BY id")
     settings_before = rows(db_path, "SELECT * FROM settings ORDER BY key")
 
-    ctx = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
+    ctx = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
         assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0004"
         assert rows(db_path, f"SELECT {old_columns} FROM records ORDER BY id") == records_before
@@ -209,7 +210,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
 def test_opening_an_old_database_backs_it_up_first(db_path: Path, visit_forms: Path) -> None:
     make_0001_database(db_path)
     before = sha256(db_path)
-    ctx = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
+    ctx = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     ctx.close()
     backups = list_backups(db_path)
     assert [b.reason for b in backups] == ["升级数据库前"]
@@ -236,7 +237,7 @@ def test_a_failed_upgrade_leaves_the_database_at_its_old_version(
     conn.close()
     records_before = rows(db_path, "SELECT * FROM records ORDER BY id")
     with pytest.raises(sa_exc.OperationalError):
-        AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
+        open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     assert revision_of(db_path) == "0001"
     assert rows(db_path, "SELECT * FROM records ORDER BY id") == records_before
     assert [b.revision for b in list_backups(db_path)] == ["0001"]
@@ -253,7 +254,7 @@ def test_models_match_the_migrated_schema(ctx: AppContext) -> None:
 
 def test_models_match_a_schema_upgraded_from_0001(db_path: Path, visit_forms: Path) -> None:
     make_0001_database(db_path)
-    ctx = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
+    ctx = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
         assert _schema_diff(ctx.engine) == []
     finally:
@@ -261,7 +262,7 @@ def test_models_match_a_schema_upgraded_from_0001(db_path: Path, visit_forms: Pa
 
 
 def test_a_fresh_database_is_created_at_head_without_backup(db_path: Path) -> None:
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     ctx.close()
     assert revision_of(db_path) == migrate.head_revision()
     assert not (db_path.parent / "backups").exists()
@@ -277,13 +278,13 @@ def _set_revision(path: Path, revision: str) -> None:
 def test_database_from_a_newer_version_is_refused_and_untouched(
     db_path: Path, make_site: Callable[..., str]
 ) -> None:
-    ctx = AppContext.open(db_path, auto_backup=False)
+    ctx = open_context(db_path, auto_backup=False)
     make_site(RecordService(ctx), "甲厂")
     ctx.close()
     _set_revision(db_path, "9999")
     before = sha256(db_path)
     with pytest.raises(DatabaseVersionError) as info:
-        AppContext.open(db_path)
+        open_context(db_path)
     message = str(info.value)
     assert "9999" in message and "更新版本" in message and "不会修改" in message
     assert sha256(db_path) == before
@@ -292,7 +293,7 @@ def test_database_from_a_newer_version_is_refused_and_untouched(
 
 
 def test_version_still_in_the_wal_file_after_a_crash_is_seen(db_path: Path, tmp_path: Path) -> None:
-    AppContext.open(db_path, auto_backup=False).close()
+    open_context(db_path, auto_backup=False).close()
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.execute("UPDATE alembic_version SET version_num = '9999'")
@@ -306,7 +307,7 @@ def test_version_still_in_the_wal_file_after_a_crash_is_seen(db_path: Path, tmp_
         )
     conn.close()
     with pytest.raises(DatabaseVersionError, match="9999"):
-        AppContext.open(crashed)
+        open_context(crashed)
 
 
 def test_newer_database_in_rollback_journal_mode_is_left_byte_identical(db_path: Path) -> None:
@@ -321,7 +322,7 @@ def test_newer_database_in_rollback_journal_mode_is_left_byte_identical(db_path:
     conn.close()
     before = sha256(db_path)
     with pytest.raises(DatabaseVersionError, match="9999"):
-        AppContext.open(db_path)
+        open_context(db_path)
     assert sha256(db_path) == before
     assert sorted(p.name for p in db_path.parent.iterdir()) == ["gongkai.db"]
 
@@ -335,7 +336,7 @@ def test_a_database_of_another_program_is_refused(db_path: Path) -> None:
     conn.close()
     before = sha256(db_path)
     with pytest.raises(DatabaseVersionError) as info:
-        AppContext.open(db_path)
+        open_context(db_path)
     assert "不是本软件的数据库" in str(info.value)
     assert sha256(db_path) == before
 
@@ -365,13 +366,12 @@ def test_audit_log_refuses_update_and_delete(ctx: AppContext, records: RecordSer
 
 def test_a_file_that_is_not_a_database_is_refused_unchanged(tmp_path: Path) -> None:
     from gongkai_desktop.domain.errors import DatabaseVersionError
-    from gongkai_desktop.services.context import AppContext
 
     bogus = tmp_path / "gongkai.db"
     bogus.write_bytes(b"this is a spreadsheet, not a database" * 50)
     before = bogus.read_bytes()
     with pytest.raises(DatabaseVersionError, match="不是有效的数据库文件"):
-        AppContext.open(bogus, auto_backup=False)
+        open_context(bogus, auto_backup=False)
     assert bogus.read_bytes() == before
 
 
@@ -410,7 +410,7 @@ def test_upgrade_from_0003_adds_the_empty_holiday_tables(db_path: Path, visit_fo
         table: rows(db_path, f"SELECT * FROM {table} ORDER BY 1")
         for table in ("records", "audit_log", "settings", "imported_files")
     }
-    ctx = AppContext.open(db_path, forms_dir=visit_forms, auto_backup=False)
+    ctx = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
         assert migrate.current_revision(ctx.engine) == "0004"
         for table, content in before.items():

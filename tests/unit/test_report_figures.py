@@ -31,6 +31,7 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.reports.figures import figures, figures_many
 from gongkai_desktop.services.settings import save_settings
+from gongkai_desktop.services.startup import open_context
 
 from .conftest import REPO_FORMS
 
@@ -482,7 +483,7 @@ def test_cli_json_equals_the_service(ctx: AppContext, run: Run, tmp_path: Path) 
     ctx.close()
     code, out, err = run("report", "figures", "--period", "2025-Q2", "--json")
     assert (code, err) == (0, "")
-    reopened = AppContext.open(ctx.db_path, auto_backup=False)
+    reopened = open_context(ctx.db_path, auto_backup=False)
     try:
         service = figures(reopened, parse_period("2025-Q2"))
         ranged = figures(reopened, period_between(date(2025, 3, 15), date(2025, 7, 10)))

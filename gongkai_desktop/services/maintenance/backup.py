@@ -14,16 +14,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from gongkai_desktop import __version__, paths
 from gongkai_desktop.data import migrate
 from gongkai_desktop.domain.errors import BackupError, DatabaseVersionError
-
-if TYPE_CHECKING:
-    from gongkai_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -192,11 +188,11 @@ def _rotate(db_path: Path, keep: Path) -> None:
         shutil.rmtree(old.path, ignore_errors=True)
 
 
-def daily_backup_if_due(ctx: AppContext) -> BackupInfo | None:
+def daily_backup_if_due(db_path: Path, engine: Engine) -> BackupInfo | None:
     today = datetime.now().date()
-    if any(b.created.date() == today for b in list_backups(ctx.db_path)):
+    if any(b.created.date() == today for b in list_backups(db_path)):
         return None
-    return create_backup(ctx.db_path, ctx.engine, "daily")
+    return create_backup(db_path, engine, "daily")
 
 
 def _resolve_backup(path: Path) -> tuple[Path, Path | None]:

@@ -16,6 +16,7 @@ from gongkai_desktop.forms.values import coerce_record
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.untrusted_files import check_xml_defences
 from gongkai_desktop.services.records.service import RecordService, site_refs
+from gongkai_desktop.services.startup import open_context
 
 
 @dataclass
@@ -68,7 +69,7 @@ def selftest() -> list[str]:
     steps: list[str] = []
     check_xml_defences()  # a bundle without defusedxml must fail here, not on a user's file
     with tempfile.TemporaryDirectory(prefix="gongkai-selftest-") as tmp:
-        ctx = AppContext.open(Path(tmp) / "selftest.db", auto_backup=False)
+        ctx = open_context(Path(tmp) / "selftest.db", auto_backup=False)
         try:
             steps.append(
                 f"表单 {len(ctx.registry.forms)} 个、台账 {len(ctx.registry.ledgers)} 个加载成功"

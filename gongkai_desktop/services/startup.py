@@ -1,0 +1,68 @@
+"""Opening the app's database: forms, version check, backups, migrations, then the context.
+
+Kept apart from ``context`` so that the backup service (which the start-up uses) and the
+context it hands out do not import each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy.exc
+
+from gongkai_desktop import paths
+from gongkai_desktop.data import migrate
+from gongkai_desktop.data.engine import create_readonly_engine
+from gongkai_desktop.domain.errors import DatabaseVersionError
+from gongkai_desktop.forms.loader import load_registry
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.maintenance import backup
+
+log = logging.getLogger(__name__)
+
+
+def open_context(
+    db_path: Path | None = None,
+    forms_dir: Path | None = None,
+    auto_backup: bool = True,
+) -> AppContext:
+    """Open (creating or upgrading) the database. Refuses a database from a newer app.
+
+    A database with data is backed up before it is migrated, and once a day on open
+    (``auto_backup``); the notes say what was done, for the status bar.
+    """
+    db_path = Path(db_path or paths.default_db_path()).resolve()
+    registry = load_registry(forms_dir or paths.forms_dir())
+    existed = db_path.exists() and db_path.stat().st_size > 0
+    if existed:
+        # Judge the version before the engine's PRAGMAs (WAL) can touch the file.
+        probe = create_readonly_engine(db_path)
+        try:
+            migrate.check_known_revision(probe)
+        except sqlalchemy.exc.DatabaseError as exc:
+            raise DatabaseVersionError(
+                f"{db_path} 不是有效的数据库文件，或文件已损坏（{exc.orig}）。"
+                "可在“设置”中从备份恢复，或用 gongkai restore-backup 恢复。"
+            ) from exc
+        finally:
+            probe.dispose()
+    ctx = AppContext.open(db_path, registry)
+    notes = ctx.opened_notes
+    try:
+        migrate.check_known_revision(ctx.engine)
+        if migrate.needs_upgrade(ctx.engine):
+            if existed and not migrate.is_empty_database(ctx.engine):
+                made = backup.create_backup(db_path, ctx.engine, "migration")
+                notes.append(f"升级数据库前已备份到 {made.path}")
+            migrate.upgrade(ctx.engine)
+        if auto_backup and existed:
+            made_daily = backup.daily_backup_if_due(db_path, ctx.engine)
+            if made_daily is not None:
+                notes.append(f"已完成今日自动备份：{made_daily.path}")
+    except BaseException:
+        ctx.close()
+        raise
+    for note in notes:
+        log.info(note)
+    return ctx
