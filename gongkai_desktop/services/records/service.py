@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import AuditEntry, Record
 from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, StaleRecordError
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
@@ -24,19 +23,27 @@ from gongkai_desktop.forms.values import (
     coerce_record,
     coerce_value,
     default_values,
-    dependent_default,
     display_value,
     is_empty,
     preview_computed,
     workday_deadline,
 )
 from gongkai_desktop.services.context import AppContext
-
-ACTION_CREATE = "新建"
-ACTION_UPDATE = "修改"
-ACTION_DELETE = "删除"
-ACTION_RESTORE = "恢复"
-ACTION_RECOMPUTE = "重算期限"  # the holiday table changed: a stored deadline followed it
+from gongkai_desktop.services.records.writing import (
+    ACTION_CREATE,
+    ACTION_DELETE,
+    ACTION_RECOMPUTE,
+    ACTION_RESTORE,
+    ACTION_UPDATE,
+    WHOLE_RECORD,
+    Change,
+    Numbering,
+    audit_rows,
+    derived_columns_in,
+    new_record_row,
+    start_values,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -72,10 +79,6 @@ class HistoryEntry:
     field: str  # Chinese label
     old: str
     new: str
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _local(utc_naive: datetime) -> datetime:
@@ -139,10 +142,6 @@ def _patrol_types_changed(form: FormSpec, old: Mapping[str, Any], new: Mapping[s
     return allowed(old) != allowed(new)
 
 
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
 def office_calendar(ctx: AppContext) -> WorkCalendar:
     """The office's working-day calendar (its holiday table over chinese-calendar), read
     once per user action. Imported here, not at the top: work_calendar may call
@@ -193,28 +192,11 @@ def audit_changes(
     session: Session,
     row: Record,
     action: str,
-    changes: Sequence[tuple[str, Any, Any]] = (("", None, None),),
+    changes: Sequence[Change] = WHOLE_RECORD,
 ) -> None:
     """One audit entry per (field, old, new) of ``row``, in the caller's transaction."""
-    user, filler = ctx.identity(session)
-    now = _utcnow()
-    repository.add_audit(
-        session,
-        [
-            AuditEntry(
-                at=now,
-                os_user=user,
-                filler=filler,
-                record_id=row.id,
-                form_id=row.form_id,
-                action=action,
-                field=key,
-                old_value=_dump(old),
-                new_value=_dump(new),
-            )
-            for key, old, new in changes
-        ],
-    )
+    rows = audit_rows(ctx.identity(session), row.id, row.form_id, action, changes)
+    repository.add_audit(session, [AuditEntry(**values) for values in rows])
 
 
 def recompute_deadlines(ctx: AppContext, calendar: WorkCalendar | None = None) -> int:
@@ -232,7 +214,7 @@ def recompute_deadlines_in(ctx: AppContext, session: Session, calendar: WorkCale
     """:func:`recompute_deadlines` inside the caller's transaction (the holiday-table
     change and the deadlines that follow it are one user action)."""
     changed = 0
-    now = _utcnow()
+    now = utcnow()
     for form in ctx.registry:
         pending = _pending_deadlines(form)
         if not pending:
@@ -305,26 +287,6 @@ class RecordService:
 
         return resolve
 
-    def _derived(
-        self, session: Session, form: FormSpec, values: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """Columns kept beside the JSON: title, date, site, status, search text."""
-        site_id = values.get(form.site_field) if form.site_field else None
-        site_ids = [v for f in form.fields if f.type == "site" and (v := values.get(f.key))]
-        names = repository.site_names(session, site_ids)
-        parts = [
-            display_value(form.field(key), values.get(key), names) for key in form.title_fields
-        ]
-        title = " ".join(p for p in parts if p)[:200]
-        raw_date = values.get(form.date_field) if form.date_field else None
-        return {
-            "title": title,
-            "record_date": date.fromisoformat(raw_date) if raw_date else None,
-            "site_id": site_id,
-            "status": values.get(form.status_field) if form.status_field else None,
-            "search_text": search_text_of(dict(values), [title, *names.values()]),
-        }
-
     def _load(self, session: Session, record_id: str) -> Record:
         row = repository.get_record(session, record_id)
         if row is None or row.form_id not in self.registry.forms:
@@ -336,7 +298,7 @@ class RecordService:
         session: Session,
         row: Record,
         action: str,
-        changes: Sequence[tuple[str, Any, Any]] = (("", None, None),),
+        changes: Sequence[Change] = WHOLE_RECORD,
     ) -> None:
         audit_changes(self.ctx, session, row, action, changes)
 
@@ -397,12 +359,7 @@ class RecordService:
         calendar = self._calendar_for(form)
         with self.ctx.transaction() as session:
             # fields left out get their form defaults, as in a new editor
-            start = {**default_values(form), **raw}
-            for spec in form.fields:
-                driver = form.field(spec.default_from["field"]) if spec.default_from else None
-                dependent = dependent_default(spec, start, driver)
-                if spec.key not in raw and dependent is not None:
-                    start[spec.key] = dependent
+            start = start_values(form, raw)
             source = self._load(session, link_from) if link_from else None
             existing: dict[str, Any] = {}
             back_link = None
@@ -415,19 +372,17 @@ class RecordService:
             values = coerce_record(
                 form, start, self._resolver(session), existing=existing, calendar=calendar
             )
-            self._generate_numbers(session, form, values)
+            Numbering(session, form).assign(values)
             user, filler = self.ctx.identity(session)
-            now = _utcnow()
             row = Record(
-                id=str(uuid.uuid4()),
-                form_id=form.id,
-                data=values,
-                created_at=now,
-                updated_at=now,
-                author=filler or user,
-                version=1,
-                deleted=False,
-                **self._derived(session, form, values),
+                **new_record_row(
+                    str(uuid.uuid4()),
+                    form,
+                    values,
+                    derived_columns_in(session, form, values),
+                    filler or user,
+                    utcnow(),
+                )
             )
             session.add(row)
             session.flush()
@@ -436,29 +391,10 @@ class RecordService:
                 old = source.data.get(back_link.key)
                 source.data = {**source.data, back_link.key: row.id}
                 source.version += 1
-                source.updated_at = _utcnow()
+                source.updated_at = utcnow()
                 session.flush()
                 self._audit(session, source, ACTION_UPDATE, [(back_link.key, old, row.id)])
             return _view(row)
-
-    def _generate_numbers(self, session: Session, form: FormSpec, values: dict[str, Any]) -> None:
-        """Fill empty numbered fields (e.g. ZG2024-001): next number of the record's year,
-        counting deleted records too so that a number is never given twice."""
-        generated = False
-        for spec in form.fields:
-            if not spec.generate or not is_empty(values.get(spec.key)):
-                continue
-            day = values.get(form.date_field) if form.date_field else None
-            year = int(day[:4]) if day else date.today().year
-            head = spec.generate.split("{seq", 1)[0].format(year=year)
-            used = repository.field_values_with_prefix(session, form.id, spec.key, head)
-            numbers = [int(m[1]) for v in used if (m := re.match(r"(\d+)", v[len(head) :]))]
-            values[spec.key] = spec.generate.format(year=year, seq=max(numbers, default=0) + 1)
-            generated = True
-        if generated:  # stored values (and their audit rows) keep the form's order
-            ordered = {f.key: values[f.key] for f in form.fields if f.key in values}
-            values.clear()
-            values.update(ordered)
 
     def prefill(self, action_id: str, source_id: str) -> tuple[str, dict[str, Any]]:
         """(target form id, starting values) of a form action on a saved record."""
@@ -529,7 +465,7 @@ class RecordService:
                 keep.discard(row.data.get(form.patrol.site_field))
             resolver = self._resolver(session, keep=keep)
             values = coerce_record(form, merged, resolver, existing=row.data, calendar=calendar)
-            self._generate_numbers(session, form, values)  # a number cleared is given anew
+            Numbering(session, form).assign(values)  # a number cleared is given anew
             old = dict(row.data)
             changes = [
                 (k, old.get(k), values.get(k))
@@ -538,11 +474,11 @@ class RecordService:
             ]
             if not changes:
                 return _view(row)
-            for key, value in self._derived(session, form, values).items():
+            for key, value in derived_columns_in(session, form, values).items():
                 setattr(row, key, value)
             row.data = values
             row.version += 1
-            row.updated_at = _utcnow()
+            row.updated_at = utcnow()
             session.flush()
             self._audit(session, row, ACTION_UPDATE, changes)
             return _view(row)
@@ -552,7 +488,7 @@ class RecordService:
             row = self._load(session, record_id)
             if not row.deleted:
                 row.deleted = True
-                row.deleted_at = _utcnow()
+                row.deleted_at = utcnow()
                 row.version += 1
                 session.flush()
                 self._audit(session, row, ACTION_DELETE)

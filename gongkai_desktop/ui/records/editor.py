@@ -48,11 +48,11 @@ from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import ActionSpec, FieldSpec, SectionSpec
 from gongkai_desktop.forms.values import (
     default_values,
-    dependent_default,
     is_empty,
     preview_computed,
 )
 from gongkai_desktop.services.records.service import RecordService, RecordView, is_workday_deadline
+from gongkai_desktop.services.records.writing import field_default
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.fields.widgets import (
     FieldEditor,
@@ -484,8 +484,7 @@ class RecordEditor(QDialog):
     def _default_for(self, spec: FieldSpec, values: Mapping[str, Any]) -> Any:
         """The default of a ``default_from`` field given the other values: the mapped
         one, else the field's plain default (e.g. 每月 again after 医疗机构 is undone)."""
-        mapped = dependent_default(spec, values)
-        return mapped if mapped is not None else self._static_defaults.get(spec.key)
+        return field_default(spec, values, static=self._static_defaults)
 
     def _mark_defaults(self, values: Mapping[str, Any]) -> None:
         """After loading: a field that holds its default keeps following its driver; one

@@ -33,15 +33,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
-from gongkai_desktop.data import imports, repository
+from gongkai_desktop.data import imports
 from gongkai_desktop.data.models import AuditEntry, Record
-from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.domain.errors import FieldError, GongkaiError, ValidationError
 from gongkai_desktop.forms.spec import FormSpec, LedgerSpec
 from gongkai_desktop.forms.values import (
     coerce_record,
-    default_values,
-    dependent_default,
     display_value,
     is_empty,
 )
@@ -69,12 +66,20 @@ from gongkai_desktop.services.ledgers.intake.layout import (
 from gongkai_desktop.services.maintenance.backup import create_backup
 from gongkai_desktop.services.records.calendar import calendar_in
 from gongkai_desktop.services.records.service import is_workday_deadline, site_refs
+from gongkai_desktop.services.records.writing import (
+    ACTION_IMPORT,
+    Numbering,
+    audit_rows,
+    derived_columns,
+    new_record_row,
+    start_values,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 _RECORDS = Record.__table__
 _AUDIT = AuditEntry.__table__
 
-ACTION_IMPORT = "导入"
 NEW_SITE_STATUS = "待完善"
 PLACEHOLDER_VILLAGE = "待完善"
 SAMPLE_ROWS = 200  # rows to add shown in a preview
@@ -225,10 +230,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _key_part(value: Any) -> str:
@@ -384,12 +385,6 @@ class _Pass:
                 if key is not None:
                     self.db_keys.add(key)
         self.file_keys: dict[tuple[str, ...], int] = {}
-        self.defaults = {
-            k: v
-            for k, v in default_values(self.form).items()
-            # an empty date is an error, never "today"
-            if not (self.form.field(k).type == "date" and self.form.field(k).default == "today")
-        }
 
     # -- sites -----------------------------------------------------------------------------
     def resolve_site(self, text: str, site_types: tuple[str, ...]) -> str:
@@ -421,13 +416,8 @@ class _Pass:
         raw.update({"site_type": site_type, "name": name, "status": NEW_SITE_STATUS})
         if is_empty(raw.get("village")):
             raw["village"] = self.row_raw.get("village") or PLACEHOLDER_VILLAGE
-        for spec in self.site_form.fields:
-            dependent = dependent_default(spec, raw)
-            if spec.key not in raw and dependent is not None:
-                raw[spec.key] = dependent
-        start = {**default_values(self.site_form), **raw}
         try:
-            return coerce_record(self.site_form, start)
+            return coerce_record(self.site_form, start_values(self.site_form, raw))
         except ValidationError as exc:
             raise ValueError(f"无法新建监管对象“{name}”（{exc}）") from None
 
@@ -529,13 +519,8 @@ class _Pass:
         for key, allowed in self.ledger.filter.items():
             if key not in raw and len(allowed) == 1:
                 raw[key] = allowed[0]
-        for key, value in self.defaults.items():
-            raw.setdefault(key, value)
-        for spec in self.form.fields:
-            dependent = dependent_default(spec, raw)
-            if spec.key not in raw and dependent is not None:
-                raw[spec.key] = dependent
-        return raw, site_attrs, warnings
+        # an empty date is an error, never "today"
+        return start_values(self.form, raw, today_dates=False), site_attrs, warnings
 
     def errors_of(
         self, number: int, values: tuple[Any, ...], problems: list[FieldError]
@@ -669,54 +654,17 @@ class _Writer:
         self.audit_batch: list[dict[str, Any]] = []
         self.added = 0
         self.sites_written: list[str] = []
-        self.next_numbers: dict[tuple[str, str], int] = {}
+        self.numbering = Numbering(session, self.form)
 
     def _row(self, record_id: str, form: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
-        now = _utcnow()
-        derived = self._derived(form, values)
-        for key, value in values.items():
-            self.audit_batch.append(
-                {
-                    "at": now,
-                    "os_user": self.os_user,
-                    "filler": self.filler,
-                    "record_id": record_id,
-                    "form_id": form.id,
-                    "action": ACTION_IMPORT,
-                    "field": key,
-                    "old_value": None,
-                    "new_value": json.dumps(value, ensure_ascii=False, sort_keys=True),
-                }
-            )
-        return {
-            "id": record_id,
-            "form_id": form.id,
-            "data": values,
-            "created_at": now,
-            "updated_at": now,
-            "author": self.author,
-            "version": 1,
-            "deleted": False,
-            **derived,
-        }
-
-    def _derived(self, form: FormSpec, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The columns ``RecordService._derived`` keeps beside the JSON (title, date, site,
-        status, search text), with site names from this import's cache instead of one
-        query a row (a test compares both)."""
-        names = self.run.site_names
-        site_ids = [v for f in form.fields if f.type == "site" and (v := values.get(f.key))]
-        shown = {i: names[i] for i in site_ids if i in names}
-        parts = [display_value(form.field(k), values.get(k), shown) for k in form.title_fields]
-        title = " ".join(p for p in parts if p)[:200]
-        raw_date = values.get(form.date_field) if form.date_field else None
-        return {
-            "title": title,
-            "record_date": date.fromisoformat(raw_date) if raw_date else None,
-            "site_id": values.get(form.site_field) if form.site_field else None,
-            "status": values.get(form.status_field) if form.status_field else None,
-            "search_text": search_text_of(dict(values), [title, *shown.values()]),
-        }
+        now = utcnow()
+        changes = [(key, None, value) for key, value in values.items()]
+        self.audit_batch += audit_rows(
+            (self.os_user, self.filler), record_id, form.id, ACTION_IMPORT, changes, now
+        )
+        # site names from this import's cache instead of one query a row
+        derived = derived_columns(form, values, self.run.site_names)
+        return new_record_row(record_id, form, values, derived, self.author, now)
 
     def _write_site(self, pending: _PendingSite) -> None:
         assert self.run.site_form is not None
@@ -726,39 +674,13 @@ class _Writer:
         pending.written = True
         self.sites_written.append(pending.name)
 
-    def _numbers(self, values: dict[str, Any]) -> None:
-        """Generated numbers (e.g. ZG2024-001) for rows that have none, counting on from
-        the highest number of the year in the database and in this import."""
-        for spec in self.form.fields:
-            if not spec.generate:
-                continue
-            day = values.get(self.form.date_field) if self.form.date_field else None
-            year = int(day[:4]) if day else date.today().year
-            head = spec.generate.split("{seq", 1)[0].format(year=year)
-            slot = (spec.key, head)
-            if slot not in self.next_numbers:
-                self.flush()
-                used = repository.field_values_with_prefix(
-                    self.session, self.form.id, spec.key, head
-                )
-                self.next_numbers[slot] = max((_seq(v, head) for v in used), default=0)
-            value = values.get(spec.key)
-            if is_empty(value):
-                self.next_numbers[slot] += 1
-                values[spec.key] = spec.generate.format(year=year, seq=self.next_numbers[slot])
-            elif isinstance(value, str) and value.startswith(head):
-                self.next_numbers[slot] = max(self.next_numbers[slot], _seq(value, head))
-        ordered = {f.key: values[f.key] for f in self.form.fields if f.key in values}
-        values.clear()  # stored values keep the form's order, as RecordService does
-        values.update(ordered)
-
     def accept(self, number: int, values: dict[str, Any]) -> None:
         for site_id in self.run.site_ids_of(values):
             pending = self.run.pending_by_id.get(site_id)
             if pending is not None and not pending.written:
                 self.flush()
                 self._write_site(pending)
-        self._numbers(values)
+        self.numbering.assign(values)
         self.records_batch.append(self._row(str(uuid.uuid4()), self.form, values))
         self.added += 1
         if len(self.records_batch) >= BATCH:
@@ -771,15 +693,6 @@ class _Writer:
         if self.audit_batch:
             self.session.execute(_AUDIT.insert(), self.audit_batch)
             self.audit_batch = []
-
-
-def _seq(value: str, head: str) -> int:
-    digits = ""
-    for char in value[len(head) :]:
-        if not char.isdigit():
-            break
-        digits += char
-    return int(digits) if digits else 0
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -958,7 +871,7 @@ def commit(
                     report.sha256,
                     ledger.id,
                     path.name,
-                    _utcnow(),
+                    utcnow(),
                     writer.added,
                     writer.author,
                 )
