@@ -9,7 +9,8 @@ from datetime import date
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import calendar as work_calendar
-from gongkai_desktop.services.records.service import RecordService, recompute_deadlines
+from gongkai_desktop.services.records.deadlines import recompute_deadlines
+from gongkai_desktop.services.records.service import RecordService
 
 REQUEST = {
     "channel": "当面提交",

@@ -10,7 +10,8 @@ import pytest
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.forms.values import coerce_value
-from gongkai_desktop.services.ledgers.intake.cells import CellConverter, normalise, repeat_rows
+from gongkai_desktop.services.io.cell_text import normalise
+from gongkai_desktop.services.ledgers.intake.cells import CellConverter, repeat_rows
 
 
 def convert(type_: str, value: Any, **kw: Any) -> tuple[Any, str]:

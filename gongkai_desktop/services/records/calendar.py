@@ -28,9 +28,15 @@ from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io import untrusted_files
+from gongkai_desktop.services.io.cell_text import is_blank, normalise, parse_date_text
 from gongkai_desktop.services.io.file_output import write_atomically
 from gongkai_desktop.services.io.sheet_reader import open_source
-from gongkai_desktop.services.ledgers.intake.cells import is_blank, normalise, parse_date_text
+from gongkai_desktop.services.records.deadlines import (
+    calendar_in,
+    calendar_rows,
+    load_calendar,
+    recompute_deadlines_in,
+)
 
 AUDIT_RECORD_ID = "settings"  # the settings record, as services.settings audits
 AUDIT_FORM_ID = "calendar"
@@ -100,43 +106,22 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _days(session: Session, year: int | None = None) -> list[DayRow]:
-    query = select(DayRow).order_by(DayRow.day)
-    if year is not None:
-        query = query.where(DayRow.day >= date(year, 1, 1), DayRow.day <= date(year, 12, 31))
-    return list(session.scalars(query))
-
-
-def calendar_in(session: Session) -> WorkCalendar:
-    """The office calendar read through the caller's session (inside its transaction)."""
-    days = {row.day: bool(row.workday) for row in _days(session)}
-    return WorkCalendar(days, frozenset(session.scalars(select(YearRow.year))))
-
-
-def load_calendar(ctx: AppContext) -> WorkCalendar:
-    """The working-day calendar every deadline is counted in."""
-    with ctx.transaction() as session:
-        return calendar_in(session)
-
-
 def _deadlines_follow(ctx: AppContext, session: Session) -> int:
     """Open records' stored working-day deadlines follow the changed table, in the same
-    transaction as the change (imported late: records reads the calendar from here)."""
-    from gongkai_desktop.services.records.service import recompute_deadlines_in
-
+    transaction as the change."""
     session.flush()
     return recompute_deadlines_in(ctx, session, calendar_in(session))
 
 
 def calendar_entries(ctx: AppContext, year: int | None = None) -> list[CalendarDay]:
     with ctx.transaction() as session:
-        return [CalendarDay(r.day, bool(r.workday), r.note) for r in _days(session, year)]
+        return [CalendarDay(r.day, bool(r.workday), r.note) for r in calendar_rows(session, year)]
 
 
 def calendar_years(ctx: AppContext) -> list[CalendarYearInfo]:
     with ctx.transaction() as session:
         counts: dict[int, int] = {}
-        for row in _days(session):
+        for row in calendar_rows(session):
             counts[row.day.year] = counts.get(row.day.year, 0) + 1
         return [
             CalendarYearInfo(r.year, r.note, r.entered_at, counts.get(r.year, 0))
@@ -373,7 +358,7 @@ def import_year(ctx: AppContext, path: Path) -> ImportResult:
     path = Path(path)
     year, days = read_year_file(path)
     with ctx.transaction() as session:
-        old = [CalendarDay(r.day, bool(r.workday), r.note) for r in _days(session, year)]
+        old = [CalendarDay(r.day, bool(r.workday), r.note) for r in calendar_rows(session, year)]
         session.execute(
             delete(DayRow).where(DayRow.day >= date(year, 1, 1), DayRow.day <= date(year, 12, 31))
         )

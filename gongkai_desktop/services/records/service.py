@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, StaleRecordError
 from gongkai_desktop.domain.workdays import WorkCalendar
@@ -29,16 +28,19 @@ from gongkai_desktop.forms.values import (
     workday_deadline,
 )
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records.deadlines import (
+    is_workday_deadline,
+    office_calendar,
+)
 from gongkai_desktop.services.records.writing import (
     ACTION_CREATE,
     ACTION_DELETE,
-    ACTION_RECOMPUTE,
     ACTION_RESTORE,
     ACTION_UPDATE,
     WHOLE_RECORD,
     Change,
     Numbering,
-    audit_rows,
+    audit_changes,
     derived_columns_in,
     new_record_row,
     start_values,
@@ -142,22 +144,6 @@ def _patrol_types_changed(form: FormSpec, old: Mapping[str, Any], new: Mapping[s
     return allowed(old) != allowed(new)
 
 
-def office_calendar(ctx: AppContext) -> WorkCalendar:
-    """The office's working-day calendar (its holiday table over chinese-calendar), read
-    once per user action. Imported here, not at the top: work_calendar may call
-    :func:`recompute_deadlines` after the table changes."""
-    from gongkai_desktop.services.records.calendar import load_calendar
-
-    return load_calendar(ctx)
-
-
-def is_workday_deadline(spec: FieldSpec) -> bool:
-    """A field computed in working days (``workdays_after`` / ``reply_deadline``)."""
-    return bool(spec.computed) and (
-        "workdays_after" in spec.computed or "reply_deadline" in spec.computed
-    )
-
-
 def _read_values(form: FormSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Input read as far as it can be (unreadable and hidden values count as empty), as
     the deadline of a record being typed is worked out."""
@@ -174,82 +160,6 @@ def _read_values(form: FormSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
         except Exception:  # not readable yet: the clerk is still typing
             continue
     return {k: v for k, v in values.items() if form.is_visible(form.field(k), values)}
-
-
-def _pending_deadlines(form: FormSpec) -> dict[str, str]:
-    """Working-day deadline field -> the date an ``on_time`` field judges against it (the
-    deadline is still open while that date is empty)."""
-    judged: dict[str, str] = {}
-    for spec in form.fields:
-        on_time = (spec.computed or {}).get("on_time")
-        if on_time:
-            judged[on_time["due"]] = on_time["date"]
-    return {spec.key: judged.get(spec.key, "") for spec in form.fields if is_workday_deadline(spec)}
-
-
-def audit_changes(
-    ctx: AppContext,
-    session: Session,
-    row: Record,
-    action: str,
-    changes: Sequence[Change] = WHOLE_RECORD,
-) -> None:
-    """One audit entry per (field, old, new) of ``row``, in the caller's transaction."""
-    rows = audit_rows(ctx.identity(session), row.id, row.form_id, action, changes)
-    repository.add_audit(session, [AuditEntry(**values) for values in rows])
-
-
-def recompute_deadlines(ctx: AppContext, calendar: WorkCalendar | None = None) -> int:
-    """After the office's holiday table changed: stored working-day deadlines of records
-    still open follow it. A deadline is open while the date it is judged on is empty (a
-    request not yet 送达, an item not yet 公开); closed ones keep the deadline they were
-    judged by. One transaction; each changed value is audited. Returns the records
-    changed. (Only open records are read: few, whatever the size of the database.)"""
-    calendar = calendar or office_calendar(ctx)
-    with ctx.transaction() as session:
-        return recompute_deadlines_in(ctx, session, calendar)
-
-
-def recompute_deadlines_in(ctx: AppContext, session: Session, calendar: WorkCalendar) -> int:
-    """:func:`recompute_deadlines` inside the caller's transaction (the holiday-table
-    change and the deadlines that follow it are one user action)."""
-    changed = 0
-    now = utcnow()
-    for form in ctx.registry:
-        pending = _pending_deadlines(form)
-        if not pending:
-            continue
-        open_rows = [
-            func.json_extract(Record.data, f"$.{judged}").is_(None)
-            for judged in pending.values()
-            if judged
-        ]
-        query = select(Record).where(Record.form_id == form.id, Record.deleted.is_(False))
-        if open_rows and all(pending.values()):
-            query = query.where(or_(*open_rows))
-        for row in session.scalars(query):
-            old = dict(row.data)
-            values = dict(old)
-            for spec in form.fields:
-                if not spec.computed or not form.is_visible(spec, values):
-                    continue
-                value = preview_computed(form, spec, values, calendar)
-                if is_empty(value):
-                    values.pop(spec.key, None)
-                else:
-                    values[spec.key] = value
-            changes = [
-                (k, old.get(k), values.get(k)) for k in values if old.get(k) != values.get(k)
-            ]
-            changes += [(k, old[k], None) for k in old if k not in values]
-            if not changes:
-                continue
-            row.data = {f.key: values[f.key] for f in form.fields if f.key in values}
-            row.version += 1
-            row.updated_at = now
-            changed += 1
-            audit_changes(ctx, session, row, ACTION_RECOMPUTE, changes)
-    return changed
 
 
 class RecordService:

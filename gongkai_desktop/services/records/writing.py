@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
+from gongkai_desktop.data.models import AuditEntry, Record
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
 from gongkai_desktop.forms.values import (
@@ -24,6 +25,7 @@ from gongkai_desktop.forms.values import (
     display_value,
     is_empty,
 )
+from gongkai_desktop.services.context import AppContext
 
 ACTION_CREATE = "新建"
 ACTION_UPDATE = "修改"
@@ -225,3 +227,15 @@ class Numbering:
         """The record's year (of its date field; this year while it has none)."""
         day = values.get(self.form.date_field) if self.form.date_field else None
         return int(day[:4]) if day else date.today().year
+
+
+def audit_changes(
+    ctx: AppContext,
+    session: Session,
+    row: Record,
+    action: str,
+    changes: Sequence[Change] = WHOLE_RECORD,
+) -> None:
+    """One audit entry per (field, old, new) of ``row``, in the caller's transaction."""
+    rows = audit_rows(ctx.identity(session), row.id, row.form_id, action, changes)
+    repository.add_audit(session, [AuditEntry(**values) for values in rows])

@@ -51,7 +51,8 @@ from gongkai_desktop.forms.values import (
     is_empty,
     preview_computed,
 )
-from gongkai_desktop.services.records.service import RecordService, RecordView, is_workday_deadline
+from gongkai_desktop.services.records.deadlines import is_workday_deadline
+from gongkai_desktop.services.records.service import RecordService, RecordView
 from gongkai_desktop.services.records.writing import field_default
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.fields.widgets import (

@@ -20,16 +20,13 @@ from decimal import Decimal
 from typing import Any
 
 from gongkai_desktop.forms.spec import FieldSpec
+from gongkai_desktop.services.io.cell_text import (
+    is_blank,
+    normalise,
+    parse_date_text,
+)
 from gongkai_desktop.services.ledgers import cells as ledger_cells
 
-# Cells clerks fill with a dash or slash to mean "nothing here".
-PLACEHOLDERS = frozenset({"/", "／", "-", "--", "—", "——", "－", "\\", "、"})
-
-_DATE_TEXT = re.compile(
-    r"(\d{4})\s*(?:[-/.．年])\s*(\d{1,2})\s*(?:[-/.．月])\s*(\d{1,2})\s*日?"
-    r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
-)
-_DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
 # 约1100份, 1000余份, 50人次, 共计3,200人, 1.2万份, 300多人, 20左右, 2.5公里
 _COUNT_TEXT = re.compile(
     r"(?P<pre>约|大约|近|将近|共计|合计|累计|共|计|逾|超过)?"
@@ -44,25 +41,10 @@ _FALSE_EXTRA = {"✗", "✘", "x", "X", "☐", "错", "无", "没有"}
 _EXCEL_SERIAL_RANGE = (10_000, 80_000)  # 1927 … 2119: a number in a date column
 
 
-def normalise(text: Any) -> str:
-    """For comparing labels: full/half width alike, no spaces, no required-mark ``*``."""
-    value = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"[\s*:]+", "", value).lower()
-
-
 @dataclass(frozen=True)
 class Converted:
     value: Any  # input for coerce_record; None = empty
     warning: str = ""
-
-
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        stripped = value.strip()
-        return not stripped or stripped in PLACEHOLDERS
-    return False
 
 
 def cell_text(value: Any) -> str:
@@ -89,24 +71,6 @@ def _excel_serial(number: float) -> datetime | None:
         return None
     # Excel's 1900 system (its fictitious 1900-02-29 lies before the accepted range)
     return datetime(1899, 12, 30) + timedelta(days=float(number))
-
-
-def parse_date_text(text: str) -> datetime | None:
-    """2023-06-05, 2023/6/5, 2023.6.5, 2023.06.05, 2023年6月5日, 20230605, optionally
-    followed by a time; None when it is none of these or not a real day."""
-    cleaned = unicodedata.normalize("NFKC", text).strip()
-    m = _DATE_TEXT.fullmatch(cleaned)
-    if m is None:
-        digits = _DATE_DIGITS.fullmatch(cleaned)
-        if digits is None:
-            return None
-        parts = [int(digits[1]), int(digits[2]), int(digits[3]), 0, 0, 0]
-    else:
-        parts = [int(g) if g else 0 for g in m.groups()]
-    try:
-        return datetime(*parts)  # type: ignore[arg-type]
-    except ValueError:
-        return None
 
 
 def _moment(value: Any) -> datetime | None:

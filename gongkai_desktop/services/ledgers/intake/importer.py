@@ -43,6 +43,7 @@ from gongkai_desktop.forms.values import (
     is_empty,
 )
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.io.cell_text import is_blank, normalise
 from gongkai_desktop.services.io.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.io.untrusted_files import (
     CheckedFile,
@@ -51,7 +52,7 @@ from gongkai_desktop.services.io.untrusted_files import (
     inspect_file,
 )
 from gongkai_desktop.services.ledgers import cells as ledger_cells
-from gongkai_desktop.services.ledgers.intake.cells import cell_text, is_blank, normalise
+from gongkai_desktop.services.ledgers.intake.cells import cell_text
 from gongkai_desktop.services.ledgers.intake.layout import (
     ERROR_HEADER,
     HEADER_SCAN_ROWS,
@@ -64,8 +65,8 @@ from gongkai_desktop.services.ledgers.intake.layout import (
     is_total,
 )
 from gongkai_desktop.services.maintenance.backup import create_backup
-from gongkai_desktop.services.records.calendar import calendar_in
-from gongkai_desktop.services.records.service import is_workday_deadline, site_refs
+from gongkai_desktop.services.records.deadlines import calendar_in, is_workday_deadline
+from gongkai_desktop.services.records.service import site_refs
 from gongkai_desktop.services.records.writing import (
     ACTION_IMPORT,
     Numbering,

@@ -9,12 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gongkai_desktop.forms.spec import FieldSpec, FormRegistry, FormSpec, LedgerColumn, LedgerSpec
-from gongkai_desktop.services.ledgers.intake.cells import (
-    CellConverter,
-    cell_text,
-    is_blank,
-    normalise,
-)
+from gongkai_desktop.services.io.cell_text import is_blank, normalise
+from gongkai_desktop.services.ledgers.intake.cells import CellConverter, cell_text
 
 HEADER_SCAN_ROWS = 30
 SERIAL_HEADERS = frozenset({"序号", "序"})
