@@ -62,7 +62,9 @@ def test_importing_the_whole_core_loads_no_qt() -> None:
         for p in core_files()
         if "migrations" not in p.parts
     ]
-    modules.append("gongkai_desktop.cli")  # the CLI's headless commands stay Qt-free too
+    # the CLI's headless commands stay Qt-free too: the package and each command module
+    modules.append("gongkai_desktop.cli")
+    modules += [f"gongkai_desktop.cli.{p.stem}" for p in sorted((PACKAGE / "cli").glob("[!_]*.py"))]
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

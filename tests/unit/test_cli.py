@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gongkai_desktop import cli
+from gongkai_desktop.cli.common import InputError, add_period_arguments, period_from_args
 from gongkai_desktop.data import migrate
 from gongkai_desktop.domain.periods import Period
 from gongkai_desktop.services.maintenance.backup import list_backups
@@ -297,42 +298,45 @@ def test_database_from_a_newer_version_exits_with_message(run: Run, db_path: Pat
 
 def _period_args(*argv: str, required: bool = True) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    cli.add_period_arguments(parser, required=required)
+    add_period_arguments(parser, required=required)
     return parser.parse_args(list(argv))
 
 
 def test_period_arguments() -> None:
-    assert cli.period_from_args(_period_args("--period", "2024-Q2")).label == "2024年第二季度"
-    between = cli.period_from_args(_period_args("--from", "2024-05-06", "--to", "2024-06-01"))
+    assert period_from_args(_period_args("--period", "2024-Q2")).label == "2024年第二季度"
+    between = period_from_args(_period_args("--from", "2024-05-06", "--to", "2024-06-01"))
     assert isinstance(between, Period) and between.label == "2024年5月6日至2024年6月1日"
-    assert cli.period_from_args(_period_args(required=False)) is None
+    assert period_from_args(_period_args(required=False)) is None
     for argv, message in (
         (("--period", "2024", "--from", "2024-01-01"), "只能用其一"),
         (("--from", "2024-01-01",), "必须同时给出"),
         ((), "请用 --period 或 --from/--to 指定期间"),
     ):  # fmt: skip
-        with pytest.raises(cli.InputError, match=message):
-            cli.period_from_args(_period_args(*argv))
+        with pytest.raises(InputError, match=message):
+            period_from_args(_period_args(*argv))
 
 
 @pytest.fixture
 def extra_command(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable], None]:
-    """Register a sub-command the way later issues do (EXTENSIONS + @command)."""
+    """Register a sub-command the way the command modules do (a register function that
+    binds the handler with set_defaults)."""
+    # the module, not the main() that gongkai_desktop.cli re-exports under the same name
+    cli_main = importlib.import_module("gongkai_desktop.cli.main")
 
     def register(handler: Callable[[argparse.Namespace], int]) -> None:
-        def extend(sub: argparse._SubParsersAction) -> None:
+        def register_probe(sub: argparse._SubParsersAction) -> None:
             parser = sub.add_parser("probe")
-            cli.add_period_arguments(parser)
+            add_period_arguments(parser)
+            parser.set_defaults(handler=handler)
 
-        monkeypatch.setattr(cli, "EXTENSIONS", [extend])
-        monkeypatch.setitem(cli.COMMANDS, "probe", handler)
+        monkeypatch.setattr(cli_main, "REGISTER", (*cli_main.REGISTER, register_probe))
 
     return register
 
 
 def test_period_errors_exit_2(run: Run, extra_command: Callable[[Callable], None]) -> None:
     def probe(args: argparse.Namespace) -> int:
-        period = cli.period_from_args(args)
+        period = period_from_args(args)
         print(period.label if period else "")
         return 0
 

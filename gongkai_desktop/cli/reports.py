@@ -10,38 +10,40 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli import (
+from gongkai_desktop.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
-    EXTENSIONS,
     InputError,
-    _open,
-    _print_json,
     add_period_arguments,
-    command,
+    open_ctx,
     period_from_args,
+    print_json,
 )
 
-# report kind -> handler; a later kind adds itself here and to _add_parsers
-REPORT_KINDS: dict[str, Any] = {}
+# the kinds of ``gongkai report``, in the order register adds them
+REPORT_KINDS = ("figures", "monthly", "annual", "activity", "disclosure")
 
 
-def _add_parsers(sub: Any) -> None:
+def register(sub: Any) -> None:
     report = sub.add_parser(
         "report",
         help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告、activity 活动开展情况、disclosure 政府信息公开工作年度报告",
     )
+    report.set_defaults(handler=cmd_report)
     kinds = report.add_subparsers(dest="report_kind", metavar="报表")
     p = kinds.add_parser("figures", help="任意期间的统计数字（JSON）")
     add_period_arguments(p)
     p.add_argument("--json", action="store_true", help="把统计数字以 JSON 输出到屏幕")
     p.add_argument("--out", help="把统计数字写入这个 .json 文件")
+    p.set_defaults(handler=cmd_report_figures)
     p = kinds.add_parser("monthly", help="月度工作小结（.pdf、.xlsx 或 .docx）")
     add_period_arguments(p)
     p.add_argument("--out", required=True, help="输出文件：.pdf、.xlsx 或 .docx")
+    p.set_defaults(handler=cmd_report_monthly)
     p = kinds.add_parser("annual", help="年度生态环境保护工作情况报告（.docx 或 .xlsx）")
     p.add_argument("--year", required=True, type=_year, help="年度，例如 2024")
     p.add_argument("--out", required=True, help="输出文件：.docx 或 .xlsx")
+    p.set_defaults(handler=cmd_report_annual)
     _add_activity_parser(kinds)
     _add_disclosure_parser(kinds)
 
@@ -80,19 +82,13 @@ def cmd_report_figures(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() != ".json":
         raise InputError(f"--out 应为 .json 文件，“{out.name}”不是")
-    ctx = _open(args, auto_backup=False)
-    try:
+    with open_ctx(args, auto_backup=False) as ctx:
         result = figures(ctx, period)
-    finally:
-        ctx.close()
     if out is not None:
         _write_json(out, result)
     if args.json or out is None:
-        _print_json(result)
+        print_json(result)
     return EXIT_OK
-
-
-REPORT_KINDS["figures"] = cmd_report_figures
 
 
 def cmd_report_monthly(args: argparse.Namespace) -> int:
@@ -101,11 +97,8 @@ def cmd_report_monthly(args: argparse.Namespace) -> int:
     period = period_from_args(args)
     assert period is not None  # required
     out = _out_path(args.out, (".pdf", ".xlsx", ".docx"))
-    ctx = _open(args, auto_backup=False)
-    try:
+    with open_ctx(args, auto_backup=False) as ctx:
         summary = monthly_summary(ctx, period)
-    finally:
-        ctx.close()
     suffix = out.suffix.lower()
     if suffix == ".pdf":
         from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
@@ -127,11 +120,8 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.reports.annual import annual_report
 
     out = _out_path(args.out, (".docx", ".xlsx"))
-    ctx = _open(args, auto_backup=False)
-    try:
+    with open_ctx(args, auto_backup=False) as ctx:
         report = annual_report(ctx, args.year)
-    finally:
-        ctx.close()
     if out.suffix.lower() == ".docx":
         from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
 
@@ -144,10 +134,6 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-REPORT_KINDS["monthly"] = cmd_report_monthly
-REPORT_KINDS["annual"] = cmd_report_annual
-
-
 def _add_activity_parser(kinds: Any) -> None:
     p = kinds.add_parser("activity", help="一次宣传活动或主题日的开展情况（.docx，附活动图片）")
     p.add_argument("--events", help="活动编号，逗号分隔（gongkai list outreach_event --json 可查）")
@@ -157,6 +143,7 @@ def _add_activity_parser(kinds: Any) -> None:
     p.add_argument("--title", help="标题，默认按所选活动生成")
     p.add_argument("--description-file", help="工作成效文字（UTF-8 文本文件），默认按活动情况起草")
     p.add_argument("--out", required=True, help="输出文件：.docx")
+    p.set_defaults(handler=cmd_report_activity)
 
 
 def _activity_event_ids(args: argparse.Namespace, ctx: Any) -> list[str]:
@@ -200,20 +187,14 @@ def cmd_report_activity(args: argparse.Namespace) -> int:
 
     out = _out_path(args.out, (".docx",))
     description = _read_description(args.description_file)
-    ctx = _open(args, auto_backup=False)
-    try:
+    with open_ctx(args, auto_backup=False) as ctx:
         ids = _activity_event_ids(args, ctx)
         summary = activity_summary(ctx, ids, title=args.title, description=description)
-    finally:
-        ctx.close()
     write_activity_docx(summary, out)
     for missing in summary.missing_photos:
         print(f"照片文件缺失，未放入：{missing}", file=sys.stderr)
     print(f"已生成：{out}（活动{summary.figures['events']}场，照片{len(summary.photos)}张）")
     return EXIT_OK
-
-
-REPORT_KINDS["activity"] = cmd_report_activity
 
 
 def _add_disclosure_parser(kinds: Any) -> None:
@@ -224,6 +205,7 @@ def _add_disclosure_parser(kinds: Any) -> None:
     p.add_argument("--out", help="输出文件：.xlsx、.docx 或 .json")
     p.add_argument("--json", action="store_true", help="把报告的表格和文字以 JSON 输出到屏幕")
     p.add_argument("--strict", action="store_true", help="数据不符合勾稽关系时以退出码 1 结束")
+    p.set_defaults(handler=cmd_report_disclosure)
 
 
 def cmd_report_disclosure(args: argparse.Namespace) -> int:
@@ -232,11 +214,8 @@ def cmd_report_disclosure(args: argparse.Namespace) -> int:
     out = _out_path(args.out, (".xlsx", ".docx", ".json")) if args.out else None
     if out is None and not args.json:
         raise InputError("请用 --out 指定输出文件（.xlsx、.docx 或 .json），或用 --json 输出到屏幕")
-    ctx = _open(args, auto_backup=False)
-    try:
+    with open_ctx(args, auto_backup=False) as ctx:
         report = disclosure_report(ctx, args.year)
-    finally:
-        ctx.close()
     problems = check(report)
     if out is not None:
         suffix = out.suffix.lower()
@@ -251,7 +230,7 @@ def cmd_report_disclosure(args: argparse.Namespace) -> int:
 
             write_disclosure_docx(report, out)
     if args.json:
-        _print_json(report.json())
+        print_json(report.json())
     elif out is not None:
         print(f"已生成：{out}")
     for problem in problems:
@@ -259,16 +238,6 @@ def cmd_report_disclosure(args: argparse.Namespace) -> int:
     return EXIT_FAIL if problems and args.strict else EXIT_OK
 
 
-REPORT_KINDS["disclosure"] = cmd_report_disclosure
-
-
-@command("report")
 def cmd_report(args: argparse.Namespace) -> int:
-    kind = getattr(args, "report_kind", None)
-    if kind not in REPORT_KINDS:
-        raise InputError(f"请指定报表：{'、'.join(REPORT_KINDS)}")
-    handler = REPORT_KINDS[kind]
-    return int(handler(args))
-
-
-EXTENSIONS.append(_add_parsers)
+    """``gongkai report`` without a kind (each kind binds its own handler)."""
+    raise InputError(f"请指定报表：{'、'.join(REPORT_KINDS)}")

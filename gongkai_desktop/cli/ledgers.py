@@ -1,4 +1,5 @@
-"""Ledger commands (台账): ``ledgers``, ``export``, ``export-all``, ``import``."""
+"""Ledger commands (台账): ``ledgers``, ``export``, ``export-all`` (``import`` is in
+cli.imports)."""
 
 from __future__ import annotations
 
@@ -7,32 +8,32 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import paths
-from gongkai_desktop.cli import (
+from gongkai_desktop.cli.common import (
     EXIT_OK,
-    EXTENSIONS,
     InputError,
-    _open,
     add_period_arguments,
-    command,
+    open_ctx,
     period_from_args,
 )
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.loader import load_registry
 
 
-def _add_parsers(sub: Any) -> None:
-    sub.add_parser("ledgers", help="列出全部台账（编号和名称）")
+def register(sub: Any) -> None:
+    p = sub.add_parser("ledgers", help="列出全部台账（编号和名称）")
+    p.set_defaults(handler=cmd_ledgers)
     p = sub.add_parser("export", help="导出一个台账（.xlsx）")
     p.add_argument("ledger", help="台账编号（见 gongkai ledgers）")
     add_period_arguments(p)
     p.add_argument("--out", required=True, help="导出的 .xlsx 文件")
+    p.set_defaults(handler=cmd_export)
     p = sub.add_parser("export-all", help="把本期全部台账导出到一个文件夹（如U盘）")
     add_period_arguments(p)
     p.add_argument("--out", required=True, help="目标文件夹")
     p.add_argument("--photos", action="store_true", help="同时导出照片（每条记录按序号一个文件夹）")
+    p.set_defaults(handler=cmd_export_all)
 
 
-@command("ledgers")
 def cmd_ledgers(args: argparse.Namespace) -> int:
     registry = load_registry(paths.forms_dir())
     for ledger in registry.ledgers.values():
@@ -40,7 +41,6 @@ def cmd_ledgers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.ledgers.export import LedgerExporter, LedgerExportError
 
@@ -48,8 +48,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"--out 应为 .xlsx 文件，“{out.name}”不是")
-    ctx = _open(args)
-    try:
+    with open_ctx(args) as ctx:
         exporter = LedgerExporter(ctx)
         try:
             ledger_id = ctx.registry.ledger(args.ledger).id
@@ -59,13 +58,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             result = exporter.export(ledger_id, period, out)
         except LedgerExportError as exc:
             raise InputError(str(exc)) from exc
-    finally:
-        ctx.close()
     print(f"已导出“{result.title}”：{result.rows} 条记录 → {result.path}")
     return EXIT_OK
 
 
-@command("export-all")
 def cmd_export_all(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.ledgers.export import LedgerExporter, LedgerExportError
 
@@ -74,14 +70,11 @@ def cmd_export_all(args: argparse.Namespace) -> int:
     folder = Path(args.out)
     if not folder.is_dir():
         raise InputError(f"--out 应为已存在的文件夹：“{folder}”不存在")
-    ctx = _open(args)
-    try:
+    with open_ctx(args) as ctx:
         try:
             results = LedgerExporter(ctx).export_all(period, folder, photos=args.photos)
         except LedgerExportError as exc:
             raise InputError(str(exc)) from exc
-    finally:
-        ctx.close()
     for result in results:
         photos = f"，照片 {result.photos} 张" if args.photos else ""
         print(f"{result.path.name}\t{result.rows} 条记录{photos}")
@@ -89,6 +82,3 @@ def cmd_export_all(args: argparse.Namespace) -> int:
             print(f"  注意：{note}")
     print(f"共导出 {len(results)} 个台账到 {folder}")
     return EXIT_OK
-
-
-EXTENSIONS.append(_add_parsers)

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli import EXIT_INPUT, EXIT_OK, EXTENSIONS, _open, command
+from gongkai_desktop.cli.common import EXIT_INPUT, EXIT_OK, open_ctx
 from gongkai_desktop.services.io.untrusted_files import UntrustedFileError, check_xml_defences
 from gongkai_desktop.services.ledgers.intake.importer import (
     ImportFileError,
@@ -23,13 +23,14 @@ from gongkai_desktop.services.ledgers.intake.importer import (
 SHOWN = 20  # errors, duplicates and warnings printed in full; the rest are counted
 
 
-def _add_parsers(sub: Any) -> None:
+def register(sub: Any) -> None:
     p = sub.add_parser("import", help="从Excel台账（.xlsx/.xls）导入记录")
     p.add_argument("ledger", help="台账编号（见 gongkai ledgers）")
     p.add_argument("file", help="要导入的 .xlsx 或 .xls 文件")
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
     p.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，导入其余各行")
     p.add_argument("--errors", help="把有错误的行写入这个 .xlsx 文件（默认在原文件旁）")
+    p.set_defaults(handler=cmd_import)
 
 
 def _print_list(title: str, items: list[Any], total: int) -> None:
@@ -62,13 +63,11 @@ def _print_preview(report: ImportPreview) -> None:
         print(f"将新建待完善监管对象：{names}{more}")
 
 
-@command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     check_xml_defences()
     source = Path(args.file)
     errors_path = Path(args.errors) if args.errors else None
-    ctx = _open(args)
-    try:
+    with open_ctx(args) as ctx:
         try:
             report = preview(
                 ctx, args.ledger, source, errors_path=errors_path if args.dry_run else None
@@ -84,8 +83,6 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(f"错误行已写入：{errors_path}")
             return EXIT_INPUT if report.has_errors and not args.skip_invalid else EXIT_OK
         result = commit(ctx, report, skip_invalid=args.skip_invalid, errors_path=errors_path)
-    finally:
-        ctx.close()
     print(
         f"新增 {result.added} 行，重复 {result.duplicates} 行，被拒绝 {result.rejected} 行，"
         f"新建待完善监管对象 {len(result.new_sites)} 个"
@@ -100,6 +97,3 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.rejected and not result.written:
         return EXIT_INPUT
     return EXIT_OK
-
-
-EXTENSIONS.append(_add_parsers)

@@ -4,15 +4,14 @@ services.work_calendar (the same as 设置 → 节假日与调休)."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli import EXIT_OK, EXTENSIONS, InputError, _open, command
+from gongkai_desktop.cli.common import EXIT_OK, InputError, open_ctx
 
-Handler = Callable[[argparse.Namespace], int]
-ACTIONS: dict[str, Handler] = {}
+# the actions of ``gongkai calendar``, in the order register adds them
+ACTIONS = ("list", "import", "template", "set", "remove")
 
 
 def _year(text: str) -> int:
@@ -21,26 +20,32 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _add_parsers(sub: Any) -> None:
+def register(sub: Any) -> None:
     calendar = sub.add_parser(
         "calendar", help="本单位节假日表（放假和调休上班日期，优先于程序自带日历）"
     )
+    calendar.set_defaults(handler=cmd_calendar)
     actions = calendar.add_subparsers(dest="calendar_action", metavar="操作")
     p = actions.add_parser("list", help="列出节假日表中的日期和已录入全年的年度")
     p.add_argument("--year", type=_year, help="只列出这一年")
+    p.set_defaults(handler=cmd_calendar_list)
     p = actions.add_parser(
         "import", help="导入一年的安排（.xlsx：日期 | 类型 | 说明），替换该年原有日期"
     )
     p.add_argument("file", help="节假日安排的 .xlsx 文件")
+    p.set_defaults(handler=cmd_calendar_import)
     p = actions.add_parser("template", help="导出某年的节假日安排模板（.xlsx），填好后再导入")
     p.add_argument("--year", required=True, type=_year, help="年度，例如 2027")
     p.add_argument("--out", required=True, help="输出的 .xlsx 文件")
+    p.set_defaults(handler=cmd_calendar_template)
     p = actions.add_parser("set", help="把某一天设为休息或上班")
     p.add_argument("date", help="日期 YYYY-MM-DD")
     p.add_argument("kind", help="休息 或 上班")
     p.add_argument("--note", default="", help="说明，例如 春节、国庆节调休上班")
+    p.set_defaults(handler=cmd_calendar_set)
     p = actions.add_parser("remove", help="从节假日表中删除某一天")
     p.add_argument("date", help="日期 YYYY-MM-DD")
+    p.set_defaults(handler=cmd_calendar_remove)
 
 
 def _date(text: str) -> date:
@@ -52,24 +57,12 @@ def _date(text: str) -> date:
     return day
 
 
-def _action(name: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        ACTIONS[name] = fn
-        return fn
-
-    return register
-
-
-@_action("list")
 def cmd_calendar_list(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.records import calendar as service
 
-    ctx = _open(args)
-    try:
+    with open_ctx(args) as ctx:
         entries = service.calendar_entries(ctx, args.year)
         years = service.calendar_years(ctx)
-    finally:
-        ctx.close()
     for entry in entries:
         weekday = "一二三四五六日"[entry.day.weekday()]
         line = f"{entry.day.isoformat()}\t周{weekday}\t{entry.kind}"
@@ -82,24 +75,20 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@_action("import")
 def cmd_calendar_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.io.untrusted_files import UntrustedFileError
     from gongkai_desktop.services.records import calendar as service
 
     path = Path(args.file)
-    ctx = _open(args)
-    try:
-        result = service.import_year(ctx, path)
-    except (service.CalendarError, UntrustedFileError) as exc:
-        raise InputError(str(exc)) from None
-    finally:
-        ctx.close()
+    with open_ctx(args) as ctx:
+        try:
+            result = service.import_year(ctx, path)
+        except (service.CalendarError, UntrustedFileError) as exc:
+            raise InputError(str(exc)) from None
     print(result.message)
     return EXIT_OK
 
 
-@_action("template")
 def cmd_calendar_template(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.records import calendar as service
 
@@ -113,7 +102,6 @@ def cmd_calendar_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@_action("set")
 def cmd_calendar_set(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.records import calendar as service
 
@@ -121,39 +109,28 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
     workday = service.parse_kind(args.kind)
     if workday is None:
         raise InputError(f"类型“{args.kind}”无法识别，应为“休息”或“上班”")
-    ctx = _open(args)
-    try:
-        entry = service.save_day(ctx, day, workday, args.note)
-    except service.CalendarError as exc:
-        raise InputError(str(exc)) from None
-    finally:
-        ctx.close()
+    with open_ctx(args) as ctx:
+        try:
+            entry = service.save_day(ctx, day, workday, args.note)
+        except service.CalendarError as exc:
+            raise InputError(str(exc)) from None
     print(f"已设置：{entry.day.isoformat()} {entry.kind}")
     return EXIT_OK
 
 
-@_action("remove")
 def cmd_calendar_remove(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.records import calendar as service
 
     day = _date(args.date)
-    ctx = _open(args)
-    try:
-        service.delete_day(ctx, day)
-    except service.CalendarError as exc:
-        raise InputError(str(exc)) from None
-    finally:
-        ctx.close()
+    with open_ctx(args) as ctx:
+        try:
+            service.delete_day(ctx, day)
+        except service.CalendarError as exc:
+            raise InputError(str(exc)) from None
     print(f"已删除：{day.isoformat()}")
     return EXIT_OK
 
 
-@command("calendar")
 def cmd_calendar(args: argparse.Namespace) -> int:
-    action = getattr(args, "calendar_action", None)
-    if action not in ACTIONS:
-        raise InputError(f"请指定操作：{'、'.join(ACTIONS)}")
-    return int(ACTIONS[action](args))
-
-
-EXTENSIONS.append(_add_parsers)
+    """``gongkai calendar`` without an action (each action binds its own handler)."""
+    raise InputError(f"请指定操作：{'、'.join(ACTIONS)}")

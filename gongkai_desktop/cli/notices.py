@@ -8,13 +8,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli import EXIT_OK, EXTENSIONS, InputError, _open, _print_json, command
+from gongkai_desktop.cli.common import EXIT_OK, InputError, open_ctx, print_json
 from gongkai_desktop.services.disclosure.notices import NOTICE_KINDS
 
 _KIND_HELP = "、".join(f"{k.name}（{k.id}）" for k in NOTICE_KINDS)
 
 
-def _add_parsers(sub: Any) -> None:
+def register(sub: Any) -> None:
     p = sub.add_parser(
         "notice", help="依申请公开文书：补正告知书、延期答复告知书、答复书、送达回证"
     )
@@ -30,9 +30,9 @@ def _add_parsers(sub: Any) -> None:
     )
     p.add_argument("--delivered", help="送达回证所送达的文书（默认为最近的一份）")
     p.add_argument("--json", action="store_true", help="同时把文书内容以 JSON 输出到屏幕")
+    p.set_defaults(handler=cmd_notice)
 
 
-@command("notice")
 def cmd_notice(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.disclosure import notices
 
@@ -42,20 +42,14 @@ def cmd_notice(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise InputError(f"文件夹“{out.parent}”不存在")
     kind = notices.notice_kind(args.kind)
-    ctx = _open(args)
-    try:
+    with open_ctx(args) as ctx:
         notice = notices.notice_content(
             ctx, args.request_id, kind, variant=args.variant, delivered=args.delivered
         )
-    finally:
-        ctx.close()
     notices.write_notice_docx(notice, out)
     if args.json:
-        _print_json(notices.notice_values(notice))
+        print_json(notices.notice_values(notice))
     else:
         cited = f"（依据：条例{notice.article}）" if notice.article else ""
         print(f"已生成{kind.name}{cited}：{out}")
     return EXIT_OK
-
-
-EXTENSIONS.append(_add_parsers)
