@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, QPoint, Qt
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.forms.values import coerce_value
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.ui.fields import create_editor, label_html
 from gongkai_desktop.ui.fields.widgets import (
     BooleanEditor,
     ChoiceEditor,
@@ -18,8 +19,6 @@ from gongkai_desktop.ui.fields.widgets import (
     RepeatEditor,
     SiteEditor,
     TextEditor,
-    create_editor,
-    label_html,
 )
 
 from .gui_helpers import shown, type_chinese

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QListWidgetItem, QWidget
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
+from gongkai_desktop.ui.fields import create_editor
 from gongkai_desktop.ui.fields import photo as photo_widget
 from gongkai_desktop.ui.fields.photo import PhotosCellEditor, PhotosEditor, PhotoViewer
-from gongkai_desktop.ui.fields.widgets import RepeatEditor, create_editor
+from gongkai_desktop.ui.fields.widgets import RepeatEditor
 from gongkai_desktop.ui.records.editor import RecordEditor
 
 from .gui_helpers import type_chinese

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, Q
 
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.ui.fields.widgets import FieldEditor, NameCompleter, RecordLinkEditor
+from gongkai_desktop.ui.fields import FieldEditor
+from gongkai_desktop.ui.fields.widgets import NameCompleter, RecordLinkEditor
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.records.editor import RecordEditor
 from gongkai_desktop.ui.records.record_list import RecordListPage

@@ -8,12 +8,12 @@ from PySide6.QtCore import Qt
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.ui.fields import create_editor
 from gongkai_desktop.ui.fields.widgets import (
     NameCompleter,
     RecordLinkEditor,
     SiteEditor,
     TextEditor,
-    create_editor,
 )
 
 from .gui_helpers import shown, type_chinese

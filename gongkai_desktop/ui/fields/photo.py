@@ -3,7 +3,7 @@
 Everything about files (checking, copying under generated names, thumbnails) is the
 core's (``services.attachments``); this module only shows photo entries and lets the
 clerk change the list. Removing a photo from the list never deletes its file (see the
-service's docstring). The editor registers itself for the ``photos`` type on import.
+service's docstring). ``ui.fields`` registers the editors for the ``photos`` type.
 """
 
 from __future__ import annotations
@@ -53,12 +53,7 @@ from gongkai_desktop.services.records.attachments import (
     thumbnail,
 )
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.fields.widgets import (
-    CELL_EDITOR_TYPES,
-    EDITOR_TYPES,
-    FieldEditor,
-    SiteSource,
-)
+from gongkai_desktop.ui.fields.base import FieldEditor, SiteSource
 from gongkai_desktop.ui.style import HINT_STYLE
 
 # Every photo gets the same 4:3 box in the strip (most camera photos are 4:3), a
@@ -576,7 +571,3 @@ class PhotosCellEditor(FieldEditor):
     def _show_count(self) -> None:
         count = len(self.photos)
         self.button.setText(self.tr("{0}张…").format(count) if count else self.tr("添加照片…"))
-
-
-EDITOR_TYPES["photos"] = PhotosEditor
-CELL_EDITOR_TYPES["photos"] = PhotosCellEditor

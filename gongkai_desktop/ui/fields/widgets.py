@@ -1,4 +1,5 @@
-"""One editor widget per field type, built from a ``FieldSpec``.
+"""The editor widgets of the plain field types, built from a ``FieldSpec`` (the photos
+editors are in ``photo``; ``ui.fields.create_editor`` picks the editor of a field).
 
 Every editor offers the record editor the same three things: ``value()`` returns a raw
 value that ``forms.values.coerce_record`` accepts (numbers and choices as typed, so
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from PySide6.QtCore import (
     QDate,
@@ -35,7 +36,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -49,79 +49,13 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.domain.errors import RecordNotFoundError
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.forms.values import display_value, is_empty
-from gongkai_desktop.ui.style import HINT_STYLE, REQUIRED_COLOR
-
-
-class SiteSource(Protocol):
-    """What the site editor needs (``RecordService`` provides both)."""
-
-    def site_choices(self, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]: ...
-
-    def site_names(self, ids: Sequence[str]) -> dict[str, str]: ...
-
-
-@runtime_checkable
-class RecordSource(Protocol):
-    """What a record-link field needs to show its record (``RecordService.get``)."""
-
-    def get(self, record_id: str) -> Any: ...  # a RecordView: title, form_id, deleted
-
-
-def label_html(spec: FieldSpec) -> str:
-    """Field label with a red * for required fields."""
-    if spec.required:
-        return f'{spec.label}<span style="color:{REQUIRED_COLOR}"> *</span>'
-    return spec.label
-
-
-def none_if_empty(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return None if is_empty(value) else value
-
-
-class FieldEditor(QWidget):
-    """Base of the editors: an input row, with the unit (if any) after the input."""
-
-    value_changed = Signal()
-
-    def __init__(
-        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.spec = spec
-        self.sites = sites
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self.row.setSpacing(6)
-        if spec.help:
-            self.setToolTip(spec.help)
-
-    def _add_main(self, widget: QWidget, stretch: bool = True) -> None:
-        self.row.addWidget(widget, 1 if stretch else 0)
-        if self.spec.unit:
-            unit = QLabel(self.spec.unit)
-            unit.setStyleSheet(HINT_STYLE)
-            self.row.addWidget(unit)
-        if not stretch:
-            self.row.addStretch(1)
-        widget.setToolTip(self.spec.help)
-
-    # ---- the interface the record editor uses ------------------------------------------
-    def value(self) -> Any:
-        raise NotImplementedError
-
-    def set_value(self, value: Any) -> None:
-        raise NotImplementedError
-
-    def condition_value(self) -> Any:
-        """The value as ``show_if`` conditions compare it (choices by label)."""
-        return self.value()
-
-    def focus_target(self) -> QWidget:
-        """Widget that takes the keyboard focus (label buddy, first error)."""
-        return self
-
+from gongkai_desktop.ui.fields.base import (
+    CellEditorFactory,
+    FieldEditor,
+    RecordSource,
+    SiteSource,
+    none_if_empty,
+)
 
 # How names are separated in a person field (as RecordService.remembered_names splits them).
 _NAME_SEPARATOR = re.compile(r"[、,，;；\s]")
@@ -544,12 +478,19 @@ class SiteEditor(FieldEditor):
 
 
 class RepeatEditor(FieldEditor):
-    """Child rows: a small table whose cells are editors of the child fields."""
+    """Child rows: a small table whose cells are editors of the child fields, made by
+    ``cell_editor`` (``ui.fields.create_cell_editor``: the registry knows every type)."""
 
     def __init__(
-        self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
+        self,
+        spec: FieldSpec,
+        sites: SiteSource | None = None,
+        parent: QWidget | None = None,
+        *,
+        cell_editor: CellEditorFactory,
     ) -> None:
         super().__init__(spec, sites, parent)
+        self.cell_editor = cell_editor
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -590,7 +531,7 @@ class RepeatEditor(FieldEditor):
         self.table.insertRow(row)
         height = 0
         for col, child in enumerate(self.spec.fields):
-            editor = create_cell_editor(child, self.sites)
+            editor = self.cell_editor(child, self.sites)
             editor.set_value((values or {}).get(child.key))
             editor.value_changed.connect(self.value_changed)
             self.table.setCellWidget(row, col, editor)
@@ -726,49 +667,3 @@ class RecordLinkEditor(FieldEditor):
 
     def focus_target(self) -> QWidget:
         return self.title_edit
-
-
-EDITOR_TYPES: dict[str, type[FieldEditor]] = {
-    "text": TextEditor,
-    "person": TextEditor,
-    "multiline": MultilineEditor,
-    "integer": NumberEditor,
-    "decimal": NumberEditor,
-    "date": DateEditor,
-    "datetime": DateEditor,
-    "boolean": BooleanEditor,
-    "choice": ChoiceEditor,
-    "multi_choice": MultiChoiceEditor,
-    "site": SiteEditor,
-    "repeat": RepeatEditor,
-    "record": RecordLinkEditor,
-}
-# "photos" is registered by ui.photo_widget (imported at the end of this module).
-
-
-def create_editor(
-    spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
-) -> FieldEditor:
-    """The editor widget for ``spec``; a new field type needs an entry in EDITOR_TYPES."""
-    if spec.readonly and spec.type != "record":  # a link is always read-only, and shown so
-        return ReadOnlyEditor(spec, sites, parent)
-    return EDITOR_TYPES[spec.type](spec, sites, parent)
-
-
-# Editors for a repeat-group table cell where the full editor does not fit in a row
-# (photos: a "N张" button that opens the photo strip in a dialog).
-CELL_EDITOR_TYPES: dict[str, type[FieldEditor]] = {}
-
-
-def create_cell_editor(spec: FieldSpec, sites: SiteSource | None = None) -> FieldEditor:
-    """The editor of a child field inside a repeat-group table cell."""
-    compact = CELL_EDITOR_TYPES.get(spec.type)
-    if compact is not None and not spec.readonly:
-        return compact(spec, sites)
-    return create_editor(spec, sites)
-
-
-# The photos editors need the attachment service and a viewer, so they live in their
-# own module; it subclasses FieldEditor, hence imported last, and registers itself in
-# EDITOR_TYPES and CELL_EDITOR_TYPES.
-from gongkai_desktop.ui.fields import photo as _photo_widget  # noqa: E402, F401

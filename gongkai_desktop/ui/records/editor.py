@@ -55,15 +55,8 @@ from gongkai_desktop.services.records.deadlines import is_workday_deadline
 from gongkai_desktop.services.records.service import RecordService, RecordView
 from gongkai_desktop.services.records.writing import field_default
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.fields.widgets import (
-    FieldEditor,
-    RecordLinkEditor,
-    SiteEditor,
-    TextEditor,
-    create_editor,
-    label_html,
-    none_if_empty,
-)
+from gongkai_desktop.ui.fields import FieldEditor, create_editor, label_html, none_if_empty
+from gongkai_desktop.ui.fields.widgets import RecordLinkEditor, SiteEditor, TextEditor
 from gongkai_desktop.ui.style import BANNER_STYLE, ERROR_STYLE, HINT_STYLE, emphasise
 
 # Marks a ``default_from`` field the clerk has set: it no longer follows its driver.
