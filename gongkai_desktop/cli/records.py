@@ -15,8 +15,7 @@ from gongkai_desktop.cli.common import (
     open_ctx,
     print_json,
 )
-from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.records.service import RecordQuery, RecordService
 
 
 def register(sub: Any) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import Record
-from gongkai_desktop.data.repository import RecordQuery
+from gongkai_desktop.data.repository import RecordQuery  # the UI's list query: re-exported
 from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, StaleRecordError
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
@@ -548,3 +548,6 @@ class RecordService:
             value = view.values.get(spec.key)
             out[spec.key] = None if is_empty(value) else value
         return out
+
+
+__all__ = ["HistoryEntry", "ListRow", "RecordQuery", "RecordService", "RecordView", "site_refs"]

@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import ActionSpec, FieldSpec, SectionSpec
@@ -52,7 +51,7 @@ from gongkai_desktop.forms.values import (
     preview_computed,
 )
 from gongkai_desktop.services.records.deadlines import is_workday_deadline
-from gongkai_desktop.services.records.service import RecordService, RecordView
+from gongkai_desktop.services.records.service import RecordQuery, RecordService, RecordView
 from gongkai_desktop.services.records.writing import field_default
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.fields import FieldEditor, create_editor, label_html, none_if_empty

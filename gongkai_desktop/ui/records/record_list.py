@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.records.service import RecordQuery, RecordService
 from gongkai_desktop.ui.records.record_model import RecordTableModel
 
 # Typing a word fires one query when the clerk pauses, not one per keystroke.

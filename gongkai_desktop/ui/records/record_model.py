@@ -25,8 +25,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.services.records.service import ListRow, RecordService
+from gongkai_desktop.services.records.service import ListRow, RecordQuery, RecordService
 
 log = logging.getLogger(__name__)
 
