@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class GongkaiError(Exception):
@@ -47,11 +49,14 @@ class StaleRecordError(GongkaiError):
 
 
 class FormDefinitionError(GongkaiError):
-    """A file in forms/ is wrong; every problem names the file and the field."""
+    """A file in forms/ is wrong. ``problems``: one ``FormProblem``
+    (gongkai_desktop.forms.problems) per mistake, with its code, file, line, field and
+    Chinese message; ``str()`` of a problem is one line naming the file, line and field."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: Sequence[Any]) -> None:
+        # typed loosely: the domain layer may not import forms/, where FormProblem lives
         self.problems = list(problems)
-        super().__init__("表单定义文件有误：\n" + "\n".join(self.problems))
+        super().__init__("表单定义文件有误：\n" + "\n".join(str(p) for p in self.problems))
 
 
 class DatabaseVersionError(GongkaiError):

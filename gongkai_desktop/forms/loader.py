@@ -1,13 +1,16 @@
 """Load and check every file in ``forms/``: schema first, then the semantic checks.
 
 Errors are collected (not raised one at a time) so the clerk or the maintainer sees
-every problem of every file at once, each naming the file and the field.
+every problem of every file at once: each a typed ``FormProblem`` (forms/problems.py)
+with a code, the file, the YAML line and the field. Lines are looked up only in the files
+that have a problem, so loading valid files costs nothing extra.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ import jsonschema
 import yaml
 
 from gongkai_desktop.domain.errors import FormDefinitionError
+from gongkai_desktop.forms.problems import DocPath, ProblemCode, Problems
 from gongkai_desktop.forms.schema import FORM_SCHEMA, LEDGER_SCHEMA, LISTS_SCHEMA
 from gongkai_desktop.forms.spec import (
     FIELD_TYPES,
@@ -34,66 +38,19 @@ from gongkai_desktop.forms.spec import (
 LISTS_FILE = "lists.yaml"
 LEDGERS_DIR = "ledgers"
 
-_SCHEMA_WORDS = {
-    "required": "缺少必填项",
-    "additionalProperties": "有不认识的项",
-    "enum": "取值不在允许范围内",
-    "type": "类型不对",
-    "pattern": "格式不符合要求",
-    "minItems": "项目太少",
-    "minLength": "不能为空",
-    "oneOf": "写法不对",
-    "minimum": "数值太小",
-    "maximum": "数值太大",
-}
+C = ProblemCode
 
 
-def _where(path: Iterable[Any], doc: Any) -> str:
-    """Turn a jsonschema path into words, naming the field key where there is one."""
-    parts: list[str] = []
-    node = doc
-    parent: Any = None
-    for step in path:
-        try:
-            node = node[step]
-        except (KeyError, IndexError, TypeError):
-            node = None
-        if isinstance(step, int) and parent == "rules":
-            parts[-1:] = [f"第{step + 1}条规则"]
-        elif isinstance(step, int) and parent == "actions":
-            label = node.get("label") if isinstance(node, dict) else None
-            parts[-1:] = [f"操作“{label}”" if label else f"第{step + 1}个操作"]
-        elif isinstance(step, int):
-            if isinstance(node, dict) and "key" in node:
-                parts.append(f"字段“{node['key']}”")
-            elif isinstance(node, dict) and "title" in node:
-                parts.append(f"分组“{node['title']}”")
-            elif isinstance(node, dict) and "field" in node:
-                parts.append(f"列“{node['field']}”")
-            else:
-                parts.append(f"第{step + 1}项")
-        elif step not in ("sections", "fields", "columns", "lists"):
-            parts.append(str(step))
-        parent = step
-    return " → ".join(parts) or "文件顶层"
+@functools.cache
+def _validator(schema_name: str) -> jsonschema.protocols.Validator:
+    schema = {"form": FORM_SCHEMA, "ledger": LEDGER_SCHEMA, "lists": LISTS_SCHEMA}[schema_name]
+    return jsonschema.Draft202012Validator(schema)
 
 
-def _schema_problems(name: str, doc: Any, schema: dict[str, Any]) -> list[str]:
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = []
-    for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
-        word = _SCHEMA_WORDS.get(str(err.validator), "不符合格式要求")
-        detail = ""
-        if err.validator == "required":
-            missing = re.findall(r"'([^']+)' is a required property", err.message)
-            detail = f"“{missing[0]}”" if missing else ""
-        elif err.validator == "additionalProperties":
-            extra = re.findall(r"'([^']+)'", err.message)
-            detail = f"“{'、'.join(extra)}”" if extra else ""
-        elif err.validator == "enum":
-            detail = f"（{err.instance!r}）"
-        problems.append(f"{name}：{_where(err.absolute_path, doc)}：{word}{detail}")
-    return problems
+def _schema_check(name: str, doc: Any, schema_name: str, problems: Problems) -> bool:
+    """True when ``doc`` passes its schema; else its problems are recorded."""
+    errors = _validator(schema_name).iter_errors(doc)
+    return problems.add_schema_errors(name, doc, errors) == 0
 
 
 class _DuplicateKeyError(yaml.YAMLError):
@@ -128,21 +85,32 @@ class _UniqueKeyLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
         return super().construct_mapping(node, deep)
 
 
-def _read_yaml(path: Path, problems: list[str], name: str | None = None) -> Any:
+def _read_yaml(path: Path, problems: Problems, name: str | None = None) -> Any:
     """The parsed file, or None after recording why it cannot be used."""
     name = name or path.name
     try:
         with path.open(encoding="utf-8") as fh:
             doc = yaml.load(fh, Loader=_UniqueKeyLoader)  # a SafeLoader
     except _DuplicateKeyError as dup:
-        where = f"字段“{dup.owner}”中" if dup.owner else ""
-        problems.append(f"{name}：第{dup.line}行：{where}“{dup.key}”重复出现")
+        field = f"字段“{dup.owner}”" if dup.owner else ""
+        where = f"{field}中" if field else ""
+        problems.add(
+            C.DUPLICATE_KEY, name, f"{where}“{dup.key}”重复出现", line=dup.line, field=field
+        )
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        # PyYAML's own words (English), without the file and line it repeats
+        detail = "，".join(str(p) for p in (exc.context, exc.problem) if p) or str(exc)
+        problems.add(C.YAML_SYNTAX, name, f"无法读取，YAML 写法有误（{detail}）", line=line)
         return None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(f"{name}：无法读取（{exc}）")
+        problems.add(C.UNREADABLE, name, f"无法读取（{exc}）")
         return None
+    problems.read(name, path, doc)
     if doc is None:
-        problems.append(f"{name}：文件为空")
+        problems.add(C.EMPTY_FILE, name, "文件为空")
     return doc
 
 
@@ -172,54 +140,71 @@ def _build_field(
     raw: dict[str, Any],
     lists: dict[str, tuple[tuple[str, ...], dict[str, str]]],
     section: str,
-    where: str,
-    problems: list[str],
+    name: str,
+    at: DocPath,
+    problems: Problems,
+    owner: str = "",
 ) -> FieldSpec:
+    """``at``: the field's path in the file; ``owner``: words before 字段 inside a repeat
+    group (重复组“rows”中的)."""
     key = raw["key"]
+    this = f"{owner}字段“{key}”"
     choices: tuple[str, ...] = ()
     synonyms: dict[str, str] = {}
     if "choices" in raw:
         choices, synonyms = _choice_items(raw["choices"])
     elif "choices_from" in raw:
         if raw["choices_from"] not in lists:
-            problems.append(f"{where}：字段“{key}”引用的选项列表“{raw['choices_from']}”不存在")
+            message = f"{this}引用的选项列表“{raw['choices_from']}”不存在"
+            problems.add(C.UNKNOWN_LIST, name, message, (*at, "choices_from"))
         else:
             choices, synonyms = lists[raw["choices_from"]]
     ftype = raw["type"]
+    kind = FIELD_TYPES[ftype]
     if ftype in ("choice", "multi_choice") and not choices and "choices_from" not in raw:
-        problems.append(f"{where}：字段“{key}”是{FIELD_TYPES[ftype]}，但没有给出选项")
-    if ftype not in ("choice", "multi_choice") and ("choices" in raw or "choices_from" in raw):
-        problems.append(
-            f"{where}：字段“{key}”是{FIELD_TYPES[ftype]}，不能有选项（选项只用于单选、多选）"
-        )
+        problems.add(C.MISSING_FOR_TYPE, name, f"{this}是{kind}，但没有给出选项", at)
+    if ftype not in ("choice", "multi_choice"):
+        for option in ("choices", "choices_from"):
+            if option in raw:
+                message = f"{this}是{kind}，不能有选项（选项只用于单选、多选）"
+                problems.add(C.NOT_FOR_TYPE, name, message, (*at, option))
     if ftype == "repeat" and not raw.get("fields"):
-        problems.append(f"{where}：重复组“{key}”没有子字段")
+        problems.add(C.MISSING_FOR_TYPE, name, f"{owner}重复组“{key}”没有子字段", at)
     if ftype != "repeat" and raw.get("fields"):
-        problems.append(f"{where}：字段“{key}”不是重复组，不能有子字段")
+        message = f"{this}不是重复组，不能有子字段"
+        problems.add(C.NOT_FOR_TYPE, name, message, (*at, "fields"))
     if "pattern" in raw:
         try:
             re.compile(raw["pattern"])
         except re.error:
-            problems.append(f"{where}：字段“{key}”的 pattern 不是有效的正则表达式")
+            message = f"{this}的 pattern 不是有效的正则表达式"
+            problems.add(C.BAD_REGEX, name, message, (*at, "pattern"))
     if raw.get("min") is not None and raw.get("max") is not None and raw["min"] > raw["max"]:
-        problems.append(f"{where}：字段“{key}”的最小值大于最大值")
+        problems.add(C.MIN_ABOVE_MAX, name, f"{this}的最小值大于最大值", (*at, "min"))
     if ftype == "record" and not raw.get("form"):
-        problems.append(f"{where}：关联记录字段“{key}”没有指明关联的表单（form）")
+        message = f"关联记录{this}没有指明关联的表单（form）"
+        problems.add(C.MISSING_FOR_TYPE, name, message, at)
     if ftype != "record" and raw.get("form"):
-        problems.append(f"{where}：字段“{key}”不是关联记录，不能指明 form")
+        message = f"{this}不是关联记录，不能指明 form"
+        problems.add(C.NOT_FOR_TYPE, name, message, (*at, "form"))
     if raw.get("generate") and ftype != "text":
-        problems.append(f"{where}：只有文本字段可以自动编号，字段“{key}”是{FIELD_TYPES[ftype]}")
+        message = f"只有文本字段可以自动编号，{this}是{kind}"
+        problems.add(C.NOT_FOR_TYPE, name, message, (*at, "generate"))
     if raw.get("not_before") and ftype != "date":
-        problems.append(
-            f"{where}：只有日期字段可以设置 not_before，字段“{key}”是{FIELD_TYPES[ftype]}"
-        )
+        message = f"只有日期字段可以设置 not_before，{this}是{kind}"
+        problems.add(C.NOT_FOR_TYPE, name, message, (*at, "not_before"))
     children = tuple(
-        _build_field(child, lists, section, f"{where} → 重复组“{key}”", problems)
-        for child in raw.get("fields", [])
+        _build_field(
+            child, lists, section, name, (*at, "fields", i), problems, f"{owner}重复组“{key}”中的"
+        )
+        for i, child in enumerate(raw.get("fields", []))
     )
-    child_keys = [c.key for c in children]
-    for dup in {k for k in child_keys if child_keys.count(k) > 1}:
-        problems.append(f"{where}：重复组“{key}”中字段“{dup}”重复")
+    seen: set[str] = set()
+    for i, child in enumerate(children):
+        if child.key in seen:
+            message = f"{owner}重复组“{key}”中字段“{child.key}”重复"
+            problems.add(C.DUPLICATE_FIELD, name, message, (*at, "fields", i, "key"))
+        seen.add(child.key)
     return FieldSpec(
         key=key,
         label=raw["label"],
@@ -252,34 +237,55 @@ def _build_field(
     )
 
 
+def _field_paths(form: FormSpec) -> list[tuple[FieldSpec, DocPath]]:
+    """The top-level fields of a form with their paths in its file (specs are built in
+    the file's order, so the indexes are the file's)."""
+    return [
+        (f, ("sections", s, "fields", i))
+        for s, sec in enumerate(form.sections)
+        for i, f in enumerate(sec.fields)
+    ]
+
+
+def _value_path(problems: Problems, name: str, at: DocPath, index: int) -> DocPath:
+    """Path of the ``index``-th value of the condition at ``at`` (``in:`` or ``equals:``)."""
+    raw = problems.doc_at(name, at)
+    return (*at, "in", index) if isinstance(raw, dict) and "in" in raw else (*at, "equals")
+
+
 def _check_condition(
     name: str,
     owner: str,
     cond: Condition | None,
     by_key: dict[str, FieldSpec],
-    problems: list[str],
+    problems: Problems,
+    at: DocPath,
     what: str = "显示条件",
 ) -> None:
     if cond is None:
         return
     target = by_key.get(cond.field)
     if target is None:
-        problems.append(f"{name}：{owner}的{what}引用了不存在的字段“{cond.field}”")
+        message = f"{owner}的{what}引用了不存在的字段“{cond.field}”"
+        problems.add(C.UNKNOWN_FIELD_REF, name, message, (*at, "field"))
         return
     if target.choices:
-        for value in cond.values:
+        for i, value in enumerate(cond.values):
             if value not in target.choices:
-                problems.append(f"{name}：{owner}的{what}取值“{value}”不是字段“{cond.field}”的选项")
+                message = f"{owner}的{what}取值“{value}”不是字段“{cond.field}”的选项"
+                problems.add(C.NOT_A_CHOICE, name, message, _value_path(problems, name, at, i))
 
 
-def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]) -> FormSpec:
+def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems) -> FormSpec:
     sections = []
-    for sec in raw["sections"]:
-        fields = tuple(_build_field(f, lists, sec["title"], name, problems) for f in sec["fields"])
+    for s, sec in enumerate(raw["sections"]):
+        fields = tuple(
+            _build_field(f, lists, sec["title"], name, ("sections", s, "fields", i), problems)
+            for i, f in enumerate(sec["fields"])
+        )
         sections.append(SectionSpec(sec["title"], fields, _condition(sec.get("show_if"))))
-    title_fields = (
-        raw["title_field"] if isinstance(raw["title_field"], list) else [raw["title_field"]]
-    )
+    title_is_list = isinstance(raw["title_field"], list)
+    title_fields = raw["title_field"] if title_is_list else [raw["title_field"]]
     patrol = raw.get("patrol")
     spec = FormSpec(
         id=raw["id"],
@@ -324,17 +330,22 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
         status_field=raw.get("status_field"),
         list_columns=tuple(raw.get("list_columns", [])),
     )
-    keys = [f.key for f in spec.fields]
-    for dup in sorted({k for k in keys if keys.count(k) > 1}):
-        problems.append(f"{name}：字段“{dup}”重复定义")
+    seen: set[str] = set()
+    for f, at in _field_paths(spec):
+        if f.key in seen:
+            message = f"字段“{f.key}”重复定义"
+            problems.add(C.DUPLICATE_FIELD, name, message, (*at, "key"))
+        seen.add(f.key)
     by_key = {f.key: f for f in spec.fields}
-    for extra_title in spec.title_fields[1:]:
+    for i, extra_title in enumerate(spec.title_fields[1:], start=1):
         if extra_title not in by_key:
-            problems.append(f"{name}：title_field 引用了不存在的字段“{extra_title}”")
+            message = f"title_field 引用了不存在的字段“{extra_title}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, ("title_field", i))
     _check_rules(name, spec, by_key, problems)
-    for key in spec.not_copied:
+    for i, key in enumerate(spec.not_copied):
         if key not in by_key:
-            problems.append(f"{name}：not_copied 引用了不存在的字段“{key}”")
+            message = f"not_copied 引用了不存在的字段“{key}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, ("not_copied", i))
     _check_patrol(name, spec, by_key, problems)
     for role, key, want in (
         ("title_field", spec.title_field, None),
@@ -344,62 +355,78 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: list[str]
     ):
         if key is None:
             continue
+        at: DocPath = ("title_field", 0) if role == "title_field" and title_is_list else (role,)
         if key not in by_key:
-            problems.append(f"{name}：{role} 引用了不存在的字段“{key}”")
+            message = f"{role} 引用了不存在的字段“{key}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
         elif want and by_key[key].type != want:
-            problems.append(f"{name}：{role} 字段“{key}”应为{FIELD_TYPES[want]}类型")
-    for key in spec.list_columns:
+            message = f"{role} 字段“{key}”应为{FIELD_TYPES[want]}类型"
+            problems.add(C.WRONG_FIELD_TYPE, name, message, at)
+    for i, key in enumerate(spec.list_columns):
         if key not in by_key:
-            problems.append(f"{name}：list_columns 引用了不存在的字段“{key}”")
-    for sec in spec.sections:
-        _check_condition(name, f"分组“{sec.title}”", sec.show_if, by_key, problems)
-        _check_fields(name, "", sec.fields, by_key, problems)
+            message = f"list_columns 引用了不存在的字段“{key}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, ("list_columns", i))
+    for s, sec in enumerate(spec.sections):
+        at = ("sections", s)
+        _check_condition(
+            name, f"分组“{sec.title}”", sec.show_if, by_key, problems, (*at, "show_if")
+        )
+        _check_fields(name, "", sec.fields, by_key, problems, (*at, "fields"))
     return spec
 
 
 def _check_rules(
-    name: str, spec: FormSpec, by_key: dict[str, FieldSpec], problems: list[str]
+    name: str, spec: FormSpec, by_key: dict[str, FieldSpec], problems: Problems
 ) -> None:
-    for index, rule in enumerate(spec.rules, start=1):
-        owner = f"第{index}条规则"
-        _check_condition(name, owner, rule.when, by_key, problems, "适用条件")
+    for index, rule in enumerate(spec.rules):
+        owner = f"第{index + 1}条规则"
+        at: DocPath = ("rules", index)
+        _check_condition(name, owner, rule.when, by_key, problems, (*at, "when"), "适用条件")
         if rule.field not in by_key:
-            problems.append(f"{name}：{owner}的提示字段“{rule.field}”不存在")
-        for key in rule.require:
+            message = f"{owner}的提示字段“{rule.field}”不存在"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, (*at, "field"))
+        for i, key in enumerate(rule.require):
             if key not in by_key:
-                problems.append(f"{name}：{owner}要求填写的字段“{key}”不存在")
+                message = f"{owner}要求填写的字段“{key}”不存在"
+                problems.add(C.UNKNOWN_FIELD_REF, name, message, (*at, "require", i))
         for key, values in rule.require_values:
             target = by_key.get(key)
+            where = (*at, "require_values", key)
             if target is None:
-                problems.append(f"{name}：{owner}要求取值的字段“{key}”不存在")
+                message = f"{owner}要求取值的字段“{key}”不存在"
+                problems.add(C.UNKNOWN_FIELD_REF, name, message, where)
                 continue
-            for value in values:
+            for i, value in enumerate(values):
                 if target.choices and value not in target.choices:
-                    problems.append(f"{name}：{owner}要求的取值“{value}”不是字段“{key}”的选项")
+                    message = f"{owner}要求的取值“{value}”不是字段“{key}”的选项"
+                    problems.add(C.NOT_A_CHOICE, name, message, (*where, i))
 
 
 def _check_patrol(
-    name: str, spec: FormSpec, by_key: dict[str, FieldSpec], problems: list[str]
+    name: str, spec: FormSpec, by_key: dict[str, FieldSpec], problems: Problems
 ) -> None:
     patrol = spec.patrol
     if patrol is None:
         return
     type_field = by_key.get(patrol.type_field)
     if type_field is None or type_field.type != "choice":
-        problems.append(f"{name}：patrol.type_field“{patrol.type_field}”应为本表单的单选字段")
-    elif type_field is not None:
+        message = f"patrol.type_field“{patrol.type_field}”应为本表单的单选字段"
+        code = C.UNKNOWN_FIELD_REF if type_field is None else C.WRONG_FIELD_TYPE
+        problems.add(code, name, message, ("patrol", "type_field"))
+    else:
         for label, _types in patrol.site_types:
             if label not in type_field.choices:
-                problems.append(
-                    f"{name}：patrol.site_types 中的“{label}”不是字段“{patrol.type_field}”的选项"
-                )
+                message = f"patrol.site_types 中的“{label}”不是字段“{patrol.type_field}”的选项"
+                problems.add(C.NOT_A_CHOICE, name, message, ("patrol", "site_types", label))
     site_field = by_key.get(patrol.site_field)
     if site_field is None or site_field.type != "site":
-        problems.append(f"{name}：patrol.site_field“{patrol.site_field}”应为本表单的监管对象字段")
+        message = f"patrol.site_field“{patrol.site_field}”应为本表单的监管对象字段"
+        code = C.UNKNOWN_FIELD_REF if site_field is None else C.WRONG_FIELD_TYPE
+        problems.add(code, name, message, ("patrol", "site_field"))
 
 
 def _check_links(
-    forms: dict[str, FormSpec], problems: list[str], broken: Collection[str] = ()
+    forms: dict[str, FormSpec], problems: Problems, broken: Collection[str] = ()
 ) -> None:
     """Checks that need every form: record links, patrol site types. ``broken``: ids of
     forms whose file is there but failed the schema check (already reported)."""
@@ -411,49 +438,62 @@ def _check_links(
     )
     for form in forms.values():
         name = form.path.name if form.path else form.id
-        for f in form.fields:
+        for f, at in _field_paths(form):
             if f.type == "record" and f.form and f.form not in forms and f.form not in broken:
-                problems.append(f"{name}：字段“{f.key}”关联的表单“{f.form}”不存在")
+                message = f"字段“{f.key}”关联的表单“{f.form}”不存在"
+                problems.add(C.UNKNOWN_FORM, name, message, (*at, "form"))
             if f.type == "site" and site_types:
-                for t in f.site_types:
+                for i, t in enumerate(f.site_types):
                     if t not in site_types:
-                        problems.append(f"{name}：字段“{f.key}”的监管对象类型“{t}”不存在")
-        for action in form.actions:
-            owner = f"操作“{action.label}”"
-            target = forms.get(action.target)
-            if target is None:
-                if action.target not in broken:
-                    problems.append(f"{name}：{owner}的目标表单“{action.target}”不存在")
-                continue
-            by_key = {f.key: f for f in form.fields}
-            _check_condition(name, owner, action.show_if, by_key, problems)
-            for key, value in action.values:
-                if not target.has_field(key):
-                    problems.append(f"{name}：{owner}预填的字段“{key}”在表单“{target.id}”中不存在")
-                    continue
-                preset = target.field(key)
-                if (
-                    preset.choices
-                    and value not in preset.choices
-                    and value not in preset.choice_synonyms
-                ):
-                    problems.append(
-                        f"{name}：{owner}预填的取值“{value}”不是表单“{target.id}”字段“{key}”的选项"
-                    )
-            for target_key, source_key in action.copy:
-                if not target.has_field(target_key):
-                    problems.append(
-                        f"{name}：{owner}复制到的字段“{target_key}”在表单“{target.id}”中不存在"
-                    )
-                if source_key not in by_key:
-                    problems.append(f"{name}：{owner}复制的来源字段“{source_key}”不存在")
+                        message = f"字段“{f.key}”的监管对象类型“{t}”不存在"
+                        problems.add(C.UNKNOWN_SITE_TYPE, name, message, (*at, "site_types", i))
+        for index, action in enumerate(form.actions):
+            _check_action(name, form, action, ("actions", index), forms, problems, broken)
         if form.patrol is not None and site_types:
             for label, types in form.patrol.site_types:
-                for t in types:
+                for i, t in enumerate(types):
                     if t not in site_types:
-                        problems.append(
-                            f"{name}：patrol.site_types“{label}”中的监管对象类型“{t}”不存在"
-                        )
+                        message = f"patrol.site_types“{label}”中的监管对象类型“{t}”不存在"
+                        where = ("patrol", "site_types", label, i)
+                        problems.add(C.UNKNOWN_SITE_TYPE, name, message, where)
+
+
+def _check_action(
+    name: str,
+    form: FormSpec,
+    action: ActionSpec,
+    at: DocPath,
+    forms: dict[str, FormSpec],
+    problems: Problems,
+    broken: Collection[str],
+) -> None:
+    owner = f"操作“{action.label}”"
+    target = forms.get(action.target)
+    if target is None:
+        if action.target not in broken:
+            message = f"{owner}的目标表单“{action.target}”不存在"
+            problems.add(C.UNKNOWN_FORM, name, message, (*at, "target"))
+        return
+    by_key = {f.key: f for f in form.fields}
+    _check_condition(name, owner, action.show_if, by_key, problems, (*at, "show_if"))
+    for key, value in action.values:
+        where = (*at, "values", key)
+        if not target.has_field(key):
+            message = f"{owner}预填的字段“{key}”在表单“{target.id}”中不存在"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, where)
+            continue
+        preset = target.field(key)
+        if preset.choices and value not in preset.choices and value not in preset.choice_synonyms:
+            message = f"{owner}预填的取值“{value}”不是表单“{target.id}”字段“{key}”的选项"
+            problems.add(C.NOT_A_CHOICE, name, message, where)
+    for target_key, source_key in action.copy:
+        where = (*at, "copy", target_key)
+        if not target.has_field(target_key):
+            message = f"{owner}复制到的字段“{target_key}”在表单“{target.id}”中不存在"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, where)
+        if source_key not in by_key:
+            message = f"{owner}复制的来源字段“{source_key}”不存在"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, where)
 
 
 def _check_fields(
@@ -461,86 +501,97 @@ def _check_fields(
     owner: str,
     fields: tuple[FieldSpec, ...],
     by_key: dict[str, FieldSpec],
-    problems: list[str],
+    problems: Problems,
+    at: DocPath,
 ) -> None:
-    """show_if, computed and default of ``fields``, whose siblings are ``by_key``.
-    Inside a repeat group a row only sees its own fields, so children are checked
-    against their siblings."""
-    for f in fields:
-        _check_condition(name, f"{owner}字段“{f.key}”", f.show_if, by_key, problems)
+    """show_if, computed and default of ``fields`` (at ``at`` in the file), whose siblings
+    are ``by_key``. Inside a repeat group a row only sees its own fields, so children are
+    checked against their siblings."""
+    for index, f in enumerate(fields):
+        here: DocPath = (*at, index)
+        this = f"{owner}字段“{f.key}”"
+        _check_condition(name, this, f.show_if, by_key, problems, (*here, "show_if"))
         if f.not_before is not None:
             target = by_key.get(f.not_before)
             if target is None or target.type != "date":
-                problems.append(f"{name}：{owner}字段“{f.key}”的 not_before 应引用一个日期字段")
+                code = C.UNKNOWN_FIELD_REF if target is None else C.WRONG_FIELD_TYPE
+                message = f"{this}的 not_before 应引用一个日期字段"
+                problems.add(code, name, message, (*here, "not_before"))
         if f.default_from is not None:
-            driver = by_key.get(f.default_from["field"])
-            if driver is None:
-                problems.append(
-                    f"{name}：{owner}字段“{f.key}”的 default_from 引用了不存在的字段"
-                    f"“{f.default_from['field']}”"
-                )
-            elif driver.choices:
-                for value in f.default_from["map"]:
-                    if value not in driver.choices:
-                        problems.append(
-                            f"{name}：{owner}字段“{f.key}”的 default_from 取值“{value}”"
-                            f"不是字段“{driver.key}”的选项"
-                        )
-            if f.type == "choice" and f.choices:
-                for default in f.default_from["map"].values():
-                    if default not in f.choices:
-                        problems.append(
-                            f"{name}：{owner}字段“{f.key}”的 default_from 给出的默认值"
-                            f"“{default}”不是它的选项"
-                        )
+            _check_default_from(name, this, f, by_key, problems, (*here, "default_from"))
         if f.computed:
-            refs = computed_refs(f.computed)
-            for ref in refs:
+            for ref in computed_refs(f.computed):
                 if ref not in by_key:
-                    problems.append(f"{name}：{owner}字段“{f.key}”的计算引用了不存在的字段“{ref}”")
-        if (
-            f.default is not None
-            and f.type == "choice"
-            and f.choices
-            and f.default not in f.choices
-        ):
-            problems.append(f"{name}：{owner}字段“{f.key}”的默认值“{f.default}”不是它的选项")
-        if f.default is not None and f.choices and f.type == "multi_choice":
-            defaults = f.default if isinstance(f.default, list) else [f.default]
-            for value in defaults:
+                    message = f"{this}的计算引用了不存在的字段“{ref}”"
+                    problems.add(C.UNKNOWN_FIELD_REF, name, message, (*here, "computed"))
+        if f.default is not None and f.choices and f.type in ("choice", "multi_choice"):
+            listed = isinstance(f.default, list) and f.type == "multi_choice"
+            defaults = f.default if listed else [f.default]
+            for i, value in enumerate(defaults):
                 if value not in f.choices:
-                    problems.append(f"{name}：{owner}字段“{f.key}”的默认值“{value}”不是它的选项")
+                    where = (*here, "default", i) if listed else (*here, "default")
+                    message = f"{this}的默认值“{value}”不是它的选项"
+                    problems.add(C.NOT_A_CHOICE, name, message, where)
         if f.is_repeat:
             children = {c.key: c for c in f.fields}
-            _check_fields(name, f"{owner}重复组“{f.key}”中的", f.fields, children, problems)
+            inner = f"{owner}重复组“{f.key}”中的"
+            _check_fields(name, inner, f.fields, children, problems, (*here, "fields"))
+
+
+def _check_default_from(
+    name: str,
+    this: str,
+    f: FieldSpec,
+    by_key: dict[str, FieldSpec],
+    problems: Problems,
+    at: DocPath,
+) -> None:
+    assert f.default_from is not None
+    driver = by_key.get(f.default_from["field"])
+    if driver is None:
+        message = f"{this}的 default_from 引用了不存在的字段“{f.default_from['field']}”"
+        problems.add(C.UNKNOWN_FIELD_REF, name, message, (*at, "field"))
+    elif driver.choices:
+        for value in f.default_from["map"]:
+            if value not in driver.choices:
+                message = f"{this}的 default_from 取值“{value}”不是字段“{driver.key}”的选项"
+                problems.add(C.NOT_A_CHOICE, name, message, (*at, "map", value))
+    if f.type == "choice" and f.choices:
+        for value, default in f.default_from["map"].items():
+            if default not in f.choices:
+                message = f"{this}的 default_from 给出的默认值“{default}”不是它的选项"
+                problems.add(C.NOT_A_CHOICE, name, message, (*at, "map", value))
 
 
 def _build_ledger(
-    name: str, raw: dict[str, Any], forms: dict[str, FormSpec], problems: list[str]
+    name: str, raw: dict[str, Any], forms: dict[str, FormSpec], problems: Problems
 ) -> LedgerSpec | None:
     form = forms.get(raw["form"])
     if form is None:
-        problems.append(f"{name}：来源表单“{raw['form']}”不存在")
+        problems.add(C.UNKNOWN_FORM, name, f"来源表单“{raw['form']}”不存在", ("form",))
         return None
     by_key = {f.key: f for f in form.fields}
     columns = []
-    for col in raw["columns"]:
+    for index, col in enumerate(raw["columns"]):
         ref = col["field"]
         label = col.get("label")
+        at: DocPath = ("columns", index, "field")
         if "." in ref:
             site_key, sub = ref.split(".", 1)
             site_field = by_key.get(site_key)
             site_form = forms.get("site")
             if site_field is None or site_field.type != "site":
-                problems.append(
-                    f"{name}：列“{ref}”中的“{site_key}”不是表单“{form.id}”的监管对象字段"
-                )
+                message = f"列“{ref}”中的“{site_key}”不是表单“{form.id}”的监管对象字段"
+                code = C.UNKNOWN_FIELD_REF if site_field is None else C.WRONG_FIELD_TYPE
+                problems.add(code, name, message, at)
             elif site_form is None or not site_form.has_field(sub):
-                problems.append(f"{name}：列“{ref}”引用的监管对象字段“{sub}”不存在")
+                message = f"列“{ref}”引用的监管对象字段“{sub}”不存在"
+                problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
             elif label is None:
                 label = site_form.field(sub).label
         elif ref not in by_key:
-            problems.append(f"{name}：列“{ref}”在来源表单“{form.id}”中不存在")
+            message = f"列“{ref}”在来源表单“{form.id}”中不存在"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
         elif label is None:
             label = by_key[ref].label
         columns.append(
@@ -552,34 +603,48 @@ def _build_ledger(
                 synonyms=tuple(col.get("synonyms", [])),
             )
         )
-    refs = [c.field for c in columns]
     # a group is one merged header cell over neighbouring columns
     groups = [c.group for c in columns]
     for group in dict.fromkeys(g for g in groups if g):
-        at = [i for i, g in enumerate(groups) if g == group]
-        if at[-1] - at[0] + 1 != len(at):
-            problems.append(f"{name}：列组“{group}”的列应当相邻")
-    for dup in sorted({r for r in refs if refs.count(r) > 1}):
-        problems.append(f"{name}：列“{dup}”重复")
-    for key in raw["natural_key"]:
+        placed = [i for i, g in enumerate(groups) if g == group]
+        apart = next((i for n, i in enumerate(placed) if i != placed[0] + n), None)
+        if apart is not None:
+            message = f"列组“{group}”的列应当相邻"
+            problems.add(C.SPLIT_GROUP, name, message, ("columns", apart, "group"))
+    refs = [c.field for c in columns]
+    seen: set[str] = set()
+    for index, ref in enumerate(refs):
+        if ref in seen:
+            message = f"列“{ref}”重复"
+            problems.add(C.DUPLICATE_COLUMN, name, message, ("columns", index, "field"))
+        seen.add(ref)
+    for index, key in enumerate(raw["natural_key"]):
         if key not in refs:
-            problems.append(f"{name}：natural_key 中的“{key}”不是本台账的列")
+            message = f"natural_key 中的“{key}”不是本台账的列"
+            problems.add(C.NOT_A_COLUMN, name, message, ("natural_key", index))
     filters: dict[str, tuple[Any, ...]] = {}
     for key, value in (raw.get("filter") or {}).items():
+        at = ("filter", key)
         if key not in by_key:
-            problems.append(f"{name}：筛选条件引用了不存在的字段“{key}”")
+            message = f"筛选条件引用了不存在的字段“{key}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
             continue
-        values = tuple(value) if isinstance(value, list) else (value,)
+        listed = isinstance(value, list)
+        values = tuple(value) if listed else (value,)
         choices = by_key[key].choices
-        for v in values:
+        for i, v in enumerate(values):
+            where = (*at, i) if listed else at
             if choices and v not in choices:
-                problems.append(f"{name}：筛选条件“{key}”的取值“{v}”不是它的选项")
+                message = f"筛选条件“{key}”的取值“{v}”不是它的选项"
+                problems.add(C.NOT_A_CHOICE, name, message, where)
             if by_key[key].type == "boolean" and not isinstance(v, bool):
-                problems.append(f"{name}：筛选条件“{key}”的取值“{v}”应为 true 或 false")
+                message = f"筛选条件“{key}”的取值“{v}”应为 true 或 false"
+                problems.add(C.NOT_A_BOOLEAN, name, message, where)
         filters[key] = values
     date_field = raw.get("date_field") or form.date_field
     if date_field and date_field not in by_key:
-        problems.append(f"{name}：date_field“{date_field}”在来源表单中不存在")
+        message = f"date_field“{date_field}”在来源表单中不存在"
+        problems.add(C.UNKNOWN_FIELD_REF, name, message, ("date_field",))
     return LedgerSpec(
         id=raw["id"],
         title=raw["title"],
@@ -593,37 +658,39 @@ def _build_ledger(
 
 
 def load_registry(root: Path) -> FormRegistry:
-    """Load ``lists.yaml``, every form file and every ledger file under ``root``."""
-    problems: list[str] = []
+    """Load ``lists.yaml``, every form file and every ledger file under ``root``.
+
+    Raises :class:`FormDefinitionError` with every problem of every file, each a
+    :class:`~gongkai_desktop.forms.problems.FormProblem` (code, file, line, field, message).
+    """
+    problems = Problems()
     lists: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
     lists_path = root / LISTS_FILE
     if lists_path.exists():
         doc = _read_yaml(lists_path, problems)
-        schema_problems = [] if doc is None else _schema_problems(LISTS_FILE, doc, LISTS_SCHEMA)
-        problems += schema_problems
-        if doc and not schema_problems:
+        if doc is not None and _schema_check(LISTS_FILE, doc, "lists", problems):
             lists = {k: _choice_items(v) for k, v in doc["lists"].items()}
 
     forms: dict[str, FormSpec] = {}
     broken: set[str] = set()
     form_files = sorted(p for p in root.glob("*.yaml") if p.name != LISTS_FILE)
     if not form_files:
-        problems.append(f"表单目录 {root} 中没有表单文件")
+        problems.add(C.NO_FORM_FILES, "", f"表单目录 {root} 中没有表单文件")
     for path in form_files:
         doc = _read_yaml(path, problems)
         if doc is None:
             continue
-        schema_problems = _schema_problems(path.name, doc, FORM_SCHEMA)
-        if schema_problems:
-            problems += schema_problems
+        if not _schema_check(path.name, doc, "form", problems):
             if isinstance(doc, dict) and isinstance(doc.get("id"), str):
                 broken.add(doc["id"])
             continue
         if doc["id"] in forms:
-            problems.append(f"{path.name}：表单编号“{doc['id']}”与其他文件重复")
+            message = f"表单编号“{doc['id']}”与其他文件重复"
+            problems.add(C.DUPLICATE_ID, path.name, message, ("id",))
             continue
         if path.stem != doc["id"]:
-            problems.append(f"{path.name}：文件名应与表单编号“{doc['id']}”一致")
+            message = f"文件名应与表单编号“{doc['id']}”一致"
+            problems.add(C.FILE_NAME_MISMATCH, path.name, message, ("id",))
         spec = _build_form(path.name, doc, lists, problems)
         forms[spec.id] = _with_path(spec, path)
     _check_links(forms, problems, broken)
@@ -632,21 +699,18 @@ def load_registry(root: Path) -> FormRegistry:
     for path in sorted((root / LEDGERS_DIR).glob("*.yaml")):
         name = f"{LEDGERS_DIR}/{path.name}"
         doc = _read_yaml(path, problems, name)
-        if doc is None:
-            continue
-        schema_problems = _schema_problems(name, doc, LEDGER_SCHEMA)
-        if schema_problems:
-            problems += schema_problems
+        if doc is None or not _schema_check(name, doc, "ledger", problems):
             continue
         if doc["id"] in ledgers:
-            problems.append(f"{name}：台账编号“{doc['id']}”与其他文件重复")
+            message = f"台账编号“{doc['id']}”与其他文件重复"
+            problems.add(C.DUPLICATE_ID, name, message, ("id",))
             continue
         ledger = _build_ledger(name, doc, forms, problems)
         if ledger is not None:
             ledgers[ledger.id] = LedgerSpec(**{**ledger.__dict__, "path": path})
 
     if problems:
-        raise FormDefinitionError(problems)
+        raise FormDefinitionError(problems.result())
     return FormRegistry(forms=forms, ledgers=ledgers, lists={k: v[0] for k, v in lists.items()})
 
 

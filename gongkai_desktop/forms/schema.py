@@ -6,7 +6,11 @@ from typing import Any
 
 from gongkai_desktop.forms.spec import FIELD_TYPES
 
-_KEY = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+# ``description`` of a pattern: the Chinese hint the loader adds when a value breaks it
+_KEY_PATTERN = "^[a-z][a-z0-9_]*$"
+_KEY_WORDS = "以小写英文字母开头，只用小写英文字母、数字和下划线"
+_KEY = {"type": "string", "pattern": _KEY_PATTERN, "description": _KEY_WORDS}
+_KEY_NAMES = {"pattern": _KEY_PATTERN, "description": _KEY_WORDS}  # for propertyNames
 _SCALAR = {"type": ["string", "number", "boolean"]}
 
 _CONDITION: dict[str, Any] = {
@@ -111,7 +115,11 @@ _FIELD: dict[str, Any] = {
             "required": ["field", "map"],
             "properties": {"field": _KEY, "map": {"type": "object"}},
         },
-        "generate": {"type": "string", "pattern": "\\{seq(:0?[0-9]d)?\\}"},
+        "generate": {
+            "type": "string",
+            "pattern": "\\{seq(:0?[0-9]d)?\\}",
+            "description": "须含序号 {seq}，或定长的 {seq:03d}",
+        },
         "not_before": _KEY,
         "form": _KEY,
     },
@@ -143,7 +151,7 @@ _ACTION: dict[str, Any] = {
         "label": {"type": "string", "minLength": 1},
         "target": _KEY,
         "show_if": _CONDITION,
-        "values": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"}},
+        "values": {"type": "object", "propertyNames": _KEY_NAMES},
         "copy": {"type": "object", "additionalProperties": _KEY},
     },
 }
@@ -205,7 +213,7 @@ LISTS_SCHEMA: dict[str, Any] = {
     "properties": {
         "lists": {
             "type": "object",
-            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+            "propertyNames": _KEY_NAMES,
             "additionalProperties": {"type": "array", "items": _CHOICE_ITEM, "minItems": 1},
         }
     },
@@ -239,6 +247,7 @@ LEDGER_SCHEMA: dict[str, Any] = {
                     "field": {
                         "type": "string",
                         "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$",
+                        "description": "来源表单的字段名，或“监管对象字段.其字段名”（如 site.village）",
                     },
                     "label": {"type": "string", "minLength": 1},
                     "width": {"type": "number", "minimum": 2, "maximum": 120},

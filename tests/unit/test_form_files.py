@@ -10,6 +10,8 @@ import yaml
 
 from gongkai_desktop.domain.errors import FormDefinitionError, ValidationError
 from gongkai_desktop.forms.loader import load_registry
+from gongkai_desktop.forms.problems import FormProblem
+from gongkai_desktop.forms.problems import ProblemCode as C
 from gongkai_desktop.forms.spec import FIELD_TYPES
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
@@ -49,26 +51,35 @@ def write_forms(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def problems_of(tmp_path: Path, files: dict[str, str]) -> list[str]:
+def problems_of(tmp_path: Path, files: dict[str, str]) -> list[FormProblem]:
     root = write_forms(tmp_path / "forms", files)
     with pytest.raises(FormDefinitionError) as info:
         load_registry(root)
     problems = info.value.problems
     assert problems
     for problem in problems:
-        assert CJK.search(problem), problem
+        assert isinstance(problem, FormProblem) and isinstance(problem.code, C)
+        assert CJK.search(problem.message), problem
+        # one line per problem, naming the file and the line where there is one
+        line = f"第{problem.line}行" if problem.line else ""
+        assert str(problem) == "：".join(p for p in (problem.file, line, problem.message) if p)
+        assert str(problem) in str(info.value)
     assert str(info.value).startswith("表单定义文件有误")
     return problems
 
 
-def the_problem(tmp_path: Path, files: dict[str, str]) -> str:
+def the_problem(tmp_path: Path, files: dict[str, str]) -> FormProblem:
     problems = problems_of(tmp_path, files)
-    assert len(problems) == 1, problems
+    assert len(problems) == 1, [str(p) for p in problems]
     return problems[0]
 
 
 def form_with(*field_lines: str) -> str:
+    """BASE_FORM with more fields, the first of them on line FIRST_NEW_LINE."""
     return BASE_FORM + "".join(f"      - {line}\n" for line in field_lines)
+
+
+FIRST_NEW_LINE = BASE_FORM.count("\n") + 1
 
 
 # ---- the real files --------------------------------------------------------------------
@@ -129,63 +140,172 @@ def test_real_ledgers_resolve_labels_from_their_form() -> None:
     assert dict(ledger.filter) == {"site_type": ("排污单位",)}
 
 
-# ---- schema errors -------------------------------------------------------------------
+# ---- reading and the schema ----------------------------------------------------------
+N = FIRST_NEW_LINE
 
 
 def test_duplicate_field_keys(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: name, label: 又一个名称, type: text}")}
     )
-    assert problem.startswith("demo.yaml：")
-    assert "“name”" in problem and "重复" in problem
+    assert (problem.code, problem.file, problem.line) == (C.DUPLICATE_FIELD, "demo.yaml", N)
+    assert problem.field == "字段“name” → key"
+    assert str(problem) == f"demo.yaml：第{N}行：字段“name”重复定义"
 
 
 def test_duplicate_keys_inside_a_repeat_group(tmp_path: Path) -> None:
-    problem = the_problem(
-        tmp_path,
-        {
-            "demo.yaml": form_with(
-                "{key: rows, label: 明细, type: repeat, fields: "
-                "[{key: a, label: 甲, type: text}, {key: a, label: 乙, type: text}]}"
-            )
-        },
+    text = BASE_FORM + (
+        "      - key: rows\n"
+        "        label: 明细\n"
+        "        type: repeat\n"
+        "        fields:\n"
+        "          - {key: a, label: 甲, type: text}\n"
+        "          - {key: a, label: 乙, type: text}\n"
     )
-    assert problem.startswith("demo.yaml：") and "“rows”" in problem and "“a”" in problem
+    problem = the_problem(tmp_path, {"demo.yaml": text})
+    assert (problem.code, problem.line) == (C.DUPLICATE_FIELD, N + 5)  # the second "a"
+    assert problem.path == ("sections", 0, "fields", 2, "fields", 1, "key")
+    assert "“rows”" in problem.message and "“a”" in problem.message
 
 
 def test_unknown_type(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: money, label: 金额, type: money}")}
     )
-    assert problem.startswith("demo.yaml：")
-    assert "“money”" in problem and "type" in problem and "'money'" in problem
+    assert (problem.code, problem.line) == (C.NOT_ALLOWED, N)
+    assert problem.field == "字段“money” → type"
+    assert problem.message.startswith("字段“money” → type：取值“money”不在允许范围内")
+    assert "decimal" in problem.message  # the allowed types are listed
 
 
 def test_unknown_property_of_a_field(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: note, label: 备注, type: text, maxlen: 5}")}
     )
-    assert problem.startswith("demo.yaml：") and "“note”" in problem and "“maxlen”" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_KEY, N)
+    assert problem.path == ("sections", 0, "fields", 2, "maxlen")
+    assert str(problem) == (
+        f"demo.yaml：第{N}行：字段“note”：有不认识的项“maxlen”（是不是“max_length”？）"
+    )
+
+
+def test_each_unknown_key_has_its_own_line(tmp_path: Path) -> None:
+    text = BASE_FORM + (
+        "      - key: note\n"
+        "        label: 备注\n"
+        "        type: text\n"
+        "        colour: red\n"
+        "        helptext: 说明\n"
+    )
+    problems = problems_of(tmp_path, {"demo.yaml": text})
+    assert [(p.code, p.line, p.path[-1]) for p in problems] == [
+        (C.UNKNOWN_KEY, N + 3, "colour"),
+        (C.UNKNOWN_KEY, N + 4, "helptext"),
+    ]
+    assert "（是不是“help”？）" in problems[1].message
 
 
 def test_missing_label(tmp_path: Path) -> None:
     problem = the_problem(tmp_path, {"demo.yaml": form_with("{key: note, type: text}")})
-    assert problem.startswith("demo.yaml：") and "“note”" in problem and "“label”" in problem
+    assert (problem.code, problem.line, problem.field) == (C.MISSING_KEY, N, "字段“note”")
+    assert problem.message == "字段“note”：缺少必填项“label”"
 
 
-def test_yaml_syntax_error_names_the_file(tmp_path: Path) -> None:
+def test_missing_top_level_keys_are_each_reported(tmp_path: Path) -> None:
+    text = BASE_FORM.replace("title: 演示表\n", "").replace("version: 1\n", "")
+    problems = problems_of(tmp_path, {"demo.yaml": text})
+    assert [(p.code, p.line, p.message) for p in problems] == [
+        (C.MISSING_KEY, 1, "文件顶层：缺少必填项“title”"),
+        (C.MISSING_KEY, 1, "文件顶层：缺少必填项“version”"),
+    ]
+
+
+def test_a_top_level_list_is_the_wrong_type(tmp_path: Path) -> None:
+    problem = the_problem(tmp_path, {"demo.yaml": "- id: demo\n"})
+    assert (problem.code, problem.line) == (C.WRONG_TYPE, 1)
+    assert problem.message == "文件顶层：类型不对，应为映射（键: 值），写的是列表"
+
+
+def test_wrong_type_names_what_was_written(tmp_path: Path) -> None:
+    text = BASE_FORM.replace("version: 1", "version: 一")
+    problem = the_problem(tmp_path, {"demo.yaml": text})
+    assert (problem.code, problem.line, problem.field) == (C.WRONG_TYPE, 3, "version")
+    assert problem.message == "version：类型不对，应为整数，写的是文本“一”"
+
+
+def test_one_of_reports_the_alternatives_or_the_branch_that_fits(tmp_path: Path) -> None:
+    # title_field: a key or a list of keys; a number is neither
+    problem = the_problem(
+        tmp_path / "a", {"demo.yaml": BASE_FORM.replace("title_field: name", "title_field: 5")}
+    )
+    assert (problem.code, problem.line) == (C.WRONG_TYPE, 4)
+    assert problem.message == "title_field：类型不对，应为文本或列表，写的是数字“5”"
+    # a list fits the second branch: its own errors are reported, at the item's line
+    text = BASE_FORM.replace("title_field: name", "title_field:\n  - name\n  - Kind")
+    problem = the_problem(tmp_path / "b", {"demo.yaml": text})
+    assert (problem.code, problem.line, problem.field) == (C.BAD_FORMAT, 6, "title_field → 第2项")
+    assert "小写英文字母" in problem.message  # the pattern's Chinese description
+    # a choice item is a label or {label, synonyms}: an object is checked as an object
+    problems = problems_of(
+        tmp_path / "c",
+        {"demo.yaml": form_with("{key: lv, label: 级别, type: choice, choices: [{lable: 高}]}")},
+    )
+    assert [(p.code, p.line, p.message) for p in problems] == [
+        (C.UNKNOWN_KEY, N, "字段“lv” → 第1个选项：有不认识的项“lable”（是不是“label”？）"),
+        (C.MISSING_KEY, N, "字段“lv” → 第1个选项：缺少必填项“label”"),
+    ]
+
+
+def test_show_if_needs_exactly_one_test(tmp_path: Path) -> None:
+    none = form_with("{key: extra, label: 补充, type: text, show_if: {field: kind}}")
+    problem = the_problem(tmp_path / "a", {"demo.yaml": none})
+    assert (problem.code, problem.line) == (C.MISSING_KEY, N)
+    assert problem.message == "字段“extra” → show_if：须写明 equals、in、filled 中的一项"
+    both = form_with(
+        "{key: extra, label: 补充, type: text, show_if: {field: kind, equals: 甲类, in: [乙类]}}"
+    )
+    problem = the_problem(tmp_path / "b", {"demo.yaml": both})
+    assert (problem.code, problem.line) == (C.CONFLICTING_KEYS, N)
+    assert problem.message == "字段“extra” → show_if：equals、in 只能写其中一项"
+
+
+def test_range_length_and_count_rules(tmp_path: Path) -> None:
+    problems = problems_of(
+        tmp_path,
+        {
+            "demo.yaml": form_with(
+                "{key: n, label: 数量, type: decimal, decimals: 9}",
+                "{key: s, label: '', type: text}",
+                "{key: c, label: 合计, type: integer, computed: {sum: [n], count: n}}",
+            )
+        },
+    )
+    assert [(p.code, p.line, p.field) for p in problems] == [
+        (C.OUT_OF_RANGE, N, "字段“n” → decimals"),
+        (C.EMPTY_VALUE, N + 1, "字段“s” → label"),
+        (C.TOO_MANY, N + 2, "字段“c” → computed"),
+    ]
+    assert problems[0].message.endswith("数值 9 太大（不能大于 6）")
+
+
+def test_yaml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     problem = the_problem(tmp_path, {"demo.yaml": BASE_FORM + "      - {key: [\n"})
-    assert problem.startswith("demo.yaml：无法读取")
+    assert (problem.code, problem.file) == (C.YAML_SYNTAX, "demo.yaml")
+    assert problem.line is not None and problem.line >= N
+    assert problem.message.startswith("无法读取")
+    assert str(tmp_path) not in problem.message  # PyYAML's words, not its file and line
 
 
 def test_empty_form_file_is_reported_not_ignored(tmp_path: Path) -> None:
     problem = the_problem(tmp_path, {"demo.yaml": BASE_FORM, "other.yaml": ""})
-    assert problem.startswith("other.yaml：") and "空" in problem
+    assert (problem.code, problem.line) == (C.EMPTY_FILE, None)
+    assert str(problem) == "other.yaml：文件为空"
 
 
 def test_empty_ledger_file_is_reported_not_ignored(tmp_path: Path) -> None:
     problem = the_problem(tmp_path, {"demo.yaml": BASE_FORM, "ledgers/demo_ledger.yaml": "\n"})
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "空" in problem
+    assert (problem.code, problem.file) == (C.EMPTY_FILE, "ledgers/demo_ledger.yaml")
+    assert str(problem) == "ledgers/demo_ledger.yaml：文件为空"
 
 
 def test_duplicate_yaml_mapping_keys_are_refused(tmp_path: Path) -> None:
@@ -195,12 +315,36 @@ def test_duplicate_yaml_mapping_keys_are_refused(tmp_path: Path) -> None:
         + "      - key: note\n        label: 备注\n        label: 说明\n        type: text\n"
     )
     problem = the_problem(tmp_path, {"demo.yaml": text})
-    assert problem.startswith("demo.yaml：") and "“label”" in problem and "重复" in problem
+    assert (problem.code, problem.line, problem.field) == (C.DUPLICATE_KEY, N + 2, "字段“note”")
+    assert str(problem) == f"demo.yaml：第{N + 2}行：字段“note”中“label”重复出现"
 
 
 def test_file_name_must_match_form_id(tmp_path: Path) -> None:
     problem = the_problem(tmp_path, {"other.yaml": BASE_FORM})
-    assert problem.startswith("other.yaml：") and "“demo”" in problem
+    assert (problem.code, problem.file, problem.line) == (C.FILE_NAME_MISMATCH, "other.yaml", 1)
+    assert "“demo”" in problem.message
+
+
+def test_two_files_with_one_form_id(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, {"demo.yaml": BASE_FORM, "zz.yaml": BASE_FORM})
+    assert [(p.code, p.file, p.line) for p in problems] == [(C.DUPLICATE_ID, "zz.yaml", 1)]
+
+
+def test_a_folder_without_form_files(tmp_path: Path) -> None:
+    problem = the_problem(tmp_path, {"lists.yaml": "lists: {a: [甲]}\n"})
+    assert (problem.code, problem.file, problem.line) == (C.NO_FORM_FILES, "", None)
+    assert str(problem) == problem.message and "没有表单文件" in problem.message
+
+
+def test_lists_file_problems(tmp_path: Path) -> None:
+    lists = "lists:\n  levels: [一级, 二级]\n  Bad-Name: [甲]\n  empty: []\n"
+    problems = problems_of(tmp_path, {"lists.yaml": lists, "demo.yaml": BASE_FORM})
+    assert [(p.code, p.file, p.line) for p in problems] == [
+        (C.BAD_FORMAT, "lists.yaml", 3),
+        (C.TOO_FEW, "lists.yaml", 4),
+    ]
+    assert problems[0].message.startswith("lists：名称“Bad-Name”格式不符合要求")
+    assert problems[1].field == "选项列表“empty”"
 
 
 # ---- semantic checks -----------------------------------------------------------------
@@ -210,14 +354,16 @@ def test_choice_without_choices(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: level, label: 级别, type: choice}")}
     )
-    assert problem.startswith("demo.yaml：") and "“level”" in problem and "选项" in problem
+    assert (problem.code, problem.line, problem.field) == (C.MISSING_FOR_TYPE, N, "字段“level”")
+    assert str(problem) == f"demo.yaml：第{N}行：字段“level”是单选，但没有给出选项"
 
 
 def test_multi_choice_without_choices(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: tags, label: 标签, type: multi_choice}")}
     )
-    assert problem.startswith("demo.yaml：") and "“tags”" in problem and "选项" in problem
+    assert (problem.code, problem.line) == (C.MISSING_FOR_TYPE, N)
+    assert "“tags”" in problem.message and "选项" in problem.message
 
 
 def test_missing_choices_list(tmp_path: Path) -> None:
@@ -229,8 +375,9 @@ def test_missing_choices_list(tmp_path: Path) -> None:
             )
         },
     )
-    assert problem.startswith("demo.yaml：")
-    assert "“level”" in problem and "“no_such_list”" in problem and "不存在" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_LIST, N)
+    assert problem.field == "字段“level” → choices_from"
+    assert problem.message == "字段“level”引用的选项列表“no_such_list”不存在"
 
 
 def test_choices_from_a_named_list(tmp_path: Path) -> None:
@@ -251,7 +398,8 @@ def test_choices_on_a_text_field_are_refused(tmp_path: Path) -> None:
         tmp_path,
         {"demo.yaml": form_with("{key: note, label: 备注, type: text, choices: [甲, 乙]}")},
     )
-    assert problem.startswith("demo.yaml：") and "“note”" in problem and "选项" in problem
+    assert (problem.code, problem.line) == (C.NOT_FOR_TYPE, N)
+    assert "“note”" in problem.message and "选项" in problem.message
 
 
 def test_show_if_target_missing(tmp_path: Path) -> None:
@@ -263,21 +411,25 @@ def test_show_if_target_missing(tmp_path: Path) -> None:
             )
         },
     )
-    assert problem.startswith("demo.yaml：")
-    assert "“extra”" in problem and "“nothing”" in problem and "不存在" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_FIELD_REF, N)
+    assert problem.message == "字段“extra”的显示条件引用了不存在的字段“nothing”"
 
 
 def test_show_if_value_not_a_choice(tmp_path: Path) -> None:
-    problem = the_problem(
-        tmp_path,
-        {
-            "demo.yaml": form_with(
-                "{key: extra, label: 补充, type: text, show_if: {field: kind, in: [甲类, 丙类]}}"
-            )
-        },
+    text = BASE_FORM + (
+        "      - key: extra\n"
+        "        label: 补充\n"
+        "        type: text\n"
+        "        show_if:\n"
+        "          field: kind\n"
+        "          in:\n"
+        "            - 甲类\n"
+        "            - 丙类\n"
     )
-    assert problem.startswith("demo.yaml：")
-    assert "“extra”" in problem and "“丙类”" in problem and "“kind”" in problem
+    problem = the_problem(tmp_path, {"demo.yaml": text})
+    assert (problem.code, problem.line) == (C.NOT_A_CHOICE, N + 7)  # the line of 丙类
+    assert problem.path == ("sections", 0, "fields", 2, "show_if", "in", 1)
+    assert problem.message == "字段“extra”的显示条件取值“丙类”不是字段“kind”的选项"
 
 
 def test_section_show_if_is_checked(tmp_path: Path) -> None:
@@ -288,7 +440,9 @@ def test_section_show_if_is_checked(tmp_path: Path) -> None:
         "      - {key: extra, label: 补充, type: text}\n"
     )
     problem = the_problem(tmp_path, {"demo.yaml": text})
-    assert problem.startswith("demo.yaml：") and "“甲类补充”" in problem and "“丁类”" in problem
+    assert (problem.code, problem.line) == (C.NOT_A_CHOICE, N + 1)
+    assert problem.field == "分组“甲类补充” → show_if → equals"
+    assert "“甲类补充”" in problem.message and "“丁类”" in problem.message
 
 
 def test_show_if_inside_a_repeat_group_is_checked(tmp_path: Path) -> None:
@@ -302,8 +456,9 @@ def test_show_if_inside_a_repeat_group_is_checked(tmp_path: Path) -> None:
             )
         },
     )
-    assert problem.startswith("demo.yaml：")
-    assert "“rows”" in problem and "“b”" in problem and "“missing”" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_FIELD_REF, N)
+    assert problem.field == "字段“rows” → 字段“b” → show_if → field"
+    assert problem.message == "重复组“rows”中的字段“b”的显示条件引用了不存在的字段“missing”"
 
 
 def test_computed_reference_missing(tmp_path: Path) -> None:
@@ -316,8 +471,8 @@ def test_computed_reference_missing(tmp_path: Path) -> None:
         },
     )
     assert len(problems) == 1  # "name" exists
-    assert problems[0].startswith("demo.yaml：") and "“total”" in problems[0]
-    assert "“a”" in problems[0]
+    assert (problems[0].code, problems[0].line) == (C.UNKNOWN_FIELD_REF, N)
+    assert problems[0].message == "字段“total”的计算引用了不存在的字段“a”"
 
 
 def test_computed_inside_a_repeat_group_sees_its_row(tmp_path: Path) -> None:
@@ -332,7 +487,8 @@ def test_computed_inside_a_repeat_group_sees_its_row(tmp_path: Path) -> None:
         },
     )
     # "name" is a field of the form but not of the row
-    assert problem.startswith("demo.yaml：") and "“rows”" in problem and "“name”" in problem
+    assert problem.code == C.UNKNOWN_FIELD_REF
+    assert "“rows”" in problem.message and "“name”" in problem.message
 
 
 def test_default_not_a_choice(tmp_path: Path) -> None:
@@ -344,7 +500,12 @@ def test_default_not_a_choice(tmp_path: Path) -> None:
             )
         },
     )
-    assert problem.startswith("demo.yaml：") and "“level”" in problem and "“中”" in problem
+    assert (problem.code, problem.line, problem.field) == (
+        C.NOT_A_CHOICE,
+        N,
+        "字段“level” → default",
+    )
+    assert problem.message == "字段“level”的默认值“中”不是它的选项"
 
 
 def test_multi_choice_default_not_a_choice(tmp_path: Path) -> None:
@@ -356,34 +517,40 @@ def test_multi_choice_default_not_a_choice(tmp_path: Path) -> None:
             )
         },
     )
-    assert problem.startswith("demo.yaml：") and "“tags”" in problem and "“中”" in problem
+    assert (problem.code, problem.line) == (C.NOT_A_CHOICE, N)
+    assert problem.path[-2:] == ("default", 1)
+    assert "“tags”" in problem.message and "“中”" in problem.message
 
 
 def test_min_greater_than_max(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: n, label: 数量, type: integer, min: 5, max: 1}")}
     )
-    assert problem.startswith("demo.yaml：") and "“n”" in problem
+    assert (problem.code, problem.line) == (C.MIN_ABOVE_MAX, N)
+    assert "“n”" in problem.message
 
 
 def test_bad_regular_expression(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: code, label: 编号, type: text, pattern: '[0-9'}")}
     )
-    assert problem.startswith("demo.yaml：") and "“code”" in problem and "pattern" in problem
+    assert (problem.code, problem.line) == (C.BAD_REGEX, N)
+    assert "“code”" in problem.message and "pattern" in problem.message
 
 
 def test_title_field_missing(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": BASE_FORM.replace("title_field: name", "title_field: nom")}
     )
-    assert problem.startswith("demo.yaml：") and "“nom”" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_FIELD_REF, 4)
+    assert str(problem) == "demo.yaml：第4行：title_field 引用了不存在的字段“nom”"
 
 
 def test_date_field_of_wrong_type(tmp_path: Path) -> None:
     text = BASE_FORM.replace("title_field: name", "title_field: name\ndate_field: kind")
     problem = the_problem(tmp_path, {"demo.yaml": text})
-    assert problem.startswith("demo.yaml：") and "“kind”" in problem and "日期" in problem
+    assert (problem.code, problem.line) == (C.WRONG_FIELD_TYPE, 5)
+    assert "“kind”" in problem.message and "日期" in problem.message
 
 
 def test_every_problem_of_every_file_is_reported_at_once(tmp_path: Path) -> None:
@@ -396,9 +563,24 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path: Path) -> None
             "ledgers/demo_ledger.yaml": BASE_LEDGER + "  - {field: ghost}\n",
         },
     )
-    assert len(problems) == 3
-    assert sum(p.startswith("demo.yaml：") for p in problems) == 2
-    assert sum(p.startswith("ledgers/demo_ledger.yaml：") for p in problems) == 1
+    # each file's problems together, in the order of their lines
+    assert [(p.file, p.line, p.code) for p in problems] == [
+        ("demo.yaml", N, C.DUPLICATE_FIELD),
+        ("demo.yaml", N + 1, C.MISSING_FOR_TYPE),
+        ("ledgers/demo_ledger.yaml", 8, C.UNKNOWN_FIELD_REF),
+    ]
+
+
+def test_problems_of_a_file_are_in_the_order_of_their_lines(tmp_path: Path) -> None:
+    # the checks run in their own order (fields, then title_field …); the report is by line
+    text = BASE_FORM.replace("title_field: name", "title_field: nom") + (
+        "      - {key: level, label: 级别, type: choice}\n"
+    )
+    problems = problems_of(tmp_path, {"demo.yaml": text})
+    assert [(p.line, p.code) for p in problems] == [
+        (4, C.UNKNOWN_FIELD_REF),
+        (N, C.MISSING_FOR_TYPE),
+    ]
 
 
 # ---- ledgers -------------------------------------------------------------------------
@@ -409,8 +591,13 @@ def test_ledger_column_not_in_its_form(tmp_path: Path) -> None:
         tmp_path,
         {"demo.yaml": BASE_FORM, "ledgers/demo_ledger.yaml": BASE_LEDGER + "  - {field: ghost}\n"},
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：")
-    assert "“ghost”" in problem and "“demo”" in problem and "不存在" in problem
+    assert (problem.code, problem.file, problem.line) == (
+        C.UNKNOWN_FIELD_REF,
+        "ledgers/demo_ledger.yaml",
+        8,
+    )
+    assert problem.field == "列“ghost” → field"
+    assert str(problem) == "ledgers/demo_ledger.yaml：第8行：列“ghost”在来源表单“demo”中不存在"
 
 
 def test_ledger_source_form_missing(tmp_path: Path) -> None:
@@ -421,7 +608,20 @@ def test_ledger_source_form_missing(tmp_path: Path) -> None:
             "ledgers/demo_ledger.yaml": BASE_LEDGER.replace("form: demo", "form: nope"),
         },
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“nope”" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_FORM, 3)
+    assert problem.message == "来源表单“nope”不存在"
+
+
+def test_ledger_schema_problems(tmp_path: Path) -> None:
+    ledger = BASE_LEDGER + "  - {field: Kind.x, width: 1}\nfilter: {kind: {a: 1}}\n"
+    problems = problems_of(tmp_path, {"demo.yaml": BASE_FORM, "ledgers/demo_ledger.yaml": ledger})
+    assert [(p.code, p.line, p.field) for p in problems] == [
+        (C.BAD_FORMAT, 8, "列“Kind.x” → field"),
+        (C.OUT_OF_RANGE, 8, "列“Kind.x” → width"),
+        (C.WRONG_TYPE, 9, "filter → kind"),
+    ]
+    assert "监管对象字段" in problems[0].message  # the pattern's description
+    assert problems[2].message.endswith("应为文本、数字、true/false或列表，写的是映射（键: 值）")
 
 
 def test_ledger_site_sub_field(tmp_path: Path) -> None:
@@ -451,15 +651,21 @@ def test_ledger_site_sub_field(tmp_path: Path) -> None:
         tmp_path / "a",
         {**base, "ledgers/demo_ledger.yaml": BASE_LEDGER + "  - {field: place.nope}\n"},
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“place.nope”" in problem
-    assert "“nope”" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_FIELD_REF, 8)
+    assert problem.message == "列“place.nope”引用的监管对象字段“nope”不存在"
 
     problem = the_problem(
         tmp_path / "b",
         {**base, "ledgers/demo_ledger.yaml": BASE_LEDGER + "  - {field: other.name}\n"},
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“other.name”" in problem
-    assert "“other”" in problem and "监管对象" in problem
+    assert (problem.code, problem.line) == (C.WRONG_FIELD_TYPE, 8)
+    assert problem.message == "列“other.name”中的“other”不是表单“demo”的监管对象字段"
+
+    problem = the_problem(
+        tmp_path / "c",
+        {**base, "ledgers/demo_ledger.yaml": BASE_LEDGER + "  - {field: ghost.name}\n"},
+    )
+    assert (problem.code, problem.line) == (C.UNKNOWN_FIELD_REF, 8)
 
 
 def test_ledger_natural_key_not_a_column(tmp_path: Path) -> None:
@@ -468,12 +674,16 @@ def test_ledger_natural_key_not_a_column(tmp_path: Path) -> None:
         {
             "demo.yaml": BASE_FORM,
             "ledgers/demo_ledger.yaml": BASE_LEDGER.replace(
-                "natural_key: [name]", "natural_key: [kind2]"
+                "natural_key: [name]", "natural_key:\n  - name\n  - kind2"
             ),
         },
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“kind2”" in problem
-    assert "natural_key" in problem
+    assert (problem.code, problem.line, problem.field) == (
+        C.NOT_A_COLUMN,
+        6,
+        "natural_key → 第2项",
+    )
+    assert problem.message == "natural_key 中的“kind2”不是本台账的列"
 
 
 def test_ledger_duplicate_column(tmp_path: Path) -> None:
@@ -481,7 +691,8 @@ def test_ledger_duplicate_column(tmp_path: Path) -> None:
         tmp_path,
         {"demo.yaml": BASE_FORM, "ledgers/demo_ledger.yaml": BASE_LEDGER + "  - {field: kind}\n"},
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“kind”" in problem
+    assert (problem.code, problem.line) == (C.DUPLICATE_COLUMN, 8)  # the second one
+    assert problem.message == "列“kind”重复"
 
 
 def test_ledger_filter_values(tmp_path: Path) -> None:
@@ -493,17 +704,18 @@ def test_ledger_filter_values(tmp_path: Path) -> None:
         tmp_path / "a",
         {
             "demo.yaml": BASE_FORM,
-            "ledgers/demo_ledger.yaml": BASE_LEDGER + "filter: {kind: 丙类}\n",
+            "ledgers/demo_ledger.yaml": BASE_LEDGER + "filter:\n  kind: 丙类\n",
         },
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“kind”" in problem
-    assert "“丙类”" in problem
+    assert (problem.code, problem.line) == (C.NOT_A_CHOICE, 9)
+    assert problem.message == "筛选条件“kind”的取值“丙类”不是它的选项"
 
     problem = the_problem(
         tmp_path / "b",
         {"demo.yaml": BASE_FORM, "ledgers/demo_ledger.yaml": BASE_LEDGER + "filter: {ghost: 1}\n"},
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“ghost”" in problem
+    assert (problem.code, problem.line) == (C.UNKNOWN_FIELD_REF, 8)
+    assert "“ghost”" in problem.message
 
 
 def test_ledger_filter_on_a_boolean_field(tmp_path: Path) -> None:
@@ -516,8 +728,55 @@ def test_ledger_filter_on_a_boolean_field(tmp_path: Path) -> None:
         tmp_path / "a",
         {"demo.yaml": form, "ledgers/demo_ledger.yaml": BASE_LEDGER + "filter: {big: 是}\n"},
     )
-    assert problem.startswith("ledgers/demo_ledger.yaml：") and "“big”" in problem
-    assert "“是”" in problem and "true" in problem
+    assert (problem.code, problem.line) == (C.NOT_A_BOOLEAN, 8)
+    assert problem.message == "筛选条件“big”的取值“是”应为 true 或 false"
+
+
+def test_two_ledger_files_with_one_id(tmp_path: Path) -> None:
+    problems = problems_of(
+        tmp_path,
+        {
+            "demo.yaml": BASE_FORM,
+            "ledgers/a.yaml": BASE_LEDGER,
+            "ledgers/b.yaml": BASE_LEDGER,
+        },
+    )
+    assert [(p.code, p.file, p.line) for p in problems] == [(C.DUPLICATE_ID, "ledgers/b.yaml", 1)]
+
+
+# ---- line numbers cost nothing while the files are valid -------------------------------
+
+
+def test_valid_files_are_not_composed_for_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    real = yaml.compose
+    monkeypatch.setattr(yaml, "compose", lambda *a, **k: calls.append(a) or real(*a, **k))
+    load_registry(REPO_FORMS)
+    assert calls == []
+
+
+def test_only_the_files_with_a_problem_are_composed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = yaml.compose
+    monkeypatch.setattr(yaml, "compose", lambda text, **k: calls.append(text) or real(text, **k))
+    problems_of(
+        tmp_path,
+        {
+            "demo.yaml": BASE_FORM,
+            "other.yaml": BASE_FORM.replace("id: demo", "id: other") + "rules: 1\n",
+        },
+    )
+    assert len(calls) == 1 and "id: other" in calls[0]
+
+
+def test_every_problem_code_is_a_short_stable_identifier() -> None:
+    values = [code.value for code in C]
+    assert len(set(values)) == len(values)
+    for value in values:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", value), value
+    assert C("unknown-key") is C.UNKNOWN_KEY
 
 
 def test_ledger_unknown_id_is_a_chinese_error() -> None:

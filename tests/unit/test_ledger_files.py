@@ -10,6 +10,7 @@ import pytest
 from gongkai_desktop import paths
 from gongkai_desktop.domain.errors import FormDefinitionError
 from gongkai_desktop.forms.loader import load_registry
+from gongkai_desktop.forms.problems import ProblemCode
 
 REPO_FORMS = paths.bundle_root() / "forms"
 
@@ -78,4 +79,12 @@ def test_a_group_split_by_another_column_is_reported(tmp_path: Path, columns: st
     )
     with pytest.raises(FormDefinitionError) as err:
         load_registry(forms)
-    assert err.value.problems == ["ledgers/split.yaml：列组“巡查要求”的列应当相邻"]
+    [problem] = err.value.problems
+    # the first column that stands apart from its group: the third one, on line 8
+    assert (problem.code, problem.file, problem.line) == (
+        ProblemCode.SPLIT_GROUP,
+        "ledgers/split.yaml",
+        8,
+    )
+    assert problem.field == "列“patrol_period” → group"
+    assert str(problem) == "ledgers/split.yaml：第8行：列组“巡查要求”的列应当相邻"
