@@ -564,11 +564,18 @@ def _check_default_from(
 
 
 def _build_ledger(
-    name: str, raw: dict[str, Any], forms: dict[str, FormSpec], problems: Problems
+    name: str,
+    raw: dict[str, Any],
+    forms: dict[str, FormSpec],
+    problems: Problems,
+    broken: Collection[str] = (),
 ) -> LedgerSpec | None:
+    """``broken``: ids of forms whose file failed the schema check (already reported):
+    a ledger over one of them is not checked, rather than reported as another problem."""
     form = forms.get(raw["form"])
     if form is None:
-        problems.add(C.UNKNOWN_FORM, name, f"来源表单“{raw['form']}”不存在", ("form",))
+        if raw["form"] not in broken:
+            problems.add(C.UNKNOWN_FORM, name, f"来源表单“{raw['form']}”不存在", ("form",))
         return None
     by_key = {f.key: f for f in form.fields}
     columns = []
@@ -584,6 +591,8 @@ def _build_ledger(
                 message = f"列“{ref}”中的“{site_key}”不是表单“{form.id}”的监管对象字段"
                 code = C.UNKNOWN_FIELD_REF if site_field is None else C.WRONG_FIELD_TYPE
                 problems.add(code, name, message, at)
+            elif site_form is None and "site" in broken:
+                pass  # the site form's own problems are reported
             elif site_form is None or not site_form.has_field(sub):
                 message = f"列“{ref}”引用的监管对象字段“{sub}”不存在"
                 problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
@@ -705,7 +714,7 @@ def load_registry(root: Path) -> FormRegistry:
             message = f"台账编号“{doc['id']}”与其他文件重复"
             problems.add(C.DUPLICATE_ID, name, message, ("id",))
             continue
-        ledger = _build_ledger(name, doc, forms, problems)
+        ledger = _build_ledger(name, doc, forms, problems, broken)
         if ledger is not None:
             ledgers[ledger.id] = LedgerSpec(**{**ledger.__dict__, "path": path})
 

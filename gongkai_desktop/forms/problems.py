@@ -290,7 +290,9 @@ class Problems:
         elif keyword == "enum":
             code = ProblemCode.NOT_ALLOWED
             allowed = "、".join(str(v) for v in value)
-            text = f"取值“{instance}”不在允许范围内（可选：{allowed}）"
+            close = difflib.get_close_matches(str(instance), [str(v) for v in value], n=1)
+            guess = f"是不是“{close[0]}”？" if close else ""
+            text = f"取值“{instance}”不在允许范围内（{guess}可选：{allowed}）"
         elif keyword == "pattern":
             code, text = ProblemCode.BAD_FORMAT, f"格式不符合要求{_hint(err.schema)}"
         elif keyword == "minLength":

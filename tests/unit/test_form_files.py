@@ -178,6 +178,12 @@ def test_unknown_type(tmp_path: Path) -> None:
     assert "decimal" in problem.message  # the allowed types are listed
 
 
+def test_a_misspelt_type_gets_a_guess(tmp_path: Path) -> None:
+    problem = the_problem(tmp_path, {"demo.yaml": form_with("{key: when, label: 日期, type: dat}")})
+    assert (problem.code, problem.line) == (C.NOT_ALLOWED, N)
+    assert "（是不是“date”？可选：" in problem.message
+
+
 def test_unknown_property_of_a_field(tmp_path: Path) -> None:
     problem = the_problem(
         tmp_path, {"demo.yaml": form_with("{key: note, label: 备注, type: text, maxlen: 5}")}
@@ -730,6 +736,30 @@ def test_ledger_filter_on_a_boolean_field(tmp_path: Path) -> None:
     )
     assert (problem.code, problem.line) == (C.NOT_A_BOOLEAN, 8)
     assert problem.message == "筛选条件“big”的取值“是”应为 true 或 false"
+
+
+def test_a_ledger_over_a_broken_form_is_not_reported_again(tmp_path: Path) -> None:
+    broken = BASE_FORM.replace("type: choice", "type: choise")
+    problems = problems_of(tmp_path, {"demo.yaml": broken, "ledgers/demo_ledger.yaml": BASE_LEDGER})
+    # the form's own problem only: not also "来源表单“demo”不存在"
+    assert [(p.code, p.file) for p in problems] == [(C.NOT_ALLOWED, "demo.yaml")]
+
+
+def test_site_columns_over_a_broken_site_form_are_not_reported_again(tmp_path: Path) -> None:
+    site = (REPO_FORMS / "site.yaml").read_text(encoding="utf-8")
+    site = site.replace("version:", "version: 0\nold_version:", 1)
+    visit = form_with("{key: place, label: 对象, type: site}")
+    ledger = BASE_LEDGER + "  - {field: place.village}\n"
+    problems = problems_of(
+        tmp_path,
+        {
+            "lists.yaml": (REPO_FORMS / "lists.yaml").read_text(encoding="utf-8"),
+            "site.yaml": site,
+            "demo.yaml": visit,
+            "ledgers/demo_ledger.yaml": ledger,
+        },
+    )
+    assert {p.file for p in problems} == {"site.yaml"}
 
 
 def test_two_ledger_files_with_one_id(tmp_path: Path) -> None:
