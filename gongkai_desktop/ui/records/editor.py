@@ -42,7 +42,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.domain.errors import FieldError, ValidationError
+from gongkai_desktop.domain.errors import (
+    FieldError,
+    GongkaiError,
+    RecordNotFoundError,
+    ValidationError,
+)
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import ActionSpec, FieldSpec, SectionSpec
 from gongkai_desktop.forms.values import (
@@ -318,7 +323,7 @@ class RecordEditor(QDialog):
             return WorkCalendar()
         try:
             return self.service.calendar()
-        except Exception:  # the table unreadable: the national calendar still counts
+        except GongkaiError:  # the table refused: the national calendar still counts
             return WorkCalendar()
 
     def _load(self) -> None:
@@ -363,7 +368,7 @@ class RecordEditor(QDialog):
             return None
         try:
             source_form = self.service.get(self.link_from).form_id
-        except Exception:  # gone meanwhile: saving will say so
+        except RecordNotFoundError:  # gone meanwhile: saving will say so
             return None
         return self.form.link_field(source_form)
 
@@ -628,7 +633,7 @@ class RecordEditor(QDialog):
         except ValidationError as err:
             self.show_errors(err.errors)
             return False
-        except Exception as exc:  # StaleRecordError, disk full, …: one readable message
+        except (GongkaiError, OSError) as exc:  # StaleRecordError, disk full: one message
             show_error(self, exc, self.tr("保存失败"))
             return False
         self.record_id = view.id
@@ -675,7 +680,7 @@ class RecordEditor(QDialog):
                 return
         try:
             values = self.service.previous_values(self.form.id)
-        except Exception as exc:
+        except GongkaiError as exc:  # the record gone or refused: anything else is a bug
             show_error(self, exc, self.tr("无法复制上一条"))
             return
         self._set_values(values)
@@ -708,7 +713,7 @@ class RecordEditor(QDialog):
             from gongkai_desktop.ui.notice_dialog import NoticeDialog  # written separately
 
             NoticeDialog(self.service.ctx, self.record_id, self).exec()
-        except Exception as exc:
+        except (GongkaiError, OSError) as exc:  # missing data, the .docx not writable
             show_error(self, exc, self.tr("无法生成文书"))
 
     # ---- linked records -----------------------------------------------------------------
@@ -732,7 +737,7 @@ class RecordEditor(QDialog):
             return
         try:
             target_form, values = self.service.prefill(action.id, self.record_id)
-        except Exception as exc:
+        except GongkaiError as exc:
             show_error(self, exc, self.tr("无法{0}").format(action.label))
             return
         self._open_child(target_form, None, initial_values=values, link_from=self.record_id)
@@ -743,7 +748,7 @@ class RecordEditor(QDialog):
             return
         try:
             form_id = self.service.get(record_id).form_id
-        except Exception as exc:
+        except GongkaiError as exc:
             show_error(self, exc, self.tr("无法打开记录"))
             return
         self._open_child(form_id, record_id)
@@ -764,7 +769,7 @@ class RecordEditor(QDialog):
                 initial_values=initial_values,
                 link_from=link_from,
             )
-        except Exception as exc:
+        except GongkaiError as exc:
             show_error(self, exc, self.tr("无法打开记录"))
             return
         child.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -784,7 +789,7 @@ class RecordEditor(QDialog):
         if self.record_id is not None:
             try:
                 view = self.service.get(self.record_id)
-            except Exception as exc:
+            except GongkaiError as exc:
                 show_error(self, exc)
                 return
             editable = [f.key for f in self.form.fields if not f.readonly]
