@@ -1,5 +1,6 @@
 """What the 报表 tabs share: where a report is saved, the panel that runs the work on
-the thread pool, and the questions about the clerk's unsaved text and drafts.
+the thread pool, and the questions about the clerk's unsaved text and drafts
+(``base_tab.ReportTab`` runs every tab's export through these).
 
 ``ReportRunner`` follows the 台账导出 page (``ui.ledger_page``): the worker function gets
 a ``progress(done, total)`` callable that it may call from the worker thread; progress
