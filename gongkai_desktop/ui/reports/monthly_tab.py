@@ -8,7 +8,6 @@ preview, the printout and the PDF never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,16 +27,10 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.ledgers.ledger_page import last_month
-from gongkai_desktop.ui.reports.export import (
-    Progress,
-    ReportRunner,
-    SaveLocation,
-    report_file_name,
-    tab_layout,
-)
+from gongkai_desktop.ui.reports.base_tab import ExportJob, ReportTab
+from gongkai_desktop.ui.reports.export import Progress, SaveLocation, tab_layout
 
 SUMMARY_TITLE = "生态环境保护工作小结"
 
@@ -70,16 +63,16 @@ def _write(ctx: AppContext, period: Period, target: Path, progress: Progress) ->
     return summary
 
 
-def _write_pdf(target: Path) -> Callable[[Any], None]:
-    def write(summary: Any) -> None:
-        from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
+def _write_pdf(target: Path, summary: Any) -> None:
+    """On the GUI thread: the PDF laid out from the summary the worker built."""
+    from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
 
-        write_monthly_pdf(summary, target)
-
-    return write
+    write_monthly_pdf(summary, target)
 
 
-class MonthlyTab(QWidget):
+class MonthlyTab(ReportTab):
+    formats = (".pdf", ".xlsx", ".docx")
+
     def __init__(
         self,
         ctx: AppContext,
@@ -87,9 +80,7 @@ class MonthlyTab(QWidget):
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.location = location
+        super().__init__(ctx, location, parent)
         self.summary: Any = None  # the MonthlySummary shown on the page
         self.preview_dialog: QPrintPreviewDialog | None = None
         self.print_dialog: QPrintDialog | None = None
@@ -113,19 +104,10 @@ class MonthlyTab(QWidget):
         self.preview_button.clicked.connect(self.open_preview)
         self.print_button = QPushButton(self.tr("打印…"))
         self.print_button.clicked.connect(self.open_print_dialog)
-        self.pdf_button = QPushButton(self.tr("导出 PDF…"))
-        self.pdf_button.clicked.connect(lambda: self.export(".pdf"))
-        self.xlsx_button = QPushButton(self.tr("导出 Excel…"))
-        self.xlsx_button.clicked.connect(lambda: self.export(".xlsx"))
-        self.docx_button = QPushButton(self.tr("导出 Word…"))
-        self.docx_button.clicked.connect(lambda: self.export(".docx"))
-        self.buttons = (
-            self.preview_button,
-            self.print_button,
-            self.pdf_button,
-            self.xlsx_button,
-            self.docx_button,
-        )
+        self.pdf_button = self.export_buttons[".pdf"]
+        self.xlsx_button = self.export_buttons[".xlsx"]
+        self.docx_button = self.export_buttons[".docx"]
+        self.buttons = (self.preview_button, self.print_button, *self.export_buttons.values())
 
         layout = tab_layout(
             self,
@@ -143,9 +125,6 @@ class MonthlyTab(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.runner = ReportRunner()
-        self.runner.started.connect(self._update_buttons)
-        self.runner.stopped.connect(self._update_buttons)
         layout.addWidget(self.runner)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
@@ -155,13 +134,10 @@ class MonthlyTab(QWidget):
     def period(self) -> Period:
         return parse_period(f"{self.year.value()}-{self.month.currentIndex() + 1:02d}")
 
-    @property
-    def busy(self) -> bool:
-        return self.runner.busy
-
-    def _update_buttons(self) -> None:
+    def _update_state(self) -> None:
+        super()._update_state()
         idle = not self.runner.busy
-        for widget in (*self.buttons, self.year, self.month):
+        for widget in (self.preview_button, self.print_button, self.year, self.month):
             widget.setEnabled(idle)
         if idle and self._shown_period is not None and self._shown_period != self.period():
             self.refresh()  # the month changed while something else ran
@@ -255,21 +231,13 @@ class MonthlyTab(QWidget):
         dialog.deleteLater()
 
     # ---- export -------------------------------------------------------------------------
-    def export(self, suffix: str) -> None:
-        if self.runner.busy:
-            return
-        period = self.period()
-        unit = str(load_settings(self.ctx)["unit_name"] or "")
-        name = report_file_name(unit, period.label + SUMMARY_TITLE, suffix)
-        target = self.location.ask(self, self.tr("导出月度小结"), name)
-        if target is None:
-            return
-        ctx = self.ctx
-        self.runner.export(
-            target,
-            lambda progress: _write(ctx, period, target, progress),
-            self.tr("正在生成 {0}…").format(target.name),
-            finish=_write_pdf(target) if target.suffix.lower() == ".pdf" else None,
+    def export_job(self, suffix: str) -> ExportJob:
+        ctx, period = self.ctx, self.period()
+        return ExportJob(
+            dialog_title=self.tr("导出月度小结"),
+            title=period.label + SUMMARY_TITLE,
+            write=lambda target, progress: _write(ctx, period, target, progress),
+            finish=_write_pdf if suffix == ".pdf" else None,
         )
 
 
