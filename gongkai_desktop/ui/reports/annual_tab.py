@@ -32,14 +32,12 @@ from gongkai_desktop.services.reports.annual import (
     load_annual_texts,
     save_annual_texts,
 )
-from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.reports.base_tab import ExportJob, ReportTab
 from gongkai_desktop.ui.reports.export import (
     Progress,
-    ReportRunner,
     SaveLocation,
     fill_with_drafts,
-    report_file_name,
     save_or_discard,
     tab_layout,
 )
@@ -71,7 +69,9 @@ def _write(ctx: AppContext, year: int, target: Path, progress: Progress) -> None
     progress(steps[0], steps[0])
 
 
-class AnnualTab(QWidget):
+class AnnualTab(ReportTab):
+    formats = (".docx", ".xlsx")
+
     def __init__(
         self,
         ctx: AppContext,
@@ -79,9 +79,7 @@ class AnnualTab(QWidget):
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.location = location
+        super().__init__(ctx, location, parent)
         self.saved = AnnualTexts()  # the year's text as stored
         self.drafts: AnnualTexts | None = None
         self._draft_tasks: dict[int, Task] = {}  # kept referenced until they report
@@ -100,10 +98,8 @@ class AnnualTab(QWidget):
         self.drafts_button = QPushButton(self.tr("使用草稿"))
         self.drafts_button.setToolTip(self.tr("把根据本年数据生成的草稿填入下面三栏，再按需修改"))
         self.drafts_button.clicked.connect(self.use_drafts)
-        self.docx_button = QPushButton(self.tr("导出 Word…"))
-        self.docx_button.clicked.connect(lambda: self.export(".docx"))
-        self.xlsx_button = QPushButton(self.tr("导出 Excel…"))
-        self.xlsx_button.clicked.connect(lambda: self.export(".xlsx"))
+        self.docx_button = self.export_buttons[".docx"]
+        self.xlsx_button = self.export_buttons[".xlsx"]
         self.saved_label = QLabel()
         self.saved_label.setStyleSheet(HINT_STYLE)
 
@@ -134,12 +130,9 @@ class AnnualTab(QWidget):
         row.addWidget(self.drafts_button)
         row.addWidget(self.saved_label)
         row.addStretch(1)
-        row.addWidget(self.docx_button)
-        row.addWidget(self.xlsx_button)
+        for button in self.export_buttons.values():
+            row.addWidget(button)
         layout.addLayout(row)
-        self.runner = ReportRunner()
-        self.runner.started.connect(self._update_state)
-        self.runner.stopped.connect(self._update_state)
         layout.addWidget(self.runner)
         grid = QGridLayout()
         grid.setVerticalSpacing(4)
@@ -160,10 +153,6 @@ class AnnualTab(QWidget):
     def dirty(self) -> bool:
         current = self.texts()
         return any(getattr(current, p).strip() != getattr(self.saved, p).strip() for p in PARTS)
-
-    @property
-    def busy(self) -> bool:
-        return self.runner.busy
 
     def load_year(self, year: int) -> bool:
         try:
@@ -245,12 +234,11 @@ class AnnualTab(QWidget):
         self.year.blockSignals(False)
 
     def _update_state(self) -> None:
+        super()._update_state()
         idle = not self.runner.busy
         dirty = self.dirty
         self.save_button.setEnabled(idle and dirty)
         self.drafts_button.setEnabled(idle and self.drafts is not None)
-        self.docx_button.setEnabled(idle)
-        self.xlsx_button.setEnabled(idle)
         self.year.setEnabled(idle)
         self.saved_label.setText(self.tr("有修改尚未保存") if dirty else "")
 
@@ -270,10 +258,8 @@ class AnnualTab(QWidget):
             fill_with_drafts(self, self.edits, self.drafts)
 
     # ---- export -------------------------------------------------------------------------
-    def export(self, suffix: str) -> None:
-        if self.runner.busy:
-            return
-        if self.dirty and not save_or_discard(
+    def confirm_export(self) -> bool:
+        return not self.dirty or save_or_discard(
             self,
             self.tr("文字尚未保存"),
             self.tr(
@@ -281,20 +267,15 @@ class AnnualTab(QWidget):
                 "选“保存”先保存再导出，选“放弃”按上次保存的文字导出。"
             ),
             self.save,
-        ):
-            return
-        year = self.loaded_year
-        unit = str(load_settings(self.ctx)["unit_name"] or "")
-        name = report_file_name(unit, f"{year}{REPORT_TITLE}", suffix)
-        target = self.location.ask(self, self.tr("导出年度报告"), name)
-        if target is None:
-            return
-        ctx = self.ctx
+        )
 
-        def work(progress: Progress) -> Any:
-            return _write(ctx, year, target, progress)
-
-        self.runner.export(target, work, self.tr("正在生成 {0}…").format(target.name))
+    def export_job(self, suffix: str) -> ExportJob:
+        ctx, year = self.ctx, self.loaded_year
+        return ExportJob(
+            dialog_title=self.tr("导出年度报告"),
+            title=f"{year}{REPORT_TITLE}",
+            write=lambda target, progress: _write(ctx, year, target, progress),
+        )
 
 
 __all__ = ["AnnualTab"]
