@@ -32,14 +32,8 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.periods import Period, period_between
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.settings import load_settings
-from gongkai_desktop.ui.reports.export import (
-    Progress,
-    ReportRunner,
-    SaveLocation,
-    report_file_name,
-    tab_layout,
-)
+from gongkai_desktop.ui.reports.base_tab import ExportJob, ReportTab
+from gongkai_desktop.ui.reports.export import Progress, SaveLocation, tab_layout
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
 
 EVENT_FORM = "outreach_event"
@@ -76,7 +70,9 @@ def _write(
     return summary
 
 
-class ActivityTab(QWidget):
+class ActivityTab(ReportTab):
+    formats = (".docx",)
+
     def __init__(
         self,
         ctx: AppContext,
@@ -84,9 +80,7 @@ class ActivityTab(QWidget):
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.location = location
+        super().__init__(ctx, location, parent)
         self.checked: set[str] = set()  # ticked event ids, whatever the filter shows
         self._dates: dict[str, date | None] = {}  # event id -> date, of every event seen
         today = today or date.today()
@@ -149,8 +143,7 @@ class ActivityTab(QWidget):
         )
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setMaximumHeight(110)
-        self.export_button = QPushButton(self.tr("导出 Word…"))
-        self.export_button.clicked.connect(self.export)
+        self.export_button = self.export_buttons[".docx"]
 
         layout = tab_layout(
             self,
@@ -186,15 +179,8 @@ class ActivityTab(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.export_button)
         layout.addLayout(actions)
-        self.runner = ReportRunner()
-        self.runner.started.connect(self._update_state)
-        self.runner.stopped.connect(self._update_state)
         layout.addWidget(self.runner)
         self.refresh()
-
-    @property
-    def busy(self) -> bool:
-        return self.runner.busy
 
     # ---- the event list -----------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
@@ -285,7 +271,11 @@ class ActivityTab(QWidget):
             state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
             self.tree.topLevelItem(row).setCheckState(0, state)
 
+    def can_export(self) -> bool:
+        return bool(self.checked)
+
     def _update_state(self) -> None:
+        super()._update_state()
         idle = not self.runner.busy
         shown = set(self.shown_ids())
         hidden = len(self.checked - shown)
@@ -293,16 +283,13 @@ class ActivityTab(QWidget):
         if hidden:
             text += self.tr("（其中 {0} 项不在当前列表中，也会写入总结）").format(hidden)
         self.count_label.setText(text)
-        self.export_button.setEnabled(idle and bool(self.checked))
         for widget in (self.check_all_button, self.check_none_button):
             widget.setEnabled(idle and bool(shown))
 
     # ---- export -------------------------------------------------------------------------
-    def export(self) -> None:
+    def export_job(self, suffix: str) -> ExportJob:
         from gongkai_desktop.services.reports.activity import date_span
 
-        if self.runner.busy or not self.checked:
-            return
         ids = sorted(self.checked, key=lambda i: (self._dates.get(i) or date.max, i))
         title = self.title_edit.text().strip()
         description = self.description_edit.toPlainText().strip()
@@ -312,17 +299,11 @@ class ActivityTab(QWidget):
             name_title = self.tr("{0}宣传活动开展情况").format(span)
         else:
             name_title = title
-        unit = str(load_settings(self.ctx)["unit_name"] or "")
-        target = self.location.ask(
-            self, self.tr("导出活动总结"), report_file_name(unit, name_title, ".docx")
-        )
-        if target is None:
-            return
         ctx = self.ctx
-        self.runner.export(
-            target,
-            lambda progress: _write(ctx, ids, title, description, target, progress),
-            self.tr("正在生成 {0}…").format(target.name),
+        return ExportJob(
+            dialog_title=self.tr("导出活动总结"),
+            title=name_title,
+            write=lambda target, progress: _write(ctx, ids, title, description, target, progress),
             notes=self._notes,
         )
 
