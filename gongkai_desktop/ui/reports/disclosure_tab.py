@@ -59,12 +59,11 @@ from gongkai_desktop.services.disclosure.report import (
 )
 from gongkai_desktop.services.io.file_output import write_atomically
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.reports.base_tab import ExportJob, ReportTab
 from gongkai_desktop.ui.reports.export import (
     Progress,
-    ReportRunner,
     SaveLocation,
     fill_with_drafts,
-    report_file_name,
     save_or_discard,
 )
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
@@ -191,7 +190,9 @@ def _hint(text: str) -> QLabel:
     return label
 
 
-class DisclosureTab(QWidget):
+class DisclosureTab(ReportTab):
+    formats = (".xlsx", ".docx", ".json")
+
     def __init__(
         self,
         ctx: AppContext,
@@ -199,9 +200,7 @@ class DisclosureTab(QWidget):
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.location = location
+        super().__init__(ctx, location, parent)
         # what is stored for the loaded year
         self.saved_texts = DisclosureTexts()
         self.saved_table2: Table2 | None = None
@@ -223,17 +222,11 @@ class DisclosureTab(QWidget):
         self.year.valueChanged.connect(self._year_changed)
         self.preview_status = QLabel()
         self.preview_status.setStyleSheet(HINT_STYLE)
-        self.xlsx_button = QPushButton(self.tr("导出 Excel…"))
+        self.xlsx_button = self.export_buttons[".xlsx"]
         self.xlsx_button.setToolTip(self.tr("表二、表三、表四（官方格式）"))
-        self.xlsx_button.clicked.connect(lambda: self.export(".xlsx"))
-        self.docx_button = QPushButton(self.tr("导出 Word…"))
+        self.docx_button = self.export_buttons[".docx"]
         self.docx_button.setToolTip(self.tr("年度报告全文"))
-        self.docx_button.clicked.connect(lambda: self.export(".docx"))
-        self.json_button = QPushButton(self.tr("导出 JSON…"))
-        self.json_button.clicked.connect(lambda: self.export(".json"))
-        self.runner = ReportRunner()
-        self.runner.started.connect(self._update_state)
-        self.runner.stopped.connect(self._update_state)
+        self.json_button = self.export_buttons[".json"]
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -244,7 +237,7 @@ class DisclosureTab(QWidget):
         top.addSpacing(12)
         top.addWidget(self.preview_status)
         top.addStretch(1)
-        for button in (self.xlsx_button, self.docx_button, self.json_button):
+        for button in self.export_buttons.values():
             top.addWidget(button)
         layout.addLayout(top)
         layout.addWidget(self.runner)
@@ -606,6 +599,7 @@ class DisclosureTab(QWidget):
         )
 
     def _update_state(self) -> None:
+        super()._update_state()
         idle = not self.runner.busy
         texts_dirty = self.texts_dirty
         self.save_texts_button.setEnabled(idle and texts_dirty)
@@ -615,8 +609,6 @@ class DisclosureTab(QWidget):
         )
         self.prefill_button.setEnabled(idle and self.saved_table2 is not None)
         self.save_carried_button.setEnabled(idle and self.carried_dirty)
-        for button in (self.xlsx_button, self.docx_button, self.json_button):
-            button.setEnabled(idle)
         self.year.setEnabled(idle)
         self.saved_label.setText(self.tr("文字有修改尚未保存") if texts_dirty else "")
 
@@ -681,12 +673,8 @@ class DisclosureTab(QWidget):
             fill_with_drafts(self, self.edits, self.drafts)
 
     # ---- export -------------------------------------------------------------------------
-    def export(self, suffix: str) -> None:
-        """Build and check the report on the pool, ask when the check finds problems,
-        then write that same report."""
-        if self.runner.busy:
-            return
-        if self.dirty and not save_or_discard(
+    def confirm_export(self) -> bool:
+        return not self.dirty or save_or_discard(
             self,
             self.tr("尚未保存"),
             self.tr(
@@ -694,8 +682,11 @@ class DisclosureTab(QWidget):
                 "选“保存”先保存再导出，选“放弃”按上次保存的内容导出。"
             ),
             self.save_all,
-        ):
-            return
+        )
+
+    def start_export(self, suffix: str) -> None:
+        """Build and check the report on the pool, ask when the check finds problems,
+        then write that same report."""
         ctx, year = self.ctx, self.loaded_year
         self.runner.run(
             lambda progress: _checked(ctx, year, progress),
@@ -716,14 +707,14 @@ class DisclosureTab(QWidget):
             )
             if answer != Button.Yes:
                 return
-        name = report_file_name(report.unit, f"{report.year}{REPORT_TITLE}", suffix)
-        target = self.location.ask(self, self.tr("导出信息公开年报"), name)
-        if target is None:
-            return
-        self.runner.export(
-            target,
-            lambda progress: _write(report, target, progress),
-            self.tr("正在生成 {0}…").format(target.name),
+        self.write_report(
+            suffix,
+            ExportJob(
+                dialog_title=self.tr("导出信息公开年报"),
+                title=f"{report.year}{REPORT_TITLE}",
+                write=lambda target, progress: _write(report, target, progress),
+                unit=report.unit,
+            ),
         )
 
 
