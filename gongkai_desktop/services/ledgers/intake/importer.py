@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,15 +34,12 @@ from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import imports
 from gongkai_desktop.data.models import AuditEntry, Record
-from gongkai_desktop.domain.errors import FieldError, GongkaiError, ValidationError
+from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.spec import FormSpec, LedgerSpec
 from gongkai_desktop.forms.values import (
-    coerce_record,
     display_value,
-    is_empty,
 )
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.io.cell_text import is_blank, normalise
 from gongkai_desktop.services.io.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.io.untrusted_files import (
     CheckedFile,
@@ -53,6 +49,7 @@ from gongkai_desktop.services.io.untrusted_files import (
 )
 from gongkai_desktop.services.ledgers import cells as ledger_cells
 from gongkai_desktop.services.ledgers.intake.cells import cell_text
+from gongkai_desktop.services.ledgers.intake.duplicates import DuplicateIndex
 from gongkai_desktop.services.ledgers.intake.layout import (
     ERROR_HEADER,
     HEADER_SCAN_ROWS,
@@ -60,10 +57,16 @@ from gongkai_desktop.services.ledgers.intake.layout import (
     HeaderMatcher,
     Layout,
     find_layout,
-    is_footer,
-    is_no_records,
-    is_total,
 )
+from gongkai_desktop.services.ledgers.intake.rows import (
+    ImportCancelled,
+    Progress,
+    RowChecker,
+    RowError,
+    RowWarning,
+    data_rows,
+)
+from gongkai_desktop.services.ledgers.intake.sites import PendingSite, SiteResolver
 from gongkai_desktop.services.maintenance.backup import create_backup
 from gongkai_desktop.services.records.deadlines import calendar_in, is_workday_deadline
 from gongkai_desktop.services.records.service import site_refs
@@ -73,7 +76,6 @@ from gongkai_desktop.services.records.writing import (
     audit_rows,
     derived_columns,
     new_record_row,
-    start_values,
     utcnow,
 )
 
@@ -81,24 +83,13 @@ log = logging.getLogger(__name__)
 _RECORDS = Record.__table__
 _AUDIT = AuditEntry.__table__
 
-NEW_SITE_STATUS = "待完善"
-PLACEHOLDER_VILLAGE = "待完善"
 SAMPLE_ROWS = 200  # rows to add shown in a preview
 MAX_LISTED = 1000  # errors, duplicates, warnings kept for display; all are counted
 BATCH = 500
-PROGRESS_EVERY = 200
-DATE_HINT = "不是有效的日期（可写作 2023-06-05、2023/6/5、2023.6.5 或 2023年6月5日）"
-
-Progress = Callable[[int], bool]  # rows read so far → False to cancel
 
 
 class ImportFileError(GongkaiError):
     """The file can be read but holds no table of this ledger."""
-
-
-class ImportCancelled(GongkaiError):
-    def __init__(self) -> None:
-        super().__init__("导入已取消，未写入任何数据。")
 
 
 class ImportRejected(GongkaiError):
@@ -106,29 +97,6 @@ class ImportRejected(GongkaiError):
 
 
 # ---- what the clerk is shown -----------------------------------------------------------
-@dataclass(frozen=True)
-class RowError:
-    row: int  # Excel row number
-    column: str  # the sheet's column header (or the field's label)
-    value: str
-    reason: str
-
-    def __str__(self) -> str:
-        shown = f"“{self.value}”" if self.value else "（空）"
-        return f"第{self.row}行“{self.column}”列 {shown}：{self.reason}"
-
-
-@dataclass(frozen=True)
-class RowWarning:
-    row: int
-    column: str
-    value: str
-    note: str
-
-    def __str__(self) -> str:
-        return f"第{self.row}行“{self.column}”列：{self.note}"
-
-
 @dataclass(frozen=True)
 class DuplicateRow:
     row: int
@@ -233,27 +201,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _key_part(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _matches_filter(ledger: LedgerSpec, values: Mapping[str, Any]) -> bool:
-    return all(values.get(key) in allowed for key, allowed in ledger.filter.items())
-
-
 def default_errors_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}_导入错误行.xlsx")
-
-
-@dataclass
-class _PendingSite:
-    id: str
-    name: str
-    site_type: str
-    values: dict[str, Any]
-    first_row: int
-    used: bool = False
-    written: bool = False
 
 
 class _ErrorBook:
@@ -339,8 +288,9 @@ class _ErrorBook:
 
 # ---- one pass over the file --------------------------------------------------------------
 class _Pass:
-    """Reads the table row by row, converts and validates each row, and hands the rows
-    to add to ``sink`` (the writer) or only counts them (preview)."""
+    """One pass over the table: each data row checked, duplicates skipped, counts and a
+    bounded sample kept in ``report``; the rows to add are handed to ``accept`` (the
+    writer) or only counted (preview)."""
 
     def __init__(
         self,
@@ -350,224 +300,20 @@ class _Pass:
         session: Session,
         report: ImportPreview,
     ) -> None:
-        self.ctx = ctx
         self.ledger = ledger
-        self.form: FormSpec = ctx.registry.form(ledger.form)
-        self.site_form = ctx.registry.forms.get("site")
-        # deadlines of imported rows are counted in the office calendar, as on saving
-        self.calendar = (
-            calendar_in(session) if any(is_workday_deadline(f) for f in self.form.fields) else None
-        )
         self.layout = layout
-        self.session = session
         self.report = report
-        self.by_field = layout.by_field()
-        self.field_columns = [c for c in layout.columns if c.kind == "field"]
-        self.site_attr_columns = [c for c in layout.columns if c.kind == "site_attr"]
-        self.data_columns = [c for c in layout.columns if c.kind != "serial"]
-        self.header_texts = {normalise(c.header) for c in layout.columns if c.header}
-        # sites by name: (id, type); their values for natural keys and names for display
-        self.sites_by_name: dict[str, list[tuple[str, str]]] = {}
-        self.site_values: dict[str, dict[str, Any]] = {}
-        self.site_names: dict[str, str] = {}
-        for site_id, name, values in imports.live_sites(session):
-            self.sites_by_name.setdefault(name, []).append((site_id, values.get("site_type", "")))
-            self.site_values[site_id] = values
-            self.site_names[site_id] = name
-        self.pending: dict[tuple[str, str], _PendingSite] = {}
-        self.pending_by_id: dict[str, _PendingSite] = {}
-        self.row_number = 0
-        self.row_site_attrs: dict[str, Any] = {}
-        self.row_raw: dict[str, Any] = {}
-        self.db_keys: set[tuple[str, ...]] = set()
-        for data in imports.live_data(session, self.form.id):
-            if _matches_filter(ledger, data):
-                key = self.natural_key(data)
-                if key is not None:
-                    self.db_keys.add(key)
-        self.file_keys: dict[tuple[str, ...], int] = {}
-
-    # -- sites -----------------------------------------------------------------------------
-    def resolve_site(self, text: str, site_types: tuple[str, ...]) -> str:
-        candidates = self.sites_by_name.get(text, [])
-        typed = [c for c in candidates if not site_types or c[1] in site_types]
-        if len(typed) == 1:
-            return typed[0][0]
-        if len(typed) > 1:
-            raise ValueError(f"有{len(typed)}个名为“{text}”的监管对象，无法确定是哪一个")
-        if candidates:
-            registered = "、".join(sorted({c[1] for c in candidates}))
-            raise ValueError(
-                f"“{text}”已登记为{registered}类监管对象，不是{'、'.join(site_types)}类"
-            )
-        site_type = site_types[0] if site_types else "其他"
-        pending = self.pending.get((text, site_type))
-        if pending is not None:
-            return pending.id
-        values = self._new_site_values(text, site_type)
-        pending = _PendingSite(str(uuid.uuid4()), text, site_type, values, self.row_number)
-        self.pending[(text, site_type)] = pending
-        self.pending_by_id[pending.id] = pending
-        return pending.id
-
-    def _new_site_values(self, name: str, site_type: str) -> dict[str, Any]:
-        if self.site_form is None:
-            raise ValueError("没有“监管对象”表单，无法新建监管对象")
-        raw: dict[str, Any] = {**self.row_site_attrs}
-        raw.update({"site_type": site_type, "name": name, "status": NEW_SITE_STATUS})
-        if is_empty(raw.get("village")):
-            raw["village"] = self.row_raw.get("village") or PLACEHOLDER_VILLAGE
-        try:
-            return coerce_record(self.site_form, start_values(self.site_form, raw))
-        except ValidationError as exc:
-            raise ValueError(f"无法新建监管对象“{name}”（{exc}）") from None
-
-    def site_field_value(self, site_id: Any, sub: str) -> Any:
-        if not isinstance(site_id, str):
-            return None
-        pending = self.pending_by_id.get(site_id)
-        values = pending.values if pending is not None else self.site_values.get(site_id, {})
-        return values.get(sub)
-
-    # -- keys ------------------------------------------------------------------------------
-    def natural_key(self, values: Mapping[str, Any]) -> tuple[str, ...] | None:
-        parts = []
-        for ref in self.ledger.natural_key:
-            if "." in ref:
-                site_key, sub = ref.split(".", 1)
-                value = self.site_field_value(values.get(site_key), sub)
-            else:
-                value = values.get(ref)
-            parts.append(None if is_empty(value) else value)
-        if all(p is None for p in parts):
-            return None
-        return tuple(_key_part(p) for p in parts)
-
-    def key_text(self, values: Mapping[str, Any]) -> str:
-        shown = []
-        for ref in self.ledger.natural_key:
-            column = next((c for c in self.ledger.columns if c.field == ref), None)
-            label = column.label if column else ref
-            if "." in ref:
-                site_key, sub = ref.split(".", 1)
-                text = cell_text(self.site_field_value(values.get(site_key), sub))
-            else:
-                spec = self.form.field(ref)
-                text = display_value(spec, values.get(ref), self._names())
-            shown.append(f"{label}：{text or '（空）'}")
-        return "，".join(shown)
-
-    def _names(self) -> dict[str, str]:
-        return {**self.site_names, **{p.id: p.name for p in self.pending.values()}}
-
-    # -- rows ------------------------------------------------------------------------------
-    def _is_header_again(self, values: tuple[Any, ...]) -> bool:
-        # only short texts can be header labels: no normalising of long cells and numbers
-        texts = [
-            normalise(value) if isinstance(value, str) and len(value) <= 30 else ""
-            for c in self.data_columns
-            if c.index < len(values) and not is_blank(value := values[c.index])
-        ]
-        return len(texts) >= 2 and sum(t in self.header_texts for t in texts) * 2 >= len(texts)
-
-    def rows(
-        self, source: SheetSource, progress: Progress | None
-    ) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for number, values in source.rows(self.layout.sheet):
-            if progress is not None and number % PROGRESS_EVERY == 0 and not progress(number):
-                raise ImportCancelled()
-            if number <= self.layout.header_last:
-                continue
-            if all(c.index >= len(values) or is_blank(values[c.index]) for c in self.data_columns):
-                continue  # blank (or only a 序号)
-            if is_footer(values):
-                return
-            if is_no_records(values):
-                continue
-            if is_total(values):
-                self.note(f"第{number}行是合计行，未导入")
-                continue
-            if self._is_header_again(values):
-                continue
-            yield number, values
+        self.form: FormSpec = ctx.registry.form(ledger.form)
+        # deadlines of imported rows are counted in the office calendar, as on saving
+        counts_workdays = any(is_workday_deadline(f) for f in self.form.fields)
+        calendar = calendar_in(session) if counts_workdays else None
+        self.sites = SiteResolver(session, ctx.registry.forms.get("site"))
+        self.keys = DuplicateIndex(session, ledger, self.form, self.sites)
+        self.checker = RowChecker(ledger, self.form, layout, self.sites, calendar)
 
     def note(self, text: str) -> None:
         if len(self.report.notes) < MAX_LISTED:
             self.report.notes.append(text)
-
-    def convert(
-        self, number: int, values: tuple[Any, ...]
-    ) -> tuple[dict[str, Any], dict[str, Any], list[RowWarning]]:
-        raw: dict[str, Any] = {}
-        warnings: list[RowWarning] = []
-        for column in self.field_columns:
-            assert column.converter is not None and column.ledger_column is not None
-            cell = values[column.index] if column.index < len(values) else None
-            converted = column.converter.convert(cell)
-            if converted.value is not None:
-                raw[column.ledger_column.field] = converted.value
-            if converted.warning:
-                warnings.append(
-                    RowWarning(number, column.shown, cell_text(cell), converted.warning)
-                )
-        site_attrs: dict[str, Any] = {}
-        for column in self.site_attr_columns:
-            assert column.converter is not None and column.ledger_column is not None
-            cell = values[column.index] if column.index < len(values) else None
-            converted = column.converter.convert(cell)
-            if converted.value is not None:
-                site_attrs[column.ledger_column.field.split(".", 1)[1]] = converted.value
-        for key, allowed in self.ledger.filter.items():
-            if key not in raw and len(allowed) == 1:
-                raw[key] = allowed[0]
-        # an empty date is an error, never "today"
-        return start_values(self.form, raw, today_dates=False), site_attrs, warnings
-
-    def errors_of(
-        self, number: int, values: tuple[Any, ...], problems: list[FieldError]
-    ) -> list[RowError]:
-        out = []
-        for problem in problems:
-            base = problem.field.split("[", 1)[0].split(".", 1)[0]
-            column = self.by_field.get(base)
-            if column is not None and column.kind in ("field", "site_attr"):
-                cell = values[column.index] if column.index < len(values) else None
-                reason = problem.message
-                is_date = column.spec is not None and column.spec.type in ("date", "datetime")
-                if is_date and reason.startswith(("日期格式", "时间格式")):
-                    reason = DATE_HINT
-                if problem.label != (column.spec.label if column.spec else ""):
-                    reason = f"{problem.label}：{problem.message}"
-                out.append(RowError(number, column.shown, cell_text(cell), reason))
-            else:
-                reason = problem.message
-                if reason == "必填" and base not in self.by_field:
-                    reason = "必填（表格中没有这一列）"
-                out.append(RowError(number, problem.label, "", reason))
-        return out
-
-    def check(
-        self, number: int, values: tuple[Any, ...]
-    ) -> tuple[dict[str, Any] | None, list[RowError], list[RowWarning]]:
-        """(values to store or None, errors, warnings) of one row."""
-        raw, site_attrs, warnings = self.convert(number, values)
-        self.row_number, self.row_raw, self.row_site_attrs = number, raw, site_attrs
-        try:
-            stored = coerce_record(self.form, raw, self.resolve_site, calendar=self.calendar)
-        except ValidationError as exc:
-            return None, self.errors_of(number, values, exc.errors), warnings
-        wrong = [
-            FieldError(
-                key,
-                self.form.field(key).label,
-                f"不属于本台账（应为“{'、'.join(map(str, allowed))}”）",
-            )
-            for key, allowed in self.ledger.filter.items()
-            if stored.get(key) not in allowed
-        ]
-        if wrong:
-            return None, self.errors_of(number, values, wrong), warnings
-        return stored, [], warnings
 
     def site_ids_of(self, values: Mapping[str, Any]) -> list[str]:
         return sorted(site_refs(self.form, values))
@@ -580,22 +326,14 @@ class _Pass:
         progress: Progress | None,
     ) -> None:
         report = self.report
-        labels_specs = [
-            (c, self.form.field(c.field) if self.form.has_field(c.field) else None)
-            for c in self.ledger.columns
-        ]
-        for number, values in self.rows(source, progress):
+        for number, values in data_rows(source, self.layout, self.note, progress):
             report.rows_read += 1
-            stored, errors, warnings = self.check(number, values)
+            stored, errors, warnings = self.checker.check(number, values)
             report.warning_count += len(warnings)
-            for warning in warnings:
-                if len(report.warnings) < MAX_LISTED:
-                    report.warnings.append(warning)
+            _keep(report.warnings, warnings)
             if stored is None:
                 report.error_row_count += 1
-                for error in errors:
-                    if len(report.errors) < MAX_LISTED:
-                        report.errors.append(error)
+                _keep(report.errors, errors)
                 if error_book is not None:
                     error_book.add(
                         number,
@@ -603,40 +341,50 @@ class _Pass:
                         [f"“{e.column}”：{e.reason}" for e in errors],
                     )
                 continue
-            key = self.natural_key(stored)
-            if key is not None and (key in self.db_keys or key in self.file_keys):
+            key = self.keys.key_of(stored)
+            reason = self.keys.duplicate_reason(key)
+            if reason:
                 report.duplicate_count += 1
-                reason = (
-                    "数据库中已有相同记录"
-                    if key in self.db_keys
-                    else f"与第{self.file_keys[key]}行重复"
-                )
-                if len(report.duplicates) < MAX_LISTED:
-                    report.duplicates.append(DuplicateRow(number, self.key_text(stored), reason))
+                _keep(report.duplicates, [DuplicateRow(number, self.keys.key_text(stored), reason)])
                 continue
-            if key is not None:
-                self.file_keys[key] = number
-            for site_id in self.site_ids_of(stored):
-                pending = self.pending_by_id.get(site_id)
-                if pending is not None and not pending.used:
-                    pending.used = True
-                    pending.first_row = min(pending.first_row, number)
-                    report.new_sites.append(NewSite(pending.name, pending.site_type, number))
+            self.keys.add(key, number)
+            self._note_new_sites(number, stored)
             report.add_count += 1
             if len(report.rows_to_add) < SAMPLE_ROWS:
-                names = self._names()
-                cells = []
-                for column, spec in labels_specs:
-                    if spec is not None:
-                        cells.append(display_value(spec, stored.get(column.field), names))
-                    elif "." in column.field:
-                        site_key, sub = column.field.split(".", 1)
-                        cells.append(cell_text(self.site_field_value(stored.get(site_key), sub)))
-                    else:
-                        cells.append("")
-                report.rows_to_add.append(PreviewRow(number, tuple(cells)))
+                report.rows_to_add.append(PreviewRow(number, self._shown(stored)))
             if accept is not None:
                 accept(number, stored)
+
+    def _note_new_sites(self, number: int, stored: Mapping[str, Any]) -> None:
+        """The new 待完善 sites a row to add names (each listed once, at its first row)."""
+        for site_id in self.site_ids_of(stored):
+            pending = self.sites.pending_by_id.get(site_id)
+            if pending is not None and not pending.used:
+                pending.used = True
+                pending.first_row = min(pending.first_row, number)
+                self.report.new_sites.append(NewSite(pending.name, pending.site_type, number))
+
+    def _shown(self, stored: Mapping[str, Any]) -> tuple[str, ...]:
+        """A row to add as the ledger's columns show it (for the preview sample)."""
+        names = self.sites.all_names()
+        cells = []
+        for column in self.ledger.columns:
+            if self.form.has_field(column.field):
+                spec = self.form.field(column.field)
+                cells.append(display_value(spec, stored.get(column.field), names))
+            elif "." in column.field:
+                site_key, sub = column.field.split(".", 1)
+                cells.append(cell_text(self.sites.field_value(stored.get(site_key), sub)))
+            else:
+                cells.append("")
+        return tuple(cells)
+
+
+def _keep(shown: list[Any], items: Sequence[Any]) -> None:
+    """Add to a list shown to the clerk, up to MAX_LISTED (everything is counted)."""
+    room = MAX_LISTED - len(shown)
+    if room > 0:
+        shown.extend(items[:room])
 
 
 # ---- writing -----------------------------------------------------------------------------
@@ -664,20 +412,20 @@ class _Writer:
             (self.os_user, self.filler), record_id, form.id, ACTION_IMPORT, changes, now
         )
         # site names from this import's cache instead of one query a row
-        derived = derived_columns(form, values, self.run.site_names)
+        derived = derived_columns(form, values, self.run.sites.names)
         return new_record_row(record_id, form, values, derived, self.author, now)
 
-    def _write_site(self, pending: _PendingSite) -> None:
-        assert self.run.site_form is not None
-        row = self._row(pending.id, self.run.site_form, pending.values)
+    def _write_site(self, pending: PendingSite) -> None:
+        assert self.run.sites.site_form is not None
+        row = self._row(pending.id, self.run.sites.site_form, pending.values)
         self.session.execute(_RECORDS.insert(), [row])
-        self.run.site_names[pending.id] = pending.name
+        self.run.sites.names[pending.id] = pending.name
         pending.written = True
         self.sites_written.append(pending.name)
 
     def accept(self, number: int, values: dict[str, Any]) -> None:
         for site_id in self.run.site_ids_of(values):
-            pending = self.run.pending_by_id.get(site_id)
+            pending = self.run.sites.pending_by_id.get(site_id)
             if pending is not None and not pending.written:
                 self.flush()
                 self._write_site(pending)
