@@ -60,9 +60,9 @@ from gongkai_desktop.services.disclosure.report import (
     TOTAL,
     DisclosureReport,
 )
+from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
 from gongkai_desktop.services.io.file_output import ExportError, write_atomically
-from gongkai_desktop.services.ledgers.cells import needs_quote_prefix
-from gongkai_desktop.services.ledgers.export import FOOTER_TEXT, line_count
+from gongkai_desktop.services.io.safe_cells import needs_quote_prefix
 
 TABLE_TOP = 3  # the first row of each official table
 SHEET_TABLE2, SHEET_TABLE3, SHEET_TABLE4 = SECTION_HEADINGS[1:4]
@@ -73,7 +73,7 @@ _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _FONT = "宋体"
 _SIZE = 10.5
-_UNIT_SIZE = 11  # the size ledger_export.line_count measures in
+_UNIT_SIZE = 11  # the size sheet_tables.line_count measures in
 
 
 class DisclosureXlsxError(ExportError):

@@ -29,6 +29,7 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from gongkai_desktop.forms.spec import FieldSpec
+from gongkai_desktop.services.io.safe_cells import needs_quote_prefix as needs_quote_prefix
 
 CellData = str | int | float | date | datetime | None
 
@@ -52,10 +53,6 @@ FOOTER_REVIEWER = "审核人："
 FOOTER_PHONE = "联系电话："
 UNIT_PREFIX = "填报单位（盖章）："
 DATE_PREFIX = "填报日期："
-
-# A string starting with one of these would be read by Excel as a formula (or DDE).
-# (LF too: a leading CR is written as LF, see clean_text.)
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # Same splitting as forms.values (multi-choice input accepts these separators too).
 MULTI_SPLIT = re.compile(r"[、,，;；/\n]+")
@@ -86,12 +83,6 @@ def number_format(spec: FieldSpec) -> str:
     if t == "decimal":
         return decimal_format(spec.decimals)
     return GENERAL_FORMAT
-
-
-def needs_quote_prefix(value: object) -> bool:
-    """True for text Excel would otherwise take as a formula: store it as a string
-    (``data_type = "s"``) with ``quotePrefix``."""
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 def clean_text(text: str) -> str:

@@ -44,6 +44,7 @@ from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
 from gongkai_desktop.services.io.file_output import ExportError, error_message, write_atomically
 from gongkai_desktop.services.ledgers import cells as ledger_cells
 from gongkai_desktop.services.records.attachments import AttachmentError, photo_path
@@ -64,7 +65,6 @@ BODY_LINE_HEIGHT = 14.5
 HEADER_LINE_HEIGHT = 15.5
 ROW_PADDING = 5.0
 MIN_BODY_ROW_HEIGHT = 20.0
-FOOTER_TEXT = "第 &P 页 共 &N 页"
 # Characters Windows forbids in file names, and control characters.
 _FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
@@ -216,25 +216,6 @@ def _prepared_cells(values: Sequence[Any], row_idx: int) -> Iterator[Any]:
         cell.column = col_idx
         cell.row = row_idx
         yield cell
-
-
-# ---- text measuring (row heights) --------------------------------------------------------
-def text_width(text: str) -> float:
-    """Width of a line in column-width units: a Chinese character takes two, a Latin
-    letter or digit a little over one (UTF-8 needs three bytes for the former, one for
-    the latter; the margin covers fonts whose digits are wider than the unit, such as
-    the fallbacks LibreOffice uses where 宋体 is missing)."""
-    wide = (len(text.encode("utf-8")) - len(text)) // 2
-    return 2 * wide + 1.15 * (len(text) - wide)
-
-
-def line_count(text: str, width: float, scale: float = 1.0) -> int:
-    usable = max(1.0, width - 1.2)
-    lines = 0
-    for part in text.split("\n"):
-        needed = text_width(part) * scale
-        lines += max(1, -int(-needed // usable))
-    return lines
 
 
 # ---- file names --------------------------------------------------------------------------

@@ -36,8 +36,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.documents.content import ReportTable
+from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
 from gongkai_desktop.services.io.file_output import ExportError, write_atomically
-from gongkai_desktop.services.ledgers.export import FOOTER_TEXT, line_count
 from gongkai_desktop.services.reports.annual import AnnualReport
 from gongkai_desktop.services.reports.monthly import MonthlySummary
 
@@ -68,7 +68,7 @@ _FONT = "宋体"
 _TITLE_SIZE = 16
 _TEXT_SIZE = 11
 _TABLE_SIZE = 10
-_UNIT_SIZE = 11  # the font size ledger_export.text_width measures in
+_UNIT_SIZE = 11  # the font size sheet_tables.text_width measures in
 
 
 def _font(size: float = _TEXT_SIZE, bold: bool = False, color: str | None = None) -> Font:
