@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from openpyxl.utils.cell import range_boundaries
 
 from gongkai_desktop.services.io.untrusted_files import (
@@ -32,7 +34,13 @@ _TOO_MANY_ROWS = (
 )
 
 
+_UNSAFE_XML = "含有XML实体声明或外部引用，可能是恶意构造的文件，已拒绝"
+
+
 def _reason(exc: Exception) -> str:
+    # defusedxml's refusals, raised directly or wrapped by openpyxl, in Chinese
+    if isinstance(exc, DefusedXmlException) or isinstance(exc.__cause__, DefusedXmlException):
+        return _UNSAFE_XML
     return str(exc) or type(exc).__name__
 
 
@@ -72,39 +80,63 @@ class _MergeFiller:
 
 
 # ---- .xlsx --------------------------------------------------------------------------------
-_MERGE_RE = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([A-Za-z]{1,3}\d{1,7}(?::[A-Za-z]{1,3}\d{1,7})?)\""
-)
-_OVERLAP = 512
+# A cell reference as Excel writes it (at most XFD1048576); anything else is not a merge.
+_REF = re.compile(r"[A-Za-z]{1,3}\d{1,7}(?::[A-Za-z]{1,3}\d{1,7})?")
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _merge(ref: str) -> Merge | None:
+    if not _REF.fullmatch(ref):
+        return None
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    except ValueError:
+        return None
+    if min_col is None or min_row is None or max_col is None or max_row is None:
+        return None
+    return min_row, min_col, max_row, max_col
 
 
 def _scan_merges(stream: Any, path: Path, sheet: str) -> list[Merge]:
-    """``<mergeCell ref=…>`` of a sheet's XML, found by a bounded regular-expression scan
-    of the stream (openpyxl's read-only mode does not report merged cells)."""
+    """``<mergeCell ref=…>`` of a sheet's XML (openpyxl's read-only mode does not report
+    merged cells), read by defusedxml's ``iterparse``: no entity is expanded, nothing
+    external is fetched. The tree is emptied as it is read, so memory stays flat however
+    long ``sheetData`` is, and the parse stops at the end of ``mergeCells``."""
     merges: list[Merge] = []
-    tail = b""
-    while True:
-        chunk = stream.read(1 << 20)
-        buffer = tail + chunk
-        final = not chunk
-        cut = len(buffer) if final else max(0, len(buffer) - _OVERLAP)
-        for match in _MERGE_RE.finditer(buffer):
-            if match.start() >= cut:
-                break
-            try:
-                min_col, min_row, max_col, max_row = range_boundaries(match[1].decode())
-            except ValueError:
-                continue
-            if None in (min_col, min_row, max_col, max_row):
-                continue
-            merges.append((int(min_row), int(min_col), int(max_row), int(max_col)))  # type: ignore[arg-type]
+    open_elements: list[Any] = []
+    for event, element in iterparse(stream, events=("start", "end")):
+        if event == "start":
+            open_elements.append(element)
+            continue
+        open_elements.pop()
+        tag = _local(element.tag)
+        if tag == "mergeCell":
+            merge = _merge(element.get("ref", ""))
+            if merge is not None:
+                merges.append(merge)
             if len(merges) > MAX_MERGED_RANGES:
                 raise UntrustedFileError(
                     path, f"工作表“{sheet}”的合并单元格超过{MAX_MERGED_RANGES:,}处，已拒绝。"
                 )
-        if final:
-            return merges
-        tail = buffer[cut:]
+        elif tag == "mergeCells":
+            break  # nothing after it is about merged cells
+        if open_elements:
+            del open_elements[-1][:]  # the parent forgets its finished child
+    return merges
+
+
+def sheet_merges(path: Path, member: str, sheet: str) -> list[Merge]:
+    """Merged ranges of one worksheet of a package, or :class:`UntrustedFileError`."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+            return _scan_merges(stream, path, sheet)
+    except UntrustedFileError:
+        raise
+    except Exception as exc:  # bad XML, defusedxml's refusals, a broken zip member
+        raise UntrustedFileError(path, f"无法读取工作表“{sheet}”（{_reason(exc)}）。") from None
 
 
 class XlsxSource:
@@ -127,13 +159,16 @@ class XlsxSource:
         self.sheet_names = [
             ws.title for ws in self.book.worksheets if getattr(ws, "sheet_state", "") != "hidden"
         ] or list(self.book.sheetnames)
+        self._merge_cache: dict[str, list[Merge]] = {}
 
     def _merges(self, ws: Any) -> list[Merge]:
+        # one parse per sheet: the header search and the import read the same source
+        if ws.title in self._merge_cache:
+            return self._merge_cache[ws.title]
         member = getattr(ws, "_worksheet_path", None)
-        if not member:
-            return []
-        with zipfile.ZipFile(self.path) as archive, archive.open(member) as stream:
-            return _scan_merges(stream, self.path, ws.title)
+        merges = sheet_merges(self.path, member, ws.title) if member else []
+        self._merge_cache[ws.title] = merges
+        return merges
 
     def rows(self, sheet: str, limit: int | None = None) -> Iterator[Row]:
         ws = self.book[sheet]
