@@ -4,10 +4,10 @@ One sheet per file: title merged across the table, 填报单位（盖章）/填�
 two-level header, 序号 first, the records of the period, and the 填表人／审核人／联系电话
 line under the table; A4 landscape, one page wide, header rows repeated on every page.
 
-Large ledgers stream: records are read a page at a time (keyset paging) and written with
-openpyxl's write-only worksheet, so memory does not grow with the number of rows. Every
-cell of a column shares one prepared style (see ``_Styles``); building style objects per
-cell costs about three times the time of the cells themselves.
+Large ledgers stream: records are read in one query streamed a page at a time
+(``yield_per``) and written with openpyxl's write-only worksheet, so memory does not grow with the number of rows. Every
+cell of a column shares one prepared style (see ``_Styles`` and ``xlsx_stream``); building
+style objects per cell costs about three times the time of the cells themselves.
 
 A file is written beside its target under a temporary name, flushed, fsynced and renamed
 over the target: a failure or a cancel leaves any old file untouched and no partial file.
@@ -16,7 +16,6 @@ Values become cells by the conventions of ``ledger_cells`` (shared with the impo
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
@@ -31,7 +30,6 @@ from typing import Any, BinaryIO
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -47,6 +45,13 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
 from gongkai_desktop.services.io.file_output import ExportError, error_message, write_atomically
 from gongkai_desktop.services.ledgers import cells as ledger_cells
+from gongkai_desktop.services.ledgers.xlsx_stream import (
+    SharedStyle,
+    append_cells_only,
+    discard_stream,
+    prepared_style,
+    styled_cell,
+)
 from gongkai_desktop.services.records.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import load_settings
@@ -144,18 +149,6 @@ _LINE_LEFT = Alignment(horizontal="left", vertical="center")
 _LINE_RIGHT = Alignment(horizontal="right", vertical="center")
 
 
-class _SharedStyle(StyleArray):
-    """A style array shared by many cells and never changed: its hash (the writer looks
-    every cell's style up by it) is computed once."""
-
-    _hash: int | None = None
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(tuple(self))
-        return self._hash
-
-
 class _Styles:
     """One prepared style per kind of cell. openpyxl registers a style's font, border
     and alignment in the workbook's tables when they are assigned; the resulting index
@@ -187,35 +180,11 @@ class _Styles:
         border: Border | None = None,
         number_format: str = ledger_cells.GENERAL_FORMAT,
         quote: bool = False,
-    ) -> Any:
-        cell = WriteOnlyCell(self.ws)
-        cell.font = font
-        cell.alignment = alignment
-        if border is not None:
-            cell.border = border
-        cell.number_format = number_format
-        if quote:
-            cell.quotePrefix = True
-        return _SharedStyle(cell._style)
+    ) -> SharedStyle:
+        return prepared_style(self.ws, font, alignment, border, number_format, quote)
 
-    def cell(self, value: Any, style: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value)
-        # shared, never changed: the cell is written and dropped as soon as its row is
-        cell._style = style
-        return cell
-
-
-def _prepared_cells(values: Sequence[Any], row_idx: int) -> Iterator[Any]:
-    """Rows of ready-made cells for a write-only sheet. openpyxl's own conversion first
-    tries each appended item as a plain value and falls back to a cell on the ValueError
-    (about a fifth of the export's time for a styled sheet); every item here is a cell,
-    or None for a column left out of a merged row."""
-    for col_idx, cell in enumerate(values, 1):
-        if cell is None:
-            continue
-        cell.column = col_idx
-        cell.row = row_idx
-        yield cell
+    def cell(self, value: Any, style: SharedStyle) -> WriteOnlyCell:
+        return styled_cell(self.ws, value, style)
 
 
 # ---- file names --------------------------------------------------------------------------
@@ -514,12 +483,12 @@ class _Run:
     def write(self, fh: BinaryIO) -> None:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(title=safe_sheet_title(self.ledger.title))
-        ws._values_to_row = _prepared_cells  # every row is appended as cells
+        append_cells_only(ws)
         try:
             self._write_sheet(ws)
             wb.save(fh)
         except BaseException:
-            _discard_stream(ws)
+            discard_stream(ws)
             raise
 
     def _write_sheet(self, ws: Any) -> None:
@@ -777,19 +746,3 @@ def _right_span_start(widths: Sequence[float], wanted: float) -> int:
 
 def safe_sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "台账"
-
-
-def _discard_stream(ws: Any) -> None:
-    """Remove the temporary file openpyxl streams a write-only sheet into (it would
-    otherwise stay in the system temp folder until the program exits)."""
-    writer = getattr(ws, "_writer", None)
-    if writer is None:
-        return
-    rows = getattr(ws, "_rows", None)
-    if rows is not None:  # end the row stream now, not when it is garbage-collected
-        with contextlib.suppress(Exception):
-            rows.close()
-    with contextlib.suppress(Exception):
-        writer.close()
-    with contextlib.suppress(Exception):
-        writer.cleanup()
