@@ -205,3 +205,24 @@ def test_xml_entity_tricks_refuse_the_import_in_chinese(
     message = refused(ctx, evil_workbook(tmp_path, dtd, ref), dump_db)
     assert "无法读取该Excel文件（含有XML实体声明或外部引用" in message
     assert "Unable to read" not in message
+
+
+def test_damaged_records_of_an_xls_sheet_are_refused(
+    ctx: AppContext, tmp_path: Path, dump_db
+) -> None:  # type: ignore[no-untyped-def]
+    """The compound file is sound, a record inside the sheet is not: xlrd fails while
+    the rows are read, with struct.error here."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("台账")
+    sheet.write_merge(0, 0, 0, 4, "宣传活动台账")
+    for col, text in enumerate(HEADER):
+        sheet.write(1, col, text)
+    path = tmp_path / "坏记录.xls"
+    book.save(str(path))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"\xe5\x00\x0a\x00\x01\x00")  # MERGEDCELLS, 10 bytes, one range
+    assert at > 0
+    data[at + 4 : at + 6] = b"\xff\x7f"  # now it claims 32,767 ranges
+    path.write_bytes(bytes(data))
+    assert "无法读取工作表“台账”" in refused(ctx, path, dump_db)

@@ -248,16 +248,23 @@ class XlsSource:
         return value
 
     def rows(self, sheet: str, limit: int | None = None) -> Iterator[Row]:
-        ws = self.book.sheet_by_name(sheet)
-        if ws.nrows > MAX_ROWS:
-            raise UntrustedFileError(self.path, _TOO_MANY_ROWS.format(sheet=sheet))
-        merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in ws.merged_cells]
-        filler = _MergeFiller(merges)
-        count = ws.nrows if limit is None else min(ws.nrows, limit)
-        for index in range(count):
-            values = tuple(self._value(c) for c in ws.row(index))
-            yield index + 1, filler.fill(index + 1, values)
-        self.book.unload_sheet(sheet)
+        try:
+            ws = self.book.sheet_by_name(sheet)  # on demand: the sheet's records are read here
+            if ws.nrows > MAX_ROWS:
+                raise UntrustedFileError(self.path, _TOO_MANY_ROWS.format(sheet=sheet))
+            merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in ws.merged_cells]
+            filler = _MergeFiller(merges)
+            count = ws.nrows if limit is None else min(ws.nrows, limit)
+            for index in range(count):
+                values = tuple(self._value(c) for c in ws.row(index))
+                yield index + 1, filler.fill(index + 1, values)
+            self.book.unload_sheet(sheet)
+        except UntrustedFileError:
+            raise
+        except Exception as exc:  # xlrd reports damaged records with many types
+            raise UntrustedFileError(
+                self.path, f"无法读取工作表“{sheet}”（{_reason(exc)}）。"
+            ) from None
 
     def close(self) -> None:
         self.book.release_resources()
