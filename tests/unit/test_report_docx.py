@@ -25,7 +25,7 @@ from docx.text.paragraph import Paragraph
 from gongkai_desktop.domain.periods import parse_period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents import official_docx
-from gongkai_desktop.services.documents.content import ReportTable
+from gongkai_desktop.services.documents.content import ReportTable, TableCell
 from gongkai_desktop.services.io.file_output import ExportError
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.reports.annual import annual_report
@@ -448,6 +448,40 @@ def test_column_widths_fill_the_line() -> None:
     room = [(w - 2 * official_docx.CELL_MARGIN_TWIPS) / 20 for w in widths]
     assert room[2] >= official_docx.text_width("2024年12月31日") * 10.5
     assert room[3] >= official_docx.text_width("逾期100天") * 10.5
+
+
+def test_table_with_merged_cells() -> None:
+    """A table with header levels and row labels over several rows: merged cells, the
+    header rows repeat, widths in the given ratio, numbers in their format."""
+    table = ReportTable(
+        caption="",
+        headers=(),
+        header_rows=((TableCell("项目", rows=2), TableCell("数量", cols=2)), ("本年", "上年")),
+        rows=(
+            (TableCell("合计", rows=2), 0, TableCell(1.5, number_format="0.00")),
+            (2, 3),
+        ),
+        widths=(50, 25, 25),
+    )
+    doc = official_docx.OfficialDocument()
+    grid = doc.table(table, bold=False, line_pt=11.5)
+    assert (len(grid.rows), len(grid.columns)) == (4, 3)
+    assert grid.cell(1, 0).text == "项目" and grid.cell(0, 2).text == "数量"
+    assert [c.text for c in grid.rows[2].cells] == ["合计", "0", "1.50"]
+    assert [c.text for c in grid.rows[3].cells] == ["合计", "2", "3"]
+    assert [r._tr.trPr.find(qn("w:tblHeader")) is not None for r in grid.rows] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    widths = [c.width for c in grid.columns]
+    assert abs(widths[0] / widths[1] - 2) < 0.01 and widths[1] == widths[2]
+    runs = [r for row in grid.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    assert runs and not any(r.font.bold for r in runs)  # one weight, headers included
+    spacing = grid.cell(2, 1).paragraphs[0].paragraph_format
+    assert spacing.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert spacing.line_spacing.pt == 11.5
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")

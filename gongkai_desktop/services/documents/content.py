@@ -1,9 +1,11 @@
-"""What a summary report says, as plain objects every output renders the same way.
+"""What a report says, as plain objects every output renders the same way.
 
-The monthly summary (PDF through ``render/``, .xlsx, .docx) and the annual report
-(.docx, .xlsx) are built from these objects, so the PDF, the spreadsheet and the Word
-file of one report never disagree: the numbers and sentences are decided once, here
-and in ``report_monthly`` / ``report_annual``, and the writers only lay them out.
+The monthly summary (PDF through ``render/``, .xlsx, .docx), the annual report (.docx,
+.xlsx) and the 政府信息公开工作年度报告 (.docx, .xlsx) are built from these objects, so
+the PDF, the spreadsheet and the Word file of one report never disagree: the numbers,
+sentences and table layouts (merged header cells, row labels) are decided once, in
+``reports/`` and ``disclosure/report.py``, and the writers — ``official_docx`` for Word,
+``sheet_tables`` for Excel — only lay them out. Nothing here knows docx or openpyxl.
 """
 
 from __future__ import annotations
@@ -11,34 +13,172 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-Cell = str | int
+Cell = str | int | float
+
+LEFT, CENTRE = "left", "center"
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """A cell that spans rows or columns, or is set apart from the rest of its row.
+
+    ``bold`` None means as its row: header rows and the 合计 row bold, the rest not.
+    ``align`` is ``LEFT`` or ``CENTRE``; "" lets the writer choose (header cells centred,
+    body text that wraps left-aligned, the rest centred). ``number_format`` is written
+    the way Excel spells it ("0", "0.00"); "" prints an int as is (format "0") and
+    anything else in the General format.
+    """
+
+    value: Cell
+    rows: int = 1
+    cols: int = 1
+    bold: bool | None = None
+    align: str = ""
+    number_format: str = ""
+
+    def __post_init__(self) -> None:
+        if self.rows < 1 or self.cols < 1:
+            raise ValueError(f"{self.value!r}: a cell spans at least one row and column")
+        if self.align not in ("", LEFT, CENTRE):
+            raise ValueError(f"{self.value!r}: align is {LEFT!r}, {CENTRE!r} or empty")
+
+
+Entry = Cell | TableCell  # a plain value is a TableCell of one row and column
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A cell where it falls on the table's grid: rows and columns from 0, inclusive,
+    header rows first, with its weight and highlight resolved."""
+
+    cell: TableCell
+    row: int
+    col: int
+    last_row: int
+    last_col: int
+    header: bool
+    bold: bool
+    marked: bool
+
+    @property
+    def spans(self) -> bool:
+        return self.last_row > self.row or self.last_col > self.col
+
+
+def cell_text(value: Cell, number_format: str = "", show_zeros: bool = True) -> str:
+    """A value as printed: "0.00" gives two decimals, "0" none; a zero is "" when the
+    table does not show zeros."""
+    if isinstance(value, bool | str):
+        return str(value)
+    if value == 0 and not show_zeros:
+        return ""
+    if number_format == "0" or (not number_format and isinstance(value, int)):
+        return str(round(value))
+    if number_format.startswith("0.") and set(number_format[2:]) == {"0"}:
+        return f"{value:.{len(number_format) - 2}f}"
+    return str(value)
+
+
+def _as_cell(entry: Entry) -> TableCell:
+    return entry if isinstance(entry, TableCell) else TableCell(entry)
+
+
+def entry_value(entry: Entry) -> Cell:
+    """The value of a row entry, plain or a TableCell."""
+    return entry.value if isinstance(entry, TableCell) else entry
 
 
 @dataclass(frozen=True)
 class ReportTable:
-    """A plain table: a caption, one header row, body rows.
+    """A table: a caption, a header, body rows.
+
+    A simple table has one header row of labels (``headers``) and body rows of plain
+    values, one per header. An official form's table may have a header of several
+    levels (``header_rows``, in place of ``headers``; or no header at all) and cells that
+    span rows or columns (``TableCell``), row labels in several columns included. The
+    rows are given as in HTML: each row lists its cells left to right, leaving out the
+    places a cell from a row above still covers.
 
     ``marked`` holds indexes of body rows to highlight (overdue tasks); ``total_row``
     says the last body row is a 合计 row (printed bold). ``empty_text`` is printed in
     one full-width row when there are no body rows, so an empty table still says so.
+    ``show_zeros`` prints 0 as 0 (the official forms print every number).
     """
 
     caption: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
+    rows: tuple[tuple[Entry, ...], ...]
     marked: frozenset[int] = frozenset()
     total_row: bool = False
     empty_text: str = "无"
     note: str = ""  # a line printed under the table (e.g. "另有3项未列出")
-    # relative column widths, one per header; writers scale them to the page
-    widths: tuple[int, ...] = ()
+    # relative column widths, one per column of the grid; writers scale them to the page
+    widths: tuple[float, ...] = ()
+    header_rows: tuple[tuple[Entry, ...], ...] = ()
+    show_zeros: bool = True
 
     def __post_init__(self) -> None:
-        for row in self.rows:
-            if len(row) != len(self.headers):
-                raise ValueError(f"{self.caption}: row {row!r} does not match the headers")
-        if self.widths and len(self.widths) != len(self.headers):
-            raise ValueError(f"{self.caption}: widths do not match the headers")
+        if self.headers and self.header_rows:
+            raise ValueError(f"{self.caption}: headers or header_rows, not both")
+        _placed, columns = self._place()  # raises on rows that do not fit the grid
+        if self.widths and len(self.widths) != columns:
+            raise ValueError(f"{self.caption}: widths do not match the columns")
+
+    @property
+    def head(self) -> tuple[tuple[Entry, ...], ...]:
+        """The header rows, top to bottom (none, one, or several levels)."""
+        return self.header_rows or ((self.headers,) if self.headers else ())
+
+    @property
+    def simple(self) -> bool:
+        """One header row of labels over plain values: no cell spans."""
+        return not self.header_rows and not any(
+            isinstance(v, TableCell) and (v.rows > 1 or v.cols > 1)
+            for row in self.rows
+            for v in row
+        )
+
+    @property
+    def column_count(self) -> int:
+        return self._place()[1]
+
+    def placed(self) -> tuple[Placed, ...]:
+        """Every cell on the grid, header rows first, in reading order."""
+        return self._place()[0]
+
+    def _place(self) -> tuple[tuple[Placed, ...], int]:
+        head = self.head
+        all_rows = (*head, *self.rows)
+        if not all_rows:
+            return (), len(self.widths)
+        columns = sum(_as_cell(v).cols for v in all_rows[0])
+        covered: set[tuple[int, int]] = set()
+        placed: list[Placed] = []
+        last_body = len(self.rows) - 1
+        for r, entries in enumerate(all_rows):
+            header = r < len(head)
+            body = r - len(head)
+            col = 0
+            for entry in entries:
+                cell = _as_cell(entry)
+                while (r, col) in covered:
+                    col += 1
+                last_col = col + cell.cols - 1
+                last_row = r + cell.rows - 1
+                block = {(a, b) for a in range(r, last_row + 1) for b in range(col, last_col + 1)}
+                if last_col >= columns or last_row >= len(all_rows) or block & covered:
+                    raise ValueError(f"{self.caption}: {cell.value!r} does not fit the grid")
+                if header and last_row >= len(head):
+                    raise ValueError(f"{self.caption}: a header cell spans into the body")
+                covered |= block
+                is_total = not header and self.total_row and body == last_body
+                bold = cell.bold if cell.bold is not None else header or is_total
+                marked = not header and body in self.marked
+                placed.append(Placed(cell, r, col, last_row, last_col, header, bold, marked))
+                col = last_col + 1
+            if any((r, c) not in covered for c in range(columns)):
+                raise ValueError(f"{self.caption}: row {entries!r} does not fill the columns")
+        return tuple(placed), columns
 
 
 @dataclass(frozen=True)

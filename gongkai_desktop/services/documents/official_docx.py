@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -48,7 +48,13 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from gongkai_desktop.services.documents.content import Block, ReportTable
+from gongkai_desktop.services.documents.content import (
+    LEFT,
+    Block,
+    ReportTable,
+    cell_text,
+    entry_value,
+)
 
 # ---- the format's numbers -------------------------------------------------------------
 PAGE_WIDTH_MM = 210
@@ -279,7 +285,7 @@ def column_widths(table: ReportTable, available_twips: int, font_pt: float) -> l
     natural = []
     body_need = []  # the longest cell on one line, with room for bold and wider digits
     for i in range(count):
-        body = max((text_width(str(row[i])) for row in table.rows), default=0.0)
+        body = max((text_width(str(entry_value(row[i]))) for row in table.rows), default=0.0)
         header = min(text_width(str(table.headers[i])), 4.0)
         body_need.append(body * 1.5 * font_pt * 20 + padding)
         natural.append(max(body_need[i], header * font_pt * 20 + padding))
@@ -308,6 +314,15 @@ def column_widths(table: ReportTable, available_twips: int, font_pt: float) -> l
         if widths[i] < 0.6 * share[i]:
             return [int(w) for w in share]
     return [int(w) for w in widths]
+
+
+def ratio_widths(table: ReportTable, available_twips: int) -> list[int]:
+    """Column widths in twips filling ``available_twips`` in the ratio of
+    ``table.widths`` (equal widths when it has none), taken as millimetres (whole twips)
+    and scaled to the line: the official tables give their widths in mm of the page."""
+    weights = table.widths or (10,) * table.column_count
+    scale = available_twips / Mm(sum(weights)).twips
+    return [int(Mm(w).twips * scale) for w in weights]
 
 
 def row_flags(row: object, *, header: bool) -> None:
@@ -551,10 +566,18 @@ class OfficialDocument:
         caption_size: float = CAPTION_PT,
         caption_align: WD_PARAGRAPH_ALIGNMENT = WD_PARAGRAPH_ALIGNMENT.CENTER,
         row_height_mm: float = 0,
+        line_pt: float = 0,
+        bold: bool = True,
     ) -> Table:
-        """A bordered table: bold caption, header row repeated on every page, marked
-        rows in red, a bold 合计 row, ``empty_text`` in one row when there are no rows,
-        and the note under it. Column widths follow ``table.widths`` across the page."""
+        """A bordered table: bold caption, header rows repeated on every page, merged
+        cells where a cell spans rows or columns, marked rows in red, a bold 合计 row,
+        ``empty_text`` in one row when there are no rows, and the note under it.
+
+        A simple table's columns are as wide as their content needs, in the ratio of
+        ``table.widths`` for long text (``column_widths``); a table with merged cells
+        keeps the ratio of ``table.widths`` exactly. ``line_pt`` is the exact line pitch
+        in the cells (by default 1.4 times the font size); ``bold=False`` sets every
+        cell in the regular weight, as the official forms print."""
         if caption and table.caption:
             cap = self.paragraph(
                 table.caption,
@@ -567,19 +590,23 @@ class OfficialDocument:
             )
             cap.paragraph_format.keep_with_next = True
             cap.paragraph_format.space_before = Pt(caption_size / 2)
-        columns = len(table.headers)
-        body_rows = len(table.rows) or 1
-        grid = self.document.add_table(rows=1 + body_rows, cols=columns)
+        columns = table.column_count
+        header_rows = len(table.head)
+        grid = self.document.add_table(rows=header_rows + (len(table.rows) or 1), cols=columns)
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False  # w:tblLayout fixed: the widths below hold
         table_borders(grid)
-        widths = column_widths(table, self.text_width_twips, font_size)
+        if table.simple:
+            widths = column_widths(table, self.text_width_twips, font_size)
+        else:
+            widths = ratio_widths(table, self.text_width_twips)
         for i, column in enumerate(grid.columns):
             column.width = Twips(widths[i])
-        line_pt = round(font_size * 1.4, 1)
+        line_pt = line_pt or round(font_size * 1.4, 1)
 
-        def fill(cell: _Cell, value: object, *, bold: bool, color: RGBColor, left: bool) -> None:
-            text = str(value)
+        def fill(cell: _Cell, text: str, *, bold: bool, color: RGBColor, left: bool) -> None:
+            for extra in cell.paragraphs[1:]:  # a merge keeps each cell's empty paragraph
+                extra._p.getparent().remove(extra._p)
             paragraph = cell.paragraphs[0]
             paragraph_format(
                 paragraph,
@@ -597,35 +624,33 @@ class OfficialDocument:
             for row in grid.rows:
                 row.height = Mm(row_height_mm)
                 row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        for i, cell in enumerate(grid.rows[0].cells):
-            _set_cell_width(cell, widths[i])
-            header = str(table.headers[i])
-            room = (widths[i] - 2 * CELL_MARGIN_TWIPS) / 20
-            if "（" in header[1:] and text_width(header) * font_size > room:
-                # a header too wide for its column: the unit "（人次）" on a line of its own
-                at = header.index("（", 1)
-                header = f"{header[:at]}\n{header[at:]}"
-            fill(cell, header, bold=True, color=BLACK, left=False)
-        row_flags(grid.rows[0], header=True)
-        if table.rows:
-            last = len(table.rows) - 1
-            for r, values in enumerate(table.rows):
-                row = grid.rows[1 + r]
-                row_flags(row, header=False)
-                color = RED if r in table.marked else BLACK
-                # marked rows bold as well, for black-and-white printers
-                bold = (table.total_row and r == last) or r in table.marked
-                for i, cell in enumerate(row.cells):
-                    _set_cell_width(cell, widths[i])
-                    value = values[i]
-                    room = (widths[i] - 2 * CELL_MARGIN_TWIPS) / 20
-                    long_text = isinstance(value, str) and text_width(value) * font_size > room
-                    fill(cell, value, bold=bold, color=color, left=long_text)
-        else:
-            row = grid.rows[1]
-            row_flags(row, header=False)
+        for r, row in enumerate(grid.rows):
+            row_flags(row, header=r < header_rows)
             for i, cell in enumerate(row.cells):
                 _set_cell_width(cell, widths[i])
+        for placed in table.placed():
+            cell = grid.cell(placed.row, placed.col)
+            if placed.spans:
+                cell = cell.merge(grid.cell(placed.last_row, placed.last_col))
+            value = placed.cell.value
+            text = cell_text(value, placed.cell.number_format, table.show_zeros)
+            span = sum(widths[placed.col : placed.last_col + 1])
+            room = (span - 2 * CELL_MARGIN_TWIPS) / 20
+            if placed.header and "（" in text[1:] and text_width(text) * font_size > room:
+                # a header too wide for its column: the unit "（人次）" on a line of its own
+                at = text.index("（", 1)
+                text = f"{text[:at]}\n{text[at:]}"
+            if placed.cell.align:
+                left = placed.cell.align == LEFT
+            else:
+                long_text = isinstance(value, str) and text_width(text) * font_size > room
+                left = not placed.header and long_text
+            # marked rows bold as well, for black-and-white printers
+            weight = bold and (placed.bold or placed.marked)
+            color = RED if placed.marked else BLACK
+            fill(cell, text, bold=weight, color=color, left=left)
+        if not table.rows:
+            row = grid.rows[header_rows]
             merged = row.cells[0].merge(row.cells[-1])
             fill(merged, table.empty_text, bold=False, color=BLACK, left=False)
         if table.note:
@@ -712,14 +737,15 @@ class OfficialDocument:
         self.document.save(target)  # type: ignore[arg-type]
 
 
-def add_blocks(doc: OfficialDocument, blocks: Iterable[Block]) -> None:
-    """Lay out ``report_content.Block`` objects in order."""
+def add_blocks(doc: OfficialDocument, blocks: Iterable[Block], **table_options: Any) -> None:
+    """Lay out ``content.Block`` objects in order; tables with ``OfficialDocument.table``
+    and ``table_options`` (``line_pt``, ``bold``, …)."""
     for block in blocks:
         if block.kind == "heading1":
             doc.heading1(block.text)
         elif block.kind == "heading2":
             doc.heading2(block.text)
         elif block.kind == "table" and block.table is not None:
-            doc.table(block.table)
+            doc.table(block.table, **table_options)
         else:
             doc.paragraph(block.text)
