@@ -25,6 +25,13 @@ from sqlalchemy import update
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import format_cn_date, parse_period
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.documents.content import ReportTable, TableCell
+from gongkai_desktop.services.documents.sheet_tables import (
+    SheetStyle,
+    SheetTable,
+    scaled_widths,
+    set_column_widths,
+)
 from gongkai_desktop.services.io.file_output import ExportError
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.reports.annual import annual_report
@@ -579,3 +586,58 @@ def test_every_month_of_the_year_gets_its_own_row_once(annual_file: Path) -> Non
     labels = [ws.cell(r, 1).value for r in range(first, first + 13)]
     assert labels == [f"{m}月" for m in range(1, 13)] + ["全年"]
     assert all(ws.cell(r, 1).font.b is (r == first + 12) for r in range(first, first + 13))
+
+
+# ---- the table writer every report sheet shares ---------------------------------------------
+def _spanned_table() -> ReportTable:
+    """Two header levels, a row label over two rows, a money cell across two columns."""
+    return ReportTable(
+        caption="",
+        headers=(),
+        header_rows=(
+            (TableCell("项目", rows=2, cols=2), TableCell("数量", cols=2)),
+            ("本年", "上年"),
+        ),
+        rows=(
+            (TableCell("一、合计", rows=2, align="center"), "=甲", 0, 3),
+            ("乙", TableCell(1.5, cols=2, number_format="0.00")),
+        ),
+        widths=(1, 2, 1, 1),
+    )
+
+
+def test_report_table_places_spans_as_html_does() -> None:
+    table = _spanned_table()
+    assert table.column_count == 4 and not table.simple
+    spots = {(p.row, p.col): (p.last_row, p.last_col, p.header, p.bold) for p in table.placed()}
+    assert spots[(0, 0)] == (1, 1, True, True)  # 项目 over two rows and columns
+    assert spots[(1, 2)] == (1, 2, True, True)  # 本年 placed after the covered cells
+    assert spots[(2, 0)] == (3, 0, False, False)
+    assert spots[(3, 1)] == (3, 1, False, False)  # 乙 next to the label spanned from above
+    assert spots[(3, 2)] == (3, 3, False, False)
+    with pytest.raises(ValueError, match="does not fill"):
+        ReportTable(caption="t", headers=("a", "b"), rows=((1,),))
+    with pytest.raises(ValueError, match="does not fit"):
+        ReportTable(caption="t", headers=("a", "b"), rows=((1, TableCell(2, cols=2)),))
+    with pytest.raises(ValueError, match="widths"):
+        ReportTable(caption="t", headers=("a", "b"), rows=((1, 2),), widths=(1, 2, 3))
+
+
+def test_sheet_table_merges_borders_and_formats() -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    table = _spanned_table()
+    widths = scaled_widths(table, 50.0)
+    set_column_widths(ws, widths)
+    assert SheetTable(table, widths, SheetStyle(size=10.5)).write(ws, 3) == 7
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A3:B4", "C3:D3", "A5:A6", "C6:D6"}
+    assert ws["A3"].value == "项目" and ws["A3"].font.b and ws["C4"].value == "本年"
+    assert ws["B6"].value == "乙" and not ws["B6"].font.b
+    assert ws["C6"].value == 1.5 and ws["C6"].number_format == "0.00"
+    assert ws["C5"].value == 0 and ws["C5"].number_format == "0"  # zero written
+    assert ws["B5"].data_type == "s" and ws["B5"].quotePrefix  # never a formula
+    assert all(ws[ref].border.left.style == "thin" for ref in ("A4", "B4", "A6", "D6"))
+    assert ws.sheet_view.showZeros
+    assert [ws.column_dimensions[c].width for c in "ABCD"] == [10.0, 20.0, 10.0, 10.0]
+    assert all(ws.row_dimensions[r].height >= 20 for r in range(3, 7))

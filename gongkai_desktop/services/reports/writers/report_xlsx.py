@@ -13,8 +13,11 @@ width, the grid's columns are the union of every table's column edges (edges clo
 than ``_SNAP`` are merged), and each table column spans the grid columns between its
 edges as merged cells. Every table then prints at its own proportions, full width.
 
-Row heights are set explicitly from the text length (Excel and LibreOffice do not
-fit merged cells to their text), so nothing is clipped on paper.
+The tables themselves — the monthly ``ReportTable``s and the annual statistics table
+(``annual_table``: 月份 and column groups over two or three header rows) — are written by
+``documents.sheet_tables.SheetTable``, the writer of every report table on a sheet. Row
+heights are set explicitly from the text length (Excel and LibreOffice do not fit merged
+cells to their text), so nothing is clipped on paper.
 """
 
 from __future__ import annotations
@@ -28,15 +31,23 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.marker import Marker
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from gongkai_desktop.domain.periods import format_cn_date
-from gongkai_desktop.services.documents.content import ReportTable
-from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
+from gongkai_desktop.services.documents.content import ReportTable, TableCell
+from gongkai_desktop.services.documents.sheet_tables import (
+    CENTRED,
+    LEFT_ALIGNED,
+    SheetStyle,
+    SheetTable,
+    page_setup,
+    put,
+    set_column_widths,
+    text_height,
+)
 from gongkai_desktop.services.io.file_output import ExportError, write_atomically
 from gongkai_desktop.services.reports.annual import AnnualReport
 from gongkai_desktop.services.reports.monthly import MonthlySummary
@@ -44,9 +55,6 @@ from gongkai_desktop.services.reports.monthly import MonthlySummary
 MONTHLY_SHEET = "月度小结"
 ANNUAL_SHEET = "各月统计"
 CHART_SHEET = "图表"
-
-INTEGER_FORMAT = "0"
-RED = "FFC00000"
 
 # Monthly sheet: the printable width of A4 portrait with the margins below, in column
 # width units (about 2 mm each), and the closest two column edges may come.
@@ -57,10 +65,8 @@ _SNAP = 1.6
 _PAGE_HEIGHT = (11.69 - 1.3) * 72 * 0.9
 MAX_MONTHLY_PAGES = 2
 
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+_CENTRE = CENTRED
+_LEFT = LEFT_ALIGNED
 _LEFT_TOP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
 
@@ -68,7 +74,16 @@ _FONT = "宋体"
 _TITLE_SIZE = 16
 _TEXT_SIZE = 11
 _TABLE_SIZE = 10
-_UNIT_SIZE = 11  # the font size sheet_tables.text_width measures in
+# the monthly tables; the annual table's cells are tighter (more rows on the page)
+_MONTHLY_STYLE = SheetStyle(font=_FONT, size=_TABLE_SIZE, caption_size=_TEXT_SIZE)
+_ANNUAL_STYLE = SheetStyle(
+    font=_FONT,
+    size=_TABLE_SIZE,
+    header_padding=6.0,
+    body_padding=6.0,
+    note_padding=6.0,
+    min_height=18.0,
+)
 
 
 def _font(size: float = _TEXT_SIZE, bold: bool = False, color: str | None = None) -> Font:
@@ -79,15 +94,8 @@ def _title_font() -> Font:
     return Font(name="黑体", size=_TITLE_SIZE, bold=True)
 
 
-def _line_height(size: float) -> float:
-    """Points per line of text: CJK fonts (宋体, and the Noto fallbacks LibreOffice uses)
-    need about 1.4 times their size."""
-    return size * 1.4
-
-
 def _height(text: str, width: float, size: float, padding: float = 6.0) -> float:
-    lines = line_count(text, width, size / _UNIT_SIZE)
-    return round(lines * _line_height(size) + padding, 1)
+    return text_height(text, width, size, padding)
 
 
 class ReportXlsxError(ExportError):
@@ -96,13 +104,12 @@ class ReportXlsxError(ExportError):
 
 # ---- shared sheet helpers ---------------------------------------------------------------
 class _Writer:
-    """Writes styled, possibly merged cells on one sheet."""
+    """Writes styled, possibly merged cells on one sheet whose column widths it knows."""
 
     def __init__(self, ws: Worksheet, widths: Sequence[float]) -> None:
         self.ws = ws
         self.widths = list(widths)
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = round(width, 2)
+        set_column_widths(ws, self.widths)
 
     def span_width(self, first: int, last: int) -> float:
         return sum(self.widths[first - 1 : last])
@@ -119,45 +126,20 @@ class _Writer:
         last_row: int | None = None,
     ) -> Any:
         """Write ``value`` into columns first..last (and rows row..last_row), merged."""
-        cell = self.ws.cell(row=row, column=first, value=value)
-        cell.font = font
-        cell.alignment = alignment
-        if isinstance(value, int) and not isinstance(value, bool):
-            cell.number_format = INTEGER_FORMAT
-        bottom = last_row or row
-        if last > first or bottom > row:
-            self.ws.merge_cells(start_row=row, start_column=first, end_row=bottom, end_column=last)
-        if border is not None:
-            for r in range(row, bottom + 1):
-                for c in range(first, last + 1):
-                    self.ws.cell(row=r, column=c).border = border
-        return cell
+        return put(
+            self.ws,
+            row,
+            first,
+            value,
+            font=font,
+            alignment=alignment,
+            last_row=last_row,
+            last_col=last,
+            border=border,
+        )
 
     def height(self, row: int, points: float) -> None:
         self.ws.row_dimensions[row].height = points
-
-
-def _page_setup(ws: Worksheet, orientation: str, fit_height: int = 0, fit: bool = True) -> None:
-    """A4 with our margins and footer. ``fit=False`` prints at 100 % (for a sheet laid
-    out to the page width already): Excel ignores manual page breaks under "fit to"."""
-    ws.page_setup.orientation = orientation
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if fit:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = fit_height
-    else:
-        ws.page_setup.scale = 100
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=fit)
-    ws.print_options.horizontalCentered = True
-    side = 0.6 if orientation == "portrait" else 0.4
-    ws.page_margins.left = ws.page_margins.right = side
-    ws.page_margins.top = 0.6
-    ws.page_margins.bottom = 0.7
-    ws.page_margins.header = 0.3
-    ws.page_margins.footer = 0.3
-    ws.oddFooter.center.text = FOOTER_TEXT
-    ws.oddFooter.center.size = 10
-    ws.oddFooter.center.font = _FONT
 
 
 def _save(path: Path, wb: Workbook) -> None:
@@ -211,6 +193,10 @@ class _Monthly:
     def height(self, points: float) -> None:
         """Set the current row's height and follow where the page ends."""
         self.writer.height(self.row, points)
+        self.follow(points)
+
+    def follow(self, points: float) -> None:
+        """Follow where the page ends past a row of ``points`` already written."""
         if self.used + points > _PAGE_HEIGHT:
             self.used = points
             self.pages += 1
@@ -245,53 +231,17 @@ class _Monthly:
         w = self.writer
         spans = [(edges[i], edges[i + 1] - 1) for i in range(len(table.headers))]
         widths = [w.span_width(first, last) for first, last in spans]
-        caption_height = _height(table.caption, _PAGE_WIDTH, _TEXT_SIZE, 4.0)
-        header_height = max(
-            20.0,
-            *(
-                _height(label, width, _TABLE_SIZE, 8.0)
-                for label, width in zip(table.headers, widths, strict=True)
-            ),
-        )
-        row_heights = [
-            max(
-                20.0,
-                *(
-                    _height(str(v), width, _TABLE_SIZE, 7.0)
-                    for v, width in zip(values, widths, strict=True)
-                ),
-            )
-            for values in table.rows
-        ] or [20.0]
+        sheet_table = SheetTable(table, widths, _MONTHLY_STYLE)
+        header = sheet_table.header_count
+        body = sheet_table.row_heights[header : header + 8]
         # a caption and header never end a page: keep them with the first rows (a short
         # table stays whole)
-        self.keep_together(caption_height + header_height + sum(row_heights[:8]))
-        self.full(table.caption, _font(_TEXT_SIZE, bold=True), _LEFT, _TEXT_SIZE, 4.0)
-        header_font = _font(_TABLE_SIZE, bold=True)
-        for label, (first, last) in zip(table.headers, spans, strict=True):
-            w.put(self.row, first, last, label, header_font, _CENTRE, _BORDER)
-        self.height(header_height)
-        self.row += 1
-        if not table.rows:
-            w.put(self.row, 1, self.ncols, table.empty_text, _font(_TABLE_SIZE), _CENTRE, _BORDER)
-            self.height(20.0)
-            self.row += 1
-        last_index = len(table.rows) - 1
-        for index, values in enumerate(table.rows):
-            bold = table.total_row and index == last_index
-            color = RED if index in table.marked else None
-            font = _font(_TABLE_SIZE, bold=bold, color=color)
-            for value, (first, last), width in zip(values, spans, widths, strict=True):
-                # text that wraps reads better left-aligned; short text and numbers centred
-                wraps = (
-                    isinstance(value, str)
-                    and line_count(value, width, _TABLE_SIZE / _UNIT_SIZE) > 1
-                )
-                w.put(self.row, first, last, value, font, _LEFT if wraps else _CENTRE, _BORDER)
-            self.height(row_heights[index])
-            self.row += 1
-        if table.note:
-            self.full(table.note, _font(_TABLE_SIZE), _LEFT, _TABLE_SIZE, 5.0)
+        self.keep_together(
+            sheet_table.caption_height + sum(sheet_table.row_heights[:header]) + sum(body)
+        )
+        self.row = sheet_table.write(w.ws, self.row, spans)
+        for points in sheet_table.heights():
+            self.follow(points)
         self.gap(6.0)
 
     def write(self) -> None:
@@ -336,11 +286,11 @@ def monthly_workbook(summary: MonthlySummary) -> Workbook:
         # long task descriptions: shrink onto two pages rather than print a third; the
         # breaks placed for full size would fall in the wrong places
         ws.row_breaks = RowBreak()
-        _page_setup(ws, "portrait", fit_height=MAX_MONTHLY_PAGES)
+        page_setup(ws, "portrait", fit_height=MAX_MONTHLY_PAGES)
     else:
         # laid out to the page width, with breaks placed before tables: print at 100 %
         # so that Excel honours the breaks
-        _page_setup(ws, "portrait", fit=False)
+        page_setup(ws, "portrait", fit=False)
     ws.sheet_view.showGridLines = False
     return wb
 
@@ -457,20 +407,24 @@ class AnnualLayout:
         raise KeyError(label)
 
 
-def _annual_header(w: _Writer, columns: list[AnnualColumn], top: int, levels: int) -> None:
-    font = _font(_TABLE_SIZE, bold=True)
-    bottom = top + levels - 1
-    w.put(top, 1, 1, MONTH_LABEL, font, _CENTRE, _BORDER, last_row=bottom)
-    heights = [18.0] * levels
+def annual_table(
+    columns: Sequence[AnnualColumn],
+    rows: Sequence[tuple[str, dict[str, Any]]],
+    widths: Sequence[float],
+) -> ReportTable:
+    """The 各月统计 table: 月份 and the column groups over two or three header rows (a
+    label without a middle header spans both lower rows), a row per month and the 全年
+    row (bold), the note under it."""
+    levels = 3 if any(c.sub for c in columns) else 2
+    top: list[TableCell] = [TableCell(MONTH_LABEL, rows=levels)]
+    middle: list[TableCell] = []
+    bottom: list[TableCell] = []
     index = 0
     while index < len(columns):
-        col = columns[index]
         end = index
-        while end + 1 < len(columns) and columns[end + 1].group == col.group:
+        while end + 1 < len(columns) and columns[end + 1].group == columns[index].group:
             end += 1
-        first_col, last_col = index + 2, end + 2
-        w.put(top, first_col, last_col, col.group, font, _CENTRE, _BORDER)
-        heights[0] = max(heights[0], _height(col.group, w.span_width(first_col, last_col), 10))
+        top.append(TableCell(columns[index].group, cols=end - index + 1))
         position = index
         while position <= end:
             member = columns[position]
@@ -478,31 +432,26 @@ def _annual_header(w: _Writer, columns: list[AnnualColumn], top: int, levels: in
             if member.sub:
                 while stop + 1 <= end and columns[stop + 1].sub == member.sub:
                     stop += 1
-                a, b = position + 2, stop + 2
-                w.put(top + 1, a, b, member.sub, font, _CENTRE, _BORDER)
-                heights[1] = max(heights[1], _height(member.sub, w.span_width(a, b), 10))
-                for leaf in range(position, stop + 1):
-                    c = leaf + 2
-                    w.put(bottom, c, c, columns[leaf].label, font, _CENTRE, _BORDER)
-                    needed = _height(columns[leaf].label, w.widths[c - 1], 10)
-                    heights[-1] = max(heights[-1], needed)
+                middle.append(TableCell(member.sub, cols=stop - position + 1))
+                bottom += [TableCell(columns[leaf].label) for leaf in range(position, stop + 1)]
             else:
-                c = position + 2
-                w.put(top + 1, c, c, member.label, font, _CENTRE, _BORDER, last_row=bottom)
-                needed = _height(member.label, w.widths[c - 1], 10, 8.0)
-                # the label spans the lower rows: they share its height
-                lower = sum(heights[1:]) if levels > 2 else heights[1]
-                if needed > lower:
-                    heights[-1] += needed - lower
+                middle.append(TableCell(member.label, rows=levels - 1))
             position = stop + 1
         index = end + 1
-    for level, points in enumerate(heights):
-        w.height(top + level, points)
+    header_rows = (tuple(top), tuple(middle), *([tuple(bottom)] if levels > 2 else []))
+    return ReportTable(
+        caption="",
+        headers=(),
+        header_rows=header_rows,
+        rows=tuple((label, *(col.get(fig) for col in columns)) for label, fig in rows),
+        total_row=True,
+        note=_ANNUAL_NOTE,
+        widths=tuple(widths),
+    )
 
 
 def annual_workbook(report: AnnualReport) -> tuple[Workbook, AnnualLayout]:
     columns = annual_columns(report)
-    levels = 3 if any(c.sub for c in columns) else 2
     ncols = len(columns) + 1
     wb = Workbook()
     ws = wb.active
@@ -511,10 +460,13 @@ def annual_workbook(report: AnnualReport) -> tuple[Workbook, AnnualLayout]:
     rows = [*report.by_month, (YEAR_LABEL, report.figures)]
     # numbers never wrap: a column is as wide as its longest number needs (else ####)
     widths = [
-        max(_NUMBER_WIDTH, 1.2 * max(len(str(col.get(fig))) for _label, fig in rows) + 1.6)
-        for col in columns
+        _MONTH_WIDTH,
+        *(
+            max(_NUMBER_WIDTH, 1.2 * max(len(str(col.get(fig))) for _label, fig in rows) + 1.6)
+            for col in columns
+        ),
     ]
-    w = _Writer(ws, [_MONTH_WIDTH, *widths])
+    w = _Writer(ws, widths)
     total_width = w.span_width(1, ncols)
 
     title = f"{report.unit}{report.year}年各月生态环境保护工作情况统计表"
@@ -525,25 +477,17 @@ def annual_workbook(report: AnnualReport) -> tuple[Workbook, AnnualLayout]:
     w.put(2, half + 1, ncols, f"统计年度：{report.year}年", _font(), _RIGHT)
     w.height(2, 22.0)
     top = 3
-    _annual_header(w, columns, top, levels)
+    table = SheetTable(annual_table(columns, rows, widths), widths, _ANNUAL_STYLE)
+    row = table.write(ws, top)
+    levels = table.header_count
     first = top + levels
-    for offset, (label, fig) in enumerate(rows):
-        row = first + offset
-        bold = label == YEAR_LABEL
-        w.put(row, 1, 1, label, _font(_TABLE_SIZE, bold=bold), _CENTRE, _BORDER)
-        for index, col in enumerate(columns, start=2):
-            w.put(row, index, index, col.get(fig), _font(_TABLE_SIZE, bold=bold), _CENTRE, _BORDER)
-        w.height(row, 20.0)
     year_row = first + len(rows) - 1
-    row = year_row + 1
-    w.put(row, 1, ncols, _ANNUAL_NOTE, _font(_TABLE_SIZE), _LEFT)
-    w.height(row, _height(_ANNUAL_NOTE, total_width, _TABLE_SIZE, 6.0))
     signature = _signature_line(report)
-    w.put(row + 1, 1, half, signature, _font(), _LEFT)
-    w.put(row + 1, half + 1, ncols, f"制表日期：{report.made_on_text}", _font(), _RIGHT)
-    w.height(row + 1, 24.0)
+    w.put(row, 1, half, signature, _font(), _LEFT)
+    w.put(row, half + 1, ncols, f"制表日期：{report.made_on_text}", _font(), _RIGHT)
+    w.height(row, 24.0)
 
-    _page_setup(ws, "landscape")
+    page_setup(ws, "landscape")
     ws.print_title_rows = f"{top}:{first - 1}"
     ws.freeze_panes = ws.cell(row=first, column=2)
     layout = AnnualLayout(columns, top, levels, first, year_row)
@@ -601,7 +545,7 @@ def _charts(wb: Workbook, data: Worksheet, report: AnnualReport, layout: AnnualL
         line.marker = Marker(symbol="circle", size=6)
     ws.add_chart(work, "A2")
     ws.add_chart(tasks, "A20")
-    _page_setup(ws, "landscape", fit_height=1)
+    page_setup(ws, "landscape", fit_height=1)
 
 
 def write_annual_xlsx(report: AnnualReport, path: Path) -> None:
