@@ -2,9 +2,13 @@
 
 ``disclosure_report(ctx, year)`` reads the figures and the clerk's texts into one
 ``DisclosureReport``; ``check(report)`` lists the consistency rules of the format that
-the figures break (DOMAIN §1.6), in Chinese, naming the row and column; the writers
-``disclosure_xlsx`` and ``disclosure_docx`` only lay the object out. ``.json()`` nests
-exactly as the official tables read, with their labels as keys.
+the figures break (DOMAIN §1.6), in Chinese, naming the row and column. The report also
+decides how it reads on paper: ``sections()`` gives the six sections as ``Block``s, the
+texts one paragraph a line and tables 二、三、四 as ``ReportTable``s with the official
+merged cells and labels (``table2_layout`` …), so the .docx and .xlsx writers
+(``report_docx``, ``report_xlsx``) only choose pages and lay them out, and hold no label
+of their own. ``.json()`` nests exactly as the official tables read, with their labels
+as keys.
 
 Counting rules (every figure is an SQL aggregate over live, not deleted, records):
 
@@ -56,7 +60,16 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.documents.content import join_cn, we
+from gongkai_desktop.services.documents.content import (
+    CENTRE,
+    LEFT,
+    Block,
+    Entry,
+    ReportTable,
+    TableCell,
+    join_cn,
+    we,
+)
 from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
@@ -434,6 +447,28 @@ class DisclosureReport:
             T4_LITIGATION: {T4_DIRECT: row(T4_DIRECT), T4_AFTER_REVIEW: row(T4_AFTER_REVIEW)},
         }
 
+    def table2_layout(self) -> ReportTable:
+        return table2_layout(self.table2)
+
+    def table3_layout(self) -> ReportTable:
+        return table3_layout(self.table3)
+
+    def table4_layout(self) -> ReportTable:
+        return table4_layout(self.table4)
+
+    def sections(self) -> tuple[tuple[Block, ...], ...]:
+        """The six sections in order, each its 一、… heading and then its text (one
+        paragraph a line) or its official table."""
+        one, two, three, four, five, six = SECTION_HEADINGS
+        return (
+            (Block("heading1", one), *_paragraphs(self.texts.overview)),
+            (Block("heading1", two), Block("table", table=self.table2_layout())),
+            (Block("heading1", three), Block("table", table=self.table3_layout())),
+            (Block("heading1", four), Block("table", table=self.table4_layout())),
+            (Block("heading1", five), *_paragraphs(self.texts.problems)),
+            (Block("heading1", six), *_paragraphs(self.texts.other)),
+        )
+
     def json(self) -> dict[str, Any]:
         return {
             "year": self.year,
@@ -451,6 +486,105 @@ class DisclosureReport:
                 SECTION_HEADINGS[5]: self.texts.other,
             },
         }
+
+
+# ---- the official tables as laid out (DOMAIN §1.3–1.5) ----------------------------------
+# Every writer lays these out as they are: the .xlsx and the .docx draw the same merged
+# cells. Labels are centred unless a row label reads left; widths are relative (the
+# .docx's millimetres on its page).
+def _label_cell(text: str, rows: int = 1, cols: int = 1, *, left: bool = False) -> TableCell:
+    return TableCell(text, rows=rows, cols=cols, align=LEFT if left else CENTRE)
+
+
+def _heading(text: str, cols: int = 1) -> TableCell:
+    """A bold label inside the body (table 二 has no header rows of its own)."""
+    return TableCell(text, cols=cols, bold=True, align=CENTRE)
+
+
+def table2_layout(t: Table2) -> ReportTable:
+    """Table 二: four blocks, each an item row, its header row and its figures; 14 rows
+    of 4 columns, no header repeated."""
+    rows: list[tuple[Entry, ...]] = [
+        (_heading(T2_ITEM1, 4),),
+        tuple(_heading(label) for label in (T2_CONTENT, T2_MADE, T2_ABOLISHED, T2_IN_FORCE)),
+        (_label_cell(T2_RULES), t.rules_made, t.rules_abolished, t.rules_in_force),
+        (_label_cell(T2_NORMATIVE), t.normative_made, t.normative_abolished, t.normative_in_force),
+    ]
+    fees = TableCell(float(t.fees), cols=3, number_format="0.00")
+    blocks: tuple[tuple[str, str, tuple[tuple[str, Entry], ...]], ...] = (
+        (T2_ITEM5, T2_DECISIONS, ((T2_LICENSING, t.licensing),)),
+        (T2_ITEM6, T2_DECISIONS, ((T2_PUNISHMENT, t.punishment), (T2_ENFORCEMENT, t.enforcement))),
+        (T2_ITEM8, T2_FEES, ((T2_CHARGES, fees),)),
+    )
+    for item, header, figures in blocks:
+        rows += [(_heading(item, 4),), (_heading(T2_CONTENT), _heading(header, 3))]
+        for label, value in figures:
+            cell = value if isinstance(value, TableCell) else TableCell(value, cols=3)
+            rows.append((_label_cell(label), cell))
+    return ReportTable(caption="", headers=(), rows=tuple(rows), widths=(45, 37, 37, 37))
+
+
+def table3_layout(t3: dict[Path, Row]) -> ReportTable:
+    """Table 三: 3 header rows (the note over the row labels, 申请人情况 over the seven
+    columns) and 25 body rows, the row labels in three columns; 10 columns."""
+    head: tuple[tuple[Entry, ...], ...] = (
+        (_label_cell(T3_NOTE, 3, 3), _label_cell(T3_APPLICANTS, cols=7)),
+        (
+            _label_cell(APPLICANT_COLUMNS[0], 2),
+            _label_cell(T3_ORGANISATIONS, cols=5),
+            _label_cell(TOTAL, 2),
+        ),
+        tuple(_label_cell(label) for label in APPLICANT_COLUMNS[1:]),
+    )
+    results = len(RESULT_ROWS) + 1  # the 21 leaves and （七）总计
+    rows: list[tuple[Entry, ...]] = [
+        (_label_cell(T3_NEW, cols=3, left=True), *t3[ROW_NEW]),
+        (_label_cell(T3_CARRIED_IN, cols=3, left=True), *t3[ROW_CARRIED_IN]),
+    ]
+    for group, leaves in RESULT_GROUPS:
+        labels: list[tuple[Entry, ...]]
+        paths: list[Path]
+        if not leaves:
+            labels = [(_label_cell(group, cols=2, left=True),)]
+            paths = [(T3_RESULTS, group)]
+        else:
+            labels = [(_label_cell(leaf, left=True),) for leaf in leaves]
+            labels[0] = (_label_cell(group, len(leaves)), *labels[0])
+            paths = [(T3_RESULTS, group, leaf) for leaf in leaves]
+        rows += [(*label, *t3[path]) for label, path in zip(labels, paths, strict=True)]
+    rows.append((_label_cell(T3_TOTAL, cols=2, left=True), *t3[ROW_TOTAL]))
+    rows[2] = (_label_cell(T3_RESULTS, results), *rows[2])
+    rows.append((_label_cell(T3_CARRIED_OUT, cols=3, left=True), *t3[ROW_CARRIED_OUT]))
+    return ReportTable(
+        caption="",
+        headers=(),
+        header_rows=head,
+        rows=tuple(rows),
+        widths=(10, 25, 92, *([14] * len(T3_COLUMNS))),
+    )
+
+
+def table4_layout(t4: dict[str, Row]) -> ReportTable:
+    """Table 四: 3 header rows (行政复议 | 行政诉讼: 未经复议直接起诉, 复议后起诉) and one
+    row of 15 numbers."""
+    n = len(T4_COLUMNS)
+    head: tuple[tuple[Entry, ...], ...] = (
+        (_label_cell(T4_REVIEW, cols=n), _label_cell(T4_LITIGATION, cols=2 * n)),
+        (
+            *(_label_cell(label, 2) for label in T4_COLUMNS),
+            _label_cell(T4_DIRECT, cols=n),
+            _label_cell(T4_AFTER_REVIEW, cols=n),
+        ),
+        tuple(_label_cell(label) for label in T4_COLUMNS * 2),
+    )
+    values = tuple(v for group in T4_GROUPS for v in t4[group])
+    return ReportTable(
+        caption="", headers=(), header_rows=head, rows=(values,), widths=(15,) * (3 * n)
+    )
+
+
+def _paragraphs(text: str) -> list[Block]:
+    return [Block("paragraph", line.strip()) for line in text.splitlines() if line.strip()]
 
 
 def _day(d: date) -> str:
