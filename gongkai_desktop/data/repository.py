@@ -103,7 +103,7 @@ def _after(query: RecordQuery, after_id: str) -> ColumnElement[bool]:
     )
 
 
-def select_records(query: RecordQuery) -> Select[tuple[Record]]:
+def select_records(query: RecordQuery) -> Select[Record]:
     return select(Record).where(and_(*_where(query))).order_by(*_order(query))
 
 

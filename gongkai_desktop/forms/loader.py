@@ -347,21 +347,21 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
             message = f"not_copied 引用了不存在的字段“{key}”"
             problems.add(C.UNKNOWN_FIELD_REF, name, message, ("not_copied", i))
     _check_patrol(name, spec, by_key, problems)
-    for role, key, want in (
+    for role, ref, want in (
         ("title_field", spec.title_field, None),
         ("date_field", spec.date_field, "date"),
         ("site_field", spec.site_field, "site"),
         ("status_field", spec.status_field, "choice"),
     ):
-        if key is None:
+        if ref is None:
             continue
-        at: DocPath = ("title_field", 0) if role == "title_field" and title_is_list else (role,)
-        if key not in by_key:
-            message = f"{role} 引用了不存在的字段“{key}”"
-            problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
-        elif want and by_key[key].type != want:
-            message = f"{role} 字段“{key}”应为{FIELD_TYPES[want]}类型"
-            problems.add(C.WRONG_FIELD_TYPE, name, message, at)
+        ref_at: DocPath = ("title_field", 0) if role == "title_field" and title_is_list else (role,)
+        if ref not in by_key:
+            message = f"{role} 引用了不存在的字段“{ref}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, ref_at)
+        elif want and by_key[ref].type != want:
+            message = f"{role} 字段“{ref}”应为{FIELD_TYPES[want]}类型"
+            problems.add(C.WRONG_FIELD_TYPE, name, message, ref_at)
     for i, key in enumerate(spec.list_columns):
         if key not in by_key:
             message = f"list_columns 引用了不存在的字段“{key}”"

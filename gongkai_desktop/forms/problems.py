@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -257,7 +257,8 @@ class Problems:
     ) -> None:
         path: DocPath = tuple(err.absolute_path)
         where = location(path, doc)
-        keyword, value, instance = err.validator, err.validator_value, err.instance
+        keyword = err.validator
+        value, instance = _value_of(err), _instance_of(err)
         code, text = ProblemCode.INVALID, "不符合格式要求"
         if keyword == "required":
             for key in value:
@@ -266,8 +267,9 @@ class Problems:
                     self.add(ProblemCode.MISSING_KEY, file, f"{where}：缺少必填项“{key}”", path)
             return
         if keyword == "additionalProperties" and isinstance(instance, dict):
-            known = list(err.schema.get("properties", {}))
-            patterns = list(err.schema.get("patternProperties", {}))
+            schema = _schema_of(err)
+            known = list(schema.get("properties", {}))
+            patterns = list(schema.get("patternProperties", {}))
             for key in instance:
                 if key in known or any(re.search(p, str(key)) for p in patterns):
                     continue
@@ -281,7 +283,7 @@ class Problems:
             return
         if keyword == "pattern" and "propertyNames" in err.absolute_schema_path:
             # a key of the mapping at ``path`` (jsonschema gives the key as the instance)
-            message = f"{where}：名称“{instance}”格式不符合要求{_hint(err.schema)}"
+            message = f"{where}：名称“{instance}”格式不符合要求{_hint(_schema_of(err))}"
             self.add(ProblemCode.BAD_FORMAT, file, message, (*path, instance))
             return
         if keyword == "type":
@@ -294,7 +296,7 @@ class Problems:
             guess = f"是不是“{close[0]}”？" if close else ""
             text = f"取值“{instance}”不在允许范围内（{guess}可选：{allowed}）"
         elif keyword == "pattern":
-            code, text = ProblemCode.BAD_FORMAT, f"格式不符合要求{_hint(err.schema)}"
+            code, text = ProblemCode.BAD_FORMAT, f"格式不符合要求{_hint(_schema_of(err))}"
         elif keyword == "minLength":
             code = ProblemCode.EMPTY_VALUE
             text = "不能为空" if value <= 1 else f"太短（至少 {value} 个字）"
@@ -315,8 +317,8 @@ class Problems:
         report the errors of the one branch of the instance's type."""
         path: DocPath = tuple(err.absolute_path)
         where = location(path, doc)
-        branches: list[dict[str, Any]] = err.validator_value
-        instance = err.instance
+        branches: list[dict[str, Any]] = _value_of(err)
+        instance = _instance_of(err)
         if all(set(b) == {"required"} for b in branches) and isinstance(instance, dict):
             keys = [k for b in branches for k in b["required"]]
             present = [k for k in keys if k in instance]
@@ -380,7 +382,25 @@ def _kind(value: Any) -> str:
     return _JSON_TYPES["array" if isinstance(value, list) else "object"]
 
 
-def _hint(schema: dict[str, Any]) -> str:
+def _value_of(err: SchemaError) -> Any:
+    """The keyword's value in the schema. A validator fills it in on every error it yields;
+    the stubs also allow ``Unset``, which only an error made by hand carries."""
+    value: Any = err.validator_value
+    return value
+
+
+def _instance_of(err: SchemaError) -> Any:
+    """The part of the document the error is about (filled in as :func:`_value_of`)."""
+    instance: Any = err.instance
+    return instance
+
+
+def _schema_of(err: SchemaError) -> Mapping[str, Any]:
+    """The (sub)schema the error is about; empty for a boolean schema (``false``)."""
+    return err.schema if isinstance(err.schema, Mapping) else {}
+
+
+def _hint(schema: Mapping[str, Any]) -> str:
     """The Chinese description a pattern carries in the schema, as a bracketed hint."""
     description = schema.get("description")
     return f"（{description}）" if description else ""
