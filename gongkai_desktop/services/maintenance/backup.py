@@ -161,12 +161,15 @@ def create_backup(
             shutil.copytree(attachments, tmp / "attachments")
         else:
             (tmp / "attachments").mkdir()
+        info = BackupInfo(
+            final, now, REASONS.get(reason, reason), _revision_of(db_copy), _count_records(db_copy)
+        )
         meta = {
             # microseconds: backups made within one second must still sort in order
             "created": now.isoformat(timespec="microseconds"),
-            "reason": REASONS.get(reason, reason),
-            "revision": _revision_of(db_copy),
-            "records": _count_records(db_copy),
+            "reason": info.reason,
+            "revision": info.revision,
+            "records": info.records,
             "app_version": __version__,
             "source": str(db_path),
         }
@@ -178,7 +181,7 @@ def create_backup(
     if out_dir is None:
         _rotate(db_path, keep=final)
     log.info("backup written: %s", final)
-    return BackupInfo(final, now, meta["reason"], meta["revision"], meta["records"])
+    return info
 
 
 def _rotate(db_path: Path, keep: Path) -> None:

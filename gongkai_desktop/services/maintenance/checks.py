@@ -53,14 +53,14 @@ def check_database(ctx: AppContext) -> CheckReport:
         # Records must still satisfy their form files (these may have been edited).
         stmt = select(Record).where(Record.deleted.is_(False))
         for row in session.scalars(stmt).yield_per(1000):
-            form = ctx.registry.forms.get(row.form_id)
-            if form is None:
+            row_form = ctx.registry.forms.get(row.form_id)
+            if row_form is None:
                 continue
             try:
-                resolver = service._resolver(session, keep=site_refs(form, row.data))
-                coerce_record(form, row.data, resolver, existing=row.data)
+                resolver = service._resolver(session, keep=site_refs(row_form, row.data))
+                coerce_record(row_form, row.data, resolver, existing=row.data)
             except ValidationError as err:
-                report.problems.append(f"{form.title}“{row.title}”（{row.id}）：{err}")
+                report.problems.append(f"{row_form.title}“{row.title}”（{row.id}）：{err}")
     return report
 
 
@@ -127,7 +127,9 @@ def _selftest_files(ctx: AppContext, tmp: Path, site_id: str) -> str:
     LedgerExporter(ctx).export("water_source_patrol", parse_period(f"{today:%Y-%m}"), out)
     book = openpyxl.load_workbook(out, read_only=True)
     try:  # a read-only workbook keeps its file open until closed
-        texts = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
+        sheet = book.active  # None only for a workbook without sheets: then no record
+        rows = sheet.iter_rows(values_only=True) if sheet is not None else ()
+        texts = [c for row in rows for c in row if c]
     finally:
         book.close()
     if "自检水源地" not in texts:

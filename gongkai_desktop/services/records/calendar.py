@@ -134,7 +134,7 @@ def calendar_status(ctx: AppContext, today: date) -> list[str]:
     covered neither by the program's calendar nor by the office's table."""
     calendar = load_calendar(ctx)
     years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
-    single = {}
+    single: dict[int, int] = {}
     for day in calendar.days:
         single[day.year] = single.get(day.year, 0) + 1
     warnings = []

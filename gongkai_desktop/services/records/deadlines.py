@@ -50,9 +50,8 @@ def office_calendar(ctx: AppContext) -> WorkCalendar:
 
 def is_workday_deadline(spec: FieldSpec) -> bool:
     """A field computed in working days (``workdays_after`` / ``reply_deadline``)."""
-    return bool(spec.computed) and (
-        "workdays_after" in spec.computed or "reply_deadline" in spec.computed
-    )
+    computed = spec.computed or {}
+    return "workdays_after" in computed or "reply_deadline" in computed
 
 
 def _pending_deadlines(form: FormSpec) -> dict[str, str]:

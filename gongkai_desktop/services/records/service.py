@@ -19,6 +19,7 @@ from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, Sta
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
 from gongkai_desktop.forms.values import (
+    SiteResolver,
     coerce_record,
     coerce_value,
     default_values,
@@ -168,7 +169,7 @@ class RecordService:
         self.registry = ctx.registry
 
     # ---- helpers -------------------------------------------------------------------
-    def _resolver(self, session: Session, keep: Collection[str] = ()):  # type: ignore[no-untyped-def]
+    def _resolver(self, session: Session, keep: Collection[str] = ()) -> SiteResolver:
         """Site by id or name. ``keep``: site ids the record already holds; they stay
         valid even if that site has since been moved to the 回收站 or changed type, so
         that the record's other fields can still be edited."""

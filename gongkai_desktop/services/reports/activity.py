@@ -132,7 +132,7 @@ def date_span(start: date | None, end: date | None) -> str:
 def figure_parts(figures: dict[str, int | float]) -> list[str]:
     """["出动工作人员50人次", "发放宣传资料1000份", …] for the non-zero figures; bags and
     weight of garbage read as one: "捡拾垃圾50袋共2000斤"."""
-    parts = []
+    parts: list[str] = []
     for key, (_field, said, unit, _header) in FIGURES.items():
         value = figures.get(key)
         if not value:

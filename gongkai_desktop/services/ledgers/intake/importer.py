@@ -30,10 +30,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import imports
-from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.data.models import AuditEntry, Base, Record
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.spec import FormSpec, LedgerSpec
 from gongkai_desktop.forms.values import (
@@ -80,8 +81,18 @@ from gongkai_desktop.services.records.writing import (
 )
 
 log = logging.getLogger(__name__)
-_RECORDS = Record.__table__
-_AUDIT = AuditEntry.__table__
+
+
+def _table_of(model: type[Base]) -> Table:
+    """A model's Core table (declarative types ``__table__`` as any FromClause, since a
+    class may be mapped to a join or a subquery; these models are mapped to tables)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_RECORDS = _table_of(Record)
+_AUDIT = _table_of(AuditEntry)
 
 SAMPLE_ROWS = 200  # rows to add shown in a preview
 MAX_LISTED = 1000  # errors, duplicates, warnings kept for display; all are counted
@@ -245,7 +256,8 @@ class _ErrorBook:
         if value is None:
             return None
         if isinstance(value, datetime | date):
-            cell = WriteOnlyCell(self.sheet, value)
+            # the stubs leave out date, which openpyxl writes as a date
+            cell = WriteOnlyCell(self.sheet, value)  # type: ignore[arg-type]
             if isinstance(value, datetime) and value.time() != datetime.min.time():
                 cell.number_format = ledger_cells.DATETIME_FORMAT
             else:
