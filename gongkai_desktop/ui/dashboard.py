@@ -171,10 +171,8 @@ class RecordSection(QFrame):
         self.tree.setFixedHeight(header + shown * row_height + 2 * self.tree.frameWidth() + 2)
 
     def record_ids(self) -> list[str]:
-        return [
-            self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
-            for i in range(self.tree.topLevelItemCount())
-        ]
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item.data(0, Qt.ItemDataRole.UserRole) for item in items if item is not None]
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         record_id = item.data(0, Qt.ItemDataRole.UserRole)

@@ -125,8 +125,7 @@ class MainWindow(QMainWindow):
     # ---- pages --------------------------------------------------------------------------
     def _build_pages(self) -> None:
         """(Re)build every page from ``self.ctx``."""
-        while self.stack.count():
-            page = self.stack.widget(0)
+        while (page := self.stack.widget(0)) is not None:
             self.stack.removeWidget(page)
             page.deleteLater()
         self.list_pages = {}
@@ -203,7 +202,9 @@ class MainWindow(QMainWindow):
         """Switch to a module by its (untranslated) title; returns its page."""
         row = next(i for i, m in enumerate(MODULES) if m.title == title)
         self.nav.setCurrentRow(row)
-        return self.stack.widget(row)
+        page = self.stack.widget(row)
+        assert page is not None  # the stack holds one page per module
+        return page
 
     def _update_title(self) -> None:
         unit = load_settings(self.ctx)["unit_name"] or self.tr("未设置单位名称")

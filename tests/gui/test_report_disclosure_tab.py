@@ -295,11 +295,11 @@ def test_screenshot(page: ReportPage, qtbot) -> None:  # type: ignore[no-untyped
     shots.mkdir(parents=True, exist_ok=True)
     page.grab().save(str(shots / "disclosure_tab.png"))
     tab = page.disclosure
-    tab.scroll.ensureWidgetVisible(tab.table3)
-    tab.scroll.verticalScrollBar().setValue(tab.table3.parentWidget().y())
+    tab.scroll_area.ensureWidgetVisible(tab.table3)
+    tab.scroll_area.verticalScrollBar().setValue(tab.table3.parentWidget().y())
     qtbot.wait(50)
     page.grab().save(str(shots / "disclosure_tab_table3.png"))
-    tab.scroll.verticalScrollBar().setValue(tab.scroll.verticalScrollBar().maximum())
+    tab.scroll_area.verticalScrollBar().setValue(tab.scroll_area.verticalScrollBar().maximum())
     qtbot.wait(50)
     page.grab().save(str(shots / "disclosure_tab_end.png"))
     # with typed 上年结转 that disagrees with the register: the check in red
@@ -307,7 +307,7 @@ def test_screenshot(page: ReportPage, qtbot) -> None:  # type: ignore[no-untyped
     tab.carried_spins["商业企业"].setValue(2)
     click(qtbot, tab.save_carried_button)
     previewed(qtbot, tab)
-    tab.scroll.verticalScrollBar().setValue(0)
+    tab.scroll_area.verticalScrollBar().setValue(0)
     qtbot.wait(50)
     page.grab().save(str(shots / "disclosure_tab_problems.png"))
     assert (shots / "disclosure_tab.png").exists()

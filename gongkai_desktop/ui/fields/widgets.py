@@ -331,6 +331,13 @@ def _searchable_combo(items: Sequence[tuple[str, Any]], width: int) -> QComboBox
     return combo
 
 
+def _line_edit(combo: QComboBox) -> QLineEdit:
+    """The text box of an editable combo (Qt gives every editable combo one)."""
+    edit = combo.lineEdit()
+    assert edit is not None
+    return edit
+
+
 class ChoiceEditor(FieldEditor):
     """One of a list; type to search. Free text is passed on so the core names the problem."""
 
@@ -339,7 +346,7 @@ class ChoiceEditor(FieldEditor):
     ) -> None:
         super().__init__(spec, sites, parent)
         self.combo = _searchable_combo([(c, c) for c in spec.choices], 220)
-        self.combo.lineEdit().setPlaceholderText(self.tr("请选择或输入查找"))
+        _line_edit(self.combo).setPlaceholderText(self.tr("请选择或输入查找"))
         self.combo.currentTextChanged.connect(self.value_changed)
         self._add_main(self.combo, stretch=False)
 
@@ -424,7 +431,7 @@ class SiteEditor(FieldEditor):
             text = self.tr("尚无{0}类监管对象，请先在“监管对象”中登记").format(
                 "、".join(self.site_types)
             )
-        self.combo.lineEdit().setPlaceholderText(text)
+        _line_edit(self.combo).setPlaceholderText(text)
 
     def set_site_types(self, site_types: Sequence[str]) -> None:
         """Offer only sites of these types (every site when empty), as the form's other
@@ -505,8 +512,9 @@ class RepeatEditor(FieldEditor):
         wide = next((i for i, c in enumerate(spec.fields) if c.type in ("text", "multiline")), None)
         header.setStretchLastSection(wide is None)
         for i, child in enumerate(spec.fields):
-            if child.help:
-                self.table.horizontalHeaderItem(i).setToolTip(child.help)
+            header_item = self.table.horizontalHeaderItem(i)  # set by the labels above
+            if child.help and header_item is not None:
+                header_item.setToolTip(child.help)
             # other columns start narrow and grow to their editors as rows are added
             self.table.setColumnWidth(i, 200 if child.type in ("text", "multiline") else 90)
         if wide is not None:

@@ -86,7 +86,7 @@ class ImportWizard(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.report: ImportPreview | None = None
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None  # not "result": QDialog.result()
         self._task: Task | None = None
         self._cancel = threading.Event()
         self._temp = Path(tempfile.mkdtemp(prefix="gongkai_import_"))
@@ -442,7 +442,7 @@ class ImportWizard(QDialog):
     def _imported(self, result: ImportResult) -> None:
         self._task = None
         self._set_busy("")
-        self.result = result
+        self.import_result = result
         self.errors_file = result.errors_path
         lines = [result.summary()]
         if result.backup_path is not None:

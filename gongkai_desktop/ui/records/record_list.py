@@ -41,6 +41,10 @@ COLUMN_PADDING = 16
 SELECT_FETCH_PAGES = 1
 
 
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
 class RecordListPage(QWidget):
     new_requested = Signal()
     open_requested = Signal(str)  # record id
@@ -242,12 +246,13 @@ class RecordListPage(QWidget):
         self._apply_filters()
 
     def _apply_filters(self) -> None:
-        date_from = date_to = None
+        date_from: date | None = None
+        date_to: date | None = None
         if self._has_date_filter:
             if self.date_from_check.isChecked():
-                date_from = self.date_from_edit.date().toPython()
+                date_from = _pydate(self.date_from_edit.date())
             if self.date_to_check.isChecked():
-                date_to = self.date_to_edit.date().toPython()
+                date_to = _pydate(self.date_to_edit.date())
         query = replace(
             self.model.query,
             search=self.search_edit.text().strip(),

@@ -238,15 +238,15 @@ class ActivityTab(ReportTab):
         self.tree.blockSignals(False)
         self._update_state()
 
+    def _shown_items(self) -> list[QTreeWidgetItem]:
+        items = (self.tree.topLevelItem(row) for row in range(self.tree.topLevelItemCount()))
+        return [item for item in items if item is not None]
+
     def shown_ids(self) -> list[str]:
-        return [
-            str(self.tree.topLevelItem(row).data(0, ID_ROLE))
-            for row in range(self.tree.topLevelItemCount())
-        ]
+        return [str(item.data(0, ID_ROLE)) for item in self._shown_items()]
 
     def set_checked(self, event_id: str, checked: bool) -> None:
-        for row in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(row)
+        for item in self._shown_items():
             if item.data(0, ID_ROLE) == event_id:
                 item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
                 return
@@ -267,9 +267,9 @@ class ActivityTab(ReportTab):
         item.setCheckState(0, Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
 
     def _check_shown(self, checked: bool) -> None:
-        for row in range(self.tree.topLevelItemCount()):
-            state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
-            self.tree.topLevelItem(row).setCheckState(0, state)
+        state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        for item in self._shown_items():
+            item.setCheckState(0, state)
 
     def can_export(self) -> bool:
         return bool(self.checked)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -134,6 +133,13 @@ def _read_only_table(rows: int, columns: int) -> QTableWidget:
     return table
 
 
+def _item(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """A cell of a table :func:`_read_only_table` made, which gives every cell an item."""
+    item = table.item(row, column)
+    assert item is not None
+    return item
+
+
 def _fit_height(table: QTableWidget) -> None:
     """Show every row: the table never scrolls inside the tab's scroll area."""
     table.resizeRowsToContents()
@@ -145,7 +151,7 @@ def _table3_labels(table: QTableWidget) -> None:
     """The label columns A–C of table 三 with the official merges (DOMAIN §1.4)."""
 
     def label(row: int, column: int, text: str, rows: int = 1, columns: int = 1) -> None:
-        table.item(row, column).setText(text)
+        _item(table, row, column).setText(text)
         if rows > 1 or columns > 1:
             table.setSpan(row, column, rows, columns)
 
@@ -255,11 +261,11 @@ class DisclosureTab(ReportTab):
         body.addWidget(self._text_box("problems"))
         body.addWidget(self._text_box("other"))
         body.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(content)
-        layout.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()  # not "scroll": that is QWidget.scroll()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
+        layout.addWidget(self.scroll_area, 1)
         self.load_year(self.loaded_year)
 
     # ---- building -----------------------------------------------------------------------
@@ -311,12 +317,13 @@ class DisclosureTab(ReportTab):
         self.table2_spins: dict[str, QSpinBox | QDoubleSpinBox] = {}
         for part in TABLE2_PARTS:
             if part == "fees":
-                spin: QSpinBox | QDoubleSpinBox = QDoubleSpinBox()
-                spin.setDecimals(2)
-                spin.setRange(0, MAX_SPIN + 0.99)
-                spin.setSuffix(self.tr(" 万元"))
-                spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-                spin.setMinimumWidth(120)
+                money = QDoubleSpinBox()
+                money.setDecimals(2)
+                money.setRange(0, MAX_SPIN + 0.99)
+                money.setSuffix(self.tr(" 万元"))
+                money.setAlignment(Qt.AlignmentFlag.AlignRight)
+                money.setMinimumWidth(120)
+                spin: QSpinBox | QDoubleSpinBox = money
             else:
                 spin = _count_spin()
             spin.setToolTip(T2_LABELS[part])
@@ -350,11 +357,11 @@ class DisclosureTab(ReportTab):
         self.prefill_button = QPushButton(self.tr("恢复预填"))
         self.prefill_button.setToolTip(self.tr("删除已保存的表二，重新按主动公开登记簿预填"))
         self.prefill_button.clicked.connect(self.restore_prefill)
-        row = QHBoxLayout()
-        row.addWidget(self.table2_note, 1)
-        row.addWidget(self.prefill_button)
-        row.addWidget(self.save_table2_button)
-        layout.addLayout(row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.table2_note, 1)
+        buttons.addWidget(self.prefill_button)
+        buttons.addWidget(self.save_table2_button)
+        layout.addLayout(buttons)
         return box
 
     def _build_table3(self) -> QGroupBox:
@@ -367,13 +374,13 @@ class DisclosureTab(ReportTab):
         self.carried_spins: dict[str, QSpinBox] = {}
         carried = QHBoxLayout()
         carried.addWidget(self.carried_check)
-        for column in APPLICANT_COLUMNS:
+        for applicant in APPLICANT_COLUMNS:
             spin = _count_spin()
             spin.setMinimumWidth(64)
             spin.valueChanged.connect(self._update_state)
-            self.carried_spins[column] = spin
+            self.carried_spins[applicant] = spin
             carried.addSpacing(6)
-            carried.addWidget(QLabel(column))
+            carried.addWidget(QLabel(applicant))
             carried.addWidget(spin)
         carried.addStretch(1)
         self.save_carried_button = QPushButton(self.tr("保存上年结转"))
@@ -390,7 +397,7 @@ class DisclosureTab(ReportTab):
             self.table3.setColumnWidth(column, NUMBER_WIDTH)
         _table3_labels(self.table3)
         _fit_height(self.table3)
-        self.table3.item(2, 0).setText(dr.T3_RESULTS)
+        _item(self.table3, 2, 0).setText(dr.T3_RESULTS)
         layout.addWidget(self.table3)
         return box
 
@@ -479,7 +486,10 @@ class DisclosureTab(ReportTab):
     def _show_table2(self, table: Table2) -> None:
         for part, spin in self.table2_spins.items():
             value = getattr(table, part)
-            spin.setValue(float(value) if isinstance(value, Decimal) else value)
+            if isinstance(spin, QDoubleSpinBox):
+                spin.setValue(float(value))
+            else:
+                spin.setValue(value)
         if self.saved_table2 is None:
             self.table2_note.setText(self.tr("（按主动公开登记簿预填，尚未保存）"))
         else:
@@ -550,10 +560,10 @@ class DisclosureTab(ReportTab):
         self.report, self.problems = report, problems
         for row, path in enumerate(T3_ROWS):
             for column, value in enumerate(report.table3[path]):
-                self._number(self.table3.item(row, 3 + column), value)
+                self._number(_item(self.table3, row, 3 + column), value)
         for row, group in enumerate(T4_GROUPS):
             for column, value in enumerate(report.table4[group]):
-                self._number(self.table4.item(row, column), value)
+                self._number(_item(self.table4, row, column), value)
         if not self.carried_check.isChecked():
             self._show_computed_carried(report)
         if problems:
@@ -573,7 +583,7 @@ class DisclosureTab(ReportTab):
     def table3_row(self, path: dr.Path) -> list[int]:
         """The numbers the preview shows for a row of table 三 (for tests and checks)."""
         row = T3_ROWS.index(path)
-        return [int(self.table3.item(row, 3 + c).text()) for c in range(len(T3_COLUMNS))]
+        return [int(_item(self.table3, row, 3 + c).text()) for c in range(len(T3_COLUMNS))]
 
     # ---- changing year ------------------------------------------------------------------
     def _year_changed(self, year: int) -> None:
