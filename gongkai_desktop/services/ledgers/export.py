@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
@@ -183,7 +183,7 @@ class _Styles:
     ) -> SharedStyle:
         return prepared_style(self.ws, font, alignment, border, number_format, quote)
 
-    def cell(self, value: Any, style: SharedStyle) -> WriteOnlyCell:
+    def cell(self, value: Any, style: SharedStyle) -> Cell:
         return styled_cell(self.ws, value, style)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font
 from openpyxl.styles.cell_style import StyleArray
 
@@ -25,7 +26,7 @@ class SharedStyle(StyleArray):
 
     _hash: int | None = None
 
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # type: ignore[override]  # array's stub sets __hash__ = None
         if self._hash is None:
             self._hash = hash(tuple(self))
         return self._hash
@@ -49,14 +50,14 @@ def prepared_style(
     cell.number_format = number_format
     if quote:
         cell.quotePrefix = True
-    return SharedStyle(cell._style)
+    return SharedStyle(cell._style)  # type: ignore[attr-defined]  # pinned by test_xlsx_stream
 
 
-def styled_cell(ws: Any, value: Any, style: SharedStyle) -> WriteOnlyCell:
+def styled_cell(ws: Any, value: Any, style: SharedStyle) -> Cell:
     """A cell with a prepared style (shared: the cell is written and dropped as soon as
     its row is, so nothing changes the array)."""
     cell = WriteOnlyCell(ws, value)
-    cell._style = style
+    cell._style = style  # type: ignore[attr-defined]
     return cell
 
 
