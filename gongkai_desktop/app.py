@@ -89,7 +89,7 @@ def run_gui(db_path: Path | None) -> int:
     previous_hook, sys.excepthook = sys.excepthook, _excepthook
     try:
         try:
-            check_xml_defences()  # imported Excel files are untrusted (GUIDE §5)
+            check_xml_defences()  # imported Excel files are untrusted: XML entities refused
             ctx = open_context(db_path)
         except Exception as exc:  # newer database, broken form file, disk: say so and stop
             show_error(None, exc, app.translate("app", "无法打开数据库"))

@@ -1,4 +1,4 @@
-"""Working days and the statutory deadlines counted in them (DOMAIN §0, §2, §5).
+"""Working days and the statutory deadlines counted in them.
 
 A working day is Monday–Friday minus statutory holidays plus 调休 working weekends.
 Where it comes from, first match wins:
@@ -12,7 +12,7 @@ Where it comes from, first match wins:
 
 Days are counted one by one from the day after the start (the start day itself is not
 counted). ``chinese_calendar.find_workday`` is not used: for a start on a rest day it
-counts one day too many (DOMAIN §5).
+counts one day too many.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def reply_deadline(
     consultations: Sequence[tuple[date, date | None]] = (),
     today: date | None = None,
 ) -> Deadline:
-    """法定答复期限 of a 依申请公开 request (DOMAIN §0):
+    """法定答复期限 of a 依申请公开 request:
 
     the 20th working day after receipt (40th when extended); a 补正 restarts the count
     from the corrected application's receipt; the working days from the day after a

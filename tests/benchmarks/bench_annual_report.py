@@ -1,5 +1,5 @@
 """Benchmark (run on demand, not collected by pytest): the annual report over 100,000
-records (issue 5 target: under 10 s).
+records (target: under 10 s).
 
     python tests/benchmarks/bench_annual_report.py [RECORDS] [--db EXISTING.db]
 

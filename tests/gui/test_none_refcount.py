@@ -1,4 +1,4 @@
-"""Regression guard for PySide6 6.12.0 on Python 3.11 (GUIDE §4, issue 2).
+"""Regression guard for PySide6 6.12.0 on Python 3.11.
 
 There, every call from Python to a Qt method that returns nothing (repaint(),
 scrollTo(), setValue(), ...) and every invalid QVariant handed back to Python drops a

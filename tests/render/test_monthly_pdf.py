@@ -1,4 +1,4 @@
-"""The printed monthly summary (issue 5 item 2), read back from the PDF with pypdf.
+"""The printed monthly summary, read back from the PDF with pypdf.
 
 Expected text is written out here from the data the test enters (monthly_data), not
 taken from the service: 1 outreach event, 3 inspections, the first open task 21 days

@@ -1,4 +1,4 @@
-"""依申请公开 notices (issue 6 item 5): 补正告知书, 延期答复告知书, 答复书, 送达回证.
+"""依申请公开 notices: 补正告知书, 延期答复告知书, 答复书, 送达回证.
 
 Requests are entered through RecordService; every notice is written to .docx and read
 back with python-docx. The expected articles are the DOMAIN §1.7 table written out by

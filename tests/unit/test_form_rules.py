@@ -1,4 +1,4 @@
-"""Load-time checks of the form-file keys added for issue 3: rules, patrol, actions, record
+"""Load-time checks of the form-file keys: rules, patrol, actions, record
 links, generate, not_before, default_from and a title of several fields.
 
 Each test writes small form files inline and expects one typed problem: its code, and a

@@ -1,4 +1,4 @@
-"""活动开展情况 (issue 5 item 4): choosing events, the summary's figures against sums
+"""活动开展情况: choosing events, the summary's figures against sums
 computed here from the values entered, the .docx reopened with python-docx (title,
 figures sentence, one picture per photo within the text width, centred captions) and
 ``gongkai report activity``. Photos are real JPEG/PNG files attached through the same

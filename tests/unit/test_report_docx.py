@@ -1,4 +1,4 @@
-"""Word output of the annual report and the monthly summary (issue 5 items 2–3).
+"""Word output of the annual report and the monthly summary.
 
 The data is entered through RecordService; expected numbers are counted here from what
 the test entered, and the layout is read back from the saved .docx with python-docx

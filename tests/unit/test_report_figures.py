@@ -1,4 +1,4 @@
-"""Report figures (issue 5 item 1) against an independent count.
+"""Report figures against an independent count.
 
 A seeded random world of sites, inspections, outreach events and rectification tasks
 is entered through RecordService (so the forms' rules apply), with records deleted,

@@ -1,4 +1,4 @@
-"""Excel outputs of the monthly summary and the annual report (issue 5 items 2–3).
+"""Excel outputs of the monthly summary and the annual report.
 
 A year of work is entered through RecordService (so the forms' rules apply); the files
 are written by the real services, reopened with openpyxl and compared cell by cell

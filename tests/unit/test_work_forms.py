@@ -1,4 +1,4 @@
-"""The work-record forms of issue 3 (巡查检查, 宣传活动, 整改任务) through RecordService
+"""The work-record forms (巡查检查, 宣传活动, 整改任务) through RecordService
 and the CLI: round trips, per-type fields of an inspection, the patrol site mapping, the
 problem rule, 复制上一条, remembered names and per-type defaults of a site.
 
@@ -34,7 +34,7 @@ __all__ = ["fresh_log_handler", "run"]  # fixtures used by name
 
 # ---- data written out from the issue ----------------------------------------------------
 
-# the fields each inspection type has of its own (issue 3, item 1)
+# the fields each inspection type has of its own
 OWN_FIELDS: dict[str, dict[str, Any]] = {
     "饮用水水源地巡查": {
         "protection_zone": "一级保护区",
@@ -79,7 +79,7 @@ OWN_FIELDS: dict[str, dict[str, Any]] = {
     "其他（马路办公等）": {},
 }
 
-# which site types each inspection type may patrol (issue 3, items 1 and 5)
+# which site types each inspection type may patrol
 PATROL_SITE_TYPES: dict[str, tuple[str, ...]] = {
     "饮用水水源地巡查": ("饮用水水源地",),
     "排污单位环境安全检查": ("排污单位",),

@@ -1,4 +1,4 @@
-"""Spreadsheets from outside are untrusted (GUIDE §5): what a file really is, judged by
+"""Spreadsheets from outside are untrusted: what a file really is, judged by
 its content, and the limits it must keep before any parser is let loose on it.
 
 Refused, with a Chinese message and before anything is written:

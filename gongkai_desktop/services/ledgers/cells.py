@@ -1,7 +1,7 @@
 """How a stored value becomes an Excel cell of a ledger, and back: shared by the export
 (``ledger_export``) and the import (``ledger_import``) so both sides agree.
 
-Conventions (DOMAIN §0, issue 4):
+Conventions every ledger follows:
 
 - date → a real date cell, number format ``yyyy"年"m"月"d"日"``; datetime likewise with the time;
 - integer → int (format ``0``); decimal → float (``0.00`` for two decimals);

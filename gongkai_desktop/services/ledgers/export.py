@@ -1,4 +1,4 @@
-"""Export of ledgers (台账) to .xlsx in the layout counties receive (DOMAIN §0 and §3).
+"""Export of ledgers (台账) to .xlsx in the layout counties receive.
 
 One sheet per file: title merged across the table, 填报单位（盖章）/填报日期 row, one- or
 two-level header, 序号 first, the records of the period, and the 填表人／审核人／联系电话

@@ -1,4 +1,4 @@
-"""设置 → 节假日: the office's own holiday table over chinese-calendar (DOMAIN §0, §5).
+"""设置 → 节假日: the office's own holiday table over chinese-calendar.
 
 Single days marked 上班 or 休息 (with a 说明), and years entered completely. A year is
 entered by importing a small workbook (日期 | 类型 | 说明), which replaces that year's

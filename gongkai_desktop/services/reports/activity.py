@@ -1,4 +1,4 @@
-"""活动开展情况 (issue 5 item 4): the summary of one outreach campaign or theme day.
+"""活动开展情况: the summary of one outreach campaign or theme day.
 
 The clerk picks events (``activity_events`` lists the candidates of a period);
 ``activity_summary`` decides every sentence, figure, table cell and photo caption of

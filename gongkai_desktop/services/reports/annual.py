@@ -1,4 +1,4 @@
-"""年度生态环境保护工作情况报告 (issue 5 item 3): the content of the annual report.
+"""年度生态环境保护工作情况报告: the content of the annual report.
 
 The data sections (一、工作开展情况) are drafted from the figures of the year; the
 opening, 二、存在的问题 and 三、下一步工作计划 are the clerk's text, kept per year in the

@@ -1,4 +1,4 @@
-"""Figures for any period (issue 5 item 1): the one object every report output uses.
+"""Figures for any period: the one object every report output uses.
 
 Every figure is an SQL aggregate over live (not deleted) records, in a handful of
 queries read in one transaction; Python only fills in the labels and shapes the JSON.

@@ -1,4 +1,4 @@
-"""月度工作小结 (issue 5 item 2): the content of the one-page monthly summary.
+"""月度工作小结: the content of the one-page monthly summary.
 
 ``monthly_summary(ctx, period)`` reads the figures (``report_figures``) and the tasks
 still open at the period end, and decides every sentence and table cell; the PDF

@@ -148,7 +148,7 @@ def _fit_height(table: QTableWidget) -> None:
 
 
 def _table3_labels(table: QTableWidget) -> None:
-    """The label columns A–C of table 三 with the official merges (DOMAIN §1.4)."""
+    """The label columns A–C of table 三 with the merges of the official form."""
 
     def label(row: int, column: int, text: str, rows: int = 1, columns: int = 1) -> None:
         _item(table, row, column).setText(text)

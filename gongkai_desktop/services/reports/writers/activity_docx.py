@@ -1,5 +1,5 @@
-"""The activity summary as a Word file in the official-document format (GB/T 9704—2012,
-DOMAIN §4), laid out like sample 01: title, 一、活动概况, 二、开展情况, 三、工作成效 with
+"""The activity summary as a Word file in the official-document format (GB/T 9704—2012),
+laid out like the theme-day summaries offices write: title, 一、活动概况, 二、开展情况, 三、工作成效 with
 the figures table, 附件：活动图片, the signing unit and date, then the appendix on its
 own pages (附件 / 活动图片, two photos a page, captions centred under them). Every word comes from ``ActivitySummary``; the page, fonts,
 headings, table and signature are ``official_docx.OfficialDocument``'s; this module adds
