@@ -230,7 +230,11 @@ class RecordEditor(QDialog):
         self.history_index = self.tabs.addTab(self.history_table, self.tr("修改记录"))
         outer.addWidget(self.tabs, 1)
 
+        # Installed before it is filled, so each button is the dialog's child from the
+        # start: PySide6 6.12.0 leaves widgets of a row added later with addLayout owned by
+        # Python, deleted by the row's wrapper in the middle of the layout's destructor.
         buttons = QHBoxLayout()
+        outer.addLayout(buttons)
         self.copy_previous_button = QPushButton(self.tr("复制上一条"))
         self.copy_previous_button.setToolTip(
             self.tr("用最近一条{0}的内容填写本条（日期为今天；照片、编号和关联记录不复制）").format(
@@ -259,6 +263,11 @@ class RecordEditor(QDialog):
         self.save_new_button.setToolTip(self.tr("保存这条记录，然后接着填写下一条"))
         self.save_button = QPushButton(self.tr("保存 (Ctrl+S)"))
         self.close_button = QPushButton(self.tr("关闭"))
+        for button in (self.save_new_button, self.save_button, self.close_button):
+            buttons.addWidget(button)
+        # Each widget goes into the row once: a second addWidget of one already there
+        # leaves a second layout item whose pointer dangles once the widget is deleted
+        # (with PySide6 6.12.0 that happens before the row's items are: a segfault).
         for button in (
             self.copy_previous_button,
             *self.action_buttons.values(),
@@ -268,11 +277,9 @@ class RecordEditor(QDialog):
             self.close_button,
         ):
             button.setAutoDefault(False)  # Enter in a field must not save the record
-            buttons.addWidget(button)
         self.save_new_button.clicked.connect(self.save_and_new)
         self.save_button.clicked.connect(self.save_and_close)
         self.close_button.clicked.connect(self.reject)
-        outer.addLayout(buttons)
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         shortcut.activated.connect(self.save_and_close)
         self._load_name_suggestions()
