@@ -1,5 +1,5 @@
 """Outputs of the 政府信息公开工作年度报告: the .xlsx reopened cell by cell against the
-official layout (DOMAIN §1.3–1.5, written out here), the .docx tables and landscape
+official layout of the 2021 format (written out here), the .docx tables and landscape
 sections, the JSON keys, and the CLI."""
 
 from __future__ import annotations

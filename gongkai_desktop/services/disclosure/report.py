@@ -1,8 +1,8 @@
-"""政府信息公开工作年度报告 for a year (issue 6 item 6), 2021 format (国办公开办函〔2021〕30号).
+"""政府信息公开工作年度报告 for a year, 2021 format (国办公开办函〔2021〕30号).
 
 ``disclosure_report(ctx, year)`` reads the figures and the clerk's texts into one
 ``DisclosureReport``; ``check(report)`` lists the consistency rules of the format that
-the figures break (DOMAIN §1.6), in Chinese, naming the row and column. The report also
+the figures break, in Chinese, naming the row and column. The report also
 decides how it reads on paper: ``sections()`` gives the six sections as ``Block``s, the
 texts one paragraph a line and tables 二、三、四 as ``ReportTable``s with the official
 merged cells and labels (``table2_layout`` …), so the .docx and .xlsx writers
@@ -77,7 +77,7 @@ REQUEST_FORM = "disclosure_request"
 ITEM_FORM = "disclosure_item"
 CASE_FORM = "review_case"
 
-# ---- the official labels (DOMAIN §1.3–1.5, verbatim) ------------------------------------
+# ---- the official labels of the 2021 format, verbatim -----------------------------------
 SECTION_HEADINGS = (
     "一、总体情况",
     "二、主动公开政府信息情况",
@@ -488,7 +488,7 @@ class DisclosureReport:
         }
 
 
-# ---- the official tables as laid out (DOMAIN §1.3–1.5) ----------------------------------
+# ---- the official tables as the 2021 format draws them ---------------------------------
 # Every writer lays these out as they are: the .xlsx and the .docx draw the same merged
 # cells. Labels are centred unless a row label reads left; widths are relative (the
 # .docx's millimetres on its page).
@@ -979,7 +979,7 @@ def disclosure_report(ctx: AppContext, year: int, today: date | None = None) -> 
     )
 
 
-# ---- consistency (DOMAIN §1.6) ----------------------------------------------------------
+# ---- the format's consistency rules (勾稽关系) --------------------------------------------
 def _label(path: Path) -> str:
     return "".join(p for p in path[1:] if p) if path[0] == T3_RESULTS else path[0]
 

@@ -1,4 +1,4 @@
-"""The 政府信息公开工作年度报告 as a Word file in the official format (issue 6 item 6).
+"""The 政府信息公开工作年度报告 as a Word file in the official format.
 
 On ``OfficialDocument`` (GB/T 9704 page, fonts, headings, page numbers): the title
 "<单位><年>年政府信息公开工作年度报告", the opening paragraph, then the six sections as

@@ -1,4 +1,4 @@
-"""The tables of the 政府信息公开工作年度报告 as an .xlsx (issue 6 item 6).
+"""The tables of the 政府信息公开工作年度报告 as an .xlsx.
 
 One sheet per table, named by its section heading; on each, the report title (row 1),
 the section heading (row 2), then from row 3 the official table as ``report`` lays it

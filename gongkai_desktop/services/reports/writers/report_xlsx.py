@@ -1,11 +1,11 @@
-"""Excel outputs of the summary reports (issue 5 items 2–3).
+"""Excel outputs of the summary reports.
 
 ``write_monthly_xlsx`` lays the 月度工作小结 (``report_monthly.MonthlySummary``) out on one
 A4 portrait sheet; ``write_annual_xlsx`` writes the annual report's figures by month
 (``report_annual.AnnualReport.by_month``) as a statistics table on A4 landscape, with
 charts on a second sheet. Both only lay out what the content objects decided, with the
-print conventions of the ledgers (DOMAIN §0: merged title, bold bordered header, A4,
-one page wide, footer 第 &P 页 共 &N 页). Files are written atomically.
+print conventions of the ledgers (merged title, bold bordered header, A4, one page
+wide, footer 第 &P 页 共 &N 页). Files are written atomically.
 
 The monthly sheet holds tables of different column counts (6, 2, 5, 6, 6). They share
 one grid: each table's columns are placed by their relative widths on a fixed page
