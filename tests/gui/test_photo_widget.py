@@ -274,7 +274,7 @@ def test_photos_saved_with_an_inspection_survive_a_restart(
     type_chinese(editor.editors["inspectors"].focus_target(), "张三、李四")
     photos = editor.editors["photos"]
     assert isinstance(photos, PhotosEditor)
-    editor.scroll.ensureWidgetVisible(photos)
+    editor.scroll_area.ensureWidgetVisible(photos)
     choose_files(monkeypatch, files)
     qtbot.mouseClick(photos.add_button, Qt.MouseButton.LeftButton)
     photos.strip.setCurrentRow(0)

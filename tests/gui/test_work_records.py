@@ -476,7 +476,7 @@ def test_a_task_is_written_off_only_when_completed_and_accepted(qtbot, records) 
     assert editor.field_error("written_off_date") == message
     assert editor.cells["written_off_date"].error_label.isVisible()
     # the long form scrolled down to the message
-    assert editor.scroll.verticalScrollBar().value() > 0
+    assert editor.scroll_area.verticalScrollBar().value() > 0
     assert not editor.cells["written_off_date"].visibleRegion().isEmpty()
 
     # completed, but not accepted yet

@@ -456,6 +456,9 @@ class OfficialDocument:
     @property
     def text_width_twips(self) -> int:
         s = self.document.sections[-1]
+        # every section of an OfficialDocument sets its page size and margins
+        assert s.page_width is not None and s.left_margin is not None
+        assert s.right_margin is not None
         return int((s.page_width - s.left_margin - s.right_margin) / 635)
 
     @property

@@ -197,9 +197,9 @@ class RecordEditor(QDialog):
         outer.addWidget(self.banner)
 
         self.tabs = QTabWidget()
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(4, 4, 12, 4)
@@ -211,8 +211,8 @@ class RecordEditor(QDialog):
         label_width = max((label.sizeHint().width() for label in self.labels), default=0)
         for label in self.labels:
             label.setMinimumWidth(label_width)
-        self.scroll.setWidget(body)
-        self.tabs.addTab(self.scroll, self.tr("填写"))
+        self.scroll_area.setWidget(body)
+        self.tabs.addTab(self.scroll_area, self.tr("填写"))
         self.history_table = QTableWidget(0, 6)
         self.history_table.setHorizontalHeaderLabels(
             [self.tr("时间"), self.tr("操作人"), self.tr("操作"), self.tr("字段"),
@@ -622,7 +622,7 @@ class RecordEditor(QDialog):
         self.tabs.setCurrentIndex(0)
         first = next((k for k in self.editors if k in by_key), None)
         if first is not None:
-            self.scroll.ensureWidgetVisible(self.cells[first], 50, 50)
+            self.scroll_area.ensureWidgetVisible(self.cells[first], 50, 50)
             self.editors[first].focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def field_error(self, key: str) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.marker import Marker
+from openpyxl.chart.series import Series as ChartSeries
 from openpyxl.styles import Alignment, Border, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
@@ -489,7 +490,7 @@ def annual_workbook(report: AnnualReport) -> tuple[Workbook, AnnualLayout]:
 
     page_setup(ws, "landscape")
     ws.print_title_rows = f"{top}:{first - 1}"
-    ws.freeze_panes = ws.cell(row=first, column=2)
+    ws.freeze_panes = f"B{first}"  # the month column and the header stay in view
     layout = AnnualLayout(columns, top, levels, first, year_row)
     _charts(wb, ws, report, layout)
     return wb, layout
@@ -512,7 +513,7 @@ def _charts(wb: Workbook, data: Worksheet, report: AnnualReport, layout: AnnualL
     first, last = layout.first_month_row, layout.first_month_row + len(report.by_month) - 1
     months = Reference(data, min_col=1, min_row=first, max_row=last)
 
-    def series(label: str, group: str, title: str) -> Series:
+    def series(label: str, group: str, title: str) -> ChartSeries:
         column = layout.column_of(label, group)
         ref = Reference(data, min_col=column, min_row=first, max_row=last)
         return Series(ref, title=title)
@@ -537,8 +538,9 @@ def _charts(wb: Workbook, data: Worksheet, report: AnnualReport, layout: AnnualL
         chart.x_axis.delete = False
         chart.y_axis.delete = False
         chart.y_axis.number_format = "0"
-        chart.legend.position = "b"
-        chart.width = 27.0
+        if chart.legend is not None:
+            chart.legend.position = "b"
+        chart.width = 27.0  # type: ignore[assignment]  # cm; the stub says int
         chart.height = 8.6
     for line in tasks.series:
         line.smooth = False
