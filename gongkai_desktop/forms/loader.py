@@ -563,6 +563,32 @@ def _check_default_from(
                 problems.add(C.NOT_A_CHOICE, name, message, (*at, "map", value))
 
 
+def _check_detail(
+    name: str, col: dict[str, Any], by_key: dict[str, FieldSpec], index: int, problems: Problems
+) -> None:
+    """``detail_field`` names a text field of the form; ``problem_choice`` is a choice of
+    the column's own field."""
+    detail = col.get("detail_field")
+    if not detail:
+        return
+    own = by_key.get(col["field"])
+    target = by_key.get(detail)
+    if target is None:
+        message = f"列“{col['field']}”的 detail_field“{detail}”在来源表单中不存在"
+        problems.add(C.UNKNOWN_FIELD_REF, name, message, ("columns", index, "detail_field"))
+    elif target.type not in ("text", "multiline"):
+        message = f"列“{col['field']}”的 detail_field“{detail}”应为文本字段"
+        problems.add(C.WRONG_FIELD_TYPE, name, message, ("columns", index, "detail_field"))
+    if own is None or own.type not in ("choice", "multi_choice"):
+        message = f"列“{col['field']}”不是选项字段，不能设置 detail_field"
+        problems.add(C.NOT_FOR_TYPE, name, message, ("columns", index, "detail_field"))
+        return
+    choice = col.get("problem_choice")
+    if choice and choice not in own.choices:
+        message = f"列“{col['field']}”的 problem_choice“{choice}”不是它的选项"
+        problems.add(C.NOT_A_CHOICE, name, message, ("columns", index, "problem_choice"))
+
+
 def _build_ledger(
     name: str,
     raw: dict[str, Any],
@@ -610,8 +636,11 @@ def _build_ledger(
                 width=float(col.get("width", 12)),
                 group=col.get("group", ""),
                 synonyms=tuple(col.get("synonyms", [])),
+                detail_field=col.get("detail_field", ""),
+                problem_choice=col.get("problem_choice", ""),
             )
         )
+        _check_detail(name, col, by_key, index, problems)
     # a group is one merged header cell over neighbouring columns
     groups = [c.group for c in columns]
     for group in dict.fromkeys(g for g in groups if g):

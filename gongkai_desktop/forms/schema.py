@@ -253,7 +253,18 @@ LEDGER_SCHEMA: dict[str, Any] = {
                     "width": {"type": "number", "minimum": 2, "maximum": 120},
                     "group": {"type": "string"},
                     "synonyms": {"type": "array", "items": {"type": "string"}},
+                    "detail_field": {
+                        "type": "string",
+                        "pattern": "^[a-z][a-z0-9_]*$",
+                        "description": "导入时，选项列中描述问题的文字记入的文本字段",
+                    },
+                    "problem_choice": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "描述问题的文字按哪个选项导入（须与 detail_field 同用）",
+                    },
                 },
+                "dependentRequired": {"problem_choice": ["detail_field"]},
             },
         },
     },

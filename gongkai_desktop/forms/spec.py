@@ -215,6 +215,10 @@ class LedgerColumn:
     width: float = 12
     group: str = ""  # upper header cell shared by neighbouring columns
     synonyms: tuple[str, ...] = ()
+    # On import, free text in this choice column that describes a problem is read as
+    # ``problem_choice`` and the text itself kept in ``detail_field`` (a text field).
+    detail_field: str = ""
+    problem_choice: str = ""
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,46 @@ def test_a_group_split_by_another_column_is_reported(tmp_path: Path, columns: st
     )
     assert problem.field == "列“patrol_period” → group"
     assert str(problem) == "ledgers/split.yaml：第8行：列组“巡查要求”的列应当相邻"
+
+
+def test_detail_fields_name_a_text_field_and_a_problem_choice_of_the_column() -> None:
+    registry = load_registry(REPO_FORMS)
+    declared = 0
+    for ledger in registry.ledgers.values():
+        form = registry.form(ledger.form)
+        for column in ledger.columns:
+            if not column.detail_field:
+                continue
+            declared += 1
+            assert form.field(column.detail_field).type in ("text", "multiline")
+            assert column.problem_choice in form.field(column.field).choices
+    assert declared >= 8
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "line"),
+    [
+        (", detail_field: nowhere, problem_choice: 发现", ProblemCode.UNKNOWN_FIELD_REF, 7),
+        (
+            ", detail_field: problem_description, problem_choice: 有问题",
+            ProblemCode.NOT_A_CHOICE,
+            7,
+        ),
+        (", problem_choice: 发现", ProblemCode.INVALID, 7),
+    ],
+)
+def test_a_wrong_detail_field_is_reported(
+    tmp_path: Path, extra: str, code: ProblemCode, line: int
+) -> None:
+    forms = tmp_path / "forms"
+    shutil.copytree(REPO_FORMS, forms)
+    (forms / "ledgers" / "detail.yaml").write_text(
+        "id: detail\ntitle: 问题文字\nform: inspection\nnatural_key: [inspection_date]\n"
+        "columns:\n  - {field: inspection_date}\n"
+        "  - {field: pollution_source" + extra + "}\n  - {field: problem_description}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FormDefinitionError) as err:
+        load_registry(forms)
+    [problem] = err.value.problems
+    assert (problem.code, problem.file, problem.line) == (code, "ledgers/detail.yaml", line)
