@@ -83,6 +83,29 @@ class ImportedFile(Base):
     __table_args__ = (Index("ix_imported_files_hash_ledger", "sha256", "ledger_id", unique=True),)
 
 
+class ImportMapping(Base):
+    """One decision of a ledger's import mapping profile (migration 0005): ``kind``
+    "value" maps a choice field's ``source`` spelling (normalised) to ``target`` (JSON:
+    a label, a list of labels, or ``{"skip": true}``); "column" maps a sheet header
+    to a ledger column's field (``target`` is the field key as JSON)."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ledger_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    field: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    source: Mapped[str] = mapped_column(String(500), nullable=False)
+    source_text: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    target: Mapped[str] = mapped_column(Text, nullable=False)
+    decided_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    author: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    __table_args__ = (
+        Index("ix_import_mappings_key", "ledger_id", "kind", "field", "source", unique=True),
+    )
+
+
 class CalendarDay(Base):
     """The office's own holiday table: a day marked 上班 (True) or 休息 (False), over
     chinese-calendar (migration 0004)."""

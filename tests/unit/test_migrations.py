@@ -159,7 +159,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
 
     ctx = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
-        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0004"
+        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0005"
         assert rows(db_path, f"SELECT {old_columns} FROM records ORDER BY id") == records_before
         assert rows(db_path, "SELECT * FROM audit_log ORDER BY id") == audit_before
         assert rows(db_path, "SELECT * FROM settings ORDER BY key") == settings_before
@@ -412,7 +412,7 @@ def test_upgrade_from_0003_adds_the_empty_holiday_tables(db_path: Path, visit_fo
     }
     ctx = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
-        assert migrate.current_revision(ctx.engine) == "0004"
+        assert migrate.current_revision(ctx.engine) == migrate.head_revision()
         for table, content in before.items():
             assert rows(db_path, f"SELECT * FROM {table} ORDER BY 1") == content, table
         assert rows(db_path, "SELECT count(*) FROM calendar_days") == [(0,)]
@@ -460,3 +460,22 @@ def test_the_holiday_migration_downgrades_to_0003(db_path: Path) -> None:
     assert revision_of(db_path) == "0003"
     tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert not {"calendar_days", "calendar_years"} & tables
+
+
+def test_the_mapping_migration_adds_an_empty_table_and_downgrades(db_path: Path) -> None:
+    engine = create_db_engine(db_path)
+    try:
+        migrate.upgrade(engine, "0004")
+        migrate.upgrade(engine, "0005")
+        assert rows(db_path, "SELECT count(*) FROM import_mappings") == [(0,)]
+        from alembic import command
+
+        cfg = migrate._config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+    finally:
+        engine.dispose()
+    assert revision_of(db_path) == "0004"
+    tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "import_mappings" not in tables and "calendar_days" in tables
