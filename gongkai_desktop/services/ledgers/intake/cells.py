@@ -21,9 +21,11 @@ from typing import Any
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.io.cell_text import (
+    cn_number,
     is_blank,
     normalise,
     parse_date_text,
+    read_date_text,
 )
 from gongkai_desktop.services.ledgers import cells as ledger_cells
 
@@ -35,6 +37,7 @@ _COUNT_TEXT = re.compile(
     r"(?P<unit>[\u4e00-\u9fffA-Za-z/()（）]{0,6}?)"
     r"(?P<post>左右|以上|余|多)?"
 )
+_CN_COUNT = re.compile(r"([〇零一二两三四五六七八九十百千万]+)([\u4e00-\u9fff]{0,4})")
 _APPROX_WORDS = frozenset({"约", "大约", "近", "将近", "逾", "超过"})
 _TRUE_EXTRA = {"✓", "✔", "☑", "对", "有"}
 _FALSE_EXTRA = {"✗", "✘", "x", "X", "☐", "错", "无", "没有"}
@@ -73,16 +76,30 @@ def _excel_serial(number: float) -> datetime | None:
     return datetime(1899, 12, 30) + timedelta(days=float(number))
 
 
-def _moment(value: Any) -> datetime | None:
+def _moment(value: Any, year: int | None = None) -> tuple[datetime | None, str]:
+    """(the moment of a date cell or None, how an inexact text was read: see
+    ``read_date_text``)."""
     if isinstance(value, datetime):
-        return value
+        return value, ""
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return datetime(value.year, value.month, value.day), ""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _excel_serial(float(value))
+        return _excel_serial(float(value)), ""
     if isinstance(value, str):
-        return parse_date_text(value)
-    return None
+        reading = read_date_text(value, year)
+        return reading.moment, reading.note
+    return None, ""
+
+
+def _date_warning(text: str, moment: datetime, how: str, year: int | None) -> str:
+    shown = ledger_cells.cn_date(moment.date())
+    if how == "month":
+        return f"“{text}”只写了月份，按 {shown} 导入"
+    if how == "no_year":
+        return f"“{text}”未写年份，按工作表标题或名称中的{year}年导入为 {shown}"
+    if how == "range":
+        return f"“{text}”是日期范围，按开始日期 {shown} 导入"
+    return ""  # Excel serial numbers stored as text are exact
 
 
 def _number(spec: FieldSpec, value: Any) -> Converted:
@@ -95,7 +112,17 @@ def _number(spec: FieldSpec, value: Any) -> Converted:
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
     m = _COUNT_TEXT.fullmatch(text)
     if m is None:
-        return Converted(str(value).strip())
+        # counts in Chinese numerals: 十二, 一百二十人次, 两千份
+        token = _CN_COUNT.fullmatch(text)
+        spelled = cn_number(token[1]) if token else None
+        if token is None or spelled is None:
+            return Converted(str(value).strip())
+        if not token[2]:
+            return Converted(spelled, f"“{str(value).strip()}”按 {spelled} 导入")
+        text = f"{spelled}{token[2]}"
+        m = _COUNT_TEXT.fullmatch(text)
+        if m is None:
+            return Converted(str(value).strip())
     number = Decimal(m["num"].replace(",", "") + (f".{m['frac']}" if m["frac"] else ""))
     if m["wan"]:
         number *= 10_000
@@ -163,8 +190,9 @@ def _leading_date(line: str) -> tuple[date, str] | None:
 class CellConverter:
     """Converts cells of one field; the choice map is built once."""
 
-    def __init__(self, spec: FieldSpec) -> None:
+    def __init__(self, spec: FieldSpec, year_hint: int | None = None) -> None:
         self.spec = spec
+        self.year = year_hint  # the year of dates written without one (6月5日)
         self.choices = _choice_map(spec) if spec.type in ("choice", "multi_choice") else {}
 
     def convert(self, value: Any) -> Converted:
@@ -172,12 +200,13 @@ class CellConverter:
         if is_blank(value):
             return Converted(None)
         if t in ("date", "datetime"):
-            moment = _moment(value)
+            moment, how = _moment(value, self.year)
             if moment is None:
                 return Converted(cell_text(value).strip())
+            warning = _date_warning(str(value).strip(), moment, how, self.year) if how else ""
             if t == "date":
-                return Converted(moment.date().isoformat())
-            return Converted(moment.isoformat(timespec="minutes"))
+                return Converted(moment.date().isoformat(), warning)
+            return Converted(moment.isoformat(timespec="minutes"), warning)
         if t in ("integer", "decimal"):
             return _number(spec, value)
         if t == "boolean":
