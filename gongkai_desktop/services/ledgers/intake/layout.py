@@ -5,6 +5,7 @@ rows end the table (填表人／审核人／联系电话, 填报单位, 合计).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,13 +74,57 @@ def _strip_brackets(text: str) -> str:
     return re.sub(r"\([^()]*\)$", "", text)
 
 
-class HeaderMatcher:
-    """Ledger columns by label, synonyms and the form field's own label."""
+_OPEN = "（([{【〔｛<《「『"
+_CLOSE = "）)]}】〕｝>》」』"
+_UNIFY = str.maketrans({**dict.fromkeys(_OPEN, "("), **dict.fromkeys(_CLOSE, ")")})
+UNITS = ("万元", "人次", "车次", "份", "次", "个", "处", "元", "人", "张", "场", "条", "件", "户",
+         "册", "起", "亩", "公里", "头", "只", "篇")  # fmt: skip
+_UNIT_IN_BRACKETS = re.compile(r"\((?:" + "|".join(UNITS) + r")\)")
+_UNIT_AT_END = re.compile(r"(?:" + "|".join(UNITS) + r")$")
 
-    def __init__(self, ledger: LedgerSpec, form: FormSpec, registry: FormRegistry) -> None:
+
+def header_key(text: Any) -> str:
+    """A header compared loosely: width, line breaks and spaces, the kind of bracket, a
+    unit in brackets or at the end (人次, 份, 元 …) and a trailing 数/数量 do not count:
+    ``咨询人次`` ↔ ``咨询（人次）``, ``发放资料数量`` ↔ ``发放资料（份）``. Never empty."""
+    key = normalise(text).translate(_UNIFY)
+    if not key:
+        return key
+    steps = (
+        lambda k: _UNIT_IN_BRACKETS.sub("", k),
+        lambda k: re.sub(r"(数量|数)$", "", k),
+        lambda k: _UNIT_AT_END.sub("", k),
+        lambda k: re.sub(r"[()]", "", k),
+    )
+    for step in steps:
+        shorter = step(key)
+        if shorter:
+            key = shorter
+    return key
+
+
+class HeaderMatcher:
+    """Ledger columns by label, synonyms and the form field's own label; then, loosely
+    (``header_key``), by the same texts without units and brackets; ``assigned`` sheet
+    headers (the clerk's choice: header → field key or label) come before all of them.
+    A loose key shared by two columns goes to the first (exact matches decide first)."""
+
+    def __init__(
+        self,
+        ledger: LedgerSpec,
+        form: FormSpec,
+        registry: FormRegistry,
+        assigned: Mapping[str, str] | None = None,
+    ) -> None:
         self.ledger = ledger
         self.form = form
         self.registry = registry
+        self.assigned: dict[str, LedgerColumn] = {}
+        for header, target in (assigned or {}).items():
+            column = next((c for c in ledger.columns if target in (c.field, c.label)), None)
+            if column is None:
+                raise ValueError(f"列“{header}”指定的“{target}”不是台账“{ledger.title}”的列")
+            self.assigned[header_key(header)] = column
         self.keys: dict[str, list[LedgerColumn]] = {}
         for column in ledger.columns:
             for text in (column.label, *column.synonyms):
@@ -96,6 +141,20 @@ class HeaderMatcher:
         for key, column in implicit:
             if key and key not in self.keys:
                 self.keys[key] = [column]
+        self.loose: dict[str, list[LedgerColumn]] = {}
+        for column in ledger.columns:
+            texts = [column.label, *column.synonyms]
+            spec = self.spec_of(column)
+            if spec is not None:
+                texts.append(spec.label)
+            for text in texts:
+                key = header_key(text)
+                if key and column not in self.loose.setdefault(key, []):
+                    self.loose[key].append(column)
+            if column.group:
+                key = header_key(column.group + column.label)
+                if column not in self.loose.setdefault(key, []):
+                    self.loose[key].append(column)
 
     def _add(self, key: str, column: LedgerColumn) -> None:
         if key and column not in self.keys.setdefault(key, []):
@@ -112,7 +171,11 @@ class HeaderMatcher:
 
     def _lookup(self, text: str, group: str) -> LedgerColumn | None:
         key = normalise(text)
-        found = self.keys.get(key) or self.keys.get(_strip_brackets(key))
+        found = (
+            self.keys.get(key)
+            or self.keys.get(_strip_brackets(key))
+            or self.loose.get(header_key(text))
+        )
         if not found:
             return None
         if len(found) > 1 and group:
@@ -122,6 +185,10 @@ class HeaderMatcher:
         return found[0]
 
     def match(self, upper: str, lower: str) -> LedgerColumn | None:
+        if self.assigned:
+            for text in (lower, upper + lower, upper):
+                if text and header_key(text) in self.assigned:
+                    return self.assigned[header_key(text)]
         if lower:
             hit = self._lookup(lower, upper) or self._lookup(upper + lower, "")
             if hit is not None or lower != upper:
