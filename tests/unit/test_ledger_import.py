@@ -281,7 +281,9 @@ def test_one_rejected_row_writes_nothing_and_exports_the_errors(
     assert (report.add_count, report.error_row_count) == (1, 3)
     reasons = {(e.row, e.column): e.reason for e in report.errors}
     assert set(reasons) == {(4, "日期"), (5, "类别"), (6, "人次")}
-    assert "“路演”不是可选项" in reasons[(5, "类别")]
+    assert reasons[(5, "类别")].startswith("写法不认识")
+    [question] = report.blocking
+    assert (question.text, question.count, question.rows) == ("路演", 1, ["第5行"])
     assert reasons[(6, "人次")] == "应为整数"
     errors_path = tmp_path / "错误行.xlsx"
     result = commit(ctx, report, errors_path=errors_path)

@@ -101,6 +101,8 @@ def test_export_then_import_gives_the_same_values(
     try:
         report = preview(empty, ledger_id, exported)
         assert report.errors == [], [str(e) for e in report.errors]
+        assert report.questions == [], [str(q) for q in report.questions]
+        assert report.unknown_columns == []
         assert report.duplicate_count == 0
         result = commit(empty, report)
         assert result.added == len(originals)

@@ -17,11 +17,12 @@ ledger's natural key, against the database and within the file) are skipped and 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from gongkai_desktop.forms.values import (
     display_value,
 )
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.io.cell_text import year_hint_of
 from gongkai_desktop.services.io.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.io.untrusted_files import (
     CheckedFile,
@@ -49,7 +51,7 @@ from gongkai_desktop.services.io.untrusted_files import (
     inspect_file,
 )
 from gongkai_desktop.services.ledgers import cells as ledger_cells
-from gongkai_desktop.services.ledgers.intake.cells import cell_text
+from gongkai_desktop.services.ledgers.intake.cells import CellConverter, cell_text
 from gongkai_desktop.services.ledgers.intake.duplicates import DuplicateIndex
 from gongkai_desktop.services.ledgers.intake.layout import (
     ERROR_HEADER,
@@ -59,15 +61,23 @@ from gongkai_desktop.services.ledgers.intake.layout import (
     Layout,
     find_layout,
 )
+from gongkai_desktop.services.ledgers.intake.mapping import (
+    MappingProfile,
+    load_profile,
+    save_profile,
+)
 from gongkai_desktop.services.ledgers.intake.rows import (
+    UNKNOWN_SPELLING,
     ImportCancelled,
     Progress,
     RowChecker,
     RowError,
     RowWarning,
     data_rows,
+    row_place,
 )
 from gongkai_desktop.services.ledgers.intake.sites import PendingSite, SiteResolver
+from gongkai_desktop.services.ledgers.intake.values import ChoiceBook, ValueQuestion
 from gongkai_desktop.services.maintenance.backup import create_backup
 from gongkai_desktop.services.records.deadlines import calendar_in, is_workday_deadline
 from gongkai_desktop.services.records.service import site_refs
@@ -113,9 +123,10 @@ class DuplicateRow:
     row: int
     key: str  # the natural key as the clerk reads it
     reason: str  # 数据库中已有 / 与第N行重复
+    sheet: str = ""
 
     def __str__(self) -> str:
-        return f"第{self.row}行（{self.key}）：{self.reason}"
+        return f"{row_place(self.sheet, self.row)}（{self.key}）：{self.reason}"
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,28 @@ class ColumnMatch:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class SheetPart:
+    """One sheet of the file read into the ledger."""
+
+    sheet: str
+    header_rows: tuple[int, int]
+    year: int | None  # the year named by its title or name, for dates written without one
+    columns: list[ColumnMatch]
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Rejected cells of one column grouped by why (one line for many rows)."""
+
+    column: str
+    text: str
+    rows: int
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class ImportPreview:
     ledger_id: str
@@ -165,16 +198,35 @@ class ImportPreview:
     notes: list[str] = field(default_factory=list)
     new_sites: list[NewSite] = field(default_factory=list)
     already_imported: str = ""  # Chinese note when this file was imported before
+    parts: list[SheetPart] = field(default_factory=list)
+    # spellings of choice columns to show the clerk (each once, with its count)
+    questions: list[ValueQuestion] = field(default_factory=list)
+    # the clerk's decisions of this preview (on top of the saved profile)
+    decisions: MappingProfile | None = None
+    unknown_columns: list[str] = field(default_factory=list)  # 未识别的列 (headers)
+    skipped_count: int = 0  # rows skipped because of a spelling the clerk chose to skip
+    groups: list[ProblemGroup] = field(default_factory=list)
+    requested_sheets: tuple[str, ...] | None = None  # the sheets asked for (else: found)
 
     @property
     def has_errors(self) -> bool:
         return self.error_row_count > 0
 
+    @property
+    def sheets(self) -> tuple[str, ...]:
+        return tuple(p.sheet for p in self.parts) or (self.sheet,)
+
+    @property
+    def blocking(self) -> list[ValueQuestion]:
+        """Spellings nothing suggests: their rows are rejected until decided."""
+        return [q for q in self.questions if q.blocking]
+
     def summary(self) -> str:
         if self.already_imported:
             return self.already_imported
+        skipped = f"按对照跳过 {self.skipped_count} 行，" if self.skipped_count else ""
         return (
-            f"可导入 {self.add_count} 行，重复 {self.duplicate_count} 行（将跳过），"
+            f"可导入 {self.add_count} 行，重复 {self.duplicate_count} 行（将跳过），{skipped}"
             f"有错误 {self.error_row_count} 行，新建待完善监管对象 {len(self.new_sites)} 个"
         )
 
@@ -190,6 +242,7 @@ class ImportResult:
     errors_path: Path | None = None
     errors_problem: str = ""  # why the error workbook could not be saved
     backup_path: Path | None = None
+    skipped: int = 0
 
     def summary(self) -> str:
         if self.already_imported:
@@ -216,7 +269,7 @@ def default_errors_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}_导入错误行.xlsx")
 
 
-class _ErrorBook:
+class ErrorBook:
     """The rejected rows with their original cells and a 错误说明 column, streamed to a
     write-only workbook, saved under a temporary name and renamed when complete."""
 
@@ -274,7 +327,7 @@ class _ErrorBook:
             return value
         return ledger_cells.clean_text(cell_text(value))
 
-    def add(self, row: int, values: tuple[Any, ...], reasons: list[str]) -> None:
+    def add(self, row: int | str, values: tuple[Any, ...], reasons: list[str]) -> None:
         if self.sheet is None:
             self._start()
         cells = [self._cell(values[i]) if i < len(values) else None for i in range(self.width)]
@@ -299,33 +352,83 @@ class _ErrorBook:
 
 
 # ---- one pass over the file --------------------------------------------------------------
+class _Tally:
+    """Rejected cells counted by column and reason, for one line per group."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], list[str]] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def add(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            if error.reason == UNKNOWN_SPELLING:
+                continue  # grouped by spelling from the questions
+            key = (error.column, error.reason)
+            self.counts[key] = self.counts.get(key, 0) + 1
+            rows = self.groups.setdefault(key, [])
+            if len(rows) < 10:
+                rows.append(error.place)
+
+    def lines(self, questions: Sequence[ValueQuestion]) -> list[ProblemGroup]:
+        out: list[ProblemGroup] = []
+        by_column: dict[str, list[ValueQuestion]] = {}
+        for question in questions:
+            if question.blocking and question.count:
+                by_column.setdefault(question.column, []).append(question)
+        for column, items in by_column.items():
+            items.sort(key=lambda q: -q.count)
+            total = sum(q.count for q in items)
+            shown = "；".join(f"{q.text}×{q.count}（{q.rows_text(5)}）" for q in items[:10])
+            more = f"；另有{len(items) - 10}种" if len(items) > 10 else ""
+            out.append(
+                ProblemGroup(
+                    column,
+                    f"{column}：{len(items)} 种写法不认识（共 {total} 行）：{shown}{more}",
+                    total,
+                )
+            )
+        for (column, reason), rows in self.groups.items():
+            count = self.counts[(column, reason)]
+            places = "、".join(rows) + ("等" if count > len(rows) else "")
+            out.append(
+                ProblemGroup(column, f"{column}：{reason}（共 {count} 行：{places}）", count)
+            )
+        return out
+
+
 class _Pass:
-    """One pass over the table: each data row checked, duplicates skipped, counts and a
-    bounded sample kept in ``report``; the rows to add are handed to ``accept`` (the
-    writer) or only counted (preview)."""
+    """One pass over the sheets of a file: each data row checked, duplicates skipped,
+    counts and a bounded sample kept in ``report``; the rows to add are handed to
+    ``accept`` (the writer) or only counted (preview)."""
 
     def __init__(
         self,
         ctx: AppContext,
         ledger: LedgerSpec,
-        layout: Layout,
+        layouts: Sequence[Layout],
         session: Session,
         report: ImportPreview,
+        book: ChoiceBook,
     ) -> None:
         self.ledger = ledger
-        self.layout = layout
+        self.layouts = list(layouts)
         self.report = report
+        self.book = book
+        self.tally = _Tally()
         self.form: FormSpec = ctx.registry.form(ledger.form)
         # deadlines of imported rows are counted in the office calendar, as on saving
         counts_workdays = any(is_workday_deadline(f) for f in self.form.fields)
-        calendar = calendar_in(session) if counts_workdays else None
+        self.calendar = calendar_in(session) if counts_workdays else None
         self.sites = SiteResolver(session, ctx.registry.forms.get("site"))
         self.keys = DuplicateIndex(session, ledger, self.form, self.sites)
-        self.checker = RowChecker(ledger, self.form, layout, self.sites, calendar)
+        self.several = len(self.layouts) > 1
 
     def note(self, text: str) -> None:
         if len(self.report.notes) < MAX_LISTED:
             self.report.notes.append(text)
+
+    def _sheet_note(self, sheet: str, text: str) -> None:
+        self.note(f"工作表“{sheet}”：{text}")
 
     def site_ids_of(self, values: Mapping[str, Any]) -> list[str]:
         return sorted(site_refs(self.form, values))
@@ -334,38 +437,55 @@ class _Pass:
         self,
         source: SheetSource,
         accept: Callable[[int, dict[str, Any]], None] | None,
-        error_book: _ErrorBook | None,
+        error_book: ErrorBook | None,
         progress: Progress | None,
     ) -> None:
         report = self.report
-        for number, values in data_rows(source, self.layout, self.note, progress):
-            report.rows_read += 1
-            stored, errors, warnings = self.checker.check(number, values)
-            report.warning_count += len(warnings)
-            _keep(report.warnings, warnings)
-            if stored is None:
-                report.error_row_count += 1
-                _keep(report.errors, errors)
-                if error_book is not None:
-                    error_book.add(
-                        number,
-                        values[: error_book.width],
-                        [f"“{e.column}”：{e.reason}" for e in errors],
-                    )
-                continue
-            key = self.keys.key_of(stored)
-            reason = self.keys.duplicate_reason(key)
-            if reason:
-                report.duplicate_count += 1
-                _keep(report.duplicates, [DuplicateRow(number, self.keys.key_text(stored), reason)])
-                continue
-            self.keys.add(key, number)
-            self._note_new_sites(number, stored)
-            report.add_count += 1
-            if len(report.rows_to_add) < SAMPLE_ROWS:
-                report.rows_to_add.append(PreviewRow(number, self._shown(stored)))
-            if accept is not None:
-                accept(number, stored)
+        first = self.layouts[0]
+        for layout in self.layouts:
+            label = layout.sheet if self.several else ""
+            checker = RowChecker(
+                self.ledger, self.form, layout, self.sites, self.calendar, self.book, label
+            )
+            order = _error_order(first, layout)
+            note = functools.partial(self._sheet_note, label) if label else self.note
+            for number, values in data_rows(source, layout, note, progress):
+                report.rows_read += 1
+                stored, errors, warnings = checker.check(number, values)
+                report.warning_count += len(warnings)
+                _keep(report.warnings, warnings)
+                if checker.skipped:
+                    report.skipped_count += 1
+                    continue
+                if stored is None:
+                    report.error_row_count += 1
+                    _keep(report.errors, errors)
+                    self.tally.add(errors)
+                    if error_book is not None:
+                        error_book.add(
+                            row_place(layout.sheet, number) if label else number,
+                            tuple(values[i] if 0 <= i < len(values) else None for i in order),
+                            [f"“{e.column}”：{e.reason}" for e in errors],
+                        )
+                    continue
+                key = self.keys.key_of(stored)
+                reason = self.keys.duplicate_reason(key)
+                if reason:
+                    report.duplicate_count += 1
+                    shown = DuplicateRow(number, self.keys.key_text(stored), reason, label)
+                    _keep(report.duplicates, [shown])
+                    continue
+                self.keys.add(key, number)
+                self._note_new_sites(number, stored)
+                report.add_count += 1
+                if len(report.rows_to_add) < SAMPLE_ROWS:
+                    report.rows_to_add.append(PreviewRow(number, self._shown(stored)))
+                if accept is not None:
+                    accept(number, stored)
+        report.questions = sorted(
+            self.book.questions.values(), key=lambda q: (not q.blocking, q.column, -q.count)
+        )
+        report.groups = self.tally.lines(report.questions)
 
     def _note_new_sites(self, number: int, stored: Mapping[str, Any]) -> None:
         """The new 待完善 sites a row to add names (each listed once, at its first row)."""
@@ -390,6 +510,22 @@ class _Pass:
             else:
                 cells.append("")
         return tuple(cells)
+
+
+def _error_order(first: Layout, layout: Layout) -> list[int]:
+    """For each column of the first sheet, the index of the same column in ``layout``
+    (-1 when it has none): the error workbook keeps the first sheet's columns."""
+    if layout is first:
+        return [c.index for c in first.columns]
+    by_field = {c.ledger_column.field: c.index for c in layout.columns if c.ledger_column}
+    by_header = {c.header: c.index for c in layout.columns if c.header}
+    out = []
+    for column in first.columns:
+        if column.ledger_column is not None:
+            out.append(by_field.get(column.ledger_column.field, -1))
+        else:
+            out.append(by_header.get(column.header, -1))
+    return out
 
 
 def _keep(shown: list[Any], items: Sequence[Any]) -> None:
@@ -457,28 +593,76 @@ class _Writer:
 
 
 # ---- public API ---------------------------------------------------------------------------
-def _locate(
-    ctx: AppContext, ledger: LedgerSpec, checked: CheckedFile, source: SheetSource
-) -> Layout:
+def _matcher(ctx: AppContext, ledger: LedgerSpec, columns: Mapping[str, str]) -> HeaderMatcher:
     form = ctx.registry.form(ledger.form)
-    matcher = HeaderMatcher(ledger, form, ctx.registry)
-    best: Layout | None = None
-    for sheet in source.sheet_names:
+    try:
+        return HeaderMatcher(ledger, form, ctx.registry, assigned=columns or None)
+    except ValueError as exc:
+        raise ImportFileError(str(exc)) from exc
+
+
+def _titles(rows: Sequence[tuple[int, tuple[Any, ...]]], header_first: int) -> list[str]:
+    """Texts above the header (the sheet's title lines)."""
+    return [
+        cell_text(v).strip()
+        for number, values in rows
+        if number < header_first
+        for v in values
+        if v is not None and cell_text(v).strip()
+    ]
+
+
+def _with_year(layout: Layout, year: int | None) -> None:
+    """Dates written without a year (6月5日) take the year named by the sheet."""
+    if year is None:
+        return
+    for column in layout.columns:
+        spec = column.spec
+        if column.converter is not None and spec is not None and spec.type in ("date", "datetime"):
+            column.converter = CellConverter(spec, year_hint=year)
+
+
+def _locate(
+    ctx: AppContext,
+    ledger: LedgerSpec,
+    checked: CheckedFile,
+    source: SheetSource,
+    columns: Mapping[str, str],
+    sheets: Sequence[str] | None = None,
+) -> list[tuple[Layout, int | None]]:
+    """The sheets holding this ledger, each with its layout and the year its title or
+    name names: every sheet whose header matches as well as the best one does (a
+    workbook of one sheet per month), or the sheets asked for."""
+    matcher = _matcher(ctx, ledger, columns)
+    found: list[tuple[Layout, int | None]] = []
+    names = list(sheets) if sheets is not None else list(source.sheet_names)
+    for sheet in names:
         rows = list(source.rows(sheet, limit=HEADER_SCAN_ROWS))
         layout = find_layout(matcher, sheet, rows)
-        if layout is not None and (best is None or layout.score > best.score):
-            best = layout
+        if layout is not None:
+            year = year_hint_of([*_titles(rows, layout.header_first), sheet, checked.path.stem])
+            found.append((layout, year))
     needed = 1 if len(ledger.columns) < 2 else 2
-    if best is None or best.score < needed:
+    best = max((layout.score for layout, _ in found), default=0)
+    if best < needed:
         labels = "、".join(c.label for c in ledger.columns)
         raise ImportFileError(
             f"在“{checked.path.name}”中找不到“{ledger.title}”的表头。"
             f"表头应在前{HEADER_SCAN_ROWS}行内，包含这些列（或其常用别名）：{labels}"
         )
-    return best
+    if sheets is None:
+        # sheets of the same table score alike; a summary or notes sheet scores lower
+        floor = max(needed, (best * 2 + 2) // 3)
+        found = [(layout, year) for layout, year in found if layout.score >= floor]
+    else:
+        found = [(layout, year) for layout, year in found if layout.score >= needed]
+    for layout, year in found:
+        _with_year(layout, year)
+    return found
 
 
-def _describe(ledger: LedgerSpec, layout: Layout) -> tuple[list[ColumnMatch], list[str]]:
+def _describe(ledger: LedgerSpec, layout: Layout) -> tuple[list[ColumnMatch], list[str], list[str]]:
+    """(column matches, notes, headers of the columns no ledger column matched)."""
     matches: list[ColumnMatch] = []
     notes: list[str] = []
     unknown: list[str] = []
@@ -496,7 +680,7 @@ def _describe(ledger: LedgerSpec, layout: Layout) -> tuple[list[ColumnMatch], li
         elif column.kind == "site_attr":
             note = "监管对象的信息，仅用于新建待完善监管对象"
         elif column.kind == "unknown":
-            note = "不属于本台账，已忽略"
+            note = "未识别的列：不导入，可指定对应的字段"
             unknown.append(column.header)
         matches.append(ColumnMatch(column.letter, column.header, target, note))
     found = {c.ledger_column.field for c in layout.columns if c.ledger_column is not None}
@@ -504,16 +688,16 @@ def _describe(ledger: LedgerSpec, layout: Layout) -> tuple[list[ColumnMatch], li
     if missing:
         notes.append(f"表格中没有这些列，导入后为空：{'、'.join(missing)}")
     if unknown:
-        notes.append(f"这些列不属于本台账，已忽略：{'、'.join(unknown)}")
+        notes.append(f"未识别的列（不导入，可在预览中指定对应的字段）：{'、'.join(unknown)}")
     if any(
         c.kind == "ignored" and c.spec is not None and c.spec.type == "photos"
         for c in layout.columns
     ):
         notes.append("“照片”列只记录张数，照片本身不会导入，请在记录中补充")
-    return matches, notes
+    return matches, notes, unknown
 
 
-def _open(path: Path) -> tuple[CheckedFile, SheetSource]:
+def open_checked(path: Path) -> tuple[CheckedFile, SheetSource]:
     check_xml_defences()
     checked = inspect_file(path)
     return checked, open_source(checked)
@@ -526,39 +710,88 @@ def _error_headers(layout: Layout) -> list[str]:
     ]
 
 
+def _new_report(
+    ledger: LedgerSpec,
+    path: Path,
+    sha: str,
+    checked: CheckedFile,
+    located: Sequence[tuple[Layout, int | None]],
+    decisions: MappingProfile | None,
+) -> ImportPreview:
+    first = located[0][0]
+    parts: list[SheetPart] = []
+    notes: list[str] = []
+    unknown: list[str] = []
+    described = [(layout, year, *_describe(ledger, layout)) for layout, year in located]
+    same = all(d[3] == described[0][3] for d in described)
+    for layout, year, columns, part_notes, part_unknown in described:
+        header_rows = (layout.header_first, layout.header_last)
+        parts.append(SheetPart(layout.sheet, header_rows, year, columns))
+        for note in part_notes:
+            # notes every sheet shares are said once
+            shown = note if same else f"工作表“{layout.sheet}”：{note}"
+            if shown not in notes:
+                notes.append(shown)
+        unknown += [h for h in part_unknown if h not in unknown]
+    if len(located) > 1:
+        notes.insert(0, f"共读取 {len(located)} 个工作表：{'、'.join(p.sheet for p in parts)}")
+    return ImportPreview(
+        ledger_id=ledger.id,
+        ledger_title=ledger.title,
+        path=path,
+        sha256=sha,
+        kind=checked.kind,
+        sheet=first.sheet,
+        header_rows=(first.header_first, first.header_last),
+        columns=parts[0].columns,
+        labels=tuple(c.label for c in ledger.columns),
+        notes=notes,
+        parts=parts,
+        decisions=decisions,
+        unknown_columns=unknown,
+    )
+
+
+def _columns_of(profile: MappingProfile, decisions: MappingProfile | None) -> dict[str, str]:
+    columns = dict(profile.columns)
+    if decisions is not None:
+        columns.update(decisions.columns)
+    return columns
+
+
 def preview(
     ctx: AppContext,
     ledger_id: str,
     path: Path,
     progress: Progress | None = None,
     errors_path: Path | None = None,
+    *,
+    decisions: MappingProfile | None = None,
+    sheets: Sequence[str] | None = None,
 ) -> ImportPreview:
     """Read the file and report what an import would do; nothing is written (except the
-    error workbook when ``errors_path`` is given and rows were rejected)."""
+    error workbook when ``errors_path`` is given and rows were rejected).
+
+    ``decisions``: the clerk's readings of spellings and headers for this import, on top
+    of the ledger's saved profile; ``sheets``: read only these sheets."""
     ledger = ctx.registry.ledger(ledger_id)
     path = Path(path)
-    checked, source = _open(path)
-    book: _ErrorBook | None = None
+    checked, source = open_checked(path)
+    book: ErrorBook | None = None
     try:
         sha = file_sha256(path)
-        layout = _locate(ctx, ledger, checked, source)
-        columns, notes = _describe(ledger, layout)
-        report = ImportPreview(
-            ledger_id=ledger.id,
-            ledger_title=ledger.title,
-            path=path,
-            sha256=sha,
-            kind=checked.kind,
-            sheet=layout.sheet,
-            header_rows=(layout.header_first, layout.header_last),
-            columns=columns,
-            labels=tuple(c.label for c in ledger.columns),
-            notes=notes,
-        )
-        book = (
-            _ErrorBook(errors_path, ledger.title, _error_headers(layout)) if errors_path else None
-        )
         with ctx.transaction() as session:
+            profile = load_profile(session, ledger.id).merged(decisions)
+            located = _locate(ctx, ledger, checked, source, _columns_of(profile, decisions), sheets)
+            report = _new_report(ledger, path, sha, checked, located, decisions)
+            if sheets is not None:
+                report.requested_sheets = tuple(sheets)
+            layouts = [layout for layout, _ in located]
+            book = (
+                ErrorBook(errors_path, ledger.title, _error_headers(layouts[0]))
+                if errors_path
+                else None
+            )
             done = imports.find_imported(session, sha, ledger.id)
             if done is not None:
                 when = done.imported_at.replace(tzinfo=UTC).astimezone()
@@ -566,7 +799,7 @@ def preview(
                     f"该文件已于{when:%Y年%m月%d日 %H:%M}导入过本台账（添加了{done.rows_added}行），"
                     "再次导入不会添加任何记录。"
                 )
-            run = _Pass(ctx, ledger, layout, session, report)
+            run = _Pass(ctx, ledger, layouts, session, report, ChoiceBook(profile))
             run.run(source, None, book, progress)
         if book is not None and book.count:
             book.save()
@@ -577,78 +810,135 @@ def preview(
         source.close()
 
 
+@dataclass
+class Written:
+    added: int
+    sites: list[str]
+    fresh: ImportPreview
+    author: str
+
+
+def import_in(
+    ctx: AppContext,
+    session: Session,
+    report: ImportPreview,
+    checked: CheckedFile,
+    source: SheetSource,
+    books: list[ErrorBook],
+    errors_path: Path,
+    skip_invalid: bool,
+    progress: Progress | None,
+    decisions: MappingProfile | None,
+) -> Written:
+    """Write one previewed file inside the caller's transaction; raises ImportRejected
+    when rows are rejected and ``skip_invalid`` is off (the caller rolls back)."""
+    ledger = ctx.registry.ledger(report.ledger_id)
+    profile = load_profile(session, ledger.id).merged(decisions)
+    located = _locate(
+        ctx, ledger, checked, source, _columns_of(profile, decisions), report.requested_sheets
+    )
+    fresh = _new_report(ledger, report.path, report.sha256, checked, located, decisions)
+    layouts = [layout for layout, _ in located]
+    book = ErrorBook(errors_path, ledger.title, _error_headers(layouts[0]))
+    books.append(book)
+    choice_book = ChoiceBook(profile)
+    run = _Pass(ctx, ledger, layouts, session, fresh, choice_book)
+    writer = _Writer(ctx, run, session)
+    run.run(source, writer.accept, book, progress)
+    if fresh.error_row_count and not skip_invalid:
+        raise ImportRejected("导入时发现有错误的行，已全部撤销")
+    writer.flush()
+    # the readings this import used are the office's profile from now on
+    used = choice_book.accepted().merged(decisions)
+    if used:
+        save_profile(session, used, ctx.identity(session))
+    imports.add_imported(
+        session, report.sha256, ledger.id, report.path.name, utcnow(), writer.added, writer.author
+    )
+    return Written(writer.added, writer.sites_written, fresh, writer.author)
+
+
 def commit(
     ctx: AppContext,
     report: ImportPreview,
     skip_invalid: bool = False,
     errors_path: Path | None = None,
     progress: Progress | None = None,
+    *,
+    decisions: MappingProfile | None = None,
 ) -> ImportResult:
     """Import the previewed file. All-or-nothing unless ``skip_invalid``; rejected rows go
-    to the error workbook (``errors_path``, default beside the source file)."""
+    to the error workbook (``errors_path``, default beside the source file). The
+    readings of spellings used (suggestions shown in the preview, the clerk's
+    ``decisions`` or those of the preview) are saved as the ledger's profile."""
     ledger = ctx.registry.ledger(report.ledger_id)
     path = Path(report.path)
     if report.already_imported:
         return ImportResult(0, 0, 0, (), written=False, already_imported=True)
-    checked, source = _open(path)
-    book: _ErrorBook | None = None
+    extra = decisions
+    decisions = (report.decisions or MappingProfile(ledger.id)).merged(extra)
+    checked, source = open_checked(path)
+    book: ErrorBook | None = None
     try:
         if file_sha256(path) != report.sha256:
             raise ImportFileError(f"“{path.name}”在预览之后被修改过，请重新预览后再导入。")
-        layout = _locate(ctx, ledger, checked, source)
         target = Path(errors_path) if errors_path else default_errors_path(path)
-        book = _ErrorBook(target, ledger.title, _error_headers(layout))
-        fresh = ImportPreview(
-            ledger_id=ledger.id,
-            ledger_title=ledger.title,
-            path=path,
-            sha256=report.sha256,
-            kind=checked.kind,
-            sheet=layout.sheet,
-            header_rows=(layout.header_first, layout.header_last),
-            columns=[],
-            labels=report.labels,
-        )
-        if report.has_errors and not skip_invalid:
+        with ctx.transaction() as session:
+            profile = load_profile(session, ledger.id).merged(decisions)
+            columns = _columns_of(profile, decisions)
+        located = _locate(ctx, ledger, checked, source, columns, report.requested_sheets)
+        book = ErrorBook(target, ledger.title, _error_headers(located[0][0]))
+        if report.has_errors and not skip_invalid and not extra:
             # Nothing will be written: one read-only pass for the error workbook.
+            fresh = _new_report(ledger, path, report.sha256, checked, located, decisions)
             with ctx.transaction() as session:
-                _Pass(ctx, ledger, layout, session, fresh).run(source, None, book, progress)
+                profile = load_profile(session, ledger.id).merged(decisions)
+                layouts = [layout for layout, _ in located]
+                _Pass(ctx, ledger, layouts, session, fresh, ChoiceBook(profile)).run(
+                    source, None, book, progress
+                )
             return _rejected(fresh, book)
         backup = None
-        if report.add_count:
+        if report.add_count or decisions:
             backup = create_backup(ctx.db_path, ctx.engine, "import").path
         try:
             with ctx.transaction() as session:
                 if imports.find_imported(session, report.sha256, ledger.id) is not None:
                     return ImportResult(0, 0, 0, (), written=False, already_imported=True)
-                run = _Pass(ctx, ledger, layout, session, fresh)
-                writer = _Writer(ctx, run, session)
-                run.run(source, writer.accept, book, progress)
-                if fresh.error_row_count and not skip_invalid:
-                    raise ImportRejected("导入时发现新的错误行，已全部撤销")
-                writer.flush()
-                imports.add_imported(
-                    session,
-                    report.sha256,
-                    ledger.id,
-                    path.name,
-                    utcnow(),
-                    writer.added,
-                    writer.author,
-                )
+                books: list[ErrorBook] = []
+                try:
+                    written = import_in(
+                        ctx,
+                        session,
+                        report,
+                        checked,
+                        source,
+                        books,
+                        target,
+                        skip_invalid,
+                        progress,
+                        decisions,
+                    )
+                finally:
+                    if books:
+                        book.discard()
+                        book = books[0]
         except ImportRejected:
+            fresh = _new_report(ledger, path, report.sha256, checked, located, decisions)
+            fresh.error_row_count = book.count
             return _rejected(fresh, book)
-        saved, problem = _save_errors(book)
-        log.info("imported %s rows from %s into %s", writer.added, path, ledger.id)
+        saved, problem = save_errors(book)
+        log.info("imported %s rows from %s into %s", written.added, path, ledger.id)
         return ImportResult(
-            added=writer.added,
-            duplicates=fresh.duplicate_count,
-            rejected=fresh.error_row_count,
-            new_sites=tuple(writer.sites_written),
+            added=written.added,
+            duplicates=written.fresh.duplicate_count,
+            rejected=written.fresh.error_row_count,
+            new_sites=tuple(written.sites),
             written=True,
             errors_path=saved,
             errors_problem=problem,
             backup_path=backup,
+            skipped=written.fresh.skipped_count,
         )
     finally:
         if book is not None:
@@ -656,7 +946,7 @@ def commit(
         source.close()
 
 
-def _save_errors(book: _ErrorBook) -> tuple[Path | None, str]:
+def save_errors(book: ErrorBook) -> tuple[Path | None, str]:
     """Save the error workbook; a failure (read-only folder, file open in Excel) is
     reported, not raised: the import itself stands."""
     if not book.count:
@@ -671,8 +961,8 @@ def _save_errors(book: _ErrorBook) -> tuple[Path | None, str]:
         )
 
 
-def _rejected(fresh: ImportPreview, book: _ErrorBook) -> ImportResult:
-    saved, problem = _save_errors(book)
+def _rejected(fresh: ImportPreview, book: ErrorBook) -> ImportResult:
+    saved, problem = save_errors(book)
     return ImportResult(
         added=0,
         duplicates=fresh.duplicate_count,

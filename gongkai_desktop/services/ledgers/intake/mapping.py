@@ -262,3 +262,13 @@ def read_profile_file(
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingFileError(f"无法读取对照表“{Path(path).name}”：{exc}") from exc
     return profile_from_yaml(text, ledger, registry, Path(path).name)
+
+
+def ledger_of_file(path: Path) -> str | None:
+    """The ledger a mapping file says it belongs to (``ledger:``), or None."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise MappingFileError(f"无法读取对照表“{Path(path).name}”：{exc}") from exc
+    ledger = data.get("ledger") if isinstance(data, dict) else None
+    return str(ledger) if ledger else None

@@ -21,9 +21,11 @@ from gongkai_desktop.services.ledgers.intake.layout import (
     is_total,
 )
 from gongkai_desktop.services.ledgers.intake.sites import SiteResolver
+from gongkai_desktop.services.ledgers.intake.values import ChoiceBook, ChoiceReader, keep_detail
 from gongkai_desktop.services.records.writing import start_values
 
 PROGRESS_EVERY = 200
+UNKNOWN_SPELLING = "写法不认识，请在预览中指定对应的选项，或跳过这些行"
 DATE_HINT = "不是有效的日期（可写作 2023-06-05、2023/6/5、2023.6.5 或 2023年6月5日）"
 
 Progress = Callable[[int], bool]  # rows read so far → False to cancel
@@ -34,16 +36,26 @@ class ImportCancelled(GongkaiError):
         super().__init__("导入已取消，未写入任何数据。")
 
 
+def row_place(sheet: str, row: int) -> str:
+    """A row as the clerk finds it: 第5行, or “6月”第5行 when several sheets are read."""
+    return f"“{sheet}”第{row}行" if sheet else f"第{row}行"
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int  # Excel row number
     column: str  # the sheet's column header (or the field's label)
     value: str
     reason: str
+    sheet: str = ""  # set when the import reads several sheets
+
+    @property
+    def place(self) -> str:
+        return row_place(self.sheet, self.row)
 
     def __str__(self) -> str:
         shown = f"“{self.value}”" if self.value else "（空）"
-        return f"第{self.row}行“{self.column}”列 {shown}：{self.reason}"
+        return f"{self.place}“{self.column}”列 {shown}：{self.reason}"
 
 
 @dataclass(frozen=True)
@@ -52,9 +64,10 @@ class RowWarning:
     column: str
     value: str
     note: str
+    sheet: str = ""
 
     def __str__(self) -> str:
-        return f"第{self.row}行“{self.column}”列：{self.note}"
+        return f"{row_place(self.sheet, self.row)}“{self.column}”列：{self.note}"
 
 
 def data_rows(
@@ -106,14 +119,26 @@ class RowChecker:
         layout: Layout,
         sites: SiteResolver,
         calendar: WorkCalendar | None,
+        book: ChoiceBook,
+        sheet_label: str = "",
     ) -> None:
         self.ledger = ledger
         self.form = form
         self.sites = sites
         self.calendar = calendar
+        self.sheet = sheet_label
         self.by_field = layout.by_field()
         self.field_columns = [c for c in layout.columns if c.kind == "field"]
         self.site_attr_columns = [c for c in layout.columns if c.kind == "site_attr"]
+        self.readers: dict[int, ChoiceReader] = {}
+        for column in self.field_columns:
+            spec, ledger_column = column.spec, column.ledger_column
+            is_choice = spec is not None and spec.type in ("choice", "multi_choice")
+            if is_choice and spec is not None and ledger_column is not None:
+                self.readers[column.index] = book.reader(spec, ledger_column, column.shown, form)
+        # spellings read as nothing the row can hold (rejected rows name them shortly)
+        self.unknown_cells: set[tuple[int, str]] = set()
+        self.skipped = False
 
     def convert(
         self, number: int, values: tuple[Any, ...]
@@ -121,16 +146,38 @@ class RowChecker:
         """(raw input of the record, values of the site columns, warnings)."""
         raw: dict[str, Any] = {}
         warnings: list[RowWarning] = []
+        details: list[tuple[str, str, str]] = []
+        self.unknown_cells.clear()
+        self.skipped = False
+        where = row_place(self.sheet, number)
         for column in self.field_columns:
             assert column.converter is not None and column.ledger_column is not None
             cell = values[column.index] if column.index < len(values) else None
+            reader = self.readers.get(column.index)
+            if reader is not None:
+                reading = reader.read(cell, where)
+                if reading.skip:
+                    self.skipped = True
+                if reading.unknown:
+                    self.unknown_cells.add((column.index, column.ledger_column.field))
+                if reading.value is not None:
+                    raw[column.ledger_column.field] = reading.value
+                if reading.detail:
+                    details.append(
+                        (column.ledger_column.detail_field, reading.detail, column.shown)
+                    )
+                continue
             converted = column.converter.convert(cell)
             if converted.value is not None:
                 raw[column.ledger_column.field] = converted.value
             if converted.warning:
                 warnings.append(
-                    RowWarning(number, column.shown, cell_text(cell), converted.warning)
+                    RowWarning(number, column.shown, cell_text(cell), converted.warning, self.sheet)
                 )
+        for detail_field, text, shown in details:
+            note = keep_detail(self.form, raw, detail_field, text)
+            if note:
+                warnings.append(RowWarning(number, shown, text, note, self.sheet))
         site_attrs: dict[str, Any] = {}
         for column in self.site_attr_columns:
             assert column.converter is not None and column.ledger_column is not None
@@ -155,24 +202,34 @@ class RowChecker:
             if column is not None and column.kind in ("field", "site_attr"):
                 cell = values[column.index] if column.index < len(values) else None
                 reason = problem.message
+                if (column.index, base) in self.unknown_cells:
+                    out.append(
+                        RowError(
+                            number, column.shown, cell_text(cell), UNKNOWN_SPELLING, self.sheet
+                        )
+                    )
+                    continue
                 is_date = column.spec is not None and column.spec.type in ("date", "datetime")
                 if is_date and reason.startswith(("日期格式", "时间格式")):
                     reason = DATE_HINT
                 if problem.label != (column.spec.label if column.spec else ""):
                     reason = f"{problem.label}：{problem.message}"
-                out.append(RowError(number, column.shown, cell_text(cell), reason))
+                out.append(RowError(number, column.shown, cell_text(cell), reason, self.sheet))
             else:
                 reason = problem.message
                 if reason == "必填" and base not in self.by_field:
                     reason = "必填（表格中没有这一列）"
-                out.append(RowError(number, problem.label, "", reason))
+                out.append(RowError(number, problem.label, "", reason, self.sheet))
         return out
 
     def check(
         self, number: int, values: tuple[Any, ...]
     ) -> tuple[dict[str, Any] | None, list[RowError], list[RowWarning]]:
-        """(values to store or None, errors, warnings) of one row."""
+        """(values to store or None, errors, warnings) of one row; a row holding a
+        spelling the clerk chose to skip gives (None, [], warnings) with ``skipped`` set."""
         raw, site_attrs, warnings = self.convert(number, values)
+        if self.skipped:
+            return None, [], warnings
         self.sites.at_row(number, raw, site_attrs)
         try:
             stored = coerce_record(self.form, raw, self.sites.resolve, calendar=self.calendar)
