@@ -1,5 +1,9 @@
 """The 导入台账 wizard: choose a ledger and a file → preview → import → result.
 
+The preview shows the spellings of choice columns the ledger does not know (值对照),
+each with a picker, and the headers it could not place (未识别的列); the clerk's picks
+are passed to a new preview as a ``MappingProfile`` and saved with the import.
+
 The preview and the import run on the thread pool (``ui.worker``); the worker reads the
 file and writes the database through ``services.ledger_import`` and never touches a
 widget. The error workbook is written into a temporary folder owned by the dialog;
@@ -12,12 +16,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -49,6 +55,8 @@ from gongkai_desktop.services.ledgers.intake.importer import (
     default_errors_path,
     preview,
 )
+from gongkai_desktop.services.ledgers.intake.mapping import MappingProfile, ValueDecision
+from gongkai_desktop.services.ledgers.intake.values import ValueQuestion
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.style import BANNER_STYLE, HINT_STYLE, NOTE_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
@@ -56,7 +64,7 @@ from gongkai_desktop.ui.worker import Task, start_task
 CHOOSE, PREVIEW, RESULT = range(3)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> QTableWidget:
+def read_only_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> QTableWidget:
     table = QTableWidget(len(rows), len(headers))
     table.setHorizontalHeaderLabels(list(headers))
     table.verticalHeader().setVisible(False)
@@ -77,6 +85,268 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> QTableWidge
     return table
 
 
+def problems_view() -> QPlainTextEdit:
+    """The grouped problems (one readable line per column and reason) above a table."""
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    view.setStyleSheet(BANNER_STYLE)
+    return view
+
+
+def show_problems(view: QPlainTextEdit, lines: Sequence[str], most: int = 5) -> None:
+    """Fill the problems view, as tall as its lines (a long list scrolls)."""
+    view.setPlainText("\n".join(lines))
+    view.setVisible(bool(lines))
+    rows = min(max(len(lines), 1), most) + (1 if len(lines) > 1 else 0)
+    margins = view.contentsMargins()
+    height = view.fontMetrics().lineSpacing() * rows + margins.top() + margins.bottom() + 18
+    view.setFixedHeight(height)
+
+
+# ---- 值对照: the clerk's readings of spellings and headers ------------------------------
+UNDECIDED = "请选择…"
+SKIP_ROWS = "跳过这些行"
+NOT_IMPORTED = "不导入"
+BLOCKING_BACKGROUND = QColor("#fdecea")
+
+
+@dataclass
+class MappingEntry:
+    """One spelling in the 值对照 table: the question as last seen and the clerk's pick.
+
+    ``choice`` None means undecided (only possible for a blocking spelling); a spelling
+    the clerk decided disappears from the next preview's questions, so the entry keeps
+    the question (count, rows) of the preview that asked it."""
+
+    scope: str  # the ledger id
+    question: ValueQuestion
+    count: int
+    places: str  # rows (one file) or file names (a folder)
+    lead: tuple[str, ...] = ()  # leading cells (the ledger, in a folder)
+    choice: ValueDecision | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.scope, self.question.field, self.question.key)
+
+    @property
+    def undecided(self) -> bool:
+        return self.choice is None
+
+    @property
+    def decided_by_clerk(self) -> bool:
+        """A pick the preview does not make by itself (not the suggestion)."""
+        return self.choice is not None and self.choice != self.question.suggested()
+
+
+def picker_options(question: ValueQuestion) -> list[tuple[str, ValueDecision | None]]:
+    """What the picker of a spelling offers, in order: 请选择… (blocking only), the
+    suggestion, each label (multi-choice: also （无）), 跳过这些行."""
+    options: list[tuple[str, ValueDecision | None]] = []
+    if question.blocking:
+        options.append((UNDECIDED, None))
+    suggested = question.suggested()
+    if suggested is not None:
+        options.append((f"{suggested.shown()}（建议）", suggested))
+    for label in question.options:
+        decision = ValueDecision((label,)) if question.multi else ValueDecision(label)
+        if decision != suggested:
+            options.append((label, decision))
+    if question.multi and ValueDecision(()) != suggested:
+        options.append(("（无）", ValueDecision(())))
+    options.append((SKIP_ROWS, ValueDecision(skip=True)))
+    return options
+
+
+def suggestion_text(question: ValueQuestion) -> str:
+    suggestion = question.suggestion
+    if suggestion is None:
+        return "不认识：请选择对应的选项，或跳过这些行"
+    decision = question.suggested()
+    shown = decision.shown() if decision is not None else str(suggestion.value)
+    return f"{shown}（{suggestion.reason}）" if suggestion.reason else shown
+
+
+def merge_entries(
+    old: Mapping[tuple[str, str, str], MappingEntry], fresh: Sequence[MappingEntry]
+) -> dict[tuple[str, str, str], MappingEntry]:
+    """The entries of a new preview, keeping the clerk's picks and the spellings the
+    clerk decided (which the new preview no longer asks about)."""
+    merged: dict[tuple[str, str, str], MappingEntry] = {}
+    for entry in fresh:
+        before = old.get(entry.key)
+        if before is not None and before.decided_by_clerk:
+            entry.choice = before.choice
+        merged[entry.key] = entry
+    for key, entry in old.items():
+        if key not in merged and entry.decided_by_clerk:
+            merged[key] = entry
+    return merged
+
+
+def decisions_of(
+    entries: Iterable[MappingEntry], columns: Mapping[tuple[str, str], str | None] | None = None
+) -> dict[str, MappingProfile]:
+    """The clerk's picks as one MappingProfile per ledger (suggestions are left out: the
+    preview applies them by itself)."""
+    profiles: dict[str, MappingProfile] = {}
+    for entry in entries:
+        if entry.decided_by_clerk and entry.choice is not None:
+            profile = profiles.setdefault(entry.scope, MappingProfile(entry.scope))
+            profile.decide(entry.question.field, entry.question.text, entry.choice)
+    for (scope, header), field_key in (columns or {}).items():
+        if field_key:
+            profiles.setdefault(scope, MappingProfile(scope)).columns[header] = field_key
+    return profiles
+
+
+def profile_state(profiles: Mapping[str, MappingProfile]) -> Any:
+    """A comparable form of the decisions (to tell whether the preview is out of date)."""
+    return {scope: (dict(p.values), dict(p.columns)) for scope, p in profiles.items() if p}
+
+
+class MappingTable(QTableWidget):
+    """The 值对照 table: one row per spelling with a picker; blocking spellings still
+    undecided are highlighted. ``changed`` is emitted when the clerk picks."""
+
+    changed = Signal()
+
+    def __init__(self, lead_headers: Sequence[str] = (), places_header: str = "行号") -> None:
+        self.lead_headers = tuple(lead_headers)
+        headers = [
+            *self.lead_headers,
+            "列",
+            "表格中的写法",
+            "出现次数",
+            places_header,
+            "建议／原因",
+            "导入为",
+        ]
+        super().__init__(0, len(headers))
+        self.setHorizontalHeaderLabels(headers)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setWordWrap(False)
+        self.entries: list[MappingEntry] = []
+        self.pickers: list[QComboBox] = []
+        self.picker_column = len(headers) - 1
+
+    def set_entries(self, entries: Sequence[MappingEntry]) -> None:
+        self.entries = list(entries)
+        self.pickers = []
+        self.clearContents()
+        self.setRowCount(len(self.entries))
+        for r, entry in enumerate(self.entries):
+            q = entry.question
+            cells = [*entry.lead, q.column or q.label, q.text, str(entry.count), entry.places]
+            cells.append(suggestion_text(q))
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if c == len(entry.lead) + 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.setItem(r, c, item)
+            picker = QComboBox()
+            picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            options = picker_options(q)
+            for text, _decision in options:
+                picker.addItem(text)
+            index = next((i for i, (_t, d) in enumerate(options) if d == entry.choice), 0)
+            picker.setCurrentIndex(index)
+            picker.setToolTip(
+                f"“{q.text}”导入为哪个选项"
+                + (f"；选“…（建议）”时原文记入“{q.detail_label}”" if q.detail_label else "")
+            )
+            picker.currentIndexChanged.connect(
+                lambda i, row=r, opts=options: self._picked(row, opts[i][1] if i >= 0 else None)
+            )
+            self.setCellWidget(r, self.picker_column, picker)
+            self.pickers.append(picker)
+            self._paint(r)
+        # the reason takes the spare width; the rest fit their text up to a cap (the whole
+        # text is in the tooltip), so the pickers stay on screen in a 1366×768 window
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.resizeColumnsToContents()
+        reason = self.picker_column - 1
+        for c in range(reason):
+            self.setColumnWidth(c, min(max(self.columnWidth(c), 56), 180))
+        widest = max((p.sizeHint().width() for p in self.pickers), default=160)
+        self.setColumnWidth(self.picker_column, min(max(widest + 8, 180), 240))
+        header.setSectionResizeMode(reason, QHeaderView.ResizeMode.Stretch)
+
+    def _picked(self, row: int, decision: ValueDecision | None) -> None:
+        self.entries[row].choice = decision
+        self._paint(row)
+        self.changed.emit()
+
+    def _paint(self, row: int) -> None:
+        entry = self.entries[row]
+        reason = self.item(row, self.picker_column - 1)
+        if reason is not None and entry.question.blocking:
+            text = suggestion_text(entry.question) if entry.undecided else "不认识（已指定）"
+            reason.setText(text)
+            reason.setToolTip(text)
+        background = BLOCKING_BACKGROUND if entry.undecided else QColor(0, 0, 0, 0)
+        for c in range(self.picker_column):
+            item = self.item(row, c)
+            if item is not None:
+                item.setBackground(background)
+
+    def undecided(self) -> list[MappingEntry]:
+        return [e for e in self.entries if e.undecided]
+
+
+class ColumnTable(QTableWidget):
+    """未识别的列: per sheet header a picker of 不导入 or one of the ledger's columns."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(0, 2)
+        self.setHorizontalHeaderLabels(["表格中的列名", "导入为台账的列"])
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.choices: dict[str, str | None] = {}  # header → field key (None: 不导入)
+        self.pickers: dict[str, QComboBox] = {}
+
+    def set_columns(self, headers: Sequence[str], columns: Sequence[tuple[str, str]]) -> None:
+        """``headers``: the sheet's headers to offer; ``columns``: (label, field) of the
+        ledger. Picks already made are kept."""
+        self.choices = {h: self.choices.get(h) for h in headers}
+        self.pickers = {}
+        self.clearContents()
+        self.setRowCount(len(headers))
+        options: list[tuple[str, str | None]] = [(NOT_IMPORTED, None), *columns]
+        for r, header in enumerate(headers):
+            item = QTableWidgetItem(header)
+            item.setToolTip(header)
+            self.setItem(r, 0, item)
+            picker = QComboBox()
+            for text, _field in options:
+                picker.addItem(text)
+            chosen = self.choices.get(header)
+            picker.setCurrentIndex(next((i for i, o in enumerate(options) if o[1] == chosen), 0))
+            picker.currentIndexChanged.connect(
+                lambda i, h=header, opts=options: self._picked(h, opts[i][1] if i >= 0 else None)
+            )
+            self.setCellWidget(r, 1, picker)
+            self.pickers[header] = picker
+        self.resizeColumnsToContents()
+        self.setColumnWidth(0, min(max(self.columnWidth(0), 160), 320))
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def _picked(self, header: str, field_key: str | None) -> None:
+        self.choices[header] = field_key
+        self.changed.emit()
+
+
 class ImportWizard(QDialog):
     records_imported = Signal()  # rows (or new sites) were written
 
@@ -91,8 +361,13 @@ class ImportWizard(QDialog):
         self._cancel = threading.Event()
         self._temp = Path(tempfile.mkdtemp(prefix="gongkai_import_"))
         self.errors_file: Path | None = None  # the error workbook in self._temp
+        # the clerk's readings, kept across previews of the same file
+        self._entries: dict[tuple[str, str, str], MappingEntry] = {}
+        self._headers: list[str] = []  # unknown headers seen in this file's previews
+        self._mapping_for: tuple[str, Path] | None = None
+        self._previewed_state: Any = {}  # the decisions the shown preview was made with
         self.setWindowTitle(self.tr("导入台账"))
-        self.resize(980, 640)
+        self.resize(1040, 660)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self._choose_page(ledger_id))
@@ -192,17 +467,62 @@ class ImportWizard(QDialog):
         self.preview_notes.setWordWrap(True)
         self.preview_notes.setStyleSheet(HINT_STYLE)
         layout.addWidget(self.preview_notes)
+        self.mapping_banner = QLabel()
+        self.mapping_banner.setWordWrap(True)
+        self.mapping_banner.setVisible(False)
+        layout.addWidget(self.mapping_banner)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
+
+        self.mapping_page = QWidget()
+        mapping_layout = QVBoxLayout(self.mapping_page)
+        mapping_hint = QLabel(
+            self.tr(
+                "表格中这些写法不是台账的选项。请在“导入为”一列确认或选择对应的选项，"
+                "然后点“应用对照并重新预览”；导入时对照会保存，下次导入同样的写法不再询问。"
+            )
+        )
+        mapping_hint.setWordWrap(True)
+        mapping_hint.setStyleSheet(HINT_STYLE)
+        mapping_layout.addWidget(mapping_hint)
+        self.mapping_table = MappingTable()
+        self.mapping_table.changed.connect(self._mapping_changed)
+        mapping_layout.addWidget(self.mapping_table, 1)
+
+        self.columns_page = QWidget()
+        columns_layout = QVBoxLayout(self.columns_page)
+        columns_hint = QLabel(
+            self.tr("这些列没有对应到台账的列，默认不导入。可以为每一列选择要导入到的台账列。")
+        )
+        columns_hint.setWordWrap(True)
+        columns_hint.setStyleSheet(HINT_STYLE)
+        columns_layout.addWidget(columns_hint)
+        self.column_table = ColumnTable()
+        self.column_table.changed.connect(self._mapping_changed)
+        columns_layout.addWidget(self.column_table, 1)
+
+        self.error_page = QWidget()
+        error_layout = QVBoxLayout(self.error_page)
+        error_layout.setContentsMargins(0, 0, 0, 0)
+        self.groups_view = problems_view()
+        error_layout.addWidget(self.groups_view)
+        self.error_table = read_only_table(
+            [self.tr("行号"), self.tr("列"), self.tr("值"), self.tr("原因")], []
+        )
+        error_layout.addWidget(self.error_table, 1)
+
         options = QHBoxLayout()
+        layout.addLayout(options)
         self.skip_invalid = QCheckBox(self.tr("跳过有错误的行，导入其余各行"))
         self.skip_invalid.toggled.connect(self._update_buttons)
+        self.apply_button = QPushButton(self.tr("应用对照并重新预览"))
+        self.apply_button.clicked.connect(self.apply_mapping)
         self.save_errors_button = QPushButton(self.tr("保存错误清单…"))
         self.save_errors_button.clicked.connect(self.save_errors)
         options.addWidget(self.skip_invalid)
         options.addStretch(1)
+        options.addWidget(self.apply_button)
         options.addWidget(self.save_errors_button)
-        layout.addLayout(options)
         self.preview_hint = QLabel()
         self.preview_hint.setWordWrap(True)
         self.preview_hint.setStyleSheet(HINT_STYLE)
@@ -257,13 +577,20 @@ class ImportWizard(QDialog):
         elif page == PREVIEW:
             self.next_button.setText(self.tr("导入"))
             report = self.report
+            undecided = bool(self.mapping_table.undecided())
             can = (
                 report is not None
                 and not report.already_imported
                 # with error rows and no skip, 导入 writes nothing and makes the error list
                 and (report.has_errors or report.add_count + len(report.new_sites) > 0)
+                and not self.mapping_dirty()
+                # an undecided spelling: map it, or choose to skip the rejected rows
+                and not (undecided and not self.skip_invalid.isChecked())
             )
             self.next_button.setEnabled(idle and can)
+            self.apply_button.setVisible(bool(self._entries or self._headers))
+            self.apply_button.setEnabled(idle and self.mapping_dirty())
+            self._show_mapping_state()
         self.close_button.setText(self.tr("关闭") if page == RESULT else self.tr("取消"))
         self.close_button.setEnabled(idle)
         self.save_errors_button.setVisible(self.errors_file is not None)
@@ -305,42 +632,127 @@ class ImportWizard(QDialog):
         source = self.source_path()
         if source is None or self._task is not None:
             return
+        ledger_id = self.ledger_id()
+        if self._mapping_for != (ledger_id, source):  # another file: its own readings
+            self._entries = {}
+            self._headers = []
+            self.column_table.choices = {}
+            self._mapping_for = (ledger_id, source)
         self.choose_error.setVisible(False)
-        self.report = None
         self.errors_file = None
         errors_path = self._new_errors_file(source)
-        ledger_id = self.ledger_id()
+        decisions = self.mapping_decisions()
+        state = profile_state({ledger_id: decisions})
         ctx = self.ctx
         progress = self._progress()
         self._cancel.clear()
 
-        def work() -> tuple[ImportPreview, Path | None]:
-            report = preview(ctx, ledger_id, source, progress=progress, errors_path=errors_path)
-            return report, errors_path if errors_path.exists() else None
+        def work() -> tuple[ImportPreview, Path | None, Any]:
+            report = preview(
+                ctx,
+                ledger_id,
+                source,
+                progress=progress,
+                errors_path=errors_path,
+                decisions=decisions if decisions else None,
+            )
+            return report, errors_path if errors_path.exists() else None, state
 
         self._task = start_task(work, self._previewed, self._preview_failed)
         self._set_busy(self.tr("正在读取和检查“{0}”，请稍候…").format(source.name))
         self._update_buttons()
 
-    def _previewed(self, outcome: tuple[ImportPreview, Path | None]) -> None:
+    def apply_mapping(self) -> None:
+        """Preview the file again with the clerk's picks (the counts change)."""
+        if self.pages.currentIndex() == PREVIEW:
+            self.start_preview()
+
+    def mapping_decisions(self) -> MappingProfile:
+        """The clerk's picks in the 值对照 and 未识别的列 tables, as one profile."""
+        ledger_id = self.ledger_id()
+        columns = {(ledger_id, h): f for h, f in self.column_table.choices.items()}
+        profiles = decisions_of(self._entries.values(), columns)
+        return profiles.get(ledger_id) or MappingProfile(ledger_id)
+
+    def mapping_dirty(self) -> bool:
+        """Picks changed since the shown preview was made."""
+        if self.report is None:
+            return False
+        return profile_state({self.ledger_id(): self.mapping_decisions()}) != self._previewed_state
+
+    def _mapping_changed(self) -> None:
+        self._update_buttons()
+
+    def _previewed(self, outcome: tuple[ImportPreview, Path | None, Any]) -> None:
         self._task = None
         self._set_busy("")
-        self.report, self.errors_file = outcome
-        self._show_report(self.report)
+        again = self.report is not None and self.pages.currentIndex() == PREVIEW
+        self.report, self.errors_file, self._previewed_state = outcome
+        self._show_report(self.report, again)
         self.pages.setCurrentIndex(PREVIEW)
         self._update_buttons()
 
     def _preview_failed(self, exc: BaseException) -> None:
         self._task = None
         self._set_busy("")
-        self._update_buttons()
         if isinstance(exc, GongkaiError):  # a refused file, no table found, a cancel
             self.choose_error.setText(self.tr("{0}\n未写入任何数据。").format(str(exc)))
             self.choose_error.setVisible(True)
+            self.report = None
+            self.pages.setCurrentIndex(CHOOSE)  # also when a new preview failed
+            self._update_buttons()
             return
+        self._update_buttons()
         show_error(self, exc, self.tr("无法预览"))
 
-    def _show_report(self, report: ImportPreview) -> None:
+    def _show_mapping(self, report: ImportPreview) -> None:
+        fresh = [
+            MappingEntry(report.ledger_id, q, q.count, q.rows_text(5)) for q in report.questions
+        ]
+        for entry in fresh:
+            entry.choice = entry.question.suggested()
+        self._entries = merge_entries(self._entries, fresh)
+        # undecided first, then by column and count
+        ordered = sorted(
+            self._entries.values(),
+            key=lambda e: (not e.question.blocking, e.question.column, -e.count),
+        )
+        self.mapping_table.set_entries(ordered)
+        for header in report.unknown_columns:
+            if header not in self._headers:
+                self._headers.append(header)
+        ledger = self.ctx.registry.ledger(report.ledger_id)
+        self.column_table.set_columns(self._headers, [(c.label, c.field) for c in ledger.columns])
+
+    def _show_mapping_state(self) -> None:
+        """The banner over the tabs and the 值对照 tab's title."""
+        undecided = len(self.mapping_table.undecided())
+        if self.pages.currentIndex() != PREVIEW or self.report is None:
+            return
+        if undecided:
+            text = self.tr(
+                "还有 {0} 种写法需要选择对应的选项（见“值对照”）：选择前这些行不能导入，"
+                "也可以勾选“跳过有错误的行”。"
+            ).format(undecided)
+            style = BANNER_STYLE
+        elif self.mapping_dirty():
+            text = self.tr("对照已修改：请点“应用对照并重新预览”，确认结果后再导入。")
+            style = NOTE_STYLE
+        else:
+            text, style = "", ""
+        self.mapping_banner.setText(text)
+        self.mapping_banner.setStyleSheet(style)
+        self.mapping_banner.setVisible(bool(text))
+        index = self.tabs.indexOf(self.mapping_page)
+        if index >= 0:
+            self.tabs.setTabText(
+                index, self._tab_title(self.tr("值对照"), len(self.mapping_table.entries), None)
+            )
+            self.tabs.tabBar().setTabTextColor(
+                index, QColor(Qt.GlobalColor.darkRed) if undecided else QColor()
+            )
+
+    def _show_report(self, report: ImportPreview, again: bool = False) -> None:
         first, last = report.header_rows
         header = (
             self.tr("第{0}行").format(first)
@@ -359,46 +771,71 @@ class ImportWizard(QDialog):
         self.preview_notes.setText("\n".join(self.tr("说明：{0}").format(n) for n in report.notes))
         self.preview_notes.setVisible(bool(report.notes))
 
+        kept = (self.mapping_page, self.columns_page, self.error_page)
+        current = self.tabs.currentWidget()
+        dropped = [self.tabs.widget(i) for i in range(self.tabs.count())]
         self.tabs.clear()
+        for widget in dropped:
+            if widget is not None and widget not in kept:
+                widget.deleteLater()
+        self._show_mapping(report)
         self.tabs.addTab(
-            _table(
+            read_only_table(
                 [self.tr("行号"), *report.labels], [(r.row, *r.cells) for r in report.rows_to_add]
             ),
             self._tab_title(self.tr("将导入"), report.add_count, len(report.rows_to_add)),
         )
-        self.error_table = _table(
+        if self._entries:
+            self.tabs.addTab(self.mapping_page, self.tr("值对照"))
+        if self._headers:
+            self.tabs.addTab(
+                self.columns_page, self._tab_title(self.tr("未识别的列"), len(self._headers), None)
+            )
+        show_problems(self.groups_view, [str(g) for g in report.groups])
+        old_table = self.error_table
+        self.error_table = read_only_table(
             [self.tr("行号"), self.tr("列"), self.tr("值"), self.tr("原因")],
             [(e.row, e.column, e.value, e.reason) for e in report.errors],
         )
+        layout = self.error_page.layout()
+        assert layout is not None
+        layout.replaceWidget(old_table, self.error_table)
+        old_table.deleteLater()
         error_index = self.tabs.addTab(
-            self.error_table,
+            self.error_page,
             self._tab_title(self.tr("错误行"), report.error_row_count, None),
         )
         self.tabs.addTab(
-            _table(
+            read_only_table(
                 [self.tr("行号"), self.tr("关键信息"), self.tr("原因")],
                 [(d.row, d.key, d.reason) for d in report.duplicates],
             ),
             self._tab_title(self.tr("重复行"), report.duplicate_count, len(report.duplicates)),
         )
         self.tabs.addTab(
-            _table(
+            read_only_table(
                 [self.tr("行号"), self.tr("列"), self.tr("值"), self.tr("说明")],
                 [(w.row, w.column, w.value, w.note) for w in report.warnings],
             ),
             self._tab_title(self.tr("提示"), report.warning_count, len(report.warnings)),
         )
         self.tabs.addTab(
-            _table(
+            read_only_table(
                 [self.tr("名称"), self.tr("类型"), self.tr("首次出现的行")],
                 [(s.name, s.site_type, s.first_row) for s in report.new_sites],
             ),
             self._tab_title(self.tr("新建待完善监管对象"), len(report.new_sites), None),
         )
-        if report.error_row_count:
+        if self.mapping_table.undecided():
+            self.tabs.setCurrentWidget(self.mapping_page)
+        elif again and current in kept and self.tabs.indexOf(current) >= 0:
+            self.tabs.setCurrentWidget(current)  # stay where the clerk was
+        elif report.error_row_count:
             self.tabs.setCurrentIndex(error_index)
+        if report.error_row_count:
             self.tabs.tabBar().setTabTextColor(error_index, Qt.GlobalColor.darkRed)
-        self.skip_invalid.setChecked(False)
+        if not again or not report.has_errors:
+            self.skip_invalid.setChecked(False)
         self.skip_invalid.setEnabled(report.has_errors and not report.already_imported)
         if report.already_imported:
             hint = self.tr("这个文件已经导入过，不需要再导入。")
