@@ -229,11 +229,15 @@ class LedgerPage(QWidget):
         )
         self.import_button = QPushButton(self.tr("导入台账…"))
         self.import_button.clicked.connect(self.open_import_wizard)
+        self.migrate_button = QPushButton(self.tr("导入旧台账…"))
+        self.migrate_button.setToolTip(self.tr("一次读取一个文件夹中的全部旧台账，识别后一并导入"))
+        self.migrate_button.clicked.connect(self.open_migration_wizard)
         actions.addWidget(self.export_button)
         actions.addWidget(self.export_all_button)
         actions.addWidget(self.photos_check)
         actions.addStretch(1)
         actions.addWidget(self.import_button)
+        actions.addWidget(self.migrate_button)
         layout.addLayout(actions)
 
         progress_box = QGroupBox(self.tr("导出进度"))
@@ -330,6 +334,7 @@ class LedgerPage(QWidget):
         self.export_button.setEnabled(idle and has_period and self.selected_ledger_id() is not None)
         self.export_all_button.setEnabled(idle and has_period and bool(self.ledgers))
         self.import_button.setEnabled(idle)
+        self.migrate_button.setEnabled(idle)
         self.period_chooser.setEnabled(idle)
         self.photos_check.setEnabled(idle)
 
@@ -494,6 +499,17 @@ class LedgerPage(QWidget):
         from gongkai_desktop.ui.ledgers.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.ctx, self.selected_ledger_id(), parent=self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.records_imported.connect(self._imported)
+        wizard.finished.connect(lambda _result: setattr(self, "wizard", None))
+        self.wizard = wizard
+        wizard.open()
+        return wizard
+
+    def open_migration_wizard(self) -> QWidget:
+        from gongkai_desktop.ui.ledgers.migration_wizard import MigrationWizard
+
+        wizard = MigrationWizard(self.ctx, parent=self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.records_imported.connect(self._imported)
         wizard.finished.connect(lambda _result: setattr(self, "wizard", None))
