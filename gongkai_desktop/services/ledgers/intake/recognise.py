@@ -2,10 +2,11 @@
 with the same columns, by its title): for whole-folder migration.
 
 A ledger is a candidate when enough of its columns are found: at least three, and either
-40% of the ledger's columns or three quarters of the sheet's own headers. The candidate
-with most columns found wins; the patrol ledgers share their common columns, so a tie is
-broken by a title (rows above the header, the sheet's name, the file's name) that names
-the ledger or its inspection type. A sheet no ledger fits, or two fit equally, gets no
+40% of the ledger's columns or three quarters of the sheet's own headers. The patrol
+ledgers share their common columns, so a candidate the title names (rows above the
+header, the sheet's name, the file's name: the ledger's title or its inspection type)
+wins when it fits at least 80% as many columns as the best one; otherwise the one with
+most columns found. A sheet no ledger fits, or two fit equally, gets no
 ledger and a reason: it is listed for the clerk, never guessed.
 """
 
@@ -103,10 +104,13 @@ def recognise_sheet(
         return Recognition(None, None, 0, (), "未找到任何台账的表头")
     found.sort(key=lambda f: f[0], reverse=True)
     candidates = tuple((ledger_id, rank[0]) for rank, ledger_id, _, _ in found)
-    best_rank, best_id, best_layout, titles = found[0]
-    # columns found decide; between equals the title; a ledger the title does not name
-    # is not preferred over another for fitting its columns a little more closely
-    rivals = [f for f in found[1:] if f[0][:2] == best_rank[:2]]
+    most = found[0][0][0]
+    # a ledger the title names wins over one that fits a column or so better: the
+    # patrol ledgers differ in a few columns a hand-kept sheet often leaves out
+    named = [f for f in found if f[0][1] and f[0][0] >= max(MIN_COLUMNS, most * 0.8)]
+    pool = named or found
+    best_rank, best_id, best_layout, titles = pool[0]
+    rivals = [f for f in pool[1:] if f[0][0] == best_rank[0]]
     if rivals:
         names = "”“".join(registry.ledger(i).title for i in (best_id, *(r[1] for r in rivals)))
         return Recognition(
