@@ -107,8 +107,8 @@ def recognise_sheet(
     most = found[0][0][0]
     # a ledger the title names wins over one that fits a column or so better: the
     # patrol ledgers differ in a few columns a hand-kept sheet often leaves out
-    named = [f for f in found if f[0][1] and f[0][0] >= max(MIN_COLUMNS, most * 0.8)]
-    pool = named or found
+    titled = [f for f in found if f[0][1] and f[0][0] >= max(MIN_COLUMNS, most * 0.8)]
+    pool = titled or found
     best_rank, best_id, best_layout, titles = pool[0]
     rivals = [f for f in pool[1:] if f[0][0] == best_rank[0]]
     if rivals:
