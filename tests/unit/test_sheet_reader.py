@@ -127,15 +127,37 @@ def test_merges_are_parsed_once_per_sheet(
 ) -> None:
     """The header search and the pass over the rows share one parse of the sheet."""
     calls: list[str] = []
-    scan = sheet_reader._scan_merges
+    read = sheet_reader.sheet_merges
 
-    def counted(stream, path, sheet):  # type: ignore[no-untyped-def]
+    def counted(path, member, sheet):  # type: ignore[no-untyped-def]
         calls.append(sheet)
-        return scan(stream, path, sheet)
+        return read(path, member, sheet)
 
-    monkeypatch.setattr(sheet_reader, "_scan_merges", counted)
+    monkeypatch.setattr(sheet_reader, "sheet_merges", counted)
     ledger_import.preview(ctx, "outreach_events", write_xlsx(tmp_path / "m.xlsx", ROWS, MERGES))
     assert len(calls) == 1
+
+
+def test_the_quick_merge_search_equals_the_full_parse(tmp_path: Path) -> None:
+    """The byte search for <mergeCells> finds what parsing every element finds, and
+    gives way to the full parse where text could look like the element (CDATA)."""
+    import zipfile
+
+    path = write_xlsx(tmp_path / "m.xlsx", ROWS, MERGES)
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(member) as stream:
+            full = sheet_reader._scan_merges(stream, path, "Sheet")
+        with archive.open(member) as stream:
+            fragment = sheet_reader._merges_fragment(stream)
+        xml = archive.read(member)
+    assert fragment and sheet_reader._parse_fragment(fragment, path, "Sheet") == full
+    assert sheet_reader.sheet_merges(path, member, "Sheet") == full and len(full) == len(MERGES)
+    tricked = xml.replace(b"<sheetData>", b"<sheetData><![CDATA[<mergeCells>]]>", 1)
+    import io
+
+    assert sheet_reader._merges_fragment(io.BytesIO(tricked)) is None
+    assert sheet_reader._merges_fragment(io.BytesIO(b"<worksheet><sheetData/></worksheet>")) == b""
 
 
 def test_more_merged_ranges_than_the_limit_are_refused(

@@ -128,11 +128,74 @@ def _scan_merges(stream: Any, path: Path, sheet: str) -> list[Merge]:
     return merges
 
 
+_CHUNK = 1 << 20
+_MERGE_OPEN = b"<mergeCells"
+_MERGE_CLOSE = b"</mergeCells>"
+_FULL_PARSE = (b"<![CDATA[", b":mergeCells", b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _merges_fragment(stream: Any) -> bytes | None:
+    """The ``<mergeCells>…</mergeCells>`` element of a sheet's XML found by a byte search
+    (a C-speed scan of the decompressed member instead of parsing every cell), or None
+    when the quick way cannot be trusted to be exact or safe: a CDATA section (which could
+    hold the same bytes as text), a namespace prefix on the element, a document type
+    declaration (defusedxml refuses it in the full parse); the caller then parses the
+    whole sheet. ``b""``: the sheet has no merged cells."""
+    tail = b""
+    found: bytearray | None = None
+    while chunk := stream.read(_CHUNK):
+        data = tail + chunk
+        if found is None:
+            if any(mark in data for mark in _FULL_PARSE):
+                return None
+            at = data.find(_MERGE_OPEN)
+            if at < 0:
+                tail = data[-32:]  # a tag split between two chunks
+                continue
+            found = bytearray(data[at:])
+        else:
+            found += chunk
+        end = found.find(_MERGE_CLOSE)
+        if end >= 0:
+            return bytes(found[: end + len(_MERGE_CLOSE)])
+        if found.rstrip().endswith(b"/>") and found.find(b">") == len(found.rstrip()) - 1:
+            return bytes(found)  # <mergeCells count="0"/>
+        if len(found) > 64 * _CHUNK:
+            return None
+    if found is None:
+        return b""
+    return None  # not closed: let the full parse report the broken XML
+
+
+def _parse_fragment(fragment: bytes, path: Path, sheet: str) -> list[Merge]:
+    from defusedxml.ElementTree import fromstring
+
+    merges: list[Merge] = []
+    for element in fromstring(fragment):
+        if _local(element.tag) != "mergeCell":
+            continue
+        merge = _merge(element.get("ref", ""))
+        if merge is not None:
+            merges.append(merge)
+        if len(merges) > MAX_MERGED_RANGES:
+            raise UntrustedFileError(
+                path, f"工作表“{sheet}”的合并单元格超过{MAX_MERGED_RANGES:,}处，已拒绝。"
+            )
+    return merges
+
+
 def sheet_merges(path: Path, member: str, sheet: str) -> list[Merge]:
     """Merged ranges of one worksheet of a package, or :class:`UntrustedFileError`."""
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-            return _scan_merges(stream, path, sheet)
+        with zipfile.ZipFile(path) as archive:
+            with archive.open(member) as stream:
+                fragment = _merges_fragment(stream)
+            if fragment == b"":
+                return []
+            if fragment is not None:
+                return _parse_fragment(fragment, path, sheet)
+            with archive.open(member) as stream:
+                return _scan_merges(stream, path, sheet)
     except UntrustedFileError:
         raise
     except Exception as exc:  # bad XML, defusedxml's refusals, a broken zip member
