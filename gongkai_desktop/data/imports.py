@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gongkai_desktop.data.models import ImportedFile, Record
+from gongkai_desktop.data.models import AuditEntry, ImportedFile, ImportMapping, Record
 
 
 def find_imported(session: Session, sha256: str, ledger_id: str) -> ImportedFile | None:
@@ -60,3 +60,14 @@ def live_sites(session: Session) -> Iterator[tuple[str, str, dict[str, Any]]]:
     )
     for row in session.execute(stmt):
         yield row[0], row[1], row[2]
+
+
+def data_stamp(session: Session) -> tuple[Any, ...]:
+    """Changes whenever records, import profiles or imported files change: every record
+    write adds an audit entry (the log is append-only), so its highest id moves."""
+    return (
+        session.scalar(select(func.max(AuditEntry.id))),
+        session.scalar(select(func.count(Record.id))),
+        session.scalar(select(func.max(ImportMapping.id))),
+        session.scalar(select(func.max(ImportedFile.id))),
+    )

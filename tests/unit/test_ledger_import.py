@@ -224,6 +224,55 @@ def test_duplicates_within_the_file_and_against_the_database(
     assert len(stored(ctx.db_path, "inspection")) == 3
 
 
+def test_commit_writes_the_rows_the_preview_checked_unless_the_database_changed(
+    ctx: AppContext,
+    tmp_path: Path,
+    reservoir: str,
+    records: RecordService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = water_rows(
+        water_row(1, "2023-06-05", "龙河水库", start="09:30"),
+        water_row(2, "2023-06-06", "新建水库"),  # a new 待完善 site
+    )
+    path = write_xlsx(tmp_path / "k.xlsx", rows)
+    passes: list[str] = []
+    original = ledger_import.data_rows
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        passes.append("read")
+        return original(*args, **kw)
+
+    monkeypatch.setattr(ledger_import, "data_rows", counted)
+    report = preview(ctx, "water_source_patrol", path)
+    assert passes == ["read"] and report.kept is not None
+    result = commit(ctx, report)
+    assert passes == ["read"]  # nothing changed: the checked rows were written
+    assert (result.added, result.new_sites) == (2, ("新建水库",))
+    saved = stored(ctx.db_path, "inspection")
+    assert saved[1]["site"] == site_id(ctx.db_path, "新建水库")
+
+    # the database changes between preview and commit: the file is read again
+    second = write_xlsx(
+        tmp_path / "k2.xlsx",
+        water_rows(water_row(1, "2023-07-05", "龙河水库", start="09:30")),
+    )
+    report = preview(ctx, "water_source_patrol", second)
+    records.create(
+        "inspection",
+        {
+            "inspection_date": "2023-07-05",
+            "start_time": "09:30",
+            "inspection_type": "饮用水水源地巡查",
+            "site": reservoir,
+            "inspectors": "王五",
+        },
+    )
+    passes.clear()
+    result = commit(ctx, report)
+    assert passes == ["read"] and (result.added, result.duplicates) == (0, 1)
+
+
 # ---- counts, synonyms, text dates in another ledger ---------------------------------------------
 OUTREACH_HEADER = ["序号", "日期", "活动主题", "类别", "人次", "受众", "宣传资料", "横幅"]
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.io.cell_text import (
+    DateReading,
     cn_number,
+    excel_serial,
     is_blank,
     normalise,
     parse_date_text,
@@ -37,11 +39,27 @@ _COUNT_TEXT = re.compile(
     r"(?P<unit>[\u4e00-\u9fffA-Za-z/()（）]{0,6}?)"
     r"(?P<post>左右|以上|余|多)?"
 )
-_CN_COUNT = re.compile(r"([〇零一二两三四五六七八九十百千万]+)([\u4e00-\u9fff]{0,4})")
+# 十二, 约三十人, 一百二十人次, 两千余份, 三点五公里
+_CN_COUNT = re.compile(
+    r"(?P<pre>约|大约|近|将近|共计|合计|累计|共|计|逾|超过)?"
+    r"(?P<num>[〇○零一二两三四五六七八九十百千万]+)(?:点(?P<frac>[〇○零一二三四五六七八九]+))?"
+    r"(?P<approx>余|多)?(?P<unit>[\u4e00-\u9fff]{0,4}?)(?P<post>左右|以上|余|多)?"
+)
+# What may follow a count in Chinese numerals: unlike 50人次, 一些, 一般, 十分 and 十几人
+# are words, not counts, so the unit must be a measure word (or the field's own unit).
+_MEASURE_WORDS = frozenset({
+    "人", "人次", "次", "份", "张", "条", "册", "本", "个", "户", "件", "处", "场", "名", "位", "套", "幅",
+    "块", "辆", "车次", "台", "篇", "期", "批", "家", "所", "项", "宗", "起", "例", "组", "队", "支", "只",
+    "头", "座", "棵", "株", "面", "间", "栋", "袋", "箱", "页", "封", "元", "万元", "天", "日", "小时", "公里",
+    "千米", "米", "平方米", "亩", "公顷", "吨", "斤", "公斤", "千克",
+})  # fmt: skip
+_UNIT_PARTS = re.compile(r"[\u4e00-\u9fff]+")
 _APPROX_WORDS = frozenset({"约", "大约", "近", "将近", "逾", "超过"})
 _TRUE_EXTRA = {"✓", "✔", "☑", "对", "有"}
 _FALSE_EXTRA = {"✗", "✘", "x", "X", "☐", "错", "无", "没有"}
-_EXCEL_SERIAL_RANGE = (10_000, 80_000)  # 1927 … 2119: a number in a date column
+
+
+_SEEN_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -69,37 +87,55 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _excel_serial(number: float) -> datetime | None:
-    if not _EXCEL_SERIAL_RANGE[0] <= number <= _EXCEL_SERIAL_RANGE[1]:
-        return None
-    # Excel's 1900 system (its fictitious 1900-02-29 lies before the accepted range)
-    return datetime(1899, 12, 30) + timedelta(days=float(number))
-
-
-def _moment(value: Any, year: int | None = None) -> tuple[datetime | None, str]:
-    """(the moment of a date cell or None, how an inexact text was read: see
-    ``read_date_text``)."""
+def _moment(value: Any, year: int | None = None) -> DateReading:
+    """The moment of a date cell (None when it has none) and how an inexact text was
+    read: see ``read_date_text``."""
     if isinstance(value, datetime):
-        return value, ""
+        return DateReading(value)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day), ""
+        return DateReading(datetime(value.year, value.month, value.day))
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _excel_serial(float(value)), ""
+        return DateReading(excel_serial(float(value)))
     if isinstance(value, str):
-        reading = read_date_text(value, year)
-        return reading.moment, reading.note
-    return None, ""
+        return read_date_text(value, year)
+    return DateReading(None)
 
 
-def _date_warning(text: str, moment: datetime, how: str, year: int | None) -> str:
+def _date_warning(text: str, reading: DateReading, year: int | None, with_time: bool) -> str:
+    moment = reading.moment
+    if moment is None:
+        return ""
     shown = ledger_cells.cn_date(moment.date())
-    if how == "month":
-        return f"“{text}”只写了月份，按 {shown} 导入"
-    if how == "no_year":
+    if with_time and moment.time() != time(0, 0):
+        shown += f" {moment:%H:%M}"
+    hinted = f"（年份按工作表标题或名称中的{year}年）" if reading.hinted else ""
+    if reading.note == "month":
+        return f"“{text}”只有月份，按 {shown} 导入"
+    if reading.note == "no_year":
         return f"“{text}”未写年份，按工作表标题或名称中的{year}年导入为 {shown}"
-    if how == "range":
-        return f"“{text}”是日期范围，按开始日期 {shown} 导入"
+    if reading.note == "range":
+        return f"“{text}”是日期范围，按开始日期 {shown} 导入{hinted}"
+    if reading.note == "time_range":
+        return f"“{text}”是时间范围，按开始时间 {shown} 导入{hinted}"
     return ""  # Excel serial numbers stored as text are exact
+
+
+def _spelled_count(spec: FieldSpec, text: str) -> str | None:
+    """A count in Chinese numerals in digits (约三十人 → 约30人, 三点五公里 → 3.5公里),
+    for ``_COUNT_TEXT``; None when it is no count."""
+    m = _CN_COUNT.fullmatch(text)
+    if m is None:
+        return None
+    whole = cn_number(m["num"], positional=False)
+    if whole is None:
+        return None
+    unit = m["unit"]
+    if unit and unit not in _MEASURE_WORDS and unit not in _UNIT_PARTS.findall(spec.unit):
+        return None
+    # decimals after 点 are read digit by digit: 三点零五 is 3.05
+    frac = "".join(str(cn_number(ch)) for ch in m["frac"]) if m["frac"] else ""
+    number = f"{whole}.{frac}" if frac else str(whole)
+    return f"{m['pre'] or ''}{number}{m['approx'] or ''}{unit}{m['post'] or ''}"
 
 
 def _number(spec: FieldSpec, value: Any) -> Converted:
@@ -109,29 +145,25 @@ def _number(spec: FieldSpec, value: Any) -> Converted:
         if isinstance(value, float) and value.is_integer() and spec.type == "integer":
             return Converted(int(value))
         return Converted(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    shown = str(value).strip()
+    text = unicodedata.normalize("NFKC", shown).replace(" ", "")
     m = _COUNT_TEXT.fullmatch(text)
+    spelled = False
     if m is None:
-        # counts in Chinese numerals: 十二, 一百二十人次, 两千份
-        token = _CN_COUNT.fullmatch(text)
-        spelled = cn_number(token[1]) if token else None
-        if token is None or spelled is None:
-            return Converted(str(value).strip())
-        if not token[2]:
-            return Converted(spelled, f"“{str(value).strip()}”按 {spelled} 导入")
-        text = f"{spelled}{token[2]}"
-        m = _COUNT_TEXT.fullmatch(text)
+        digits = _spelled_count(spec, text)
+        m = _COUNT_TEXT.fullmatch(digits) if digits is not None else None
         if m is None:
-            return Converted(str(value).strip())
+            return Converted(shown)
+        spelled = True
     number = Decimal(m["num"].replace(",", "") + (f".{m['frac']}" if m["frac"] else ""))
     if m["wan"]:
         number *= 10_000
     result: int | str = int(number) if number == number.to_integral_value() else str(number)
     approximate = bool(m["approx"] or m["post"] or m["pre"] in _APPROX_WORDS)
-    if not (m["pre"] or m["approx"] or m["post"] or m["unit"] or m["wan"]):
+    if not (spelled or m["pre"] or m["approx"] or m["post"] or m["unit"] or m["wan"]):
         return Converted(result)  # at most thousands separators
     note = "约数，" if approximate else ""
-    return Converted(result, f"“{str(value).strip()}”{note}按 {result} 导入")
+    return Converted(result, f"“{shown}”{note}按 {result} 导入")
 
 
 def _choice_map(spec: FieldSpec) -> dict[str, str]:
@@ -193,17 +225,35 @@ class CellConverter:
     def __init__(self, spec: FieldSpec, year_hint: int | None = None) -> None:
         self.spec = spec
         self.year = year_hint  # the year of dates written without one (6月5日)
+        self._seen: dict[str, Converted] = {}
         self.choices = _choice_map(spec) if spec.type in ("choice", "multi_choice") else {}
 
     def convert(self, value: Any) -> Converted:
+        # the same texts recur down a column (dates, names, counts): read each once
+        if isinstance(value, str):
+            hit = self._seen.get(value)
+            if hit is None:
+                hit = self._convert(value)
+                immutable = isinstance(hit.value, str | int | float | bool) or hit.value is None
+                if immutable and len(self._seen) < _SEEN_LIMIT:
+                    self._seen[value] = hit
+            return hit
+        return self._convert(value)
+
+    def _convert(self, value: Any) -> Converted:
         spec, t = self.spec, self.spec.type
         if is_blank(value):
             return Converted(None)
         if t in ("date", "datetime"):
-            moment, how = _moment(value, self.year)
+            reading = _moment(value, self.year)
+            moment = reading.moment
             if moment is None:
                 return Converted(cell_text(value).strip())
-            warning = _date_warning(str(value).strip(), moment, how, self.year) if how else ""
+            warning = (
+                _date_warning(str(value).strip(), reading, self.year, t == "datetime")
+                if reading.note
+                else ""
+            )
             if t == "date":
                 return Converted(moment.date().isoformat(), warning)
             return Converted(moment.isoformat(timespec="minutes"), warning)

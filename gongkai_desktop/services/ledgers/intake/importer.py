@@ -105,6 +105,7 @@ _RECORDS = _table_of(Record)
 _AUDIT = _table_of(AuditEntry)
 
 SAMPLE_ROWS = 200  # rows to add shown in a preview
+KEEP_ROWS = 50_000  # a clean preview of up to this many rows keeps them for the commit
 MAX_LISTED = 1000  # errors, duplicates, warnings kept for display; all are counted
 BATCH = 500
 
@@ -207,6 +208,8 @@ class ImportPreview:
     skipped_count: int = 0  # rows skipped because of a spelling the clerk chose to skip
     groups: list[ProblemGroup] = field(default_factory=list)
     requested_sheets: tuple[str, ...] | None = None  # the sheets asked for (else: found)
+    # the checked rows of a clean preview, written by commit unless anything changed
+    kept: _Kept | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_errors(self) -> bool:
@@ -512,6 +515,23 @@ class _Pass:
         return tuple(cells)
 
 
+@dataclass
+class _Kept:
+    """What a clean preview checked: its pass (sites, keys, readings) and the rows to
+    add. Valid while the file, the decisions and the database stay as they were."""
+
+    run: _Pass
+    rows: list[tuple[int, dict[str, Any]]]
+    stamp: tuple[Any, ...]
+    overflow: bool = False
+
+    def collect(self, number: int, values: dict[str, Any]) -> None:
+        if len(self.rows) < KEEP_ROWS:
+            self.rows.append((number, values))
+        else:
+            self.overflow = True
+
+
 def _error_order(first: Layout, layout: Layout) -> list[int]:
     """For each column of the first sheet, the index of the same column in ``layout``
     (-1 when it has none): the error workbook keeps the first sheet's columns."""
@@ -800,7 +820,10 @@ def preview(
                     "再次导入不会添加任何记录。"
                 )
             run = _Pass(ctx, ledger, layouts, session, report, ChoiceBook(profile))
-            run.run(source, None, book, progress)
+            kept = _Kept(run, [], imports.data_stamp(session))
+            run.run(source, kept.collect, book, progress)
+            if not report.error_row_count and not kept.overflow and not report.already_imported:
+                report.kept = kept
         if book is not None and book.count:
             book.save()
         return report
@@ -905,6 +928,10 @@ def commit(
             with ctx.transaction() as session:
                 if imports.find_imported(session, report.sha256, ledger.id) is not None:
                     return ImportResult(0, 0, 0, (), written=False, already_imported=True)
+                kept = report.kept
+                if kept is not None and not extra and imports.data_stamp(session) == kept.stamp:
+                    report.kept = None  # used once: its pending sites are marked written
+                    return _write_kept(ctx, session, report, kept, decisions, backup)
                 books: list[ErrorBook] = []
                 try:
                     written = import_in(
@@ -944,6 +971,39 @@ def commit(
         if book is not None:
             book.discard()
         source.close()
+
+
+def _write_kept(
+    ctx: AppContext,
+    session: Session,
+    report: ImportPreview,
+    kept: _Kept,
+    decisions: MappingProfile | None,
+    backup: Path | None,
+) -> ImportResult:
+    """Write the rows a clean preview checked, in the caller's transaction: nothing the
+    preview read has changed (same file, same decisions, same database)."""
+    ledger = ctx.registry.ledger(report.ledger_id)
+    writer = _Writer(ctx, kept.run, session)
+    for number, values in kept.rows:
+        writer.accept(number, dict(values))
+    writer.flush()
+    used = kept.run.book.accepted().merged(decisions)
+    if used:
+        save_profile(session, used, ctx.identity(session))
+    imports.add_imported(
+        session, report.sha256, ledger.id, report.path.name, utcnow(), writer.added, writer.author
+    )
+    log.info("imported %s checked rows from %s into %s", writer.added, report.path, ledger.id)
+    return ImportResult(
+        added=writer.added,
+        duplicates=report.duplicate_count,
+        rejected=0,
+        new_sites=tuple(writer.sites_written),
+        written=True,
+        backup_path=backup,
+        skipped=report.skipped_count,
+    )
 
 
 def save_errors(book: ErrorBook) -> tuple[Path | None, str]:

@@ -80,10 +80,21 @@ def data_rows(
     data_columns = [c for c in layout.columns if c.kind != "serial"]
     header_texts = {normalise(c.header) for c in layout.columns if c.header}
 
+    seen: dict[str, str] = {}
+
+    def key(value: str) -> str:
+        # the same texts recur down the sheet: normalise each once
+        found = seen.get(value)
+        if found is None:
+            found = normalise(value)
+            if len(seen) < 20_000:
+                seen[value] = found
+        return found
+
     def is_header_again(values: tuple[Any, ...]) -> bool:
         # only short texts can be header labels: no normalising of long cells and numbers
         texts = [
-            normalise(value) if isinstance(value, str) and len(value) <= 30 else ""
+            key(value) if isinstance(value, str) and len(value) <= 30 else ""
             for c in data_columns
             if c.index < len(values) and not is_blank(value := values[c.index])
         ]
