@@ -95,6 +95,14 @@ class WorkCalendar:
             if self.is_workday(after + timedelta(days=n))
         )
 
+    def last_workday_until(self, day: date) -> date:
+        """The last working day on or before ``day``: the default 成文日期 of a report
+        for a period ending on ``day`` (2026-12-31 is a Thursday; 2023-12-31 a Sunday
+        gives Friday 2023-12-29)."""
+        while not self.is_workday(day):
+            day -= timedelta(days=1)
+        return day
+
     def warnings(self) -> tuple[str, ...]:
         return tuple(uncovered_warning(y) for y in sorted(self.guessed))
 

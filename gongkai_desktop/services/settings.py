@@ -27,6 +27,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("township", "乡镇"),
     SettingSpec("county", "县（市、区）"),
     SettingSpec("addressee", "主送机关"),
+    SettingSpec("issuer", "发文机关"),  # the title's and the signature's 发文机关
     SettingSpec("unit_head", "单位负责人"),
     SettingSpec("filler", "填表人"),
     SettingSpec("reviewer", "审核人"),

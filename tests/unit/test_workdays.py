@@ -137,3 +137,12 @@ def test_workdays_left(cal: WorkCalendar) -> None:
 def test_negative_count_refused(cal: WorkCalendar) -> None:
     with pytest.raises(ValueError):
         cal.add_workdays(D(2026, 1, 5), -1)
+
+
+def test_last_workday_until(cal: WorkCalendar) -> None:
+    assert cal.last_workday_until(date(2026, 12, 31)) == date(2026, 12, 31)  # a Thursday
+    assert cal.last_workday_until(date(2023, 12, 31)) == date(2023, 12, 29)  # Sunday → Friday
+    # 2026-10-01…07 National Day; 2026-09-30 a Wednesday
+    assert cal.last_workday_until(date(2026, 10, 7)) == date(2026, 9, 30)
+    # 2026-10-10 a Saturday worked in lieu
+    assert cal.last_workday_until(date(2026, 10, 11)) == date(2026, 10, 10)

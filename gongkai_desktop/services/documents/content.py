@@ -212,13 +212,30 @@ class Photo:
     caption: str
 
 
+# how an office names itself in running text, by the end of its name: 我局, 我办, …
+_OFFICE_SUFFIXES = (("办公室", "办"), ("中心", "中心"), ("局", "局"), ("办", "办"),
+                    ("站", "站"), ("所", "所"), ("委", "委"))  # fmt: skip
+# words after a township's own name in a unit's name: 龙河镇人民政府, 城东街道办事处
+_SEAT_WORDS = ("人民政府", "办事处", "党委", "政府")
+
+
+def _township_kind(name: str) -> str | None:
+    for word in _SEAT_WORDS:
+        name = name.removesuffix(word)
+    return next((k for k in ("街道", "乡", "镇") if name.endswith(k)), None)
+
+
 def we(township: str, unit: str) -> str:
-    """How the office names itself in running text: 我镇, 我乡 or 我街道."""
-    name = (township or unit).strip()
-    for suffix in ("街道", "乡", "镇"):
-        if name.endswith(suffix) or (suffix in name and not township):
-            return f"我{suffix}"
-    return "我镇"
+    """How the office names itself in running text: 我镇, 我乡, 我街道 for a township's
+    government, 我局, 我办, 我中心 … for a bureau or office (its unit name decides), else
+    by the township of 设置; 我镇 when neither is set."""
+    unit, township = unit.strip(), township.strip()
+    kind = _township_kind(unit)
+    if kind is None:
+        kind = next((k for end, k in _OFFICE_SUFFIXES if unit.endswith(end)), None)
+    if kind is None:
+        kind = _township_kind(township)
+    return f"我{kind or '镇'}"
 
 
 def join_cn(items: list[str]) -> str:

@@ -380,18 +380,6 @@ def _dated_heading(event: ActivityEvent) -> str:
     return f"{day}{where}{'' if where.endswith('活动') else '活动'}"
 
 
-# how an office that is not a township names itself: 我局, 我办, 我站, 我所, 我中心
-_OFFICE_SUFFIXES = ("中心", "局", "办", "站", "所", "委")
-
-
-def _we(township: str, unit: str) -> str:
-    if not township.strip():
-        for suffix in _OFFICE_SUFFIXES:
-            if unit.strip().endswith(suffix):
-                return f"我{suffix}"
-    return we(township, unit)
-
-
 def _ordered_unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
 
@@ -463,7 +451,7 @@ def activity_summary(
     parts = figure_parts(totals)
     sentence = f"共开展活动{totals['events']}场" + "".join(f"，{p}" for p in parts) + "。"
     clerk = tuple(p.strip() for p in (description or "").splitlines() if p.strip())
-    we_text = _we(settings.get("township", ""), unit)
+    we_text = we(settings.get("township", ""), unit)
     theme = _theme(events)
     return ActivitySummary(
         title=(title or "").strip() or _default_title(theme),
