@@ -22,6 +22,7 @@ from gongkai_desktop.forms.problems import DocPath, ProblemCode, Problems
 from gongkai_desktop.forms.schema import FORM_SCHEMA, LEDGER_SCHEMA, LISTS_SCHEMA
 from gongkai_desktop.forms.spec import (
     FIELD_TYPES,
+    TOTAL_TYPES,
     ActionSpec,
     Condition,
     FieldSpec,
@@ -31,7 +32,6 @@ from gongkai_desktop.forms.spec import (
     LedgerSpec,
     PatrolSpec,
     RuleSpec,
-    TOTAL_TYPES,
     SectionSpec,
     computed_refs,
 )

@@ -76,7 +76,10 @@ class _Measure:
 
     def width(self, text: str, bold: bool = False) -> float:
         metrics = self._bold if bold else self._body
-        return max((metrics.horizontalAdvance(line) for line in text.split("\n")), default=0.0) * self._scale
+        return (
+            max((metrics.horizontalAdvance(line) for line in text.split("\n")), default=0.0)
+            * self._scale
+        )
 
 
 def _column_widths(table: ReportTable, measure: _Measure, available: float) -> list[float]:
@@ -102,7 +105,7 @@ def _column_widths(table: ReportTable, measure: _Measure, available: float) -> l
             if len(text) <= SHORT_CELL:
                 least[index] = max(least[index], full)
             else:
-                least[index] = max(least[index], measure.width(text[:SHORT_CELL // 2]))
+                least[index] = max(least[index], measure.width(text[: SHORT_CELL // 2]))
             wanted[index] = max(wanted[index], full)
     wanted = [max(w, m) for w, m in zip(wanted, least, strict=True)]
     room = available - overhead * count
@@ -110,7 +113,9 @@ def _column_widths(table: ReportTable, measure: _Measure, available: float) -> l
         widths = [w + (room - sum(wanted)) * w / sum(wanted) for w in wanted]
     elif sum(least) <= room:  # long text wraps, in the room the short cells leave
         extra = [w - m for w, m in zip(wanted, least, strict=True)]
-        widths = [m + (room - sum(least)) * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+        widths = [
+            m + (room - sum(least)) * e / sum(extra) for m, e in zip(least, extra, strict=True)
+        ]
     else:
         widths = [m * room / sum(least) for m in least]
     return [(w + overhead) * 100 / available for w in widths]

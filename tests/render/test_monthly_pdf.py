@@ -280,7 +280,9 @@ def lines_with_positions(page) -> list[tuple[float, str]]:  # type: ignore[no-un
     return sorted(found, key=lambda item: -item[0])
 
 
-def test_names_and_dates_never_wrap_and_empty_site_types_have_no_row(ctx, records, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_names_and_dates_never_wrap_and_empty_site_types_have_no_row(
+    ctx, records, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     fill_month(ctx, records, open_tasks=0)
     # settings without a 填表人 or phone: the line leaves room to write them by hand
     from gongkai_desktop.services.settings import save_settings

@@ -646,7 +646,12 @@ def test_site_attributes_fill_the_patrol_rows(
     )
     records.create(
         "inspection",
-        {**base, "inspection_type": "河湖巡查（河长制）", "site": river, "inspection_date": "2023-08-05"},
+        {
+            **base,
+            "inspection_type": "河湖巡查（河长制）",
+            "site": river,
+            "inspection_date": "2023-08-05",
+        },
     )
     out = tmp_path / "水源地.xlsx"
     exporter.export("water_source_patrol", parse_period("2023-08"), out)
@@ -671,7 +676,7 @@ def test_export_all_creates_the_folder(
     results = exporter.export_all(MAY, folder)
     assert folder.is_dir() and len(results) == len(ctx.registry.ledgers)
     cli_folder = tmp_path / "新建" / "台账"
-    code, stdout, err = run("export-all", "--period", "2024-05", "--out", str(cli_folder))
+    code, _stdout, err = run("export-all", "--period", "2024-05", "--out", str(cli_folder))
     assert (code, err) == (0, "")
     assert len(list(cli_folder.glob("*.xlsx"))) == len(ctx.registry.ledgers)
 
@@ -683,4 +688,6 @@ def test_a_register_is_titled_for_the_period_asked(
     exporter.export("enterprise_register", parse_period("2023"), out)
     assert openpyxl.load_workbook(out).active["A1"].value == f"{UNIT}2023年度排污单位台账"
     exporter.export("enterprise_register", None, out)
-    assert openpyxl.load_workbook(out).active["A1"].value == f"{UNIT}排污单位台账（截至2024年6月3日）"
+    assert (
+        openpyxl.load_workbook(out).active["A1"].value == f"{UNIT}排污单位台账（截至2024年6月3日）"
+    )

@@ -31,7 +31,9 @@ def live_records(db: Path, form_id: str) -> list[dict[str, Any]]:
         rows = conn.execute(
             "SELECT data FROM records WHERE form_id = ? AND deleted = 0", (form_id,)
         ).fetchall()
-        sites = conn.execute("SELECT id, title, data FROM records WHERE form_id = 'site'").fetchall()
+        sites = conn.execute(
+            "SELECT id, title, data FROM records WHERE form_id = 'site'"
+        ).fetchall()
     finally:
         conn.close()
     names = {site_id: title for site_id, title, _data in sites}

@@ -502,9 +502,7 @@ class _Run:
             self._site_keys
         )
         # running sums of the columns totalled in the 合计 row (by column index)
-        self._totals: dict[int, float] = {
-            i: 0 for i, c in enumerate(self.columns) if c.total
-        }
+        self._totals: dict[int, float] = {i: 0 for i, c in enumerate(self.columns) if c.total}
 
     # ---- layout ------------------------------------------------------------------------
     def write(self, fh: BinaryIO) -> None:
@@ -601,8 +599,9 @@ class _Run:
                 continue
             total = self._totals[index]
             value = round(total, spec.decimals) if spec.decimals is not None else total
-            cells.append(styles.cell(int(value) if spec.type == "integer" else value,
-                                     styles.total[index]))
+            cells.append(
+                styles.cell(int(value) if spec.type == "integer" else value, styles.total[index])
+            )
         ws.append(cells)
 
     def _signature_line(self) -> str:
