@@ -206,3 +206,27 @@ def test_a_wrong_total_or_site_fallback_is_reported(
     assert (problem.code, problem.file, problem.line) == (code, "ledgers/sums.yaml", 8)
     if code == ProblemCode.NOT_FOR_TYPE and "total" in column:
         assert "不能合计" in str(problem)
+
+
+# Inspection fields that record an attribute of the site patrolled, with that attribute:
+# wherever a ledger shows one, an empty value shows the site's.
+SITE_MIRRORS = {
+    "protection_zone": "protection_level",
+    "river_chief": "river_chief",
+    "river_start": "river_start",
+    "river_end": "river_end",
+    "enterprise_rep": "responsible_person",
+}
+
+
+def test_columns_of_site_attributes_fall_back_on_the_site() -> None:
+    registry = load_registry(REPO_FORMS)
+    shown = 0
+    for ledger in registry.ledgers.values():
+        if ledger.form != "inspection":
+            continue
+        for column in ledger.columns:
+            if column.field in SITE_MIRRORS:
+                shown += 1
+                assert column.from_site == SITE_MIRRORS[column.field], (ledger.id, column.field)
+    assert shown == len(SITE_MIRRORS)
