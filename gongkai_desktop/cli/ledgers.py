@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_export)
     p = sub.add_parser("export-all", help="把本期全部台账导出到一个文件夹（如U盘）")
     add_period_arguments(p)
-    p.add_argument("--out", required=True, help="目标文件夹")
+    p.add_argument("--out", required=True, help="目标文件夹（不存在时自动建立）")
     p.add_argument("--photos", action="store_true", help="同时导出照片（每条记录按序号一个文件夹）")
     p.set_defaults(handler=cmd_export_all)
 
@@ -68,8 +68,8 @@ def cmd_export_all(args: argparse.Namespace) -> int:
     period = period_from_args(args)
     assert period is not None  # required
     folder = Path(args.out)
-    if not folder.is_dir():
-        raise InputError(f"--out 应为已存在的文件夹：“{folder}”不存在")
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out 应为文件夹：“{folder}”是一个文件")
     with open_ctx(args) as ctx:
         try:
             results = LedgerExporter(ctx).export_all(period, folder, photos=args.photos)

@@ -14,7 +14,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gongkai_desktop import APP_NAME, __version__, paths
-from gongkai_desktop.cli import calendar, imports, ledgers, maintenance, notices, records, reports
+from gongkai_desktop.cli import (
+    calendar,
+    imports,
+    ledgers,
+    maintenance,
+    notices,
+    records,
+    reports,
+    settings,
+)
 from gongkai_desktop.cli.common import EXIT_FAIL, EXIT_INPUT, Handler, InputError
 from gongkai_desktop.domain.errors import (
     FormDefinitionError,
@@ -38,6 +47,7 @@ REGISTER: tuple[Callable[[Any], None], ...] = (
     reports.register,
     calendar.register,
     notices.register,
+    settings.register,
 )
 
 

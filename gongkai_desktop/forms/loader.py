@@ -22,6 +22,7 @@ from gongkai_desktop.forms.problems import DocPath, ProblemCode, Problems
 from gongkai_desktop.forms.schema import FORM_SCHEMA, LEDGER_SCHEMA, LISTS_SCHEMA
 from gongkai_desktop.forms.spec import (
     FIELD_TYPES,
+    TOTAL_TYPES,
     ActionSpec,
     Condition,
     FieldSpec,
@@ -589,6 +590,39 @@ def _check_detail(
         problems.add(C.NOT_A_CHOICE, name, message, ("columns", index, "problem_choice"))
 
 
+def _check_from_site(
+    name: str,
+    col: dict[str, Any],
+    index: int,
+    own: FieldSpec,
+    form: FormSpec,
+    site_form: FormSpec | None,
+    problems: Problems,
+) -> None:
+    """``from_site``: the record's form links one site, the site form has the field, and
+    its values fit the column (same type; a choice's labels are the column's labels)."""
+    at: DocPath = ("columns", index, "from_site")
+    ref, sub = col["field"], col["from_site"]
+    if "." in ref:
+        message = f"列“{ref}”本身就取自监管对象，不能再设置 from_site"
+        problems.add(C.NOT_FOR_TYPE, name, message, at)
+        return
+    if form.site_field is None:
+        message = f"来源表单“{form.id}”没有 site_field，列“{ref}”不能设置 from_site"
+        problems.add(C.NOT_FOR_TYPE, name, message, at)
+        return
+    if site_form is None:
+        return  # reported with the site form
+    if not site_form.has_field(sub):
+        message = f"列“{ref}”的 from_site 引用的监管对象字段“{sub}”不存在"
+        problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
+        return
+    theirs = site_form.field(sub)
+    if theirs.type != own.type or not set(theirs.choices) <= set(own.choices):
+        message = f"监管对象字段“{sub}”与列“{ref}”的类型或选项不一致，不能作为 from_site"
+        problems.add(C.WRONG_FIELD_TYPE, name, message, at)
+
+
 def _build_ledger(
     name: str,
     raw: dict[str, Any],
@@ -609,6 +643,7 @@ def _build_ledger(
         ref = col["field"]
         label = col.get("label")
         at: DocPath = ("columns", index, "field")
+        shown: FieldSpec | None = None  # the field the column shows, once found
         if "." in ref:
             site_key, sub = ref.split(".", 1)
             site_field = by_key.get(site_key)
@@ -622,13 +657,20 @@ def _build_ledger(
             elif site_form is None or not site_form.has_field(sub):
                 message = f"列“{ref}”引用的监管对象字段“{sub}”不存在"
                 problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
-            elif label is None:
-                label = site_form.field(sub).label
+            else:
+                shown = site_form.field(sub)
         elif ref not in by_key:
             message = f"列“{ref}”在来源表单“{form.id}”中不存在"
             problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
-        elif label is None:
-            label = by_key[ref].label
+        else:
+            shown = by_key[ref]
+        if label is None and shown is not None:
+            label = shown.label
+        if col.get("from_site") and shown is not None:
+            _check_from_site(name, col, index, shown, form, forms.get("site"), problems)
+        if col.get("total") and shown is not None and shown.type not in TOTAL_TYPES:
+            message = f"列“{ref}”不是数字字段（整数或小数），不能合计"
+            problems.add(C.NOT_FOR_TYPE, name, message, ("columns", index, "total"))
         columns.append(
             LedgerColumn(
                 field=ref,
@@ -638,6 +680,8 @@ def _build_ledger(
                 synonyms=tuple(col.get("synonyms", [])),
                 detail_field=col.get("detail_field", ""),
                 problem_choice=col.get("problem_choice", ""),
+                total=bool(col.get("total", False)),
+                from_site=col.get("from_site", ""),
             )
         )
         _check_detail(name, col, by_key, index, problems)

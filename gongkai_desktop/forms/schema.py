@@ -263,6 +263,15 @@ LEDGER_SCHEMA: dict[str, Any] = {
                         "minLength": 1,
                         "description": "描述问题的文字按哪个选项导入（须与 detail_field 同用）",
                     },
+                    "from_site": {
+                        "type": "string",
+                        "pattern": "^[a-z][a-z0-9_]*$",
+                        "description": "记录未填本列时，取所巡查监管对象的这个字段（如 protection_level）",
+                    },
+                    "total": {
+                        "type": "boolean",
+                        "description": "导出时在表格下方的“合计”行中合计本列（只用于数字列）",
+                    },
                 },
                 "dependentRequired": {"problem_choice": ["detail_field"]},
             },

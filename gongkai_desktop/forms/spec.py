@@ -219,6 +219,14 @@ class LedgerColumn:
     # ``problem_choice`` and the text itself kept in ``detail_field`` (a text field).
     detail_field: str = ""
     problem_choice: str = ""
+    total: bool = False  # summed in the 合计 row under the exported table
+    # A field of the record's site shown when the record leaves this column empty: a
+    # patrol records the site's attribute (保护区级别, 河长) only when it differs.
+    from_site: str = ""
+
+
+# field types a ledger column may total (``total: true``)
+TOTAL_TYPES = frozenset({"integer", "decimal"})
 
 
 @dataclass(frozen=True)

@@ -266,3 +266,69 @@ def test_cli_without_an_application_renders_offscreen(ctx, records, db_path, tmp
     assert result.returncode == 0, result.stderr
     _reader, text = read_pdf(out)
     assert "2024年5月生态环境保护工作小结" in text
+
+
+def lines_with_positions(page) -> list[tuple[float, str]]:  # type: ignore[no-untyped-def]
+    """(y, text) of every piece of text pypdf finds on a page, top first."""
+    found: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, _font, _size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip():  # the text matrix's origin on the page, in points from the bottom
+            found.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return sorted(found, key=lambda item: -item[0])
+
+
+def test_names_and_dates_never_wrap_and_empty_site_types_have_no_row(
+    ctx, records, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    fill_month(ctx, records, open_tasks=0)
+    # settings without a 填表人 or phone: the line leaves room to write them by hand
+    from gongkai_desktop.services.settings import save_settings
+
+    save_settings(ctx, {"filler": "", "reviewer": "", "phone": ""})
+    source = records.create(
+        "site", {"site_type": "饮用水水源地", "name": "金竹沟水源地", "village": "金竹村"}
+    ).id
+    records.create(
+        "rectification_task",
+        {
+            "task_no": "ZG2024-001",
+            "source": "12369",
+            "assigned_date": "2024-05-06",
+            "description": "金竹沟水源地二级保护区内有农家乐生活污水直排，需建设污水收集池",
+            "site": source,
+            "deadline": "2024-05-20",
+            "status": "正在办理",
+        },
+    )
+    pdf = tmp_path / "小结.pdf"
+    write_monthly_pdf(monthly_summary(ctx, MAY, today=date(2024, 6, 3)), pdf)
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    pieces = [text for _y, text in lines_with_positions(reader.pages[0])]
+    # each on one line of its cell, never 金竹沟水源/地 or 2024年5月2/0日
+    for whole in ("金竹沟水源地", "2024年5月20日", "ZG2024-001", "逾期11天"):
+        assert any(whole in piece for piece in pieces), whole
+    text = compact("".join(page.extract_text() for page in reader.pages))
+    # the month has 水源地, 排污单位 and 养殖场 sites only: no row of 0 0 0 — for the others
+    assert "饮用水水源地" in text and "畜禽养殖场" in text
+    assert "河段/河湖" not in text and "医疗机构（辐射）" not in text
+    assert "填表人：审核人：联系电话：" in text
+    assert "制表日期：2024年6月3日" in text
+
+
+def test_headings_keep_clear_of_their_tables(ctx, records, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pdf = tmp_path / "小结.pdf"
+    write_monthly_pdf(summary_of(ctx, records), pdf)
+    placed = lines_with_positions(PdfReader(pdf).pages[0])
+    y = {text: top for top, text in placed}
+    # baseline to baseline: the heading's line, 6 pt of space, the border and the cell's
+    # padding: more than 1.6 lines of 10.5 pt text (without the space it was 1.4)
+    assert y["一、宣传活动"] - y["活动场次"] > 1.6 * 10.5
+    assert y["四、整改任务"] - y["期初未办结"] > 1.6 * 10.5
+    # the signature line stands well below the last table (room above it to sign)
+    last_row = min(top for top, text in placed if text.startswith("ZG-TEST-"))
+    signature = next(top for top, text in placed if text.startswith("填表人"))
+    assert last_row - signature > 2.5 * 12

@@ -219,6 +219,21 @@ def seed(records: RecordService) -> Seeded:
         remarks=MALICIOUS[5],
     )
     patrol(
+        "其他（马路办公等）",
+        "2024-05-22",
+        start_time="09:00",
+        end_time="11:30",
+        village="中心村",
+        checked_content="马路办公：场镇餐饮店油烟净化设施和门前三包",
+        inspector_count=3,
+        vehicle_count=1,
+        problem_found=True,
+        problem_description="两家餐馆油烟净化器未开启",
+        problem_location="场镇老街",
+        onsite_handling="当场要求开启并发放告知书",
+        follow_up_needed=False,
+    )
+    patrol(
         "辐射安全检查",
         "2024-05-16",
         site=sites["仁和诊所"],
@@ -487,6 +502,10 @@ def expected_rows(
                 cells.append(expected_cell(site_form.field(key).type, value, names))
             else:
                 spec = form.field(col.field)
-                cells.append(expected_cell(spec.type, row["data"].get(col.field), names))
+                value = row["data"].get(col.field)
+                if col.from_site and value in (None, "", []):
+                    # the ledger file says: an empty value is the site's
+                    value = sites.get(row["data"].get(form.site_field), {}).get(col.from_site)
+                cells.append(expected_cell(spec.type, value, names))
         body.append(cells)
     return body

@@ -81,11 +81,8 @@ def test_every_ledger_matches_the_database(
     ncols = len(ledger.columns) + 1
     last = get_column_letter(ncols)
 
-    # title: unit + period + ledger; a site register shows the day instead of the period
-    if ledger.date_field:
-        title = f"{UNIT}2024年5月{ledger.title}"
-    else:
-        title = f"{UNIT}{ledger.title}（截至2024年6月3日）"
+    # title: unit + period + ledger, a site register's too (exported for the period)
+    title = f"{UNIT}2024年5月{ledger.title}"
     assert ws["A1"].value == title == result.title
     assert f"A1:{last}1" in merged(ws)
     assert ws["A1"].font.b and 16 <= ws["A1"].font.sz <= 18
@@ -149,8 +146,17 @@ def test_every_ledger_matches_the_database(
                 assert type(cell.value) is int
     assert [ws.cell(start + i, 1).value for i in range(len(body))] == list(range(1, len(body) + 1))
 
-    # the line under the table, nothing after it
+    # the 合计 row where the ledger file totals columns: each sum of the expected body
     end = start + len(body)
+    totalled = [j for j, col in enumerate(ledger.columns, start=1) if col.total]
+    if totalled:
+        assert ws[f"A{end}"].value == "合计" and ws[f"A{end}"].font.b
+        for j in range(1, ncols):
+            expected = sum(row[j] or 0 for row in body) if j in totalled else None
+            got = ws.cell(end, j + 1).value
+            assert got == pytest.approx(expected) if expected is not None else got is None
+        end += 1
+    # the line under the table, nothing after it
     assert ws[f"A{end}"].value == SIGNATURE
     assert f"A{end}:{last}{end}" in merged(ws)
     assert ws.max_row == end
@@ -530,13 +536,14 @@ def test_cli_export_and_export_all(seeded: Seeded, run: Any, tmp_path: Path) -> 
             ["export", "water_source_patrol", "--period", "2024", "--out", "{tmp}/x/a.xlsx"],
             "不存在",
         ),
-        (["export-all", "--period", "2024-05", "--out", "{tmp}/missing"], "不存在"),
+        (["export-all", "--period", "2024-05", "--out", "{tmp}/a.xlsx"], "是一个文件"),
         (["export-all", "--from", "2024-05-01", "--out", "{tmp}"], "--to"),
     ],
 )
 def test_cli_errors_exit_2_in_chinese(
     seeded: Seeded, run: Any, tmp_path: Path, argv: list[str], words: str
 ) -> None:
+    (tmp_path / "a.xlsx").write_bytes(b"a file where a folder is asked for")
     code, _stdout, err = run(*[a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert code == 2
     assert err.startswith("错误：") and words in err
@@ -562,3 +569,125 @@ def test_cli_export_failure_exits_2(
     monkeypatch.undo()
     assert code == 2 and "Excel" in err
     assert target.read_bytes() == b"old ledger"
+
+
+# ---- 合计, site attributes, folders and titles (issue 17) ----------------------------------
+def test_straw_burning_total_row_sums_the_counted_columns(
+    ctx: AppContext, records: RecordService, exporter: LedgerExporter, tmp_path: Path
+) -> None:
+    base = {"inspection_type": "秸秆禁烧巡查", "inspectors": "张三", "problem_found": False}
+    days = [
+        ("2023-06-01", 12, 3, 0, 1, 0.25),
+        ("2023-06-02", 8, 2, 2, 2, 1.5),
+        ("2023-06-03", 5, None, 1, 0, None),  # an empty count adds nothing
+    ]
+    for day, people, cars, fires, stopped, area in days:
+        values = {**base, "inspection_date": day, "inspector_count": people}
+        values |= {"fire_points": fires, "burning_stopped": stopped}
+        if cars is not None:
+            values["vehicle_count"] = cars
+        if area is not None:
+            values["area_burnt"] = area
+        records.create("inspection", values)
+    out = tmp_path / "秸秆.xlsx"
+    exporter.export("straw_burning_patrol", parse_period("2023-06"), out)
+    ws = openpyxl.load_workbook(out).active
+    # title, 填报单位, two header rows, three records: the 合计 row is row 8
+    row = {ws.cell(4, j).value: ws.cell(8, j).value for j in range(1, ws.max_column + 1)}
+    assert ws["A8"].value == "合计"
+    assert "A8:G8" in merged(ws)  # 序号 … 巡查人员, up to the first sum
+    assert (row["人次"], row["车次"]) == (25, 5)
+    # an ungrouped column's label is on row 3
+    sums = {ws.cell(3, j).value: ws.cell(8, j).value for j in range(1, ws.max_column + 1)}
+    assert sums["发现火点（处）"] == 3 and sums["制止焚烧（起）"] == 3
+    assert sums["过火面积（亩）"] == pytest.approx(1.75)
+    assert sums["发现问题"] is None and sums["备注"] is None
+    assert ws["A9"].value.startswith("填表人：")
+
+
+def test_an_empty_ledger_has_no_total_row(
+    ctx: AppContext, exporter: LedgerExporter, tmp_path: Path
+) -> None:
+    out = tmp_path / "秸秆.xlsx"
+    exporter.export("straw_burning_patrol", parse_period("2023-06"), out)
+    column_a = [c.value for c in openpyxl.load_workbook(out).active["A"]]
+    assert "合计" not in column_a
+
+
+def test_site_attributes_fill_the_patrol_rows(
+    ctx: AppContext, records: RecordService, exporter: LedgerExporter, tmp_path: Path
+) -> None:
+    source = records.create(
+        "site",
+        {
+            "site_type": "饮用水水源地",
+            "name": "金竹沟水源地",
+            "village": "金竹村",
+            "protection_level": "二级保护区",
+        },
+    ).id
+    river = records.create(
+        "site",
+        {
+            "site_type": "河段/河湖",
+            "name": "金竹河",
+            "village": "金竹村",
+            "river_start": "金竹桥",
+            "river_end": "石门闸",
+            "river_chief": "周河长",
+        },
+    ).id
+    base = {"inspectors": "张三", "problem_found": False}
+    water = {**base, "inspection_type": "饮用水水源地巡查", "site": source}
+    records.create("inspection", {**water, "inspection_date": "2023-08-03"})
+    # what the patrol wrote itself wins over the site's attribute
+    records.create(
+        "inspection", {**water, "inspection_date": "2023-08-17", "protection_zone": "一级保护区"}
+    )
+    records.create(
+        "inspection",
+        {
+            **base,
+            "inspection_type": "河湖巡查（河长制）",
+            "site": river,
+            "inspection_date": "2023-08-05",
+        },
+    )
+    out = tmp_path / "水源地.xlsx"
+    exporter.export("water_source_patrol", parse_period("2023-08"), out)
+    ws = openpyxl.load_workbook(out).active
+    column = next(j for j in range(1, ws.max_column + 1) if ws.cell(3, j).value == "保护区级别")
+    assert [ws.cell(r, column).value for r in (5, 6)] == ["二级保护区", "一级保护区"]
+    out = tmp_path / "河湖.xlsx"
+    exporter.export("river_patrol", parse_period("2023-08"), out)
+    ws = openpyxl.load_workbook(out).active
+    labels = {ws.cell(4, j).value or ws.cell(3, j).value: j for j in range(1, ws.max_column + 1)}
+    assert [ws.cell(5, labels[k]).value for k in ("起点", "止点", "河长")] == [
+        "金竹桥",
+        "石门闸",
+        "周河长",
+    ]
+
+
+def test_export_all_creates_the_folder(
+    ctx: AppContext, seeded: Seeded, exporter: LedgerExporter, tmp_path: Path, run: Any
+) -> None:
+    folder = tmp_path / "U盘" / "2024年5月台账"
+    results = exporter.export_all(MAY, folder)
+    assert folder.is_dir() and len(results) == len(ctx.registry.ledgers)
+    cli_folder = tmp_path / "新建" / "台账"
+    code, _stdout, err = run("export-all", "--period", "2024-05", "--out", str(cli_folder))
+    assert (code, err) == (0, "")
+    assert len(list(cli_folder.glob("*.xlsx"))) == len(ctx.registry.ledgers)
+
+
+def test_a_register_is_titled_for_the_period_asked(
+    ctx: AppContext, seeded: Seeded, exporter: LedgerExporter, tmp_path: Path
+) -> None:
+    out = tmp_path / "排污单位.xlsx"
+    exporter.export("enterprise_register", parse_period("2023"), out)
+    assert openpyxl.load_workbook(out).active["A1"].value == f"{UNIT}2023年度排污单位台账"
+    exporter.export("enterprise_register", None, out)
+    assert (
+        openpyxl.load_workbook(out).active["A1"].value == f"{UNIT}排污单位台账（截至2024年6月3日）"
+    )

@@ -28,6 +28,7 @@ EXPECTED = {
     "主动公开信息台账": ("disclosure_item", None),
     "依申请公开登记台账": ("disclosure_request", None),
     "行政复议和行政诉讼台账": ("review_case", None),
+    "其他巡查（马路办公等）记录台账": ("inspection", "其他（马路办公等）"),
 }
 
 
@@ -131,3 +132,101 @@ def test_a_wrong_detail_field_is_reported(
         load_registry(forms)
     [problem] = err.value.problems
     assert (problem.code, problem.file, problem.line) == (code, "ledgers/detail.yaml", line)
+
+
+def test_every_inspection_type_is_listed_by_a_ledger() -> None:
+    """马路办公 and every other type a patrol may be entered as appears in some ledger."""
+    registry = load_registry(REPO_FORMS)
+    types = registry.form("inspection").field("inspection_type").choices
+    covered = {
+        value
+        for ledger in registry.ledgers.values()
+        if ledger.form == "inspection"
+        for value in ledger.filter.get("inspection_type", types)
+    }
+    assert "其他（马路办公等）" in types
+    assert [t for t in types if t not in covered] == []
+
+
+def test_totals_are_declared_where_summing_makes_sense() -> None:
+    registry = load_registry(REPO_FORMS)
+    totalled = {
+        ledger.id: {c.field for c in ledger.columns if c.total}
+        for ledger in registry.ledgers.values()
+    }
+    assert totalled["straw_burning_patrol"] == {
+        "inspector_count",
+        "vehicle_count",
+        "fire_points",
+        "burning_stopped",
+        "area_burnt",
+    }
+    assert totalled["outreach_events"] == {
+        "staff_count",
+        "audience_count",
+        "materials",
+        "brochures",
+        "banners",
+        "consultations",
+    }
+    assert totalled["other_patrol"] == {"inspector_count", "vehicle_count"}
+    assert totalled["river_patrol"] == {"distance_km"}
+    # only numbers are totalled (the loader refuses anything else)
+    for ledger in registry.ledgers.values():
+        form = registry.form(ledger.form)
+        for column in ledger.columns:
+            if column.total and "." not in column.field:
+                assert form.field(column.field).type in ("integer", "decimal"), column
+
+
+@pytest.mark.parametrize(
+    ("column", "code"),
+    [
+        ("{field: inspectors, total: true}", ProblemCode.NOT_FOR_TYPE),  # a name
+        ("{field: photos, total: true}", ProblemCode.NOT_FOR_TYPE),  # counted, not a number
+        ("{field: problem_found, total: yes please}", ProblemCode.WRONG_TYPE),
+        ("{field: protection_zone, from_site: nowhere}", ProblemCode.UNKNOWN_FIELD_REF),
+        ("{field: protection_zone, from_site: served_population}", ProblemCode.WRONG_FIELD_TYPE),
+        ("{field: site.village, from_site: village}", ProblemCode.NOT_FOR_TYPE),
+    ],
+)
+def test_a_wrong_total_or_site_fallback_is_reported(
+    tmp_path: Path, column: str, code: ProblemCode
+) -> None:
+    forms = tmp_path / "forms"
+    shutil.copytree(REPO_FORMS, forms)
+    (forms / "ledgers" / "sums.yaml").write_text(
+        "id: sums\ntitle: 合计\nform: inspection\nnatural_key: [inspection_date]\n"
+        "columns:\n  - {field: inspection_date}\n  - {field: site}\n  - " + column + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FormDefinitionError) as err:
+        load_registry(forms)
+    [problem] = err.value.problems
+    assert (problem.code, problem.file, problem.line) == (code, "ledgers/sums.yaml", 8)
+    if code == ProblemCode.NOT_FOR_TYPE and "total" in column:
+        assert "不能合计" in str(problem)
+
+
+# Inspection fields that record an attribute of the site patrolled, with that attribute:
+# wherever a ledger shows one, an empty value shows the site's.
+SITE_MIRRORS = {
+    "protection_zone": "protection_level",
+    "river_chief": "river_chief",
+    "river_start": "river_start",
+    "river_end": "river_end",
+    "enterprise_rep": "responsible_person",
+}
+
+
+def test_columns_of_site_attributes_fall_back_on_the_site() -> None:
+    registry = load_registry(REPO_FORMS)
+    shown = 0
+    for ledger in registry.ledgers.values():
+        if ledger.form != "inspection":
+            continue
+        for column in ledger.columns:
+            if column.field in SITE_MIRRORS:
+                shown += 1
+                assert column.from_site == SITE_MIRRORS[column.field], (ledger.id, column.field)
+    assert shown == len(SITE_MIRRORS)

@@ -31,19 +31,25 @@ def live_records(db: Path, form_id: str) -> list[dict[str, Any]]:
         rows = conn.execute(
             "SELECT data FROM records WHERE form_id = ? AND deleted = 0", (form_id,)
         ).fetchall()
-        names = dict(conn.execute("SELECT id, title FROM records WHERE form_id = 'site'"))
+        sites = conn.execute(
+            "SELECT id, title, data FROM records WHERE form_id = 'site'"
+        ).fetchall()
     finally:
         conn.close()
+    names = {site_id: title for site_id, title, _data in sites}
+    site_values = {site_id: json.loads(data) for site_id, _title, data in sites}
     out = []
     for (data,) in rows:
         values = json.loads(data)
-        out.append({"values": values, "names": names})
+        out.append({"values": values, "names": names, "sites": site_values})
     return out
 
 
 def carried(ledger: LedgerSpec, form: FormSpec, record: dict[str, Any]) -> str:
     """The values a ledger carries, in a comparable form: sites by name, repeat rows
-    without their photos; photos, computed values and links are not carried."""
+    without their photos; photos, computed values and links are not carried. A column
+    the ledger file fills from the site (``from_site``) carries the site's value where
+    the record has none, and the import stores it."""
     values, names = record["values"], record["names"]
     out: dict[str, Any] = {}
     for column in ledger.columns:
@@ -53,6 +59,9 @@ def carried(ledger: LedgerSpec, form: FormSpec, record: dict[str, Any]) -> str:
         if spec.type in ("photos", "record") or spec.computed:
             continue
         value = values.get(column.field)
+        if column.from_site and value in (None, "", []):
+            site = record["sites"].get(values.get(form.site_field), {})
+            value = site.get(column.from_site)
         if isinstance(value, str) and "\r" in value:
             # XML reads a CR as a line feed (end-of-line normalisation): Excel shows the
             # same text; the multiline trim of coerce_record then applies as to any input
@@ -104,6 +113,9 @@ def test_export_then_import_gives_the_same_values(
         assert report.questions == [], [str(q) for q in report.questions]
         assert report.unknown_columns == []
         assert report.duplicate_count == 0
+        # the 合计 row under a ledger with totals is recognised and left out
+        totals = [n for n in report.notes if "合计行" in n]
+        assert len(totals) == (1 if any(c.total for c in ledger.columns) else 0), report.notes
         result = commit(empty, report)
         assert result.added == len(originals)
     finally:

@@ -436,7 +436,9 @@ def test_monthly_tables_equal_the_figures(ctx: AppContext, may: Any, tmp_path: P
     assert ws.cell(total_row, 1).font.b and not ws.cell(total_row - 1, 1).font.b
     _, rows = table_rows(ws, "三、监管对象巡查完成情况")
     assert [r[:4] for r in rows[1:]] == [
-        [label, c["sites"], c["required"], c["done"]] for label, c in cov.items()
+        [label, c["sites"], c["required"], c["done"]]
+        for label, c in cov.items()
+        if c["sites"] or c["done"]  # a site type with nothing to report has no row
     ]
     _, rows = table_rows(ws, "四、整改任务")
     assert rows[1] == [

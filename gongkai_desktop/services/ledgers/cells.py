@@ -48,6 +48,7 @@ REPEAT_PART_JOINER = "，"  # between the other values of one repeat row
 # Fixed texts of the sheet around the table (the import skips them).
 SERIAL_LABEL = "序号"
 NO_RECORDS_TEXT = "本期无记录"  # the one row of a ledger with no records (序号 empty)
+TOTAL_LABEL = "合计"  # first cell of the row under the table that sums its numbers
 FOOTER_FILLER = "填表人："  # the line under the table starts with this
 FOOTER_REVIEWER = "审核人："
 FOOTER_PHONE = "联系电话："

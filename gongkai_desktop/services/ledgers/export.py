@@ -64,6 +64,7 @@ SERIAL_WIDTH = 5.5
 TITLE_FONT = Font(name="黑体", size=18, bold=True)
 HEADER_FONT = Font(name="宋体", size=11, bold=True)
 BODY_FONT = Font(name="宋体", size=10)
+TOTAL_FONT = Font(name="宋体", size=10, bold=True)
 LINE_FONT = Font(name="宋体", size=11)
 # points per line of wrapped text, and the padding of a row
 BODY_LINE_HEIGHT = 14.5
@@ -107,6 +108,8 @@ class _Column:
     site_key: str | None  # "site" of "site.village"
     number_format: str
     wrap_left: bool  # long text: left-aligned; everything else centred
+    from_site: str = ""  # field of the record's site shown when the record's is empty
+    total: bool = False  # summed in the 合计 row
 
 
 def _columns(ledger: LedgerSpec, form: FormSpec, site_form: FormSpec | None) -> list[_Column]:
@@ -137,6 +140,8 @@ def _column(col: LedgerColumn, spec: FieldSpec, key: str, site_key: str | None) 
         site_key=site_key,
         number_format=ledger_cells.number_format(spec),
         wrap_left=wrap_left,
+        from_site=col.from_site,
+        total=col.total,
     )
 
 
@@ -172,6 +177,8 @@ class _Styles:
             for c in columns
         ]
         self.empty_body = self._make(BODY_FONT, _LEFT, _BORDER)
+        self.total_label = self._make(TOTAL_FONT, _CENTRE, _BORDER)
+        self.total = [self._make(TOTAL_FONT, _CENTRE, _BORDER, c.number_format) for c in columns]
 
     def _make(
         self,
@@ -223,9 +230,10 @@ class LedgerExporter:
 
     # ---- public ------------------------------------------------------------------------
     def title_of(self, ledger: LedgerSpec, period: Period | None, unit_name: str) -> str:
-        if ledger.date_field is None or period is None:
-            # a register lists every live site, as it stands on the day of the export
+        if period is None:
+            # a register asked for no period lists every live site as it stands today
             return f"{unit_name}{ledger.title}（截至{format_cn_date(self.today)}）"
+        # a register exported with the period's other ledgers is that period's register
         return f"{unit_name}{period.label}{ledger.title}"
 
     def count(self, ledger_id: str, period: Period | None) -> int:
@@ -286,8 +294,14 @@ class LedgerExporter:
         removed (files finished before stay, complete) and ``ExportCancelled`` is raised.
         """
         folder = Path(folder)
-        if not folder.is_dir():
-            raise LedgerExportError(f"目标文件夹“{folder}”不存在（U盘是否已拔出？），未导出。")
+        try:
+            # a new folder for the period is made; a missing drive (U盘拔出) still fails
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerExportError(
+                f"无法建立目标文件夹“{folder}”（{exc.strerror or exc}），台账未导出。"
+                "U盘是否已拔出？"
+            ) from exc
         unit = load_settings(self.ctx)["unit_name"]
         ledgers = list(self.registry.ledgers.values())
         totals = {ledger.id: self.count(ledger.id, period) for ledger in ledgers}
@@ -409,6 +423,10 @@ class LedgerRow:
     created_at: datetime
 
 
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
 def _in_period(value: Any, period: Period) -> bool:
     try:
         return period.contains(date.fromisoformat(value))
@@ -475,9 +493,16 @@ class _Run:
         self._names: dict[str, str] = {}
         self._row_attrs: dict[float, dict[str, str]] = {}
         self._sites: dict[str, dict[str, Any]] = {}
-        self._link_keys = [c.key for c in self.columns if c.site_key is None] + [
-            c.site_key for c in self.columns if c.site_key is not None
-        ]
+        # the site fields whose sites' values are read: "site" of "site.village", and the
+        # form's own site field when a column falls back on the site (``from_site``)
+        self._site_keys = {c.site_key for c in self.columns if c.site_key}
+        if self.form.site_field and any(c.from_site for c in self.columns):
+            self._site_keys.add(self.form.site_field)
+        self._link_keys = [c.key for c in self.columns if c.site_key is None] + sorted(
+            self._site_keys
+        )
+        # running sums of the columns totalled in the 合计 row (by column index)
+        self._totals: dict[int, float] = {i: 0 for i, c in enumerate(self.columns) if c.total}
 
     # ---- layout ------------------------------------------------------------------------
     def write(self, fh: BinaryIO) -> None:
@@ -525,6 +550,10 @@ class _Run:
 
         with self.exporter.ctx.transaction() as session:
             serial = self._write_records(session, ws, styles, layout)
+        end = layout.data_start + max(serial, 1)
+        if serial and self._totals:
+            self._write_totals(ws, styles, end)
+            end += 1
         if serial == 0:
             row_index = layout.data_start
             self._height(ws, row_index, 24)
@@ -533,7 +562,6 @@ class _Run:
             empty.append(styles.cell(ledger_cells.NO_RECORDS_TEXT, styles.body[0]))
             empty += [styles.cell(None, styles.empty_body) for _ in columns[1:]]
             ws.append(empty)
-        end = layout.data_start + max(serial, 1)
         self._height(ws, end, 28)
         ws.merged_cells.add(f"A{end}:{last}{end}")
         ws.append([styles.cell(self._signature_line(), styles.line_left)])
@@ -552,6 +580,29 @@ class _Run:
             if self.progress is not None:
                 self.progress(serial, self.total, self.ledger.title)
         return serial
+
+    def _write_totals(self, ws: Any, styles: _Styles, row_index: int) -> None:
+        """The 合计 row: the sums of the columns the ledger file totals, as values (a
+        SUM formula has no cached value when openpyxl writes it, and viewers that do
+        not recalculate, phone previews among them, would show it empty). 合计 spans
+        the columns before the first total; the import skips the row by that word."""
+        first = min(self._totals)  # index of the first totalled column
+        self._height(ws, row_index, MIN_BODY_ROW_HEIGHT + 4)
+        if first > 0:  # 序号 and the columns before it: one cell
+            ws.merged_cells.add(f"A{row_index}:{get_column_letter(first + 1)}{row_index}")
+        cells: list[Any] = [styles.cell(ledger_cells.TOTAL_LABEL, styles.total_label)]
+        cells += [styles.cell(None, styles.total_label) for _ in range(first)]
+        for index in range(first, len(self.columns)):
+            spec = self.columns[index].spec
+            if index not in self._totals:
+                cells.append(styles.cell(None, styles.total_label))
+                continue
+            total = self._totals[index]
+            value = round(total, spec.decimals) if spec.decimals is not None else total
+            cells.append(
+                styles.cell(int(value) if spec.type == "integer" else value, styles.total[index])
+            )
+        ws.append(cells)
 
     def _signature_line(self) -> str:
         gap = "\u3000" * 6
@@ -650,7 +701,7 @@ class _Run:
         self._names.update(names)
         for missing in wanted - names.keys():
             self._names[missing] = missing
-        site_keys = {c.site_key for c in self.columns if c.site_key}
+        site_keys = self._site_keys
         if site_keys:
             ids = {r.values.get(k) for r in page for k in site_keys} - self._sites.keys()
             for site_id in ids:
@@ -667,9 +718,14 @@ class _Run:
         for index, col in enumerate(self.columns):
             if col.site_key is None:
                 raw = values.get(col.key)
+                if col.from_site and _is_empty(raw):
+                    site_id = values.get(self.form.site_field or "") or ""
+                    raw = self._sites.get(site_id, {}).get(col.from_site)
             else:
                 raw = self._sites.get(values.get(col.site_key) or "", {}).get(col.key)
             value = ledger_cells.cell_value(col.spec, raw, self._names)
+            if col.total and isinstance(value, int | float) and not isinstance(value, bool):
+                self._totals[index] += value
             if isinstance(value, str):
                 if ledger_cells.needs_quote_prefix(value):
                     cell = styles.cell(value, styles.quoted[index])

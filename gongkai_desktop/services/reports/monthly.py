@@ -180,15 +180,18 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
             f"发现问题{ins['problems_found']}次，制止焚烧{ins['burning_stopped']}次。"
         ),
     )
+    # site types with no site to patrol and no patrol done print no row of 0 0 0 —
     cov_rows = [
         (label, c["sites"], c["required"], c["done"], percent(c["done"], c["required"]))
         for label, c in cov.items()
+        if c["sites"] or c["required"] or c["done"]
     ]
     coverage = ReportTable(
         caption="三、监管对象巡查完成情况",
         headers=("对象类型", "对象数", "应巡查（次）", "已巡查（次）", "完成率"),
         rows=tuple(cov_rows),
         widths=(3, 1, 1, 1, 1),
+        empty_text="本期没有需要巡查的监管对象",
     )
     rectification = ReportTable(
         caption="四、整改任务",
