@@ -149,7 +149,8 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
 
     out = _out_path(args.out, (".docx", ".xlsx"))
     with open_ctx(args, auto_backup=False) as ctx:
-        _warn(document_warnings(ctx))
+        # 主送机关 belongs to the 公文 (.docx); the .xlsx has no addressee line
+        _warn(document_warnings(ctx, addressee=out.suffix.lower() == ".docx"))
         report = annual_report(ctx, args.year, today=args.made_on)
     if out.suffix.lower() == ".docx":
         from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
