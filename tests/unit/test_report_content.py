@@ -117,7 +117,7 @@ def test_monthly_summary_says_what_the_figures_say(ctx: AppContext, may: dict[st
     rect = fig["rectification"]
     assert (rect["new"], rect["completed"], rect["in_progress"], rect["overdue"]) == (3, 1, 3, 2)
     assert "本期新增整改任务3项（“12345”3项），办结1项；截至期末仍在整改3项" in text
-    assert "其中已超过整改时限2项（“问题ZG2024-001”和“问题ZG2024-004”）" in text
+    assert text.endswith("其中已超过整改时限2项。")  # named in the table of open tasks
 
     outreach, inspections, coverage, rectification, tasks = summary.tables
     assert outreach.rows == ((2, 15, 340, 500, 0, 0),)

@@ -260,8 +260,11 @@ def meetings_paragraph(fig: dict[str, Any], names: YearNames) -> str:
     return "".join(sentences)
 
 
-def outreach_paragraph(fig: dict[str, Any], names: YearNames, span: str = "全年") -> str:
-    """宣传教育, grouped by place kind and by type; empty when there was none."""
+def outreach_paragraph(
+    fig: dict[str, Any], names: YearNames, span: str = "全年", *, brief: bool = False
+) -> str:
+    """宣传教育, grouped by place kind and by type; empty when there was none. ``brief``
+    (the one-page monthly summary): without the types and the events named."""
     out = fig["outreach"]
     if not out["events"]:
         return ""
@@ -298,11 +301,11 @@ def outreach_paragraph(fig: dict[str, Any], names: YearNames, span: str = "全�
         for kind, t in out.get("per_type", {}).items()
         if t["events"]
     ]
-    if kinds:
+    if kinds and not brief:
         sentences.append(f"按活动类型，开展{join_cn(kinds)}。")
     if out["consultations"]:
         sentences.append(f"现场解答群众咨询{out['consultations']}人次。")
-    if names.events:
+    if names.events and not brief:
         sentences.append(f"主要活动有{_all_named(list(names.events), out['events'])}。")
     return "".join(sentences)
 

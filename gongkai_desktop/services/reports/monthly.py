@@ -251,6 +251,7 @@ def _paragraphs(ctx: AppContext, fig: dict[str, Any], who: str, period: Period) 
     """The period's work in the annual report's words (zeros left out, each number
     named with its work), opening with the period and the office."""
     from gongkai_desktop.services.reports.annual import (
+        YearNames,
         inspection_paragraph,
         other_work_paragraph,
         outreach_paragraph,
@@ -258,17 +259,18 @@ def _paragraphs(ctx: AppContext, fig: dict[str, Any], who: str, period: Period) 
         year_names,
     )
 
+    # one paragraph: the summary fits one page; the open tasks are named in its table
     names = year_names(ctx, period, fig)
     texts = [
-        outreach_paragraph(fig, names, span="本期"),
+        outreach_paragraph(fig, names, span="本期", brief=True),
         inspection_paragraph(fig, span="本期"),
-        rectification_paragraph(fig, names, span="本期", end="期末"),
+        rectification_paragraph(fig, YearNames(), span="本期", end="期末"),
         other_work_paragraph(fig, names),
     ]
-    texts = [t for t in texts if t]
-    if not texts:
+    text = "".join(t for t in texts if t).removeprefix("本期")
+    if not text:
         return (f"{period.label}，{who}未录入生态环境保护工作记录。",)
-    return (f"{period.label}，{who}{texts[0].removeprefix('本期')}", *texts[1:])
+    return (f"{period.label}，{who}{text}",)
 
 
 def monthly_summary(ctx: AppContext, period: Period, today: date | None = None) -> MonthlySummary:

@@ -52,7 +52,7 @@ def made_on_edit() -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy年M月d日")
-    edit.setToolTip(QWidget.tr(edit, "文件落款的成文日期，默认为期间的最后一个工作日"))
+    edit.setToolTip(edit.tr("文件落款的成文日期，默认为期间的最后一个工作日"))
     return edit
 
 
