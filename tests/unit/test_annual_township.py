@@ -227,20 +227,18 @@ def test_monthly_docx_carries_the_chosen_date(
     assert texts[0] == UNIT
 
 
-def test_cli_date_and_warnings(
-    ctx: AppContext, township: dict, run: Run, tmp_path: Path
-) -> None:
+def test_cli_date_and_warnings(ctx: AppContext, township: dict, run: Run, tmp_path: Path) -> None:
     out = tmp_path / "annual.docx"
-    code, stdout, err = run("report", "annual", "--year", "2023", "--out", str(out),
+    code, _stdout, err = run("report", "annual", "--year", "2023", "--out", str(out),
                             "--date", "2024-01-05")  # fmt: skip
     assert (code, err) == (0, "")
     texts = [p.text for p in Document(str(out)).paragraphs]
     assert "2024年1月5日" in texts
     save_settings(ctx, {"unit_name": "", "addressee": "", "county": ""})
-    code, stdout, err = run("report", "annual", "--year", "2023", "--out", str(out))
+    code, _stdout, err = run("report", "annual", "--year", "2023", "--out", str(out))
     assert code == 0
     assert "“单位名称”未填写" in err and "“主送机关”未填写" in err
-    code, stdout, err = run("report", "monthly", "--period", "2023-10", "--out",
+    code, _stdout, err = run("report", "monthly", "--period", "2023-10", "--out",
                             str(tmp_path / "m.docx"), "--date", "2023-11-02")  # fmt: skip
     assert code == 0 and "“单位名称”未填写" in err and "主送机关" not in err
     with pytest.raises(SystemExit) as refused:  # argparse refuses a date it cannot read

@@ -7,6 +7,7 @@ from datetime import date
 
 from gongkai_desktop.domain.periods import Period
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records.deadlines import office_calendar
 from gongkai_desktop.services.settings import load_settings
 
 
@@ -26,6 +27,4 @@ def document_warnings(ctx: AppContext, *, addressee: bool = True) -> list[str]:
 
 def default_made_on(ctx: AppContext, period: Period) -> date:
     """The default 成文日期: the last working day of the period (office calendar)."""
-    from gongkai_desktop.services.records.deadlines import office_calendar
-
     return office_calendar(ctx).last_workday_until(period.end)

@@ -33,6 +33,14 @@ from gongkai_desktop.services.reports.figures import (
     figures,
 )
 from gongkai_desktop.services.reports.issuing import default_made_on
+from gongkai_desktop.services.reports.prose import (
+    YearNames,
+    inspection_paragraph,
+    other_work_paragraph,
+    outreach_paragraph,
+    rectification_paragraph,
+    year_names,
+)
 from gongkai_desktop.services.settings import load_settings
 
 # Two A4 pages at most: the open-task table lists the most urgent tasks and says how
@@ -250,15 +258,6 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
 def _paragraphs(ctx: AppContext, fig: dict[str, Any], who: str, period: Period) -> tuple[str, ...]:
     """The period's work in the annual report's words (zeros left out, each number
     named with its work), opening with the period and the office."""
-    from gongkai_desktop.services.reports.annual import (
-        YearNames,
-        inspection_paragraph,
-        other_work_paragraph,
-        outreach_paragraph,
-        rectification_paragraph,
-        year_names,
-    )
-
     # one paragraph: the summary fits one page; the open tasks are named in its table
     names = year_names(ctx, period, fig)
     texts = [

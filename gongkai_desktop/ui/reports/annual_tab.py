@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.domain.periods import parse_period
+from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.reports.annual import (
     AnnualTexts,
     annual_drafts,
@@ -56,9 +56,7 @@ PARTS = tuple(f.name for f in fields(AnnualTexts))  # opening, problems, plans
 REPORT_TITLE = "年度生态环境保护工作情况报告"
 
 
-def _write(
-    ctx: AppContext, year: int, made_on: date, target: Path, progress: Progress
-) -> None:
+def _write(ctx: AppContext, year: int, made_on: date, target: Path, progress: Progress) -> None:
     from gongkai_desktop.services.reports.annual import annual_report
 
     steps = [1]  # annual_report reports its own step count; one more for the writer

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit, QMessageBox, QPushButton, QWidget
-
-from datetime import date
 
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import load_settings

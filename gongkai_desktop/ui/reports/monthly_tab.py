@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.reports.issuing import default_made_on, document_warnings
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.ledgers.ledger_page import last_month
-from gongkai_desktop.services.reports.issuing import default_made_on, document_warnings
 from gongkai_desktop.ui.reports.base_tab import (
     ExportJob,
     ReportTab,
@@ -53,9 +53,7 @@ def _build_summary(
     return summary
 
 
-def _write(
-    ctx: AppContext, period: Period, made_on: date, target: Path, progress: Progress
-) -> Any:
+def _write(ctx: AppContext, period: Period, made_on: date, target: Path, progress: Progress) -> Any:
     """Off the GUI thread: the summary, and the .xlsx/.docx written from it. A PDF is
     laid out by Qt and so written on the GUI thread (``_write_pdf``)."""
     summary = _build_summary(ctx, period, progress, made_on)
