@@ -132,6 +132,9 @@ def test_monthly_export_writes_the_file_with_the_standard_name(
     target = tmp_path / f"小结{suffix}"
     dialog = SaveDialog(target)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    # 制表日期: May's last working day (Friday 31st) unless chosen; here chosen
+    assert page.monthly.made_on.date().toString("yyyy-MM-dd") == "2024-05-31"
+    page.monthly.made_on.setDate(page.monthly.made_on.date().addDays(3))  # 2024-06-03
     button = {
         ".pdf": page.monthly.pdf_button,
         ".xlsx": page.monthly.xlsx_button,
@@ -151,6 +154,7 @@ def test_monthly_export_writes_the_file_with_the_standard_name(
     else:
         text = docx_text(target)
     assert "2024年5月" in text
+    assert "制表日期：2024年6月3日" in text.replace(" ", "")
     runner = page.monthly.runner
     assert str(target) in runner.status.text()
     assert runner.open_folder_button.isVisibleTo(page) and runner.last_file == target
