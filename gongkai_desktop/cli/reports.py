@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +40,37 @@ def register(sub: Any) -> None:
     p = kinds.add_parser("monthly", help="月度工作小结（.pdf、.xlsx 或 .docx）")
     add_period_arguments(p)
     p.add_argument("--out", required=True, help="输出文件：.pdf、.xlsx 或 .docx")
+    _add_date_argument(p)
     p.set_defaults(handler=cmd_report_monthly)
     p = kinds.add_parser("annual", help="年度生态环境保护工作情况报告（.docx 或 .xlsx）")
     p.add_argument("--year", required=True, type=_year, help="年度，例如 2024")
     p.add_argument("--out", required=True, help="输出文件：.docx 或 .xlsx")
+    _add_date_argument(p)
     p.set_defaults(handler=cmd_report_annual)
     _add_activity_parser(kinds)
     _add_disclosure_parser(kinds)
+
+
+def _add_date_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--date",
+        dest="made_on",
+        type=_date,
+        help="成文日期 YYYY-MM-DD，默认为期间的最后一个工作日",
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”应写作 2024-01-05") from None
+
+
+def _warn(warnings: list[str]) -> None:
+    """Settings the document cannot do without, said on stderr before it is written."""
+    for warning in warnings:
+        print(f"注意：{warning}", file=sys.stderr)
 
 
 def _year(text: str) -> int:
@@ -92,13 +117,15 @@ def cmd_report_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_report_monthly(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.reports.issuing import document_warnings
     from gongkai_desktop.services.reports.monthly import monthly_summary
 
     period = period_from_args(args)
     assert period is not None  # required
     out = _out_path(args.out, (".pdf", ".xlsx", ".docx"))
     with open_ctx(args, auto_backup=False) as ctx:
-        summary = monthly_summary(ctx, period)
+        _warn(document_warnings(ctx, addressee=False))
+        summary = monthly_summary(ctx, period, today=args.made_on)
     suffix = out.suffix.lower()
     if suffix == ".pdf":
         from gongkai_desktop.render.monthly_pdf import write_monthly_pdf
@@ -118,10 +145,13 @@ def cmd_report_monthly(args: argparse.Namespace) -> int:
 
 def cmd_report_annual(args: argparse.Namespace) -> int:
     from gongkai_desktop.services.reports.annual import annual_report
+    from gongkai_desktop.services.reports.issuing import document_warnings
 
     out = _out_path(args.out, (".docx", ".xlsx"))
     with open_ctx(args, auto_backup=False) as ctx:
-        report = annual_report(ctx, args.year)
+        # 主送机关 belongs to the 公文 (.docx); the .xlsx has no addressee line
+        _warn(document_warnings(ctx, addressee=out.suffix.lower() == ".docx"))
+        report = annual_report(ctx, args.year, today=args.made_on)
     if out.suffix.lower() == ".docx":
         from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
 

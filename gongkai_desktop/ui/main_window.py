@@ -51,6 +51,7 @@ MODULES: tuple[Module, ...] = (
     Module("巡查检查", "forms", ("inspection",)),
     Module("宣传活动", "forms", ("outreach_event",)),
     Module("整改任务", "forms", ("rectification_task",)),
+    Module("其他工作", "forms", ("other_work", "annual_indicator")),
     Module("信息公开", "forms", ("disclosure_item", "disclosure_request", "review_case")),
     Module("监管对象", "forms", ("site",)),
     Module("台账导出", "ledgers"),

@@ -38,7 +38,7 @@ WAIT = 30000
 
 @pytest.fixture
 def data(ctx, records: RecordService) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    save_settings(ctx, {"unit_name": UNIT, "township": "龙河镇"})
+    save_settings(ctx, {"unit_name": UNIT, "township": "龙河镇", "addressee": "县委、县政府"})
     ids = {}
     for day, name, kind, audience in (
         ("2024-05-06", "普法宣传进村", "普法宣传", 120),
@@ -119,10 +119,10 @@ def test_monthly_defaults_to_last_month_and_shows_the_summary(page: ReportPage, 
     assert monthly.period().label == "2024年5月"
     shown = monthly.browser.toPlainText()
     assert "2024年5月生态环境保护工作小结" in shown
-    assert "开展宣传活动2场" in shown  # the two May events, not June's
+    assert "开展生态环境保护宣传活动2次" in shown  # the two May events, not June's
     monthly.month.setCurrentIndex(5)  # June
     qtbot.waitUntil(lambda: monthly.summary.period.label == "2024年6月", timeout=WAIT)
-    assert "开展宣传活动1场" in monthly.browser.toPlainText()
+    assert "开展生态环境保护宣传活动1次" in monthly.browser.toPlainText()
 
 
 @pytest.mark.parametrize("suffix", [".pdf", ".xlsx", ".docx"])
@@ -132,6 +132,9 @@ def test_monthly_export_writes_the_file_with_the_standard_name(
     target = tmp_path / f"小结{suffix}"
     dialog = SaveDialog(target)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    # 制表日期: May's last working day (Friday 31st) unless chosen; here chosen
+    assert page.monthly.made_on.date().toString("yyyy-MM-dd") == "2024-05-31"
+    page.monthly.made_on.setDate(page.monthly.made_on.date().addDays(3))  # 2024-06-03
     button = {
         ".pdf": page.monthly.pdf_button,
         ".xlsx": page.monthly.xlsx_button,
@@ -151,6 +154,7 @@ def test_monthly_export_writes_the_file_with_the_standard_name(
     else:
         text = docx_text(target)
     assert "2024年5月" in text
+    assert "制表日期：2024年6月3日" in text.replace(" ", "")
     runner = page.monthly.runner
     assert str(target) in runner.status.text()
     assert runner.open_folder_button.isVisibleTo(page) and runner.last_file == target
@@ -190,7 +194,7 @@ def test_print_dialog_prints_the_summary(page: ReportPage, qtbot, tmp_path: Path
     # the clerk pressed 打印 (accept() would first copy the dialog's own fields over these)
     dialog.done(QDialog.DialogCode.Accepted)
     qtbot.waitUntil(lambda: monthly.print_dialog is None)
-    assert "开展宣传活动2场" in pdf_text(out)
+    assert "开展生态环境保护宣传活动2次" in pdf_text(out)
 
 
 # ---- 年度报告 -----------------------------------------------------------------------------
@@ -320,6 +324,33 @@ def test_annual_export_can_be_cancelled_before_the_file_is_written(
     assert not target.exists()
     assert "已取消" in annual.runner.status.text()
     assert annual.docx_button.isEnabled()
+
+
+def test_annual_export_uses_the_chosen_date_and_asks_about_missing_settings(
+    page: ReportPage, qtbot, ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    annual = _annual(page, qtbot)
+    # the default 成文日期: 2024-12-31 is a Tuesday, a working day
+    assert annual.made_on.date().toString("yyyy-MM-dd") == "2024-12-31"
+    annual.made_on.setDate(annual.made_on.date().addDays(6))  # 2025-01-06
+    target = tmp_path / "年度.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", SaveDialog(target))
+    click(qtbot, annual.docx_button)
+    qtbot.waitUntil(lambda: not annual.busy, timeout=WAIT)
+    texts = [p.text for p in Document(str(target)).paragraphs]
+    assert "2025年1月6日" in texts and "县委、县政府：" in texts
+    target.unlink()
+
+    save_settings(ctx, {"addressee": ""})
+    ask = Answer(Button.Cancel)
+    monkeypatch.setattr(QMessageBox, "question", ask)
+    click(qtbot, annual.docx_button)
+    assert len(ask.texts) == 1 and "主送机关" in ask.texts[0]
+    assert not annual.busy and not target.exists()  # 取消: nothing written
+    monkeypatch.setattr(QMessageBox, "question", Answer(Button.Yes))
+    click(qtbot, annual.docx_button)
+    qtbot.waitUntil(lambda: not annual.busy, timeout=WAIT)
+    assert target.exists()
 
 
 # ---- 活动总结 -----------------------------------------------------------------------------

@@ -76,8 +76,8 @@ def test_normal_month_is_one_page_with_the_summary_text(ctx, records, tmp_path) 
         "2024年5月生态环境保护工作小结",
         UNIT,
         "统计期间：2024年5月1日至2024年5月31日",
-        "开展宣传活动1场",
-        "开展巡查检查3次",
+        "开展生态环境保护宣传活动1次",
+        "开展各类巡查检查3次",
         "ZG-TEST-001",
         "ZG-TEST-003",
         "逾期21天",
@@ -125,7 +125,7 @@ def test_an_empty_database_prints(ctx, tmp_path) -> None:  # type: ignore[no-unt
     write_monthly_pdf(monthly_summary(ctx, MAY), pdf)
     reader, text = read_pdf(pdf)
     assert len(reader.pages) == 1
-    assert "未开展宣传活动" in text
+    assert "未录入生态环境保护工作记录" in text
 
 
 def test_print_document_paints_on_any_paged_device_and_keeps_the_document(ctx, records) -> None:  # type: ignore[no-untyped-def]

@@ -108,14 +108,16 @@ def test_monthly_summary_says_what_the_figures_say(ctx: AppContext, may: dict[st
     assert summary.figures == fig
     assert summary.title == "2024年5月生态环境保护工作小结"
     assert summary.unit == "龙河镇人民政府" and summary.made_on_text == "2024年6月3日"
-    text = summary.paragraphs[0]
-    assert text.startswith("2024年5月，我镇开展宣传活动2场")
-    assert f"受众{fig['outreach']['audience']}人次" in text and "受众340人次" in text
-    assert "开展巡查检查2次（秸秆禁烧巡查2次）" in text
-    assert "制止焚烧秸秆2次" in text and "发现问题1次" in text
+    text = "\n".join(summary.paragraphs)
+    assert text.startswith("2024年5月，我镇开展生态环境保护宣传活动2次")
+    assert f"受众约{fig['outreach']['audience']}人次" in text and "受众约340人次" in text
+    assert "本期开展各类巡查检查2次。秸秆禁烧巡查2次，出动检查人员3人次、车辆1车次" in text
+    assert "制止焚烧2起，发现问题1个" in text
+    assert "宣传册" not in text and "咨询" not in text  # nothing of them: not said
     rect = fig["rectification"]
     assert (rect["new"], rect["completed"], rect["in_progress"], rect["overdue"]) == (3, 1, 3, 2)
-    assert "本期新增3项、办结1项，期末仍在办理3项，其中已超过整改时限2项" in text
+    assert "本期新增整改任务3项（“12345”3项），办结1项；截至期末仍在整改3项" in text
+    assert text.endswith("其中已超过整改时限2项。")  # named in the table of open tasks
 
     outreach, inspections, coverage, rectification, tasks = summary.tables
     assert outreach.rows == ((2, 15, 340, 500, 0, 0),)
@@ -134,8 +136,7 @@ def test_monthly_summary_says_what_the_figures_say(ctx: AppContext, may: dict[st
 
 def test_empty_month_reads_as_nothing_done(ctx: AppContext) -> None:
     summary = monthly_summary(ctx, parse_period("2030-02"))
-    text = summary.paragraphs[0]
-    assert "未开展宣传活动" in text and "未开展巡查检查" in text
+    assert summary.paragraphs == ("2030年2月，我镇未录入生态环境保护工作记录。",)
     assert summary.tables[-1].rows == () and summary.tables[-1].empty_text == "无"
     assert summary.tables[0].rows == ((0, 0, 0, 0, 0, 0),)
 
@@ -197,14 +198,15 @@ def test_annual_data_sections_carry_the_figures(ctx: AppContext, may: dict[str, 
     ]
     assert kinds[0] == "paragraph"  # the opening
     text = _text(report.blocks)
-    assert f"全年开展宣传活动{fig['outreach']['events']}场" in text
-    assert f"受众{fig['outreach']['audience']}人次" in text
-    assert f"全年开展巡查检查{fig['inspections']['total']}次" in text
+    assert f"全年开展生态环境保护宣传活动{fig['outreach']['events']}次" in text
+    assert f"受众约{fig['outreach']['audience']}人次" in text
+    assert f"全年开展各类巡查检查{fig['inspections']['total']}次" in text
     rect = fig["rectification"]
     assert rect["new"] == 5
-    assert "全年新增5项（“12345”5项）" in text
+    assert "全年新增整改任务5项（“12345”5项）" in text
     assert f"办结{rect['completed']}项" in text
-    assert "主要活动有“六五环境日宣传”（5月5日）和“入户宣传”（5月20日）等" in text
+    # largest audience first
+    assert "主要活动有“六五环境日宣传”和“入户宣传”。" in text
 
 
 def test_clerk_text_is_kept_per_year_and_replaces_the_draft(
@@ -248,7 +250,7 @@ def test_bad_annual_text_is_refused_and_nothing_saved(ctx: AppContext) -> None:
 
 def test_empty_year_reports_zeros_without_error(ctx: AppContext) -> None:
     report = annual_report(ctx, 2031)
-    assert "全年未开展宣传活动" in _text(report.blocks)
+    assert "本年度未录入生态环境保护工作记录。" in _text(report.blocks)
     assert report.appendix.rows[-1] == ("全年", *([0] * 9))
 
 

@@ -262,9 +262,11 @@ def test_annual_signature_and_appendix_note(annual_file: tuple[Path, Any]) -> No
     assert texts.index(note.text) < texts.index(unit.text) < texts.index(made_on.text)
     label = paragraph_with(doc, "附件")
     assert set(fonts_of(label.runs[0]).values()) == {"黑体"}
-    # the appendix starts on a new page
-    xml = doc.element.body.xml
-    assert xml.index('w:type="page"') < xml.index(">附件<")
+    # the appendix starts on a new page: the break is the 附件 heading's own property,
+    # so no paragraph holding only a break can be left alone on a page after the date
+    assert label.paragraph_format.page_break_before is True
+    assert 'w:type="page"' not in doc.element.body.xml
+    assert texts.index(label.text) == texts.index(made_on.text) + 1
 
 
 def test_annual_appendix_equals_figures(annual_file: tuple[Path, Any], data: AppContext) -> None:
@@ -320,10 +322,10 @@ def test_annual_text_numbers_equal_figures(annual_file: tuple[Path, Any]) -> Non
     checks = sum(1 for i in INSPECTIONS if in_year(i[0]))
     assert report.figures["outreach"]["events"] == events
     assert report.figures["inspections"]["total"] == checks
-    assert f"全年开展宣传活动{events}场" in text
-    assert f"全年开展巡查检查{checks}次" in text
-    assert f"受众{sum(e[2] for e in EVENTS if in_year(e[0]))}人次" in text
-    assert f"全年新增{len(TASKS)}项" in text
+    assert f"全年开展生态环境保护宣传活动{events}次" in text
+    assert f"全年开展各类巡查检查{checks}次" in text
+    assert f"受众约{sum(e[2] for e in EVENTS if in_year(e[0]))}人次" in text
+    assert f"全年新增整改任务{len(TASKS)}项" in text
     assert f"办结{sum(1 for t in TASKS if t[3])}项" in text
 
 
@@ -582,7 +584,7 @@ def test_empty_database_reports(ctx: AppContext, tmp_path: Path) -> None:
     write_annual_docx(annual_report(ctx, YEAR, today=MADE_ON), annual)
     doc = Document(str(annual))
     texts = [p.text for p in doc.paragraphs]
-    assert "全年未开展宣传活动。" in texts and "2025年1月10日" in texts
+    assert "本年度未录入生态环境保护工作记录。" in texts and "2025年1月10日" in texts
     assert table_cells(doc.tables[0])[13][1:] == ["0"] * 9
     monthly = tmp_path / "m.docx"
     summary = monthly_summary(ctx, parse_period("2024-05"), today=MADE_ON)

@@ -53,6 +53,16 @@ PATROL_MAP: dict[str, list[str]] = {
     k: list(v) for k, v in _yaml("inspection.yaml")["patrol"]["site_types"].items()
 }
 PATROLLED_TYPES = [t for t in SITE_TYPES if any(t in v for v in PATROL_MAP.values())]
+PLACE_KINDS = choice_labels("place_kinds")
+OTHER_WORK_KINDS = choice_labels("other_work_kinds")
+# the inspection types whose form shows 发放告知书/宣传资料 (its show_if), read from the file
+NOTICE_TYPES = [
+    t
+    for section in _yaml("inspection.yaml")["sections"]
+    for f in section["fields"]
+    if f["key"] == "notices_given"
+    for t in f["show_if"]["in"]
+]
 OUTREACH_SUMS = {
     "staff": "staff_count",
     "audience": "audience_count",
@@ -83,6 +93,7 @@ class Inspection:
     problem: bool
     burning_stopped: int | None
     deleted: bool = False
+    notices: int | None = None
 
 
 @dataclass
@@ -90,6 +101,26 @@ class Event:
     type: str
     day: date
     sums: dict[str, int | None]
+    deleted: bool = False
+    place: str | None = None
+
+
+@dataclass
+class OtherWork:
+    kind: str
+    day: date
+    times: int | None
+    participants: int | None
+    notices: int | None
+    deleted: bool = False
+
+
+@dataclass
+class Indicator:
+    year: int
+    name: str
+    value: float
+    unit: str
     deleted: bool = False
 
 
@@ -114,6 +145,8 @@ class World:
     inspections: list[Inspection] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    other_work: list[OtherWork] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
 
 
 # ---- the independent count ---------------------------------------------------------
@@ -148,6 +181,20 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
         outreach[name] = sum(e.sums.get(key) or 0 for e in events)
     outreach["by_type"] = {t: sum(1 for e in events if e.type == t) for t in OUTREACH_TYPES}
 
+    def event_sums(chosen: list[Event]) -> dict[str, int]:
+        return {
+            "events": len(chosen),
+            **{
+                name: sum(e.sums.get(key) or 0 for e in chosen)
+                for name, key in OUTREACH_SUMS.items()
+            },
+        }
+
+    outreach["per_type"] = {
+        t: event_sums([e for e in events if e.type == t]) for t in OUTREACH_TYPES
+    }
+    outreach["by_place"] = {k: event_sums([e for e in events if e.place == k]) for k in PLACE_KINDS}
+
     checks = [i for i in world.inspections if not i.deleted and inside(i.day)]
     inspections = {
         "total": len(checks),
@@ -156,6 +203,18 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
         "vehicles": sum(i.vehicles or 0 for i in checks),
         "problems_found": sum(1 for i in checks if i.problem),
         "burning_stopped": sum(i.burning_stopped or 0 for i in checks if i.type == "秸秆禁烧巡查"),
+        "notices": sum(i.notices or 0 for i in checks),
+        "per_type": {
+            t: {
+                "count": sum(1 for i in checks if i.type == t),
+                "inspectors": sum(i.inspectors or 0 for i in checks if i.type == t),
+                "vehicles": sum(i.vehicles or 0 for i in checks if i.type == t),
+                "notices": sum(i.notices or 0 for i in checks if i.type == t),
+                "problems_found": sum(1 for i in checks if i.type == t and i.problem),
+                "burning_stopped": sum(i.burning_stopped or 0 for i in checks if i.type == t),
+            }
+            for t in INSPECTION_TYPES
+        },
     }
 
     coverage = {t: {"sites": 0, "required": 0, "done": 0} for t in PATROLLED_TYPES}
@@ -212,6 +271,26 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
             for s in TASK_SOURCES
         },
     }
+    works = [w for w in world.other_work if not w.deleted and inside(w.day)]
+
+    def work_sums(chosen: list[OtherWork]) -> dict[str, int]:
+        return {
+            "records": len(chosen),
+            "times": sum(1 if w.times is None else w.times for w in chosen),
+            "participants": sum(w.participants or 0 for w in chosen),
+            "notices": sum(w.notices or 0 for w in chosen),
+        }
+
+    other_work: dict[str, Any] = work_sums(works)
+    other_work["per_kind"] = {
+        k: work_sums([w for w in works if w.kind == k]) for k in OTHER_WORK_KINDS
+    }
+    whole_years = start == date(start.year, 1, 1) and end == date(end.year, 12, 31)
+    indicators = [
+        {"year": i.year, "indicator": i.name, "value": i.value, "unit": i.unit, "source": ""}
+        for i in world.indicators
+        if whole_years and not i.deleted and start.year <= i.year <= end.year
+    ]
     return {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "unit": unit,
@@ -219,6 +298,8 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
         "inspections": inspections,
         "patrol_coverage": coverage,
         "rectification": rectification,
+        "other_work": other_work,
+        "indicators": indicators,
     }
 
 
@@ -302,10 +383,13 @@ def build_world(ctx: AppContext, rng: random.Random) -> World:
             values["problem_description"] = "发现问题"
         if site is not None:
             values["site"] = site.id
+        if kind in NOTICE_TYPES:
+            insp.notices = maybe(rng, 300)
         for key, value in (
             ("inspector_count", insp.inspectors),
             ("vehicle_count", insp.vehicles),
             ("burning_stopped", insp.burning_stopped),
+            ("notices_given", insp.notices),
         ):
             if value is not None:
                 values[key] = value
@@ -318,8 +402,10 @@ def build_world(ctx: AppContext, rng: random.Random) -> World:
     for n in range(rng.randint(10, 25)):
         kind = rng.choice(OUTREACH_TYPES)
         sums = {key: maybe(rng, 500) for key in OUTREACH_SUMS.values()}
-        event = Event(kind, some_day(rng), sums)
+        event = Event(kind, some_day(rng), sums, place=rng.choice([*PLACE_KINDS, None]))
         values = {"event_date": event.day.isoformat(), "name": f"活动{n}", "event_type": kind}
+        if event.place is not None:
+            values["place_kind"] = event.place
         values.update({k: v for k, v in sums.items() if v is not None})
         view = service.create("outreach_event", values)
         world.events.append(event)
@@ -369,6 +455,43 @@ def build_world(ctx: AppContext, rng: random.Random) -> World:
         if rng.random() < 0.15:
             service.delete(task.id)
             task.deleted = True
+    for n in range(rng.randint(5, 15)):
+        kind = rng.choice(OTHER_WORK_KINDS)
+        work = OtherWork(
+            kind,
+            some_day(rng),
+            None if rng.random() < 0.2 else rng.randint(1, 12),
+            maybe(rng, 40),
+            maybe(rng, 50) if kind == "告知书发放" else None,
+        )
+        values = {"work_date": work.day.isoformat(), "kind": kind, "subject": f"工作{n}"}
+        for key, value in (
+            ("times", work.times),
+            ("participant_count", work.participants),
+            ("notices", work.notices),
+        ):
+            if value is not None:
+                values[key] = value
+        view = service.create("other_work", values)
+        if work.times is None:  # the form's default of 1 applies on create: remove it
+            service.update(view.id, {"times": None})
+        world.other_work.append(work)
+        if rng.random() < 0.2:
+            service.delete(view.id)
+            work.deleted = True
+    for n in range(rng.randint(1, 4)):
+        indicator = Indicator(
+            rng.choice([2024, 2025, 2026]), f"指标{n}", rng.randint(0, 9999) / 100, "%"
+        )
+        view = service.create(
+            "annual_indicator",
+            {"year": indicator.year, "indicator": indicator.name, "value": indicator.value,
+             "unit": indicator.unit},
+        )  # fmt: skip
+        world.indicators.append(indicator)
+        if rng.random() < 0.2:
+            service.delete(view.id)
+            indicator.deleted = True
     # a site deleted after it was patrolled drops out; one deleted and restored stays
     for site in sites:
         roll = rng.random()
@@ -497,6 +620,8 @@ def test_cli_json_equals_the_service(ctx: AppContext, run: Run, tmp_path: Path) 
         "inspections",
         "patrol_coverage",
         "rectification",
+        "other_work",
+        "indicators",
     ]
 
     target = tmp_path / "figures.json"

@@ -316,6 +316,33 @@ def column_widths(table: ReportTable, available_twips: int, font_pt: float) -> l
     return [int(w) for w in widths]
 
 
+def _header_lines_width(header: str) -> float:
+    """The width of a header set on at most two lines: broken before its unit "（…）"
+    when it has one, else in the middle."""
+    at = header.find("（", 1)
+    if at > 0:
+        return max(text_width(header[:at]), text_width(header[at:]))
+    half = -(-len(header) // 2)
+    return max(text_width(header[:half]), text_width(header[half:]))
+
+
+def fitted_widths(table: ReportTable, available_twips: int, font_pt: float) -> list[int] | None:
+    """Column widths in twips from the content: each column at least as wide as its
+    longest cell on one line and its header on two lines at most; what is left is shared
+    in proportion. None when the columns do not fit at ``font_pt`` (take a smaller size)."""
+    padding = 2 * CELL_MARGIN_TWIPS + 40
+    need = []
+    for i, header in enumerate(table.headers):
+        cells = [str(entry_value(row[i])) for row in table.rows]
+        # digits and Latin letters of 仿宋 run a little wider than half a character
+        body = max((text_width(c) * 1.15 for c in cells), default=0.0)
+        need.append(max(body, _header_lines_width(str(header))) * font_pt * 20 + padding)
+    if sum(need) > available_twips:
+        return None
+    extra = available_twips - sum(need)
+    return [int(n + extra * n / sum(need)) for n in need]
+
+
 def ratio_widths(table: ReportTable, available_twips: int) -> list[int]:
     """Column widths in twips filling ``available_twips`` in the ratio of
     ``table.widths`` (equal widths when it has none), taken as millimetres (whole twips)
@@ -571,6 +598,7 @@ class OfficialDocument:
         row_height_mm: float = 0,
         line_pt: float = 0,
         bold: bool = True,
+        widths: list[int] | None = None,
     ) -> Table:
         """A bordered table: bold caption, header rows repeated on every page, merged
         cells where a cell spans rows or columns, marked rows in red, a bold 合计 row,
@@ -580,7 +608,8 @@ class OfficialDocument:
         ``table.widths`` for long text (``column_widths``); a table with merged cells
         keeps the ratio of ``table.widths`` exactly. ``line_pt`` is the exact line pitch
         in the cells (by default 1.4 times the font size); ``bold=False`` sets every
-        cell in the regular weight, as the official forms print."""
+        cell in the regular weight, as the official forms print. ``widths`` (twips) sets
+        the columns outright."""
         if caption and table.caption:
             cap = self.paragraph(
                 table.caption,
@@ -599,7 +628,9 @@ class OfficialDocument:
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False  # w:tblLayout fixed: the widths below hold
         table_borders(grid)
-        if table.simple:
+        if widths is not None:
+            pass  # the caller sized the columns (fitted_widths)
+        elif table.simple:
             widths = column_widths(table, self.text_width_twips, font_size)
         else:
             widths = ratio_widths(table, self.text_width_twips)

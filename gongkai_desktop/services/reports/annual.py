@@ -14,10 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import desc, func, select
-
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import Period, format_cn_date, parse_period
 from gongkai_desktop.services.context import AppContext
@@ -25,18 +22,29 @@ from gongkai_desktop.services.documents.content import (
     Block,
     ReportTable,
     join_cn,
-    nonzero_parts,
-    percent,
     we,
 )
-from gongkai_desktop.services.records.sql import json_value, live
-from gongkai_desktop.services.reports.figures import OUTREACH_FORM, figures, figures_many
+from gongkai_desktop.services.reports.figures import figures, figures_many
+from gongkai_desktop.services.reports.issuing import default_made_on
+from gongkai_desktop.services.reports.monthly import open_tasks
+from gongkai_desktop.services.reports.prose import (
+    MAX_NAMED,
+    YearNames,
+    all_named,
+    coverage_gaps,
+    indicators_paragraph,
+    inspection_paragraph,
+    meetings_paragraph,
+    other_work_paragraph,
+    outreach_paragraph,
+    rectification_paragraph,
+    year_names,
+)
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 
 MAX_TEXT = 20000
-MAX_LISTED_EVENTS = 5  # events named in the outreach paragraph, largest audience first
 
 
 @dataclass(frozen=True)
@@ -104,119 +112,62 @@ class AnnualReport:
 
 
 # ---- drafting -----------------------------------------------------------------------
-def _top_events(ctx: AppContext, period: Period) -> list[tuple[str, date | None]]:
-    with ctx.transaction() as session:
-        rows = session.execute(
-            select(json_value(Record, "name"), Record.record_date)
-            .where(
-                live(Record, OUTREACH_FORM),
-                Record.record_date >= period.start,
-                Record.record_date <= period.end,
-            )
-            .order_by(
-                desc(func.coalesce(json_value(Record, "audience_count"), 0)), Record.record_date
-            )
-            .limit(MAX_LISTED_EVENTS)
-        ).all()
-    return [(str(name or ""), day) for name, day in rows if name]
-
-
-def outreach_paragraph(fig: dict[str, Any], events: list[tuple[str, date | None]]) -> str:
-    out = fig["outreach"]
-    if not out["events"]:
-        return "全年未开展宣传活动。"
-    text = f"全年开展宣传活动{out['events']}场"
-    kinds = nonzero_parts(out["by_type"], "场")
-    if kinds:
-        text += f"，其中{join_cn(kinds)}"
-    text += (
-        f"；出动工作人员{out['staff']}人次，受众{out['audience']}人次，"
-        f"发放宣传资料{out['materials']}份、宣传册{out['brochures']}册，"
-        f"解答群众咨询{out['consultations']}人次。"
-    )
-    if events:
-        named = [f"“{name}”（{d.month}月{d.day}日）" if d else f"“{name}”" for name, d in events]
-        text += f"主要活动有{join_cn(named)}等。"
-    return text
-
-
-def inspection_paragraph(fig: dict[str, Any]) -> str:
-    ins, cov = fig["inspections"], fig["patrol_coverage"]
-    if not ins["total"]:
-        text = "全年未开展巡查检查。"
-    else:
-        text = f"全年开展巡查检查{ins['total']}次"
-        kinds = nonzero_parts(ins["by_type"], "次")
-        if kinds:
-            text += f"，其中{join_cn(kinds)}"
-        text += (
-            f"；出动检查人员{ins['inspectors']}人次、车辆{ins['vehicles']}车次，"
-            f"发现问题{ins['problems_found']}次"
-        )
-        if ins["burning_stopped"]:
-            text += f"，发现并制止焚烧秸秆{ins['burning_stopped']}次"
-        text += "。"
-    covered = [
-        f"{label}{c['sites']}处，应巡查{c['required']}次，完成{c['done']}次，"
-        f"完成率{percent(c['done'], c['required'])}"
-        for label, c in cov.items()
-        if c["required"]
-    ]
-    if covered:
-        text += "按监管要求，" + "；".join(covered) + "。"
-    return text
-
-
-def rectification_paragraph(fig: dict[str, Any]) -> str:
-    rect = fig["rectification"]
-    new_by_source = nonzero_parts({k: v["new"] for k, v in rect["by_source"].items()}, "项")
-    text = f"年初未办结整改任务{rect['open_at_start']}项，全年新增{rect['new']}项"
-    if new_by_source:
-        text += f"（{join_cn(new_by_source)}）"
-    text += f"，办结{rect['completed']}项"
-    if rect["completed_late"]:
-        text += f"（其中逾期办结{rect['completed_late']}项）"
-    text += f"；截至年底仍在办理{rect['in_progress']}项"
-    text += (
-        f"，其中已超过整改时限{rect['overdue']}项。" if rect["overdue"] else "，均在整改时限内。"
-    )
-    return text
-
-
-def draft_texts(year: int, fig: dict[str, Any], who: str, addressee_lead: str) -> AnnualTexts:
-    """Drafts the clerk starts from: said plainly, from the year's figures."""
+def draft_texts(
+    year: int,
+    fig: dict[str, Any],
+    who: str,
+    addressee_lead: str,
+    names: YearNames | None = None,
+) -> AnnualTexts:
+    """Drafts the clerk starts from: the concrete gaps of the year (missed patrols by
+    site and month, overdue tasks by name), said plainly."""
+    names = names or YearNames()
     opening = (
         f"{year}年，{who}坚持以习近平生态文明思想为指导，在{addressee_lead}的坚强领导下，"
         f"认真执行生态环境保护法律法规，扎实开展宣传教育、巡查检查和问题整改工作。"
         f"现将{year}年生态环境保护工作情况报告如下："
     )
-    ins, cov, rect = fig["inspections"], fig["patrol_coverage"], fig["rectification"]
+    rect = fig["rectification"]
+    gaps = coverage_gaps(fig)
     problems: list[str] = []
-    short = [
-        f"{label}应巡查{c['required']}次、完成{c['done']}次"
-        for label, c in cov.items()
-        if c["required"] > c["done"]
-    ]
-    if short:
-        problems.append(f"巡查频次未完全达到要求，{join_cn(short)}。")
-    if rect["overdue"] or rect["completed_late"]:
-        late = []
-        if rect["completed_late"]:
-            late.append(f"全年逾期办结{rect['completed_late']}项")
-        if rect["overdue"]:
-            late.append(f"年底仍有{rect['overdue']}项超过整改时限未办结")
-        problems.append(f"部分整改任务推进较慢，{'，'.join(late)}。")
-    if ins["problems_found"]:
-        problems.append(f"日常巡查共发现问题{ins['problems_found']}次，环境问题仍有反复。")
+    plans: list[str] = []
+    if gaps:
+        listed = "；".join(t for _s, t in gaps[:MAX_NAMED])
+        listed += "等" if len(gaps) > MAX_NAMED else ""
+        problems.append(f"监管对象巡查存在漏巡，{listed}。")
+        sites = "、".join(site for site, _t in gaps[:MAX_NAMED])
+        sites += "等" if len(gaps) > MAX_NAMED else ""
+        plans.append(f"严格落实巡查频次要求，对{sites}按月逐一巡查，做到应巡尽巡。")
+    else:
+        short = [
+            f"{label}应巡查{c['required']}次、实际巡查{c['done']}次"
+            for label, c in fig["patrol_coverage"].items()
+            if isinstance(c, dict) and c.get("required", 0) > c.get("done", 0)
+        ]
+        if short:
+            problems.append(f"巡查频次未完全达到要求，{join_cn(short)}。")
+            plans.append("严格落实巡查频次要求，做到应巡尽巡。")
+    if rect["overdue"]:
+        text = f"部分整改任务推进较慢，截至年底有{rect['overdue']}项超过整改时限未办结"
+        if names.overdue_tasks:
+            text += f"，包括{all_named(list(names.overdue_tasks), rect['overdue'])}"
+        problems.append(text + "。")
+        what = (
+            all_named(list(names.overdue_tasks), rect["overdue"])
+            if names.overdue_tasks
+            else "逾期未办结的"
+        )
+        plans.append(f"对{what}整改任务逐项明确责任人和完成时限，挂账督办，按期销号。")
+    if rect["completed_late"]:
+        problems.append(f"部分整改任务未按期完成，全年逾期办结{rect['completed_late']}项。")
+        if not rect["overdue"]:
+            plans.append("对在办整改任务逐项跟踪督办，确保按期完成整改销号。")
     if not problems:
         problems.append("生态环境执法监管力量较为薄弱，群众环保意识有待进一步提升。")
+    plans.append("持续加强生态环境保护宣传教育，提升群众生态环境保护意识。")
     numbered = [f"{_cn_ordinal(i)}是{p}" for i, p in enumerate(problems, start=1)]
-    plans = (
-        "（一）持续加强宣传教育，提升群众生态环境保护意识。\n"
-        "（二）按监管要求开展饮用水水源地、排污单位等巡查检查，做到应巡尽巡。\n"
-        "（三）对未办结整改任务逐项跟踪督办，按期完成整改销号。"
-    )
-    return AnnualTexts(opening=opening, problems="\n".join(numbered), plans=plans)
+    planned = [f"（{_cn_ordinal(i)}）{p}" for i, p in enumerate(plans, start=1)]
+    return AnnualTexts(opening=opening, problems="\n".join(numbered), plans="\n".join(planned))
 
 
 def _cn_ordinal(n: int) -> str:
@@ -226,6 +177,31 @@ def _cn_ordinal(n: int) -> str:
 
 def _paragraphs(text: str) -> list[Block]:
     return [Block("paragraph", line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def _names(ctx: AppContext, period: Period, fig: dict[str, Any]) -> YearNames:
+    overdue = tuple(t.description for t in open_tasks(ctx, period) if t.overdue)
+    return year_names(ctx, period, fig, overdue)
+
+
+def work_sections(fig: dict[str, Any], names: YearNames) -> list[Block]:
+    """一、工作开展情况: （一）（二）… by line of work, a line with nothing omitted."""
+    sections = [
+        ("组织部署和学习培训", meetings_paragraph(fig, names)),
+        ("宣传教育", outreach_paragraph(fig, names)),
+        ("巡查检查", inspection_paragraph(fig)),
+        ("问题整改", rectification_paragraph(fig, names)),
+        ("其他工作", other_work_paragraph(fig, names)),
+        ("主要指标完成情况", indicators_paragraph(fig)),
+    ]
+    blocks: list[Block] = []
+    shown = [(title, text) for title, text in sections if text]
+    if not shown:
+        return [Block("paragraph", "本年度未录入生态环境保护工作记录。")]
+    for i, (title, text) in enumerate(shown, start=1):
+        blocks.append(Block("heading2", f"（{_cn_ordinal(i)}）{title}"))
+        blocks.append(Block("paragraph", text))
+    return blocks
 
 
 # ---- the report ---------------------------------------------------------------------
@@ -259,22 +235,25 @@ def appendix_row(label: str, fig: dict[str, Any]) -> tuple[str | int, ...]:
     )
 
 
-def _office(ctx: AppContext) -> tuple[str, str, str]:
-    """(unit name, how it names itself, addressee) from 设置."""
+def _office(ctx: AppContext) -> tuple[str, str, str, str]:
+    """(unit name, how it names itself, addressee, 发文机关) from 设置."""
     settings = load_settings(ctx)
-    unit = settings.get("unit_name", "")
+    unit = settings.get("unit_name", "").strip()
     county = settings.get("county", "")
-    addressee = settings.get("addressee", "") or (f"{county}委、{county}政府" if county else "")
-    return unit, we(settings.get("township", ""), unit), addressee
+    addressee = settings.get("addressee", "").strip() or (
+        f"{county}委、{county}政府" if county else ""
+    )
+    issuer = settings.get("issuer", "").strip() or unit
+    return unit, we(settings.get("township", ""), unit), addressee, issuer
 
 
 def annual_drafts(ctx: AppContext, year: int) -> AnnualTexts:
     """The drafts offered for ``year`` (what the report says where the clerk wrote nothing)."""
     _check_year(year)
-    _unit, who, addressee = _office(ctx)
-    return draft_texts(
-        year, figures(ctx, parse_period(str(year))), who, addressee or "上级党委、政府"
-    )
+    _unit, who, addressee, _issuer = _office(ctx)
+    period = parse_period(str(year))
+    fig = figures(ctx, period)
+    return draft_texts(year, fig, who, addressee or "上级党委、政府", _names(ctx, period, fig))
 
 
 def annual_report(
@@ -283,30 +262,28 @@ def annual_report(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> AnnualReport:
+    """The report of ``year``; ``today`` is its 成文日期 (default: the last working day
+    of the year)."""
     _check_year(year)
     steps = 14
     report = (lambda done: progress(done, steps)) if progress else (lambda done: None)
-    unit, who, addressee = _office(ctx)
+    unit, who, addressee, issuer = _office(ctx)
+    year_period = parse_period(str(year))
     # the year and its months in one pass over the records (figures_many shares scans)
-    periods = [parse_period(str(year))] + [parse_period(f"{year}-{m:02d}") for m in range(1, 13)]
+    periods = [year_period] + [parse_period(f"{year}-{m:02d}") for m in range(1, 13)]
     fig, *months = figures_many(ctx, periods)
     report(12)
     by_month = [(f"{m}月", f) for m, f in enumerate(months, start=1)]
-    events = _top_events(ctx, parse_period(str(year)))
+    names = _names(ctx, year_period, fig)
     stored = load_annual_texts(ctx, year)
-    drafts = draft_texts(year, fig, who, addressee or "上级党委、政府")
+    drafts = draft_texts(year, fig, who, addressee or "上级党委、政府", names)
     opening = stored.opening or drafts.opening
     problems = stored.problems or drafts.problems
     plans = stored.plans or drafts.plans
     blocks = (
         *_paragraphs(opening),
         Block("heading1", "一、工作开展情况"),
-        Block("heading2", "（一）宣传教育"),
-        Block("paragraph", outreach_paragraph(fig, events)),
-        Block("heading2", "（二）巡查检查"),
-        Block("paragraph", inspection_paragraph(fig)),
-        Block("heading2", "（三）问题整改"),
-        Block("paragraph", rectification_paragraph(fig)),
+        *work_sections(fig, names),
         Block("heading1", "二、存在的问题"),
         *_paragraphs(problems),
         Block("heading1", "三、下一步工作计划"),
@@ -322,16 +299,15 @@ def annual_report(
         total_row=True,
     )
     report(steps)
+    subject = f"{year}年度生态环境保护工作情况的报告"
     return AnnualReport(
         year=year,
         unit=unit,
-        title=f"{unit}关于{year}年度生态环境保护工作情况的报告"
-        if unit
-        else f"关于{year}年度生态环境保护工作情况的报告",
+        title=f"{issuer}关于{subject}" if issuer else f"关于{subject}",
         addressee=addressee,
         blocks=blocks,
-        signature_unit=unit,
-        made_on=today or date.today(),
+        signature_unit=issuer,
+        made_on=today or default_made_on(ctx, year_period),
         figures=fig,
         by_month=tuple(by_month),
         appendix=appendix,

@@ -15,6 +15,13 @@ Rules worth knowing when reading the numbers:
   completed before it; ``in_progress``: assigned by the period end and not completed by
   it; ``overdue``: in progress at the end with the deadline in force before the end;
   ``completed_late``: 办结日期 in the period and after the deadline in force.
+- Per type: ``inspections.per_type`` has each inspection type's inspectors (人次),
+  vehicles (车次), notices handed out (发放告知书/宣传资料), problems found and
+  burnings stopped; ``outreach.per_type`` and ``outreach.by_place`` (场镇, 村（社区）,
+  学校 … from 地点类别) each event type's and place kind's events and sums.
+- ``other_work``: records of 其他工作 by date, ``times`` summing 次数 (a record without
+  one counts once), per 工作类别. ``indicators``: the 年度指标 records of the years a
+  period covers in full (a month or quarter has none).
 - Patrol coverage, per site type that some patrol record counts for (the form's
   ``patrol:`` block): sites that are 在用 now with 要求巡查次数 > 0 and created by the
   period end. The period is cut into the months (每月 sites) or quarters (每季度 sites)
@@ -36,6 +43,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     and_,
     case,
     func,
@@ -64,7 +72,10 @@ OUTREACH_SUMS = {  # figure -> field summed
     "consultations": "consultations",
 }
 
+OUTREACH_PLACE_FIELD = "place_kind"
+
 INSPECTION_FORM = "inspection"
+NOTICES_FIELD = "notices_given"  # 告知书/宣传资料 handed out on the patrol
 INSPECTION_TYPE_FIELD = "inspection_type"
 INSPECTORS_FIELD = "inspector_count"
 VEHICLES_FIELD = "vehicle_count"
@@ -79,6 +90,16 @@ PATROL_TIMES_FIELD = "patrol_times"
 PATROL_PERIOD_FIELD = "patrol_period"
 QUARTERLY = "每季度"  # anything else (每月, or left empty) is monthly
 
+OTHER_WORK_FORM = "other_work"
+OTHER_WORK_KIND_FIELD = "kind"
+OTHER_WORK_SUMS = {  # figure -> field summed
+    "times": "times",
+    "participants": "participant_count",
+    "notices": "notices",
+}
+
+INDICATOR_FORM = "annual_indicator"
+
 TASK_FORM = "rectification_task"
 TASK_SOURCE_FIELD = "source"
 TASK_COMPLETED_FIELD = "completed_date"
@@ -89,6 +110,23 @@ def _labels(registry: FormRegistry, form_id: str, key: str, found: Sequence[Any]
     labels = list(form.field(key).choices) if form is not None and form.has_field(key) else []
     labels += sorted({str(f) for f in found if f is not None and str(f) not in labels})
     return labels
+
+
+def _per_kind(
+    labels: Sequence[str],
+    counts: dict[str, int],
+    sums: dict[str, dict[str, int]],
+    count_name: str,
+    names: Any,
+) -> dict[str, dict[str, int]]:
+    """Each label's own count and sums, every label of the form with zeros included."""
+    return {
+        label: {
+            count_name: counts.get(label, 0),
+            **{name: sums.get(label, {}).get(name, 0) for name in names},
+        }
+        for label in labels
+    }
 
 
 def _int(value: Any) -> int:
@@ -158,6 +196,8 @@ class ReportFigures:
             inspections = self._inspections(session, periods)
             coverage = self._patrol_coverage(session, periods)
             rectification = self._rectification(session, periods)
+            other_work = self._other_work(session, periods)
+            indicators = self._indicators(session, periods)
         unit = load_settings(self.ctx).get("unit_name", "")
         return [
             {
@@ -167,6 +207,8 @@ class ReportFigures:
                 "inspections": inspections[i],
                 "patrol_coverage": coverage[i],
                 "rectification": rectification[i],
+                "other_work": other_work[i],
+                "indicators": indicators[i],
             }
             for i, p in enumerate(periods)
         ]
@@ -201,11 +243,13 @@ class ReportFigures:
         sums: dict[str, ColumnElement[Any] | str],
         periods: Sequence[Period],
         extra: dict[str, str],
-    ) -> list[tuple[dict[str, int], dict[str, int]]]:
-        """Per period: (figure -> total, type label -> count), from one grouped query.
+    ) -> list[tuple[dict[str, int], dict[str, int], dict[str, dict[str, int]]]]:
+        """Per period: (figure -> total, type label -> count, type label -> figure ->
+        total), from one grouped query.
 
         ``sums`` maps a figure to a column of the CTE (by name) or an expression over
-        it (built by the caller through ``extra`` columns)."""
+        it (built by the caller through ``extra`` columns). Records without a type count
+        in the totals only."""
         values = self._extracted(form_id, {"kind": type_field, **extra}, periods)
         columns = []
         for period in periods:
@@ -220,15 +264,19 @@ class ReportFigures:
         for i in range(len(periods)):
             totals = dict.fromkeys(sums, 0)
             by_kind: dict[str, int] = {}
+            kind_sums: dict[str, dict[str, int]] = {}
             for row in rows:
                 kind, cells = row[0], row[1 + i * width : 1 + (i + 1) * width]
                 count = _int(cells[0])
                 if kind is not None and count:
                     by_kind[str(kind)] = by_kind.get(str(kind), 0) + count
+                    own = kind_sums.setdefault(str(kind), dict.fromkeys(sums, 0))
+                    for name, cell in zip(sums, cells[1:], strict=True):
+                        own[name] += _int(cell)
                 totals["count"] = totals.get("count", 0) + count
                 for name, cell in zip(sums, cells[1:], strict=True):
                     totals[name] += _int(cell)
-            result.append((totals, by_kind))
+            result.append((totals, by_kind, kind_sums))
         return result
 
     # ---- outreach -------------------------------------------------------------------
@@ -237,14 +285,23 @@ class ReportFigures:
         grouped = self._grouped_sums(
             session, OUTREACH_FORM, OUTREACH_TYPE_FIELD, sums, periods, dict(OUTREACH_SUMS)
         )
+        by_place = self._grouped_sums(
+            session, OUTREACH_FORM, OUTREACH_PLACE_FIELD, sums, periods, dict(OUTREACH_SUMS)
+        )
         out = []
-        for totals, by_kind in grouped:
+        for (totals, by_kind, kind_sums), (_t, at_place, place_sums) in zip(
+            grouped, by_place, strict=True
+        ):
             labels = _labels(self.registry, OUTREACH_FORM, OUTREACH_TYPE_FIELD, list(by_kind))
+            places = _labels(self.registry, OUTREACH_FORM, OUTREACH_PLACE_FIELD, list(at_place))
             out.append(
                 {
                     "events": totals.get("count", 0),
                     **{name: totals[name] for name in OUTREACH_SUMS},
                     "by_type": {label: by_kind.get(label, 0) for label in labels},
+                    # each type's and each place kind's own figures (events and sums)
+                    "per_type": _per_kind(labels, by_kind, kind_sums, "events", OUTREACH_SUMS),
+                    "by_place": _per_kind(places, at_place, place_sums, "events", OUTREACH_SUMS),
                 }
             )
         return out
@@ -256,10 +313,12 @@ class ReportFigures:
             "vehicles": VEHICLES_FIELD,
             "problem": PROBLEM_FIELD,
             "stopped": BURNING_STOPPED_FIELD,
+            "notices": NOTICES_FIELD,
         }
         sums: dict[str, Any] = {
             "inspectors": "inspectors",
             "vehicles": "vehicles",
+            "notices": "notices",
             "problems_found": lambda v: case((v.c.problem == 1, 1), else_=0),
             "burning_stopped": lambda v: case((v.c.kind == BURNING_TYPE, v.c.stopped)),
         }
@@ -267,16 +326,75 @@ class ReportFigures:
             session, INSPECTION_FORM, INSPECTION_TYPE_FIELD, sums, periods, extra
         )
         out = []
-        for totals, by_kind in grouped:
+        for totals, by_kind, kind_sums in grouped:
             labels = _labels(self.registry, INSPECTION_FORM, INSPECTION_TYPE_FIELD, list(by_kind))
             out.append(
                 {
                     "total": totals.get("count", 0),
                     "by_type": {label: by_kind.get(label, 0) for label in labels},
                     **{name: totals[name] for name in sums},
+                    # inspectors, vehicles, notices, problems … of each inspection type
+                    "per_type": _per_kind(labels, by_kind, kind_sums, "count", sums),
                 }
             )
         return out
+
+    # ---- other work (meetings, study, 马路办公, platform reports, plans) -----------------
+    def _other_work(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:
+        sums: dict[str, Any] = {name: name for name in OTHER_WORK_SUMS}
+        sums["times"] = lambda v: func.coalesce(v.c.times, 1)  # a record is one time at least
+        grouped = self._grouped_sums(
+            session, OTHER_WORK_FORM, OTHER_WORK_KIND_FIELD, sums, periods, dict(OTHER_WORK_SUMS)
+        )
+        out = []
+        for totals, by_kind, kind_sums in grouped:
+            labels = _labels(self.registry, OTHER_WORK_FORM, OTHER_WORK_KIND_FIELD, list(by_kind))
+            out.append(
+                {
+                    "records": totals.get("count", 0),
+                    **{name: totals[name] for name in OTHER_WORK_SUMS},
+                    "per_kind": _per_kind(labels, by_kind, kind_sums, "records", OTHER_WORK_SUMS),
+                }
+            )
+        return out
+
+    # ---- year indicators ------------------------------------------------------------
+    def _indicators(self, session: Session, periods: Sequence[Period]) -> list[list[Any]]:
+        """The 年度指标 of the years a period covers in full (a month has none)."""
+        years = {
+            p: list(range(p.start.year, p.end.year + 1))
+            for p in periods
+            if p.start == date(p.start.year, 1, 1) and p.end == date(p.end.year, 12, 31)
+        }
+        wanted = sorted({y for ys in years.values() for y in ys})
+        if not wanted:
+            return [[] for _ in periods]
+        year = func.cast(json_value(Record, "year"), Integer)
+        rows = session.execute(
+            select(
+                year,
+                json_value(Record, "indicator"),
+                json_value(Record, "value"),
+                json_value(Record, "unit"),
+                json_value(Record, "source"),
+            )
+            .where(live(Record, INDICATOR_FORM), year.in_(wanted))
+            .order_by(year, Record.created_at)
+        ).all()
+        return [
+            [
+                {
+                    "year": int(y),
+                    "indicator": str(name or ""),
+                    "value": value,
+                    "unit": str(unit or ""),
+                    "source": str(source or ""),
+                }
+                for y, name, value, unit, source in rows
+                if int(y) in years.get(p, ())
+            ]
+            for p in periods
+        ]
 
     # ---- patrol coverage ------------------------------------------------------------
     def _patrol_coverage(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:

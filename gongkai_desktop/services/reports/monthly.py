@@ -21,8 +21,6 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.content import (
     ReportTable,
     Signature,
-    join_cn,
-    nonzero_parts,
     percent,
     we,
 )
@@ -33,6 +31,15 @@ from gongkai_desktop.services.reports.figures import (
     TASK_FORM,
     TASK_SOURCE_FIELD,
     figures,
+)
+from gongkai_desktop.services.reports.issuing import default_made_on
+from gongkai_desktop.services.reports.prose import (
+    YearNames,
+    inspection_paragraph,
+    other_work_paragraph,
+    outreach_paragraph,
+    rectification_paragraph,
+    year_names,
 )
 from gongkai_desktop.services.settings import load_settings
 
@@ -140,6 +147,21 @@ def _short(text: str, limit: int = 26) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _inspection_note(ins: dict[str, Any]) -> str:
+    parts = [
+        text
+        for n, text in (
+            (ins["inspectors"], f"出动检查人员{ins['inspectors']}人次"),
+            (ins["vehicles"], f"车辆{ins['vehicles']}车次"),
+            (ins["problems_found"], f"发现问题{ins['problems_found']}个"),
+            (ins["burning_stopped"], f"制止焚烧{ins['burning_stopped']}起"),
+            (ins.get("notices", 0), f"发放告知书和宣传资料{ins.get('notices', 0)}份"),
+        )
+        if n
+    ]
+    return "，".join(parts) + "。" if parts else ""
+
+
 def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[ReportTable, ...]:
     out, ins, cov, rect = (
         fig["outreach"],
@@ -175,16 +197,14 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
         rows=(*((label, n) for label, n in by_type), ("合计", ins["total"])),
         total_row=True,
         widths=(3, 1),
-        note=(
-            f"出动检查人员{ins['inspectors']}人次、车辆{ins['vehicles']}车次，"
-            f"发现问题{ins['problems_found']}次，制止焚烧{ins['burning_stopped']}次。"
-        ),
+        note=_inspection_note(ins),
     )
     # site types with no site to patrol and no patrol done print no row of 0 0 0 —
     cov_rows = [
         (label, c["sites"], c["required"], c["done"], percent(c["done"], c["required"]))
         for label, c in cov.items()
-        if c["sites"] or c["required"] or c["done"]
+        if isinstance(c, dict)  # per site type (``by_site`` is a list of rows)
+        and (c["sites"] or c["required"] or c["done"])
     ]
     coverage = ReportTable(
         caption="三、监管对象巡查完成情况",
@@ -238,60 +258,26 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
     return (outreach, inspections, coverage, rectification, open_table)
 
 
-def _paragraph(fig: dict[str, Any], who: str, period: Period) -> str:
-    out, ins, cov, rect = (
-        fig["outreach"],
-        fig["inspections"],
-        fig["patrol_coverage"],
-        fig["rectification"],
-    )
-    parts: list[str] = []
-    if out["events"]:
-        kinds = nonzero_parts(out["by_type"], "场")
-        parts.append(
-            f"开展宣传活动{out['events']}场（{join_cn(kinds)}），出动工作人员{out['staff']}人次，"
-            f"受众{out['audience']}人次，发放宣传资料{out['materials']}份、"
-            f"宣传册{out['brochures']}册，解答群众咨询{out['consultations']}人次"
-        )
-    else:
-        parts.append("未开展宣传活动")
-    if ins["total"]:
-        kinds = nonzero_parts(ins["by_type"], "次")
-        text = (
-            f"开展巡查检查{ins['total']}次（{join_cn(kinds)}），出动检查人员{ins['inspectors']}人次、"
-            f"车辆{ins['vehicles']}车次，发现问题{ins['problems_found']}次"
-        )
-        if ins["burning_stopped"]:
-            text += f"，制止焚烧秸秆{ins['burning_stopped']}次"
-        parts.append(text)
-    else:
-        parts.append("未开展巡查检查")
-    required = sum(c["required"] for c in cov.values())
-    done = sum(c["done"] for c in cov.values())
-    if required:
-        short = [
-            f"{label}还差{c['required'] - c['done']}次"
-            for label, c in cov.items()
-            if c["required"] > c["done"]
-        ]
-        text = f"监管对象应巡查{required}次，已完成{done}次，完成率{percent(done, required)}"
-        if short:
-            text += f"，其中{join_cn(short)}"
-        parts.append(text)
-    text = (
-        f"整改任务期初未办结{rect['open_at_start']}项，本期新增{rect['new']}项、"
-        f"办结{rect['completed']}项"
-    )
-    if rect["completed_late"]:
-        text += f"（其中逾期办结{rect['completed_late']}项）"
-    text += f"，期末仍在办理{rect['in_progress']}项"
-    if rect["overdue"]:
-        text += f"，其中已超过整改时限{rect['overdue']}项，需加快推进"
-    parts.append(text)
-    return f"{period.label}，{who}" + "；".join(parts) + "。"
+def _paragraphs(ctx: AppContext, fig: dict[str, Any], who: str, period: Period) -> tuple[str, ...]:
+    """The period's work in the annual report's words (zeros left out, each number
+    named with its work), opening with the period and the office."""
+    # one paragraph: the summary fits one page; the open tasks are named in its table
+    names = year_names(ctx, period, fig)
+    texts = [
+        outreach_paragraph(fig, names, span="本期", brief=True),
+        inspection_paragraph(fig, span="本期"),
+        rectification_paragraph(fig, YearNames(), span="本期", end="期末"),
+        other_work_paragraph(fig, names),
+    ]
+    text = "".join(t for t in texts if t).removeprefix("本期")
+    if not text:
+        return (f"{period.label}，{who}未录入生态环境保护工作记录。",)
+    return (f"{period.label}，{who}{text}",)
 
 
 def monthly_summary(ctx: AppContext, period: Period, today: date | None = None) -> MonthlySummary:
+    """The summary of ``period``; ``today`` is its 制表日期 (default: the last working
+    day of the period)."""
     settings = load_settings(ctx)
     fig = figures(ctx, period)
     tasks = open_tasks(ctx, period)
@@ -302,7 +288,7 @@ def monthly_summary(ctx: AppContext, period: Period, today: date | None = None) 
         unit=unit,
         period=period,
         figures=fig,
-        paragraphs=(_paragraph(fig, who, period),),
+        paragraphs=_paragraphs(ctx, fig, who, period),
         tables=_tables(fig, tasks, period.end),
         open_tasks=tuple(tasks),
         signature=Signature(
@@ -310,5 +296,5 @@ def monthly_summary(ctx: AppContext, period: Period, today: date | None = None) 
             reviewer=settings.get("reviewer", ""),
             phone=settings.get("phone", ""),
         ),
-        made_on=today or date.today(),
+        made_on=today or default_made_on(ctx, period),
     )

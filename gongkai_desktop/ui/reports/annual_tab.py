@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop.domain.periods import parse_period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.reports.annual import (
     AnnualTexts,
@@ -32,8 +33,15 @@ from gongkai_desktop.services.reports.annual import (
     load_annual_texts,
     save_annual_texts,
 )
+from gongkai_desktop.services.reports.issuing import default_made_on, document_warnings
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.reports.base_tab import ExportJob, ReportTab
+from gongkai_desktop.ui.reports.base_tab import (
+    ExportJob,
+    ReportTab,
+    made_on_edit,
+    made_on_of,
+    set_made_on,
+)
 from gongkai_desktop.ui.reports.export import (
     Progress,
     SaveLocation,
@@ -48,7 +56,7 @@ PARTS = tuple(f.name for f in fields(AnnualTexts))  # opening, problems, plans
 REPORT_TITLE = "年度生态环境保护工作情况报告"
 
 
-def _write(ctx: AppContext, year: int, target: Path, progress: Progress) -> None:
+def _write(ctx: AppContext, year: int, made_on: date, target: Path, progress: Progress) -> None:
     from gongkai_desktop.services.reports.annual import annual_report
 
     steps = [1]  # annual_report reports its own step count; one more for the writer
@@ -57,7 +65,7 @@ def _write(ctx: AppContext, year: int, target: Path, progress: Progress) -> None
         steps[0] = total + 1
         progress(done, total + 1)
 
-    report = annual_report(ctx, year, progress=report_progress)
+    report = annual_report(ctx, year, today=made_on, progress=report_progress)
     if target.suffix.lower() == ".docx":
         from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
 
@@ -102,6 +110,7 @@ class AnnualTab(ReportTab):
         self.xlsx_button = self.export_buttons[".xlsx"]
         self.saved_label = QLabel()
         self.saved_label.setStyleSheet(HINT_STYLE)
+        self.made_on = made_on_edit()
 
         labels = {
             "opening": self.tr("开头段落"),
@@ -130,6 +139,8 @@ class AnnualTab(ReportTab):
         row.addWidget(self.drafts_button)
         row.addWidget(self.saved_label)
         row.addStretch(1)
+        row.addWidget(QLabel(self.tr("成文日期：")))
+        row.addWidget(self.made_on)
         for button in self.export_buttons.values():
             row.addWidget(button)
         layout.addLayout(row)
@@ -162,6 +173,7 @@ class AnnualTab(ReportTab):
             return False
         self.loaded_year = year
         self.saved = texts
+        set_made_on(self.made_on, default_made_on(self.ctx, parse_period(str(year))))
         for part in PARTS:
             self.edits[part].setPlainText(getattr(texts, part))
         self._load_drafts(year)
@@ -259,7 +271,7 @@ class AnnualTab(ReportTab):
 
     # ---- export -------------------------------------------------------------------------
     def confirm_export(self) -> bool:
-        return not self.dirty or save_or_discard(
+        saved = not self.dirty or save_or_discard(
             self,
             self.tr("文字尚未保存"),
             self.tr(
@@ -268,13 +280,21 @@ class AnnualTab(ReportTab):
             ),
             self.save,
         )
+        return saved
+
+    def export(self, suffix: str) -> None:
+        """主送机关 belongs to the 公文 (.docx): asked about only for it."""
+        if self.runner.busy or not self.can_export() or not self.confirm_export():
+            return
+        if self.confirm_warnings(document_warnings(self.ctx, addressee=suffix == ".docx")):
+            self.start_export(suffix)
 
     def export_job(self, suffix: str) -> ExportJob:
-        ctx, year = self.ctx, self.loaded_year
+        ctx, year, made_on = self.ctx, self.loaded_year, made_on_of(self.made_on)
         return ExportJob(
             dialog_title=self.tr("导出年度报告"),
             title=f"{year}{REPORT_TITLE}",
-            write=lambda target, progress: _write(ctx, year, target, progress),
+            write=lambda target, progress: _write(ctx, year, made_on, target, progress),
         )
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit, QMessageBox, QPushButton, QWidget
 
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import load_settings
@@ -42,6 +44,24 @@ class ExportJob:
     finish: Callable[[Path, Any], None] | None = None
     notes: Callable[[Any], str] | None = None
     unit: str | None = None
+
+
+def made_on_edit() -> QDateEdit:
+    """The 成文日期 picker of a 公文 tab (a calendar pops up)."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy年M月d日")
+    edit.setToolTip(edit.tr("文件落款的成文日期，默认为期间的最后一个工作日"))
+    return edit
+
+
+def set_made_on(edit: QDateEdit, day: date) -> None:
+    edit.setDate(QDate(day.year, day.month, day.day))
+
+
+def made_on_of(edit: QDateEdit) -> date:
+    day = edit.date()
+    return date(day.year(), day.month(), day.day())
 
 
 class ReportTab(QWidget):
@@ -96,6 +116,20 @@ class ReportTab(QWidget):
     def confirm_export(self) -> bool:
         """Before an export: ask about the clerk's unsaved entries. False stops it."""
         return True
+
+    def confirm_warnings(self, warnings: list[str]) -> bool:
+        """Settings a 公文 cannot do without (单位名称, 主送机关): said before the file is
+        written; 仍然导出 goes on, 取消 stops. True when there is nothing to say."""
+        if not warnings:
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("设置不完整"),
+            "\n".join(warnings) + "\n\n" + self.tr("仍然导出吗？"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def start_export(self, suffix: str) -> None:
         """Export what ``export_job`` describes now (a tab that checks the report on the

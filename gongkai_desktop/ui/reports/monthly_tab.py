@@ -27,27 +27,36 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.reports.issuing import default_made_on, document_warnings
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.ledgers.ledger_page import last_month
-from gongkai_desktop.ui.reports.base_tab import ExportJob, ReportTab
+from gongkai_desktop.ui.reports.base_tab import (
+    ExportJob,
+    ReportTab,
+    made_on_edit,
+    made_on_of,
+    set_made_on,
+)
 from gongkai_desktop.ui.reports.export import Progress, SaveLocation, tab_layout
 
 SUMMARY_TITLE = "生态环境保护工作小结"
 
 
-def _build_summary(ctx: AppContext, period: Period, progress: Progress) -> Any:
+def _build_summary(
+    ctx: AppContext, period: Period, progress: Progress, made_on: date | None = None
+) -> Any:
     from gongkai_desktop.services.reports.monthly import monthly_summary
 
     progress(0, 2)
-    summary = monthly_summary(ctx, period)
+    summary = monthly_summary(ctx, period, today=made_on)
     progress(1, 2)
     return summary
 
 
-def _write(ctx: AppContext, period: Period, target: Path, progress: Progress) -> Any:
+def _write(ctx: AppContext, period: Period, made_on: date, target: Path, progress: Progress) -> Any:
     """Off the GUI thread: the summary, and the .xlsx/.docx written from it. A PDF is
     laid out by Qt and so written on the GUI thread (``_write_pdf``)."""
-    summary = _build_summary(ctx, period, progress)
+    summary = _build_summary(ctx, period, progress, made_on)
     suffix = target.suffix.lower()
     if suffix == ".pdf":
         return summary
@@ -99,6 +108,9 @@ class MonthlyTab(ReportTab):
         self.month.setCurrentIndex(month - 1)
         self.year.valueChanged.connect(self.refresh)
         self.month.currentIndexChanged.connect(self.refresh)
+        self.made_on = made_on_edit()
+        self._dated_period = self.period()
+        set_made_on(self.made_on, default_made_on(ctx, self._dated_period))
 
         self.preview_button = QPushButton(self.tr("打印预览…"))
         self.preview_button.clicked.connect(self.open_preview)
@@ -120,6 +132,9 @@ class MonthlyTab(ReportTab):
         row.addWidget(QLabel(self.tr("月份：")))
         row.addWidget(self.year)
         row.addWidget(self.month)
+        row.addSpacing(16)
+        row.addWidget(QLabel(self.tr("制表日期：")))
+        row.addWidget(self.made_on)
         row.addSpacing(16)
         for button in self.buttons:
             row.addWidget(button)
@@ -148,12 +163,17 @@ class MonthlyTab(ReportTab):
 
     def refresh(self) -> None:
         """Build the chosen month's summary (in the worker) and show it on the page."""
+        period = self.period()
+        if period != self._dated_period:  # a new month: its default 制表日期
+            self._dated_period = period
+            set_made_on(self.made_on, default_made_on(self.ctx, period))
         self._with_summary(self._show_summary, self.tr("正在汇总本月数据…"))
 
     def _with_summary(self, then: Any, busy_text: str) -> None:
         """Build a fresh summary of the chosen month on the pool, then ``then(summary)``."""
-        ctx, period = self.ctx, self.period()
-        if self.runner.run(lambda progress: _build_summary(ctx, period, progress), then, busy_text):
+        ctx, period, made_on = self.ctx, self.period(), made_on_of(self.made_on)
+        build = lambda progress: _build_summary(ctx, period, progress, made_on)  # noqa: E731
+        if self.runner.run(build, then, busy_text):
             self._shown_period = period
 
     def _show_summary(self, summary: Any) -> bool:
@@ -231,12 +251,15 @@ class MonthlyTab(ReportTab):
         dialog.deleteLater()
 
     # ---- export -------------------------------------------------------------------------
+    def confirm_export(self) -> bool:
+        return self.confirm_warnings(document_warnings(self.ctx, addressee=False))
+
     def export_job(self, suffix: str) -> ExportJob:
-        ctx, period = self.ctx, self.period()
+        ctx, period, made_on = self.ctx, self.period(), made_on_of(self.made_on)
         return ExportJob(
             dialog_title=self.tr("导出月度小结"),
             title=period.label + SUMMARY_TITLE,
-            write=lambda target, progress: _write(ctx, period, target, progress),
+            write=lambda target, progress: _write(ctx, period, made_on, target, progress),
             finish=_write_pdf if suffix == ".pdf" else None,
         )
 

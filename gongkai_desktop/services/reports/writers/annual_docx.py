@@ -2,21 +2,26 @@
 
 Title, 主送机关, body (the report's blocks), 附件说明, 发文机关署名 and 成文日期, then the
 appendix on a page of its own: "附件" in 黑体 on the first line, its title centred on
-the third, and the month-by-month table (portrait, 小四: ten narrow columns read well
-and the page numbers stay where they are on every other page).
+the third, and the month-by-month table (portrait, so the page numbers stay where they
+are on every other page; columns sized from their content, at the largest of 五号 …
+小五 where headers wrap at most once and numbers never).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from gongkai_desktop.services.documents.official_docx import OfficialDocument, add_blocks
+from gongkai_desktop.services.documents.content import ReportTable
+from gongkai_desktop.services.documents.official_docx import (
+    OfficialDocument,
+    add_blocks,
+    fitted_widths,
+)
 from gongkai_desktop.services.io.file_output import write_atomically
 from gongkai_desktop.services.reports.annual import AnnualReport
 
-APPENDIX_TABLE_PT = 10.5  # 五号: ten columns of up to six digits fit the text width
+APPENDIX_SIZES = (10.5, 10.0, 9.5, 9.0)  # 五号 down to 小五, the first that fits
 APPENDIX_ROW_MM = 8.0
 
 
@@ -35,19 +40,32 @@ def build_annual_document(report: AnnualReport) -> OfficialDocument:
     doc.paragraph(f"附件：{appendix.caption}", run_in_headings=False)
     doc.signature(report.signature_unit, report.made_on_text)
 
-    doc.page_break()
-    doc.paragraph("附件", indent=False, font=doc.fonts.heading1)
+    # the page break belongs to the 附件 heading: a break paragraph after the date would
+    # leave a page holding only that paragraph when the date ends a page
+    heading = doc.paragraph("附件", indent=False, font=doc.fonts.heading1)
+    heading.paragraph_format.page_break_before = True
     doc.blank_line()
     doc.title(appendix.caption)
     doc.blank_line()
-    widths = (5, *([4] * (len(appendix.headers) - 1)))
+    size, widths = appendix_fit(appendix, doc.text_width_twips)
     doc.table(
-        replace(appendix, widths=appendix.widths or widths),
-        font_size=APPENDIX_TABLE_PT,
+        appendix,
+        font_size=size,
         caption=False,
         row_height_mm=APPENDIX_ROW_MM,
+        widths=widths,
     )
     return doc
+
+
+def appendix_fit(table: ReportTable, available_twips: int) -> tuple[float, list[int] | None]:
+    """The largest size of 五号 … 小五 at which every header wraps at most once and
+    no number wraps, with its column widths; None widths: the table's own rule."""
+    for size in APPENDIX_SIZES:
+        widths = fitted_widths(table, available_twips, size)
+        if widths is not None:
+            return size, widths
+    return APPENDIX_SIZES[-1], None
 
 
 def write_annual_docx(report: AnnualReport, path: Path) -> None:
