@@ -159,6 +159,7 @@ def test_totals_are_declared_where_summing_makes_sense() -> None:
         "vehicle_count",
         "fire_points",
         "burning_stopped",
+        "notices_given",
         "area_burnt",
     }
     assert totalled["outreach_events"] == {
@@ -169,7 +170,7 @@ def test_totals_are_declared_where_summing_makes_sense() -> None:
         "banners",
         "consultations",
     }
-    assert totalled["other_patrol"] == {"inspector_count", "vehicle_count"}
+    assert totalled["other_patrol"] == {"inspector_count", "vehicle_count", "notices_given"}
     assert totalled["river_patrol"] == {"distance_km"}
     # only numbers are totalled (the loader refuses anything else)
     for ledger in registry.ledgers.values():
