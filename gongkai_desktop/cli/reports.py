@@ -19,6 +19,7 @@ from gongkai_desktop.cli.common import (
     period_from_args,
     print_json,
 )
+from gongkai_desktop.domain.periods import parse_iso_date
 
 # the kinds of ``gongkai report``, in the order register adds them
 REPORT_KINDS = ("figures", "monthly", "annual", "activity", "disclosure")
@@ -142,6 +143,8 @@ def _add_activity_parser(kinds: Any) -> None:
     p.add_argument("--search", help="按期间选择时只取含这些字词的活动")
     p.add_argument("--title", help="标题，默认按所选活动生成")
     p.add_argument("--description-file", help="工作成效文字（UTF-8 文本文件），默认按活动情况起草")
+    p.add_argument("--theme", help="活动主题一节的文字，默认按活动名称和类型起草")
+    p.add_argument("--date", help="成文日期 YYYY-MM-DD，默认为最后一场活动的日期")
     p.add_argument("--out", required=True, help="输出文件：.docx")
     p.set_defaults(handler=cmd_report_activity)
 
@@ -187,9 +190,12 @@ def cmd_report_activity(args: argparse.Namespace) -> int:
 
     out = _out_path(args.out, (".docx",))
     description = _read_description(args.description_file)
+    made_on = parse_iso_date(args.date, "成文日期") if args.date else None
     with open_ctx(args, auto_backup=False) as ctx:
         ids = _activity_event_ids(args, ctx)
-        summary = activity_summary(ctx, ids, title=args.title, description=description)
+        summary = activity_summary(
+            ctx, ids, title=args.title, description=description, made_on=made_on, theme=args.theme
+        )
     write_activity_docx(summary, out)
     for missing in summary.missing_photos:
         print(f"照片文件缺失，未放入：{missing}", file=sys.stderr)
