@@ -211,17 +211,27 @@ def _add_disclosure_parser(kinds: Any) -> None:
     p.add_argument("--out", help="输出文件：.xlsx、.docx 或 .json")
     p.add_argument("--json", action="store_true", help="把报告的表格和文字以 JSON 输出到屏幕")
     p.add_argument("--strict", action="store_true", help="数据不符合勾稽关系时以退出码 1 结束")
+    p.add_argument("--title", help="标题，默认为“发文机关+年度+政府信息公开工作年度报告”")
+    p.add_argument("--signer", help="署名，默认为设置中的发文机关（未填时为单位名称）")
+    p.add_argument("--date", help="成文日期 YYYY-MM-DD，默认为该年度最后一个工作日")
     p.set_defaults(handler=cmd_report_disclosure)
 
 
 def cmd_report_disclosure(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.disclosure.report import check, disclosure_report
+    from gongkai_desktop.services.disclosure.report import (
+        check,
+        disclosure_report,
+        export_warnings,
+    )
 
     out = _out_path(args.out, (".xlsx", ".docx", ".json")) if args.out else None
     if out is None and not args.json:
         raise InputError("请用 --out 指定输出文件（.xlsx、.docx 或 .json），或用 --json 输出到屏幕")
+    made_on = parse_iso_date(args.date, "成文日期") if args.date else None
     with open_ctx(args, auto_backup=False) as ctx:
-        report = disclosure_report(ctx, args.year)
+        report = disclosure_report(ctx, args.year, made_on, title=args.title, signer=args.signer)
+    for warning in export_warnings(report):  # before the file is written
+        print(f"警告：{warning}", file=sys.stderr)
     problems = check(report)
     if out is not None:
         suffix = out.suffix.lower()

@@ -28,6 +28,7 @@ title. ``Fonts`` lets a caller choose other names.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -150,8 +151,9 @@ _BREAK_AFTER = "”》）暨、，"
 
 
 def phrase_title_lines(text: str, per_line: int) -> list[str]:
-    """A title in lines broken only where a phrase ends — before 关于, before 开展情况 or
-    的报告, after a closing quotation mark or 暨, never inside quotation marks — choosing
+    """A title in lines broken only where a phrase ends — before 关于, before a year
+    (2023年), before 开展情况 or 的报告, after a closing quotation mark or 暨, never inside
+    quotation marks — choosing
     the most even break that fits; ``title_lines`` when no such break fits."""
     text = text.strip()
     if text_width(text) <= per_line:
@@ -168,7 +170,11 @@ def phrase_title_lines(text: str, per_line: int) -> list[str]:
         i
         for i in range(1, len(text))
         if i not in inside
-        and (text[i - 1] in _BREAK_AFTER or any(text.startswith(w, i) for w in _BREAK_BEFORE))
+        and (
+            text[i - 1] in _BREAK_AFTER
+            or any(text.startswith(w, i) for w in _BREAK_BEFORE)
+            or (not text[i - 1].isdigit() and re.match(r"\d{4}年", text[i:]) is not None)
+        )
     }
     fitting = [i for i in cuts if max(text_width(text[:i]), text_width(text[i:])) <= per_line]
     if not fitting:
