@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from docx.table import Table
+
 from gongkai_desktop.services.disclosure.report import DisclosureReport
 from gongkai_desktop.services.documents.content import Block
 from gongkai_desktop.services.documents.official_docx import (
@@ -41,6 +43,13 @@ def _line_pt(section: tuple[Block, ...]) -> float:
     return TABLE3_LINE_PT if long else TABLE_LINE_PT
 
 
+def _keep_together(table: Table) -> None:
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
 def build_disclosure_document(report: DisclosureReport) -> OfficialDocument:
     doc = OfficialDocument()
     doc.set_properties(title=report.title, author=report.unit, subject=f"{report.year}年度")
@@ -54,6 +63,10 @@ def build_disclosure_document(report: DisclosureReport) -> OfficialDocument:
             landscape = not landscape
             doc.new_section(landscape=landscape)
         add_blocks(doc, section, line_pt=_line_pt(section), bold=False)
+        if not landscape and any(b.table is not None for b in section):
+            # table 二 (14 short rows) stands whole on one page, under its heading: split,
+            # its last rows would leave a page of their own before the landscape pages
+            _keep_together(doc.document.tables[-1])
     doc.signature(report.signer, report.made_on_text)
     return doc
 
