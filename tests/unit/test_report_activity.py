@@ -551,24 +551,28 @@ def test_title_breaks_only_where_a_phrase_ends(
     assert first.text.replace("\n", "|") == "|".join(lines)
 
 
+@pytest.mark.parametrize("chosen", [(0, 1, 2), (2,)])
 def test_table_columns_hold_numbers_and_dates_on_one_line(
-    ctx: AppContext, theme_day: dict[str, Any], tmp_path: Path
+    ctx: AppContext, theme_day: dict[str, Any], tmp_path: Path, chosen: tuple[int, ...]
 ) -> None:
-    """Every column but 活动名称 is at least as wide as its longest cell in the table's
-    font (Chinese one character, digits and letters 0.7, 0.25 where they meet), plus
-    the cell margins; the columns fill the 156 mm text width."""
-    summary = activity_summary(ctx, theme_day["ids"])
+    """Every column but 活动名称 and 地点 is at least as wide as its longest cell in the
+    table's font (Chinese one character, digits and letters 0.7, 0.25 where they meet),
+    plus the cell margins; the columns fill the 156 mm text width. Three events have
+    nine figure columns (no 地点); 入户宣传 alone three (with 地点, no 合计 row)."""
+    summary = activity_summary(ctx, [theme_day["ids"][i] for i in chosen])
     out = tmp_path / "w.docx"
     write_activity_docx(summary, out)
     (table,) = Document(str(out)).tables
     size = table.rows[1].cells[0].paragraphs[0].runs[0].font.size.pt
     assert size in (10.5, 9.0)
+    headers = [c.text for c in table.rows[0].cells]
+    assert ("地点" in headers) == (len(chosen) == 1)
     widths = [c.width for c in table.columns]
     assert sum(widths) == pytest.approx(TEXT_WIDTH, rel=0.005)
     margins = Mm(2)
     for i, column in enumerate(table.columns):
-        if i == 2:  # 活动名称 wraps
-            assert widths[i] > Mm(20)
+        if headers[i] in ("活动名称", "地点"):  # text wraps, in at least 5 characters
+            assert widths[i] >= Pt(size) * 5 + margins
             continue
         for cell in column.cells[1:]:
             text = cell.text
@@ -576,8 +580,8 @@ def test_table_columns_hold_numbers_and_dates_on_one_line(
             chars = sum(1 if w else 0.7 for w in wide)
             chars += 0.25 * sum(a != b for a, b in itertools.pairwise(wide))
             assert widths[i] >= Pt(size) * chars + margins, (i, text)
-    dates = [row.cells[1].text for row in table.rows[1:-1]]
-    assert dates == ["6月5日", "6月10日", "6月24日"]
+    dates = [row.cells[1].text for row in table.rows[1:]]
+    assert dates == (["6月5日", "6月10日", "6月24日", ""] if len(chosen) == 3 else ["6月10日"])
 
 
 def test_cli_date_and_theme(run: Run, theme_day: dict[str, Any], tmp_path: Path) -> None:

@@ -148,13 +148,12 @@ def _photos(doc: OfficialDocument, photos: tuple[Photo, ...]) -> None:
 # ---- the figures table --------------------------------------------------------------------
 
 TABLE_SIZES = (TABLE_PT, 9.0, 7.5)  # 五号, 小五, 六号: the first the table fits in
-NAME_COLUMN = 2  # 活动名称, the one column that wraps
-MIN_NAME_CHARS = 6  # the name column keeps room for this many characters a line
+# the columns of text that wrap, and their shares of the room the others leave
+TEXT_COLUMNS = {"活动名称": 10, "地点": 8}
+MIN_TEXT_CHARS = 5  # each text column keeps room for this many characters a line
 # digits and Latin letters: half a character in 仿宋, up to 0.7 of one in the bold
 # fallback fonts of LibreOffice/WPS (the 合计 row is bold)
 NARROW_ROOM = 0.7
-
-
 ASIAN_LATIN_GAP = 0.25  # the space Word and LibreOffice add between 月 and 18
 
 
@@ -168,10 +167,11 @@ def _cell_width(text: str) -> float:
 
 def table_layout(table: ReportTable, available: int) -> tuple[float, tuple[int, ...]]:
     """The font size and column widths (twips) of the figures table: every column but
-    活动名称 as wide as its longest cell or header line, so numbers and dates never wrap;
-    活动名称 takes the rest (and wraps). The first of ``TABLE_SIZES`` leaving the name
-    ``MIN_NAME_CHARS`` characters is used."""
+    活动名称 and 地点 as wide as its longest cell or header line, so numbers and dates
+    never wrap; the text columns share the rest (and wrap). The first of
+    ``TABLE_SIZES`` leaving each text column ``MIN_TEXT_CHARS`` characters is used."""
     padding = 2 * CELL_MARGIN_TWIPS + 40
+    text = {i: TEXT_COLUMNS[h] for i, h in enumerate(table.headers) if h in TEXT_COLUMNS}
     for size in TABLE_SIZES:
         widths = []
         for i, header in enumerate(table.headers):
@@ -179,10 +179,12 @@ def table_layout(table: ReportTable, available: int) -> tuple[float, tuple[int, 
             body = max((_cell_width(c) for c in cells), default=0.0)
             head = max(text_width(line) for line in str(header).split("\n"))
             widths.append(int(max(body, head) * size * 20 + padding))
-        others = sum(w for i, w in enumerate(widths) if i != NAME_COLUMN)
-        name = available - others
-        if name >= MIN_NAME_CHARS * size * 20 + padding or size == TABLE_SIZES[-1]:
-            widths[NAME_COLUMN] = max(name, int(2 * size * 20 + padding))
+        room = available - sum(w for i, w in enumerate(widths) if i not in text)
+        shares = {i: int(room * weight / sum(text.values())) for i, weight in text.items()}
+        narrowest = min(shares.values(), default=0)
+        if narrowest >= MIN_TEXT_CHARS * size * 20 + padding or size == TABLE_SIZES[-1]:
+            for i, share in shares.items():
+                widths[i] = max(share, int(2 * size * 20 + padding))
             return size, tuple(widths)
     raise AssertionError("unreachable: the last size always returns")
 
