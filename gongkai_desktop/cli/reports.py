@@ -196,6 +196,8 @@ def cmd_report_activity(args: argparse.Namespace) -> int:
         summary = activity_summary(
             ctx, ids, title=args.title, description=description, made_on=made_on, theme=args.theme
         )
+    for warning in summary.warnings:  # before the file is written
+        print(f"警告：{warning}", file=sys.stderr)
     write_activity_docx(summary, out)
     for missing in summary.missing_photos:
         print(f"照片文件缺失，未放入：{missing}", file=sys.stderr)

@@ -412,3 +412,10 @@ def test_category_sentence_reads_as_prose(ctx: AppContext, records: RecordServic
     assert dr.category_sentence({"第二十一条 乡镇事项（农村工作）": 0, "其他": 2}) == (
         "其中其他信息2条"
     )
+
+
+def test_drafts_name_a_bureau_as_wo_ju(ctx: AppContext, records: RecordService) -> None:
+    save_settings(ctx, {"unit_name": "青山县生态环境局", "township": "龙河镇"})
+    drafts = dr.disclosure_drafts(ctx, 2023)
+    for text in (drafts.overview, drafts.proposals, drafts.innovation):
+        assert "我局" in text and "我镇" not in text

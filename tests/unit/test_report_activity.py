@@ -598,3 +598,14 @@ def test_cli_date_and_theme(run: Run, theme_day: dict[str, Any], tmp_path: Path)
         "report", "activity", "--period", "2024-06", "--date", "2024-7-2", "--out", str(out)
     )
     assert code == 2 and "成文日期" in err
+
+
+def test_cli_warns_about_an_empty_unit_name(
+    run: Run, ctx: AppContext, theme_day: dict[str, Any], tmp_path: Path
+) -> None:
+    save_settings(ctx, {"unit_name": "", "township": ""})
+    out = tmp_path / "u.docx"
+    code, _stdout, err = run("report", "activity", "--period", "2024-06", "--out", str(out))
+    assert code == 0 and "警告：设置中的“单位名称”为空" in err and out.exists()
+    # without a unit name or township the office still names itself in the text
+    assert "我镇于2024年6月5日至24日" in "".join(texts(Document(str(out))))

@@ -107,6 +107,13 @@ class ActivitySummary:
     def date_text(self) -> str:
         return date_span(self.start, self.end)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the clerk should know about the written file."""
+        if self.unit.strip():
+            return ()
+        return ("设置中的“单位名称”为空：活动总结没有署名，请先在“设置”中填写",)
+
 
 # ---- formatting -------------------------------------------------------------------------
 

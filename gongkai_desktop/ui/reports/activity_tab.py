@@ -342,12 +342,15 @@ class ActivityTab(ReportTab):
         )
 
     def _notes(self, summary: Any) -> str:
+        notes = list(getattr(summary, "warnings", ()))
         missing = list(getattr(summary, "missing_photos", ()))
-        if not missing:
-            return ""
-        return self.tr("有 {0} 张照片的文件找不到，未放入总结：{1}").format(
-            len(missing), "；".join(missing)
-        )
+        if missing:
+            notes.append(
+                self.tr("有 {0} 张照片的文件找不到，未放入总结：{1}").format(
+                    len(missing), "；".join(missing)
+                )
+            )
+        return "；".join(notes)
 
 
 __all__ = ["ActivityTab"]
