@@ -51,5 +51,6 @@ def cmd_notice(args: argparse.Namespace) -> int:
         print_json(notices.notice_values(notice))
     else:
         cited = f"（依据：条例{notice.article}）" if notice.article else ""
-        print(f"已生成{kind.name}{cited}：{out}")
+        numbered = f"，文号{notice.number}" if notice.number else ""
+        print(f"已生成{kind.name}{cited}：{out}{numbered}")
     return EXIT_OK

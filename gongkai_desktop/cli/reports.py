@@ -20,6 +20,7 @@ from gongkai_desktop.cli.common import (
     period_from_args,
     print_json,
 )
+from gongkai_desktop.domain.periods import parse_iso_date
 
 # the kinds of ``gongkai report``, in the order register adds them
 REPORT_KINDS = ("figures", "monthly", "annual", "activity", "disclosure")
@@ -172,6 +173,8 @@ def _add_activity_parser(kinds: Any) -> None:
     p.add_argument("--search", help="按期间选择时只取含这些字词的活动")
     p.add_argument("--title", help="标题，默认按所选活动生成")
     p.add_argument("--description-file", help="工作成效文字（UTF-8 文本文件），默认按活动情况起草")
+    p.add_argument("--theme", help="活动主题一节的文字，默认按活动名称和类型起草")
+    p.add_argument("--date", help="成文日期 YYYY-MM-DD，默认为最后一场活动的日期")
     p.add_argument("--out", required=True, help="输出文件：.docx")
     p.set_defaults(handler=cmd_report_activity)
 
@@ -217,9 +220,14 @@ def cmd_report_activity(args: argparse.Namespace) -> int:
 
     out = _out_path(args.out, (".docx",))
     description = _read_description(args.description_file)
+    made_on = parse_iso_date(args.date, "成文日期") if args.date else None
     with open_ctx(args, auto_backup=False) as ctx:
         ids = _activity_event_ids(args, ctx)
-        summary = activity_summary(ctx, ids, title=args.title, description=description)
+        summary = activity_summary(
+            ctx, ids, title=args.title, description=description, made_on=made_on, theme=args.theme
+        )
+    for warning in summary.warnings:  # before the file is written
+        print(f"警告：{warning}", file=sys.stderr)
     write_activity_docx(summary, out)
     for missing in summary.missing_photos:
         print(f"照片文件缺失，未放入：{missing}", file=sys.stderr)
@@ -235,17 +243,27 @@ def _add_disclosure_parser(kinds: Any) -> None:
     p.add_argument("--out", help="输出文件：.xlsx、.docx 或 .json")
     p.add_argument("--json", action="store_true", help="把报告的表格和文字以 JSON 输出到屏幕")
     p.add_argument("--strict", action="store_true", help="数据不符合勾稽关系时以退出码 1 结束")
+    p.add_argument("--title", help="标题，默认为“发文机关+年度+政府信息公开工作年度报告”")
+    p.add_argument("--signer", help="署名，默认为设置中的发文机关（未填时为单位名称）")
+    p.add_argument("--date", help="成文日期 YYYY-MM-DD，默认为该年度最后一个工作日")
     p.set_defaults(handler=cmd_report_disclosure)
 
 
 def cmd_report_disclosure(args: argparse.Namespace) -> int:
-    from gongkai_desktop.services.disclosure.report import check, disclosure_report
+    from gongkai_desktop.services.disclosure.report import (
+        check,
+        disclosure_report,
+        export_warnings,
+    )
 
     out = _out_path(args.out, (".xlsx", ".docx", ".json")) if args.out else None
     if out is None and not args.json:
         raise InputError("请用 --out 指定输出文件（.xlsx、.docx 或 .json），或用 --json 输出到屏幕")
+    made_on = parse_iso_date(args.date, "成文日期") if args.date else None
     with open_ctx(args, auto_backup=False) as ctx:
-        report = disclosure_report(ctx, args.year)
+        report = disclosure_report(ctx, args.year, made_on, title=args.title, signer=args.signer)
+    for warning in export_warnings(report):  # before the file is written
+        print(f"警告：{warning}", file=sys.stderr)
     problems = check(report)
     if out is not None:
         suffix = out.suffix.lower()

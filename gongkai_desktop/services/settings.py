@@ -13,6 +13,7 @@ from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import AuditEntry
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.documents.content import number_pattern_problem
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class SettingSpec:
     key: str
     label: str
     max_length: int = 100
+    hint: str = ""  # shown in the empty field of 设置 (what to type)
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
@@ -34,6 +36,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("phone", "联系电话", 40),
     SettingSpec("address", "通信地址", 200),
     SettingSpec("postcode", "邮政编码", 10),
+    # 依申请公开 notices' 文号: {年} the request's year, {序号} its number within the year;
+    # empty means 〈单位简称〉公开〔{年}〕{序号}号 (disclosure.notices.notice_number)
+    SettingSpec(
+        "notice_number_pattern",
+        "依申请公开文书文号",
+        60,
+        "例如 龙河公开〔{年}〕{序号}号（{年}为年度，{序号}为当年第几件申请）；留空按单位简称",
+    ),
 )
 SETTINGS_RECORD_ID = "settings"
 
@@ -51,6 +61,10 @@ def save_settings(ctx: AppContext, values: dict[str, str]) -> dict[str, str]:
         spec = known.get(key)
         if spec and len(value.strip()) > spec.max_length:
             errors.append(FieldError(key, spec.label, f"不能超过{spec.max_length}个字"))
+        elif key == "notice_number_pattern" and value.strip():
+            problem = number_pattern_problem(value.strip())
+            if problem:
+                errors.append(FieldError(key, spec.label if spec else key, problem))
     if errors:
         raise ValidationError(errors)
     with ctx.transaction() as session:

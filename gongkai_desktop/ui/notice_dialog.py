@@ -165,7 +165,8 @@ class NoticeDialog(QDialog):
             show_error(self, exc, self.tr("保存文书失败"))
             return
         self.last_file = target
-        self.status.setText(self.tr("已保存：{0}").format(target))
+        numbered = self.tr("（文号：{0}）").format(notice.number) if notice.number else ""
+        self.status.setText(self.tr("已保存：{0}").format(target) + numbered)
         answer = QMessageBox.question(
             self,
             self.tr("已生成{0}").format(kind.name),

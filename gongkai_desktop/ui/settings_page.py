@@ -84,6 +84,9 @@ class SettingsPage(QWidget):
             edit.setMaxLength(spec.max_length)
             edit.setObjectName(f"setting_{spec.key}")
             edit.setMaximumWidth(480)
+            if spec.hint:
+                edit.setPlaceholderText(spec.hint)
+                edit.setToolTip(spec.hint)
             error = QLabel()
             error.setStyleSheet(ERROR_STYLE)
             error.hide()

@@ -78,6 +78,8 @@ def test_reply_written_and_folder_offered(
     assert target.exists() and dialog.last_file == target
     text = docx_text(target)
     assert "第十五条" in text and "青山县人民政府申请行政复议" in text
+    assert "\n龙河公开〔2026〕1号\n" in text
+    assert dialog.status.text().endswith("（文号：龙河公开〔2026〕1号）")
     assert answer.texts and str(target) in answer.texts[0]
     assert opened == [str(tmp_path)]
 
@@ -113,3 +115,17 @@ def test_nothing_possible_without_settings(ctx, records: RecordService, qtbot) -
     assert not any(b.isEnabled() for b in dialog.kind_buttons.values())
     assert "单位名称" in dialog.kind_buttons["correction"].toolTip()
     assert not dialog.generate_button.isEnabled()
+
+
+def test_settings_page_explains_and_checks_the_number_pattern(ctx, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.ui.settings_page import SettingsPage
+
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    edit = page.edits["notice_number_pattern"]
+    assert "{年}" in edit.placeholderText() and "{序号}" in edit.placeholderText()
+    edit.setText("龙河公开〔{年}〕号")
+    assert not page.save()
+    assert "须含{序号}" in page.errors["notice_number_pattern"].text()
+    edit.setText("龙河公开〔{年}〕{序号}号")
+    assert page.save()

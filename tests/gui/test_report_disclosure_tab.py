@@ -334,3 +334,45 @@ def test_main_window_asks_before_closing_with_unsaved_disclosure_text(
     assert not window.close() and window.isVisible() and ask.texts
     monkeypatch.setattr(QMessageBox, "question", Answer(Box.StandardButton.Discard))
     assert window.close()
+
+
+def test_title_signer_date_and_section_six_in_the_word_file(
+    page: ReportPage, qtbot, ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    tab = page.disclosure
+    # the defaults shown grey: title from the unit, 成文日期 the last working day
+    assert tab.title_edit.placeholderText() == f"{UNIT}2024年政府信息公开工作年度报告"
+    assert tab.signer_edit.placeholderText() == UNIT
+    assert tab.date_edit.date().toPython() == date(2024, 12, 31) and not tab.date_edit.isEnabled()
+    drafts = dr.disclosure_drafts(ctx, 2024)
+    assert tab.edits["proposals"].placeholderText() == drafts.proposals
+    assert tab.edits["innovation"].placeholderText() == drafts.innovation
+    type_chinese(tab.edits["innovation"], "推行“码上公开”。")
+    click(qtbot, tab.save_texts_button)
+    assert dr.load_disclosure_texts(ctx, 2024).innovation == "推行“码上公开”。"
+
+    type_chinese(tab.signer_edit, "龙河镇党政综合办公室")
+    tab.date_check.setChecked(True)
+    tab.date_edit.setDate(date(2025, 1, 10))
+    target = tmp_path / "年报.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", SaveDialog(target))
+    click(qtbot, tab.docx_button)
+    qtbot.waitUntil(lambda: tab.runner.last_file == target, timeout=WAIT)
+    texts = [p.text for p in Document(str(target)).paragraphs]
+    assert texts[-2:] == ["龙河镇党政综合办公室", "2025年1月10日"]
+    assert texts[texts.index("（四）年度政务公开工作创新情况") + 1] == "推行“码上公开”。"
+
+
+def test_empty_unit_name_is_warned_before_export(
+    page: ReportPage, qtbot, ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    save_settings(ctx, {"unit_name": ""})
+    tab = page.disclosure
+    answer = Answer(Button.No)
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    target = tmp_path / "年报.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", SaveDialog(target))
+    click(qtbot, tab.docx_button)
+    qtbot.waitUntil(lambda: bool(answer.texts), timeout=WAIT)
+    assert "单位名称”为空" in answer.texts[0]
+    assert not target.exists()

@@ -392,6 +392,10 @@ def test_activity_export_with_two_checked_events(
     assert "其中 2 项不在当前列表中" in activity.count_label.text()
     type_chinese(activity.title_edit, "六五环境日宣传活动开展情况")
     type_chinese(activity.description_edit, "两场活动群众反响热烈。")
+    type_chinese(activity.theme_edit, "本次活动以美丽中国为主题。")
+    assert not activity.date_edit.isEnabled()
+    activity.date_check.setChecked(True)
+    activity.date_edit.setDate(date(2024, 6, 28))
     target = tmp_path / "活动.docx"
     dialog = SaveDialog(target)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
@@ -403,6 +407,7 @@ def test_activity_export_with_two_checked_events(
     assert "六五环境日宣传活动开展情况" in text and "两场活动群众反响热烈。" in text
     assert "六五环境日宣传" in text and "六五环境日集中宣传" in text
     assert "普法宣传进村" not in text
+    assert "本次活动以美丽中国为主题。" in text and "\n2024年6月28日\n" in text
     assert str(target) in activity.runner.status.text()
 
 
@@ -418,7 +423,8 @@ def test_activity_default_file_name_names_the_dates(
     click(qtbot, activity.export_button)
     qtbot.waitUntil(lambda: not activity.busy, timeout=WAIT)
     assert dialog.suggested[0].name == f"{UNIT}_2024年5月6日至18日宣传活动开展情况.docx"
-    assert (tmp_path / "a.docx").exists()
+    # 成文日期 not chosen: the last event's date
+    assert "\n2024年5月18日\n" in docx_text(tmp_path / "a.docx") + "\n"
 
 
 def test_main_window_asks_before_closing_with_unsaved_annual_text(

@@ -134,7 +134,7 @@ def test_reply_names_the_article(
     path = write(office, record_id, "reply", tmp_path)
     text = docx_text(path)
     assert "政府信息公开申请答复书" in text
-    assert "〔2026〕第YSQ2026-001号" in text
+    assert "龙河公开〔2026〕1号" in text
     assert "王小明：" in text
     assert "本机关于2026年3月2日收到您提出的政府信息公开申请" in text
     assert "2025年龙河水库水质监测报告" in text
@@ -207,7 +207,7 @@ def test_correction_notice(office: AppContext, records: RecordService, tmp_path:
     path = write(office, record_id, "补正告知书", tmp_path)
     text = docx_text(path)
     assert "政府信息公开申请补正告知书" in text
-    assert "〔2026〕第YSQ2026-001号" in text
+    assert "龙河公开〔2026〕1号" in text
     assert "王小明：" in text
     assert "2026年3月2日" in text
     assert "第二十九条" in text and "第三十条" in text
@@ -284,7 +284,7 @@ def test_receipt_form(office: AppContext, records: RecordService, tmp_path: Path
     assert doc.paragraphs[0].text == "送达回证"
     (table,) = doc.tables
     rows = {row.cells[0].text.replace("\n", ""): row.cells[1].text for row in table.rows}
-    assert rows["送达文书名称及文号"] == "政府信息公开申请答复书\n〔2026〕第YSQ2026-001号"
+    assert rows["送达文书名称及文号"] == "政府信息公开申请答复书\n龙河公开〔2026〕1号"
     assert rows["受送达人"] == "王小明"
     assert rows["送达地点"] == "青山县龙河镇幸福村5组"
     assert "☑邮寄送达" in rows["送达方式"] and "□直接送达" in rows["送达方式"]
@@ -403,7 +403,7 @@ def test_cli_notice(office: AppContext, records: RecordService, run: Run, tmp_pa
     out = tmp_path / "答复书.docx"
     code, stdout, err = run("notice", "答复书", record_id, "--out", str(out))
     assert (code, err) == (0, ""), err
-    assert "第十五条" in stdout
+    assert "第十五条" in stdout and "文号龙河公开〔2026〕1号" in stdout
     assert "第十五条" in docx_text(out) and REMEDY in docx_text(out)
 
     out2 = tmp_path / "回证.docx"
@@ -426,3 +426,52 @@ def test_cli_notice_errors(
     assert code == 2 and ".docx" in err
     code, _out, err = run("notice", "reply", "no-such-id", "--out", str(out))
     assert code == 2 and "找不到记录" in err
+
+
+# ---- 文号 and the request's content ------------------------------------------------------
+def test_number_from_the_pattern_of_settings(
+    office: AppContext, records: RecordService, tmp_path: Path
+) -> None:
+    """The first request of 2023 is 龙河公开〔2023〕1号, the second 2号; a request of
+    2024 starts again at 1; a typed 登记编号 of another shape counts by date of receipt."""
+    first = add_request(records, received_date="2023-02-01")
+    second = add_request(records, received_date="2023-03-15")
+    next_year = add_request(records, received_date="2024-01-08")
+    typed_a = add_request(records, received_date="2025-05-02", request_no="甲-7")
+    typed_b = add_request(records, received_date="2025-04-01", request_no="甲-9")
+    texts = {
+        rid: docx_text(write(office, rid, "correction", tmp_path, today=date(2026, 1, 5)))
+        for rid in (first, second, next_year, typed_a, typed_b)
+    }
+    assert "\n龙河公开〔2023〕1号\n" in texts[first]
+    assert "\n龙河公开〔2023〕2号\n" in texts[second]
+    assert "\n龙河公开〔2024〕1号\n" in texts[next_year]
+    assert "\n龙河公开〔2025〕2号\n" in texts[typed_a]  # received after 甲-9
+    assert "\n龙河公开〔2025〕1号\n" in texts[typed_b]
+    assert all("第YSQ" not in t and "〔2023〕第" not in t for t in texts.values())
+
+    save_settings(office, {"notice_number_pattern": "青龙政公〔{年}〕第{序号}号"})
+    assert dn.notice_content(office, second, "correction").number == "青龙政公〔2023〕第2号"
+    with pytest.raises(ValidationError, match="不认识的占位符"):
+        save_settings(office, {"notice_number_pattern": "龙河公开〔{年份}〕{序号}号"})
+    with pytest.raises(ValidationError, match="须含"):
+        save_settings(office, {"notice_number_pattern": "龙河公开〔{年}〕号"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("申请公开“2025年龙河水库水质监测报告”", "申请公开“2025年龙河水库水质监测报告”。"),
+        ("申请公开2025年龙河水库水质监测报告", "申请公开“2025年龙河水库水质监测报告”。"),
+        ("要求公开：龙河镇“河长制”工作方案", "申请公开“龙河镇‘河长制’工作方案”。"),
+        ("申请人所在村的低保名单。", "申请公开“申请人所在村的低保名单”。"),
+    ],
+)
+def test_content_said_once(
+    office: AppContext, records: RecordService, tmp_path: Path, typed: str, said: str
+) -> None:
+    rid = add_request(records, content=typed)
+    text = docx_text(write(office, rid, "correction", tmp_path, today=date(2026, 3, 3)))
+    assert said in text
+    assert "申请公开“申请公开" not in text and "申请公开“要求公开" not in text
+    assert text.count("申请公开") == text.count("申请公开“") + text.count("申请公开的")

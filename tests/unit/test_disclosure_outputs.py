@@ -5,6 +5,7 @@ sections, the JSON keys, and the CLI."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -236,7 +237,8 @@ def test_docx_tables_and_landscape_pages(report: dr.DisclosureReport, tmp_path: 
     texts = [p.text for p in doc.paragraphs]
     for heading in dr.SECTION_HEADINGS:
         assert heading in texts
-    assert "某某镇人民政府" in texts and "2024年政府信息公开工作年度报告" in texts
+    # the title in two lines broken before the year, never mid-phrase
+    assert texts[0] == "某某镇人民政府\n2024年政府信息公开工作年度报告"
     assert [s.orientation for s in doc.sections] == [
         WD_ORIENT.PORTRAIT,
         WD_ORIENT.LANDSCAPE,
@@ -352,3 +354,89 @@ def test_cli(report: dr.DisclosureReport, ctx: AppContext, run: Run, tmp_path: P
     assert code == 2 and "--out" in err
     code, _out, err = run("report", "disclosure", "--year", "2024")
     assert code == 2
+
+
+# ---- 公文 form: title, 署名, 成文日期, section 六, widths (issue 17) ------------------------
+MM = 36000  # EMU per millimetre
+LABEL_PT = 10.5  # 五号, the tables' text
+
+
+def test_docx_signer_date_and_section_six(
+    report: dr.DisclosureReport, ctx: AppContext, tmp_path: Path
+) -> None:
+    # default: 署名 the unit (no 发文机关 in 设置), 成文日期 the last working day of 2024
+    assert (report.signer, report.made_on.isoformat()) == ("某某镇人民政府", "2024-12-31")
+    assert dr.disclosure_report(ctx, 2023).made_on.isoformat() == "2023-12-29"  # 31st: Sunday
+    save_settings(ctx, {"issuer": "某某镇人民政府办公室"})
+    dr.save_disclosure_texts(
+        ctx,
+        2024,
+        dr.DisclosureTexts(proposals="全年承办人大代表建议2件，均已办结并公开。"),
+    )
+    chosen = dr.disclosure_report(
+        ctx, 2024, date(2025, 1, 20), title="某某镇2024年度政府信息公开工作年度报告"
+    )
+    assert chosen.signer == "某某镇人民政府办公室"
+    out = tmp_path / "chosen.docx"
+    write_disclosure_docx(chosen, out)
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert texts[0] == "某某镇2024年度政府信息公开工作年度报告"
+    assert texts[-2:] == ["某某镇人民政府办公室", "2025年1月20日"]
+    six = texts[texts.index("六、其他需要报告的事项") :]
+    at = six.index("（三）人大代表建议和政协提案办理结果公开情况")
+    assert six[at + 1] == "全年承办人大代表建议2件，均已办结并公开。"
+    innovation = six.index("（四）年度政务公开工作创新情况")
+    assert six[innovation + 1].startswith("2024年，我镇坚持以公开为常态、不公开为例外")
+    # 署名 and date go with the paragraph before them (never alone on a page)
+    doc = Document(str(out))
+    closing = len(doc.paragraphs) - 5  # last text, two blank lines, 署名, date
+    assert doc.paragraphs[closing].text == six[innovation + 1]
+    assert all(
+        doc.paragraphs[i].paragraph_format.keep_with_next
+        for i in range(closing, len(doc.paragraphs) - 1)
+    )
+    # no empty page: the only section breaks are the turns to and from landscape
+    assert _body_order(out).count("section") == 2
+
+
+def test_table3_label_columns_fit_their_labels(report: dr.DisclosureReport, tmp_path: Path) -> None:
+    """Column A holds 三、本年度办理结果 in two lines, B （三）不予公开 on one line, the
+    number columns three characters a line (自然人 on one line) — in the .docx (mm of
+    the page at 五号, 1 mm cell margins) and in the .xlsx (two column units a character)."""
+    out = tmp_path / "w.docx"
+    write_disclosure_docx(report, out)
+    t3 = Document(str(out)).tables[1]
+    char_mm = LABEL_PT * 25.4 / 72
+    widths = [c.width / MM for c in t3.columns]
+    assert widths[0] >= 5 * char_mm + 2  # 三、本年度 / 办理结果
+    assert widths[1] >= 7 * char_mm + 2  # （三）不予公开
+    assert widths[2] >= 16 * char_mm + 2  # 1.申请人无正当理由逾期不补正… in two lines
+    assert all(w >= 3 * char_mm + 2 for w in widths[3:])
+    assert sum(widths) == pytest.approx(297 - 35 - 37, abs=0.5)
+
+    xlsx = tmp_path / "w.xlsx"
+    write_disclosure_xlsx(report, xlsx)
+    ws = load_workbook(xlsx)["三、收到和处理政府信息公开申请情况"]
+    units = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJ"}
+    assert units["A"] >= 5 * 2 + 1 and units["B"] >= 7 * 2 + 1 and units["C"] >= 16 * 2 + 1
+    assert all(units[c] >= 3 * 2 + 1 for c in "DEFGHIJ")
+
+
+def test_cli_title_signer_date_and_empty_unit_warning(
+    report: dr.DisclosureReport, ctx: AppContext, run: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "c.docx"
+    code, _out, err = run(
+        "report", "disclosure", "--year", "2024", "--out", str(out), "--title", "自定标题",
+        "--signer", "某某镇政务公开办", "--date", "2025-01-15",
+    )  # fmt: skip
+    assert (code, err) == (0, ""), err
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert texts[0] == "自定标题" and texts[-2:] == ["某某镇政务公开办", "2025年1月15日"]
+    save_settings(ctx, {"unit_name": ""})
+    code, _out, err = run("report", "disclosure", "--year", "2024", "--out", str(out))
+    assert code == 0 and "警告：设置中的“单位名称”为空" in err
+    code, _out, err = run(
+        "report", "disclosure", "--year", "2024", "--out", str(out), "--date", "2025/1/15"
+    )
+    assert code == 2 and "成文日期" in err

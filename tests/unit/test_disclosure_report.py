@@ -375,3 +375,47 @@ def test_drafts_quote_the_typed_carry_over(ctx, records) -> None:  # type: ignor
     report = disclosure_report(ctx, 2024)
     assert report.json()["table3"]["二、上年结转政府信息公开申请数量"]["总计"] == 4
     assert "上年结转4件" in disclosure_drafts(ctx, 2024).overview
+
+
+def test_category_sentence_reads_as_prose(ctx: AppContext, records: RecordService) -> None:
+    """主动公开 by 条例 category, most first, in running words (not the list labels); the
+    fifth category on counted as 其他类别; channels said once each."""
+    save_settings(ctx, {"unit_name": "龙河镇人民政府"})
+    published = {
+        "generated_date": "2023-04-01",
+        "published_date": "2023-04-10",
+        "status": "已公开",
+        "review_result": "审查通过",
+        "reviewer": "李四",
+        "review_date": "2023-04-05",
+    }
+    for category, n, channels in (
+        ("环境保护", 3, ["政府网站", "政务公开栏"]),
+        ("乡镇事项", 2, ["政务公开栏"]),
+        ("规范性文件", 1, ["政府网站"]),
+        ("机构职能", 1, ["政府网站"]),
+        ("预决算", 1, ["政府网站"]),
+        ("统计信息", 1, ["政府网站"]),
+    ):
+        for _ in range(n):
+            item(records, category=category, channels=channels, **published)
+    overview = dr.disclosure_drafts(ctx, 2023).overview.splitlines()[1]
+    assert overview.startswith(
+        "2023年，我镇主动公开政府信息9条，其中环境保护等监督检查信息3条，"
+        "农村工作、财政收支、征收征用等乡镇重点事项信息2条，"
+    )
+    assert "其他类别2条。" in overview  # 预决算 and 统计信息 after the four named
+    assert "从公开渠道看，通过政府网站公开7条、政务公开栏公开5条" in overview
+    assert "第二十条" not in overview and "项 " not in overview
+    assert "0件" not in overview  # no normative documents: said without zeros
+    assert dr.category_sentence({}) == ""
+    assert dr.category_sentence({"第二十一条 乡镇事项（农村工作）": 0, "其他": 2}) == (
+        "其中其他信息2条"
+    )
+
+
+def test_drafts_name_a_bureau_as_wo_ju(ctx: AppContext, records: RecordService) -> None:
+    save_settings(ctx, {"unit_name": "青山县生态环境局", "township": "龙河镇"})
+    drafts = dr.disclosure_drafts(ctx, 2023)
+    for text in (drafts.overview, drafts.proposals, drafts.innovation):
+        assert "我局" in text and "我镇" not in text

@@ -6,6 +6,7 @@ service the editor uses."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from docx import Document
 from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from PIL import Image
 
 from gongkai_desktop.domain.errors import ValidationError
@@ -24,6 +25,7 @@ from gongkai_desktop.services.records.attachments import attach_photo
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.reports.activity import (
     activity_events,
+    activity_phrase,
     activity_summary,
     date_span,
     number_text,
@@ -180,12 +182,24 @@ def test_figures_equal_sums_of_the_values_entered(
     assert summary.unit == UNIT and summary.made_on_text == "2024年6月30日"
     assert summary.date_text == "2024年6月5日至24日"
     assert [e.name for e in summary.events] == ["政务公开主题日宣传", "入户宣传", "不二门净滩行动"]
-    assert summary.overview[0].startswith(f"2024年6月5日至24日，{UNIT}在镇政务中心、")
-    assert "活动由镇生态办组织，派出所和卫生院参与" in summary.overview[1]
-    # drafted 工作成效: each event's own 活动情况, then a closing paragraph
+    # 活动概况: the office as 我镇 (its unit name only in the signature) and the totals
+    (overview,) = summary.overview
+    assert overview == (
+        "2024年6月5日至24日，我镇在镇政务中心、许明寺村和猛洞河不二门段等地共开展宣传活动"
+        "3场，活动由镇生态办组织，派出所和卫生院参与，出动工作人员38人次，覆盖群众300人次，"
+        "发放宣传资料1000份，发放宣传册500册，悬挂横幅3条，解答群众咨询60人次，"
+        "清理河道3公里，捡拾垃圾50袋共2000斤。"
+    )
+    assert summary.intro.startswith("为深入推进") and "我镇于2024年6月5日至24日" in summary.intro
+    # drafted 工作成效: each event's own 活动情况, then a closing paragraph with no figure
     assert summary.description_drafted
     assert summary.description[:2] == (values[0]["description"], values[1]["description"])
-    assert "覆盖群众300人次" in summary.description[-1]
+    assert not any(c.isdigit() for c in summary.description[-1])
+    # drafted 活动主题: the two kinds of work
+    assert summary.theme_drafted and summary.theme == (
+        "本次活动围绕生态环境保护主题，开展了政务公开主题日活动和志愿者活动，"
+        "向群众宣传生态环境保护法律法规和政策，引导群众关心、支持、参与生态环境保护。",
+    )
     table = summary.table
     assert table.rows[-1][:3] == ("合计", "", "3场") and table.total_row
 
@@ -307,14 +321,25 @@ def test_docx_title_sentence_pictures_and_captions(
     write_activity_docx(summary, out)
     doc = Document(str(out))
     lines = texts(doc)
-    assert lines[:2] == [UNIT, "生态环境宣传活动开展情况"]
-    for heading in ("一、活动概况", "二、开展情况", "三、工作成效"):
-        assert heading in lines
-    assert summary.figures_sentence in lines
-    assert "共开展活动3场，出动工作人员38人次" in summary.figures_sentence
+    # the title alone at the top; the unit printed once, as the signature
+    assert lines[:2] == ["生态环境宣传活动开展情况", ""]
+    assert sum(line.count(UNIT) for line in lines) == 1
+    headings = ["一、活动主题", "二、活动概况", "三、开展情况", "四、工作成效"]
+    assert [line for line in lines if line in headings] == headings
+    # the totals said once, in 二、活动概况 (the events' own figures in 三 differ, and
+    # the table's 合计 row aside); no second sentence of totals
+    body = "".join(lines)
+    assert body.count("出动工作人员38人次") == 1 and body.count("3场") == 1
+    assert "共开展活动" not in body
+    assert "“”" not in body and "活动活动" not in body and "宣传活动”活动" not in body
     # the body ends with 附件说明 and the signature; the appendix follows on a new page
     signed = lines.index("2024年6月30日")
     assert lines[signed - 1] == UNIT and "附件：活动图片" in lines[:signed]
+    # the signature never alone on a page: from the last paragraph of 工作成效 to the
+    # unit every paragraph keeps with the next
+    closing = lines.index(summary.description[-1])
+    kept = [doc.paragraphs[i].paragraph_format.keep_with_next for i in range(closing, signed)]
+    assert kept == [True] * (signed - closing)
     assert lines[signed + 1 : signed + 3] == ["附件", "活动图片"]
     assert doc.paragraphs[signed + 1].paragraph_format.page_break_before
     # one picture per photo, inside the text width and 14 × 8.5 cm, aspect kept
@@ -368,7 +393,9 @@ def test_docx_with_a_missing_photo_and_without_photos(
     doc = Document(str(tmp_path / "b.docx"))
     assert len(doc.inline_shapes) == 0
     assert "附件" not in texts(doc) and "附件：活动图片" not in texts(doc)
-    assert "“入户宣传”活动开展情况" in texts(doc)
+    assert "入户宣传活动开展情况" in texts(doc)
+    # one event: its row is the table, no 合计 row
+    assert [c.text for c in doc.tables[0].rows[-1].cells][:3] == ["1", "6月10日", "入户宣传"]
 
 
 # ---- command line -----------------------------------------------------------------------
@@ -388,7 +415,7 @@ def test_cli_by_ids_and_by_period(run: Run, theme_day: dict[str, Any], tmp_path:
     doc = Document(str(out))
     assert "主题日活动" in texts(doc) and "群众满意度明显提升。" in texts(doc)
     assert len(doc.inline_shapes) == 4
-    assert any(t.startswith("共开展活动2场，出动工作人员32人次") for t in texts(doc))
+    assert any("共开展宣传活动2场" in t and "出动工作人员32人次" in t for t in texts(doc))
 
     by_type = tmp_path / "by_type.docx"
     code, _stdout, err = run(
@@ -397,7 +424,8 @@ def test_cli_by_ids_and_by_period(run: Run, theme_day: dict[str, Any], tmp_path:
     )  # fmt: skip
     assert (code, err) == (0, ""), err
     assert any(
-        t.startswith("共开展活动2场，出动工作人员18人次") for t in texts(Document(str(by_type)))
+        "共开展宣传活动2场" in t and "出动工作人员18人次" in t
+        for t in texts(Document(str(by_type)))
     )
 
     gbk = tmp_path / "gbk.txt"
@@ -451,3 +479,133 @@ def test_date_span_and_numbers() -> None:
     assert date_span(date(2024, 6, 5), date(2024, 7, 2)) == "2024年6月5日至7月2日"
     assert date_span(date(2024, 12, 30), date(2025, 1, 2)) == "2024年12月30日至2025年1月2日"
     assert [number_text(v) for v in (12, 3.0, 2.5, 0.25)] == ["12", "3", "2.5", "0.25"]
+
+
+# ---- wording, title, table and date (issue 17) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("政务公开主题日宣传", "政务公开主题日宣传活动"),
+        ("不二门净滩行动", "不二门净滩行动"),
+        ("守好一江碧水", "“守好一江碧水”活动"),
+        ("“守好一江碧水”", "“守好一江碧水”活动"),
+        ("“六五环境日”宣传活动", "“六五环境日”宣传活动"),
+        ("开展“六五环境日”宣传", "“六五环境日”宣传活动"),  # after 开展: not twice
+        ("“世界地球日”", "“世界地球日”活动"),
+    ],
+)
+def test_activity_names_read_with_quotes_and_huodong_once(name: str, said: str) -> None:
+    assert activity_phrase(name) == said
+
+
+def test_quoted_theme_is_not_quoted_again(ctx: AppContext, records: RecordService) -> None:
+    save_settings(ctx, {"unit_name": "龙河镇人民政府"})
+    ids = [
+        records.create(
+            "outreach_event",
+            event(d, "“六五环境日”宣传活动", place=p, staff_count=n, materials=10 * n),
+        ).id
+        for d, p, n in (("2023-06-05", "龙河场镇", 12), ("2023-06-18", "金竹沟村", 6))
+    ]
+    summary = activity_summary(ctx, ids)
+    assert summary.title == "“六五环境日”宣传活动开展情况"
+    assert summary.intro.endswith(
+        "我镇于2023年6月5日至18日组织开展了“六五环境日”宣传活动。现将活动开展情况总结如下。"
+    )
+    assert summary.theme[0].startswith("本次活动以“六五环境日”为主题，")
+    assert summary.events[0].paragraph == (
+        "2023年6月5日，在龙河场镇开展“六五环境日”宣传活动，出动工作人员12人次，发放宣传资料120份。"
+    )
+    every = " ".join([summary.title, summary.intro, *summary.theme, *summary.overview])
+    every += " ".join(e.paragraph for e in summary.events)
+    assert "活动”活动" not in every and "““" not in every and "””" not in every
+    # 成文日期: the last event's date, unless chosen
+    assert summary.made_on == date(2023, 6, 18)
+    assert activity_summary(ctx, ids, made_on=date(2023, 6, 30)).made_on_text == "2023年6月30日"
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        (
+            "龙河镇“守护绿水青山·共建美丽龙河”六五环境日系列宣传活动开展情况",
+            ["龙河镇“守护绿水青山·共建美丽龙河”", "六五环境日系列宣传活动开展情况"],
+        ),
+        (
+            "许明寺镇2023年度“六五环境日”暨“政务公开主题日”活动开展情况",
+            ["许明寺镇2023年度“六五环境日”", "暨“政务公开主题日”活动开展情况"],
+        ),
+        ("“守好一江碧水”活动开展情况", ["“守好一江碧水”活动开展情况"]),
+    ],
+)
+def test_title_breaks_only_where_a_phrase_ends(
+    ctx: AppContext, records: RecordService, tmp_path: Path, title: str, lines: list[str]
+) -> None:
+    rid = records.create("outreach_event", event("2023-06-05", "宣传", staff_count=1)).id
+    out = tmp_path / "t.docx"
+    write_activity_docx(activity_summary(ctx, [rid], title=title), out)
+    first = Document(str(out)).paragraphs[0]
+    # the lines are runs separated by a line break, in the title's paragraph
+    assert first.text.replace("\n", "|") == "|".join(lines)
+
+
+@pytest.mark.parametrize("chosen", [(0, 1, 2), (2,)])
+def test_table_columns_hold_numbers_and_dates_on_one_line(
+    ctx: AppContext, theme_day: dict[str, Any], tmp_path: Path, chosen: tuple[int, ...]
+) -> None:
+    """Every column but 活动名称 and 地点 is at least as wide as its longest cell in the
+    table's font (Chinese one character, digits and letters 0.7, 0.25 where they meet),
+    plus the cell margins; the columns fill the 156 mm text width. Three events have
+    nine figure columns (no 地点); 入户宣传 alone three (with 地点, no 合计 row)."""
+    summary = activity_summary(ctx, [theme_day["ids"][i] for i in chosen])
+    out = tmp_path / "w.docx"
+    write_activity_docx(summary, out)
+    (table,) = Document(str(out)).tables
+    size = table.rows[1].cells[0].paragraphs[0].runs[0].font.size.pt
+    assert size in (10.5, 9.0)
+    headers = [c.text for c in table.rows[0].cells]
+    assert ("地点" in headers) == (len(chosen) == 1)
+    widths = [c.width for c in table.columns]
+    assert sum(widths) == pytest.approx(TEXT_WIDTH, rel=0.005)
+    margins = Mm(2)
+    for i, column in enumerate(table.columns):
+        if headers[i] in ("活动名称", "地点"):  # text wraps, in at least 5 characters
+            assert widths[i] >= Pt(size) * 5 + margins
+            continue
+        for cell in column.cells[1:]:
+            text = cell.text
+            wide = [ord(c) > 0x2E80 for c in text]
+            chars = sum(1 if w else 0.7 for w in wide)
+            chars += 0.25 * sum(a != b for a, b in itertools.pairwise(wide))
+            assert widths[i] >= Pt(size) * chars + margins, (i, text)
+    dates = [row.cells[1].text for row in table.rows[1:]]
+    assert dates == (["6月5日", "6月10日", "6月24日", ""] if len(chosen) == 3 else ["6月10日"])
+
+
+def test_cli_date_and_theme(run: Run, theme_day: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "d.docx"
+    code, _stdout, err = run(
+        "report", "activity", "--period", "2024-06", "--date", "2024-07-02",
+        "--theme", "本次活动以“美丽许明寺”为主题。", "--out", str(out),
+    )  # fmt: skip
+    assert (code, err) == (0, ""), err
+    lines = texts(Document(str(out)))
+    assert lines[lines.index("一、活动主题") + 1] == "本次活动以“美丽许明寺”为主题。"
+    assert lines[-1] != "2024年7月2日" and "2024年7月2日" in lines
+    code, _stdout, err = run(
+        "report", "activity", "--period", "2024-06", "--date", "2024-7-2", "--out", str(out)
+    )
+    assert code == 2 and "成文日期" in err
+
+
+def test_cli_warns_about_an_empty_unit_name(
+    run: Run, ctx: AppContext, theme_day: dict[str, Any], tmp_path: Path
+) -> None:
+    save_settings(ctx, {"unit_name": "", "township": ""})
+    out = tmp_path / "u.docx"
+    code, _stdout, err = run("report", "activity", "--period", "2024-06", "--out", str(out))
+    assert code == 0 and "警告：设置中的“单位名称”为空" in err and out.exists()
+    # without a unit name or township the office still names itself in the text
+    assert "我镇于2024年6月5日至24日" in "".join(texts(Document(str(out))))

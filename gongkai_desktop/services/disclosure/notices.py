@@ -13,7 +13,11 @@ and ``notice_availability`` turns those errors into reasons the dialog can show.
 
 Decisions: the 补正 period is 15 working days from receipt of the 补正告知书 (条例第三十条
 asks for a 合理的补正期限 without a number; 15 个工作日 is what county offices commonly
-give); the 文号 year is the year of the notice's own date; the 行政复议机关 of a township
+give); the 文号 follows the pattern of 设置 → 依申请公开文书文号 (default
+〈单位简称〉公开〔{年}〕{序号}号), with the year the request was received and its number
+within that year — the number of its 登记编号 (YSQ2023-001 → 1) when it has the form's
+generated shape, else its place among the year's live requests by date of receipt —
+so every notice of one request carries the same 文号; the 行政复议机关 of a township
 office is the county government (行政复议法 2023 第二十四条), named from 设置 → 县（市、区）.
 """
 
@@ -33,13 +37,23 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement
 from docx.shared import Mm, Pt
+from sqlalchemy import and_, func, or_, select
 
+from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.documents.content import (
+    default_number_pattern,
+    fill_number,
+    number_pattern_problem,
+    quoted,
+)
 from gongkai_desktop.services.documents.official_docx import OfficialDocument, set_run_font
 from gongkai_desktop.services.io.file_output import write_atomically
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.records.sql import json_value, live
+from gongkai_desktop.services.records.writing import sequence_of
 from gongkai_desktop.services.settings import load_settings
 
 REQUEST_FORM = "disclosure_request"
@@ -85,7 +99,7 @@ class Notice:
 
     kind: NoticeKind
     title: str
-    number: str  # 文号: 〔2026〕第YSQ2026-001号 ("" for the 送达回证)
+    number: str  # 文号: 龙河公开〔2026〕1号 ("" for the 送达回证)
     addressee: str  # the applicant ("" for the 送达回证)
     paragraphs: tuple[str, ...]
     article: str  # the 条例 article the notice rests on ("" when none)
@@ -297,6 +311,9 @@ class _Request:
         self.values: dict[str, Any] = view.values
         self.labels = {spec.key: spec.label for spec in form.fields}
         self.settings = load_settings(ctx)
+        self.sequence = _sequence(
+            ctx, record_id, self.text("request_no"), self.day("received_date")
+        )
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
@@ -326,15 +343,69 @@ def _require_basics(request: _Request, errors: list[FieldError]) -> None:
             errors.append(request.missing(key, "生成文书须先填写"))
     if not request.settings.get("unit_name"):
         errors.append(FieldError("unit_name", "单位名称（设置）", "请先在“设置”中填写单位名称"))
+    _check_pattern(request, errors)
 
 
-def _number(request_no: str, day: date | None) -> str:
-    return f"〔{day.year}〕第{request_no}号" if day else f"第{request_no}号"
+def _sequence(ctx: AppContext, record_id: str, request_no: str, received: date | None) -> int:
+    """The request's number within the year it was received (0 without a date)."""
+    if received is None:
+        return 0
+    spec = ctx.registry.form(REQUEST_FORM).field("request_no")
+    if spec.generate:
+        head = spec.generate.split("{seq", 1)[0].format(year=received.year)
+        if request_no.startswith(head) and sequence_of(request_no, head):
+            return sequence_of(request_no, head)
+    number = json_value(Record, "request_no")
+    with ctx.transaction() as session:
+        before = session.scalar(
+            select(func.count()).where(
+                live(Record, REQUEST_FORM),
+                Record.record_date >= date(received.year, 1, 1),
+                Record.id != record_id,
+                or_(
+                    Record.record_date < received,
+                    and_(
+                        Record.record_date == received,
+                        or_(
+                            func.coalesce(number, "") < request_no,
+                            and_(func.coalesce(number, "") == request_no, Record.id < record_id),
+                        ),
+                    ),
+                ),
+            )
+        )
+    return int(before or 0) + 1
+
+
+def notice_number(request: _Request) -> str:
+    """The 文号 of the request's notices from 设置's pattern: 龙河公开〔2023〕1号."""
+    received = request.day("received_date")
+    pattern = request.settings.get("notice_number_pattern", "").strip()
+    pattern = pattern or default_number_pattern(request.settings.get("unit_name", ""))
+    if received is None or number_pattern_problem(pattern):
+        return ""
+    return fill_number(pattern, received.year, request.sequence)
+
+
+def _check_pattern(request: _Request, errors: list[FieldError]) -> None:
+    pattern = request.settings.get("notice_number_pattern", "").strip()
+    problem = number_pattern_problem(pattern) if pattern else ""
+    if problem:
+        errors.append(FieldError("notice_number_pattern", "依申请公开文书文号（设置）", problem))
+
+
+# what a clerk often types before the information itself: 申请公开“…”, 要求提供…
+_ASKED = re.compile(
+    r"^(?:我|本人|本单位)?(?:(?:申请|要求|请求)(?:公开|提供|获取)[:：]?|(?:申请|要求|请求)[:：])\s*"
+)
 
 
 def _content(request: _Request) -> str:
+    """The information asked for, once: without a leading 申请公开/要求公开 (the sentence
+    says that) and in quotation marks nested correctly."""
     text = re.sub(r"\s*\n\s*", "；", request.text("content"))
-    return text.rstrip("。；;.，, ")
+    text = _ASKED.sub("", text).strip()
+    return quoted(text.rstrip("。；;.，, "))
 
 
 def _opening(request: _Request, *, with_correction: bool = True) -> str:
@@ -342,7 +413,7 @@ def _opening(request: _Request, *, with_correction: bool = True) -> str:
     assert received is not None
     opening = (
         f"本机关于{format_cn_date(received)}收到{request.you}提出的政府信息公开申请"
-        f"（登记编号：{request.text('request_no')}），申请公开“{_content(request)}”。"
+        f"（登记编号：{request.text('request_no')}），申请公开{_content(request)}。"
     )
     corrected = request.day("correction_received_date")
     if corrected and with_correction:
@@ -387,7 +458,7 @@ def _notice(
     return Notice(
         kind=kind,
         title=kind.title,
-        number=_number(request.text("request_no"), day),
+        number=notice_number(request),
         addressee=request.text("applicant"),
         paragraphs=_full_law_once(paragraphs),
         article=article,

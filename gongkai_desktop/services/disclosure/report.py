@@ -70,6 +70,7 @@ from gongkai_desktop.services.documents.content import (
     join_cn,
     we,
 )
+from gongkai_desktop.services.records.deadlines import office_calendar
 from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
@@ -300,11 +301,17 @@ class DisclosureTexts:
 
     overview: str = ""  # 一、总体情况
     problems: str = ""  # 五、存在的主要问题及改进情况
-    other: str = ""  # 六、其他需要报告的事项
+    other: str = ""  # 六、其他需要报告的事项: 信息处理费, 落实上级工作要点
+    proposals: str = ""  # 六 （三）人大代表建议和政协提案办理结果公开情况
+    innovation: str = ""  # 六 （四）年度政务公开工作创新情况
 
 
+PROPOSALS_HEADING = "（三）人大代表建议和政协提案办理结果公开情况"
+INNOVATION_HEADING = "（四）年度政务公开工作创新情况"
 TEXT_LABELS = {"overview": SECTION_HEADINGS[0], "problems": SECTION_HEADINGS[4]}
 TEXT_LABELS["other"] = SECTION_HEADINGS[5]
+TEXT_LABELS["proposals"] = f"六{PROPOSALS_HEADING}"
+TEXT_LABELS["innovation"] = f"六{INNOVATION_HEADING}"
 
 
 def _key(year: int, part: str) -> str:
@@ -423,7 +430,8 @@ class DisclosureReport:
     previous_carried_out: Row  # last year's 四, from the register
     unclassified: int = 0  # answered in the year, in no cell of table 三
     fees_yuan: Decimal = Decimal("0.00")  # 信息处理费 of the year's answered requests
-    made_on: date = field(default_factory=date.today)
+    made_on: date = field(default_factory=date.today)  # 成文日期
+    signer: str = ""  # 署名: chosen, else 设置's 发文机关, else the unit name
 
     @property
     def made_on_text(self) -> str:
@@ -466,7 +474,14 @@ class DisclosureReport:
             (Block("heading1", three), Block("table", table=self.table3_layout())),
             (Block("heading1", four), Block("table", table=self.table4_layout())),
             (Block("heading1", five), *_paragraphs(self.texts.problems)),
-            (Block("heading1", six), *_paragraphs(self.texts.other)),
+            (
+                Block("heading1", six),
+                *_paragraphs(self.texts.other),
+                Block("heading2", PROPOSALS_HEADING),
+                *_paragraphs(self.texts.proposals),
+                Block("heading2", INNOVATION_HEADING),
+                *_paragraphs(self.texts.innovation),
+            ),
         )
 
     def json(self) -> dict[str, Any]:
@@ -484,7 +499,11 @@ class DisclosureReport:
                 SECTION_HEADINGS[0]: self.texts.overview,
                 SECTION_HEADINGS[4]: self.texts.problems,
                 SECTION_HEADINGS[5]: self.texts.other,
+                PROPOSALS_HEADING: self.texts.proposals,
+                INNOVATION_HEADING: self.texts.innovation,
             },
+            "signer": self.signer,
+            "made_on": self.made_on.isoformat(),
         }
 
 
@@ -524,6 +543,12 @@ def table2_layout(t: Table2) -> ReportTable:
     return ReportTable(caption="", headers=(), rows=tuple(rows), widths=(45, 37, 37, 37))
 
 
+# table 三's widths in mm of a landscape page (225 mm; in the same ratio on the sheet):
+# A holds 三、本年度办理结果 in two lines, B （三）不予公开 on one, C the longest leaf in two;
+# the seven number columns three characters a line (自然人 on one, 法律服务机构 on two)
+T3_WIDTHS = (22.0, 29.0, 72.5, *([14.5] * len(T3_COLUMNS)))
+
+
 def table3_layout(t3: dict[Path, Row]) -> ReportTable:
     """Table 三: 3 header rows (the note over the row labels, 申请人情况 over the seven
     columns) and 25 body rows, the row labels in three columns; 10 columns."""
@@ -560,7 +585,7 @@ def table3_layout(t3: dict[Path, Row]) -> ReportTable:
         headers=(),
         header_rows=head,
         rows=tuple(rows),
-        widths=(10, 25, 92, *([14] * len(T3_COLUMNS))),
+        widths=T3_WIDTHS,
     )
 
 
@@ -723,9 +748,53 @@ def table2_prefill(ctx: AppContext, year: int) -> Table2:
     )
 
 
+# what each 条例 item is called in running text (the list labels quote the article)
+_CATEGORY_WORDS = {
+    "第二十条第（一）项": "规范性文件",
+    "第二十条第（二）项": "机构职能信息",
+    "第二十条第（三）项": "规划信息",
+    "第二十条第（四）项": "统计信息",
+    "第二十条第（五）项": "行政许可等办事服务信息",
+    "第二十条第（六）项": "行政处罚和行政强制信息",
+    "第二十条第（七）项": "财政预决算信息",
+    "第二十条第（八）项": "行政事业性收费信息",
+    "第二十条第（九）项": "政府集中采购信息",
+    "第二十条第（十）项": "重大建设项目信息",
+    "第二十条第（十一）项": "民生政策措施信息",
+    "第二十条第（十二）项": "突发公共事件应对信息",
+    "第二十条第（十三）项": "环境保护等监督检查信息",
+    "第二十条第（十四）项": "公务员招考信息",
+    "第二十条第（十五）项": "其他法定主动公开信息",
+    "第二十一条": "农村工作、财政收支、征收征用等乡镇重点事项信息",
+    "其他": "其他信息",
+}
+MAX_NAMED_CATEGORIES = 4  # the rest are counted together
+
+
 def _short_category(label: str) -> str:
-    text = label.split(" ", 1)[-1]
-    return text.split("（", 1)[0] if text.startswith("乡镇事项") else text
+    """The category as running text names it: 第二十条第（十三）项 … → 环境保护等监督检查信息;
+    a label of the office's own: the words after the article, up to the first 、."""
+    article = label.split(" ", 1)[0]
+    if article in _CATEGORY_WORDS:
+        return _CATEGORY_WORDS[article]
+    text = label.split(" ", 1)[-1].split("（", 1)[0]
+    return text.split("、", 1)[0] + ("等信息" if "、" in text else "")
+
+
+def category_sentence(by_category: dict[str, int]) -> str:
+    """其中 followed by the categories, most first, as prose: 其中环境保护等监督检查信息5条，
+    农村工作、财政收支、征收征用等乡镇重点事项信息4条，其他类别3条 ("" when none)."""
+    counted = sorted(
+        ((_short_category(k), n) for k, n in by_category.items() if n), key=lambda c: -c[1]
+    )
+    if not counted:
+        return ""
+    named = counted[:MAX_NAMED_CATEGORIES]
+    rest = sum(n for _w, n in counted[MAX_NAMED_CATEGORIES:])
+    parts = [f"{words}{n}条" for words, n in named]
+    if rest:
+        parts.append(f"其他类别{rest}条")
+    return "其中" + "，".join(parts)
 
 
 def _published(ctx: AppContext, year: int) -> tuple[int, dict[str, int], dict[str, int], int]:
@@ -817,21 +886,24 @@ def draft_texts(f: _Facts) -> DisclosureTexts:
     t3, t2 = f.table3, f.table2
     active = ["（一）主动公开"]
     if f.published:
-        text = f"{f.year}年，{f.who}主动公开政府信息{f.published}条。"
+        text = f"{f.year}年，{f.who}主动公开政府信息{f.published}条"
+        categories = category_sentence(f.by_category)
+        text += f"，{categories}。" if categories else "。"
         if f.by_channel:
-            text += (
-                f"按公开渠道分，{_parts(f.by_channel, '条')}（同一信息通过多个渠道公开的分别计数）"
-            )
-            text += "；" if f.by_category else "。"
-        if f.by_category:
-            shown = {_short_category(k): v for k, v in f.by_category.items()}
-            text += f"按公开类别分，{_parts(shown, '条')}。"
+            ways = [f"{name}公开{n}条" for name, n in f.by_channel.items() if n]
+            text += f"从公开渠道看，通过{'、'.join(ways)}（同一信息通过多个渠道公开的分别计数）。"
     else:
         text = f"{f.year}年，{f.who}在主动公开登记中未记录公开政府信息。"
-    text += (
-        f"全年制发行政规范性文件{t2.normative_made}件、废止{t2.normative_abolished}件，"
-        f"年末现行有效{t2.normative_in_force}件。"
-    )
+    normative = [
+        f"{said}{n}件"
+        for said, n in (
+            ("全年制发行政规范性文件", t2.normative_made),
+            ("废止", t2.normative_abolished),
+            ("年末现行有效", t2.normative_in_force),
+        )
+        if n
+    ]
+    text += "，".join(normative) + "。" if normative else "全年未制发行政规范性文件。"
     active.append(text)
     new, carried_in = t3[ROW_NEW][-1], t3[ROW_CARRIED_IN][-1]
     done, carried_out = t3[ROW_TOTAL][-1], t3[ROW_CARRIED_OUT][-1]
@@ -886,7 +958,19 @@ def draft_texts(f: _Facts) -> DisclosureTexts:
         "（二）落实上级年度政务公开工作要点情况\n"
         "按照上级年度政务公开工作要点要求，结合本地实际，认真做好重点领域信息公开工作。"
     )
-    return DisclosureTexts(overview=overview, problems=problems_text, other=other)
+    proposals = f"{f.year}年，{f.who}未承办人大代表建议和政协提案。"
+    innovation = (
+        f"{f.year}年，{f.who}坚持以公开为常态、不公开为例外，依托{channels}等渠道，"
+        "围绕群众关心关注的重点领域及时公开政府信息，推进基层政务公开标准化规范化建设，"
+        "方便群众知情、参与和监督。"
+    )
+    return DisclosureTexts(
+        overview=overview,
+        problems=problems_text,
+        other=other,
+        proposals=proposals,
+        innovation=innovation,
+    )
 
 
 def opening_paragraph(year: int, unit: str, settings: dict[str, str]) -> str:
@@ -946,10 +1030,26 @@ def _who(settings: dict[str, str]) -> str:
     return we(settings.get("township", ""), settings.get("unit_name", ""))
 
 
-def disclosure_report(ctx: AppContext, year: int, today: date | None = None) -> DisclosureReport:
+def default_made_on(ctx: AppContext, year: int) -> date:
+    """The default 成文日期: the last working day of the year in the office calendar."""
+    return office_calendar(ctx).last_workday_until(date(year, 12, 31))
+
+
+def disclosure_report(
+    ctx: AppContext,
+    year: int,
+    today: date | None = None,
+    *,
+    title: str | None = None,
+    signer: str | None = None,
+) -> DisclosureReport:
+    """The report of ``year``. ``today`` is the 成文日期 (default: the last working day
+    of the year); ``title`` and ``signer`` (署名) as chosen at export, by default from
+    设置: 发文机关, else the unit name."""
     _check_year(year)
     settings = load_settings(ctx)
     unit = settings.get("unit_name", "")
+    issuer = settings.get("issuer", "").strip() or unit
     facts, computed_in, unclassified = _facts(ctx, year, _who(settings))
     table3 = dict(facts.table3)
     typed = load_carried_in(ctx, year)
@@ -964,7 +1064,7 @@ def disclosure_report(ctx: AppContext, year: int, today: date | None = None) -> 
     return DisclosureReport(
         year=year,
         unit=unit,
-        title=f"{unit}{year}年政府信息公开工作年度报告",
+        title=(title or "").strip() or f"{issuer}{year}年政府信息公开工作年度报告",
         opening=opening_paragraph(year, unit, settings),
         texts=texts,
         table2=facts.table2,
@@ -975,8 +1075,21 @@ def disclosure_report(ctx: AppContext, year: int, today: date | None = None) -> 
         previous_carried_out=computed_in,
         unclassified=unclassified,
         fees_yuan=facts.fees_yuan,
-        made_on=today or date.today(),
+        made_on=today or default_made_on(ctx, year),
+        signer=(signer or "").strip() or issuer,
     )
+
+
+def export_warnings(report: DisclosureReport) -> list[str]:
+    """What to tell the clerk before the report is written (the report can still be)."""
+    warnings = []
+    if not report.unit.strip():
+        warnings.append(
+            "设置中的“单位名称”为空：报告开头的联系单位"
+            + ("、标题和署名" if not report.signer else "")
+            + "将缺少单位名称，请先在“设置”中填写"
+        )
+    return warnings
 
 
 # ---- the format's consistency rules (勾稽关系) --------------------------------------------

@@ -5,7 +5,7 @@ On ``OfficialDocument`` (GB/T 9704 page, fonts, headings, page numbers): the tit
 ``DisclosureReport.sections`` gives them. Table 二 (4 columns) stays on the portrait page
 under its heading; the sections with wide tables (三 and 四: 10 and 15 columns) are on
 landscape pages of their own, and the document turns back to portrait for 五 and 六,
-ending with the unit and the date. The tables are ``OfficialDocument.table``'s, with the
+ending with the 署名 (chosen, else 发文机关, else the unit) and the 成文日期. The tables are ``OfficialDocument.table``'s, with the
 official merged cells (the same layout as the .xlsx), text 仿宋 五号 in one weight, every
 number printed; table 三's header rows repeat on a new page and its exact 11.5 pt lines
 let the whole table stand on one landscape page.
@@ -16,14 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from docx.table import Table
+
 from gongkai_desktop.services.disclosure.report import DisclosureReport
 from gongkai_desktop.services.documents.content import Block
 from gongkai_desktop.services.documents.official_docx import (
     TABLE_PT,
-    TITLE_PT,
     OfficialDocument,
     add_blocks,
-    text_width,
 )
 from gongkai_desktop.services.io.file_output import write_atomically
 
@@ -43,16 +43,18 @@ def _line_pt(section: tuple[Block, ...]) -> float:
     return TABLE3_LINE_PT if long else TABLE_LINE_PT
 
 
+def _keep_together(table: Table) -> None:
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
 def build_disclosure_document(report: DisclosureReport) -> OfficialDocument:
     doc = OfficialDocument()
     doc.set_properties(title=report.title, author=report.unit, subject=f"{report.year}年度")
-    title_room = doc.text_width_twips / 20 / TITLE_PT
-    if report.unit and text_width(report.title) > title_room >= text_width(report.unit):
-        # the unit alone on the first line, as before 关于 in other titles
-        doc.title(report.unit)
-        doc.title(report.title[len(report.unit) :])
-    else:
-        doc.title(report.title)
+    # broken only where a phrase ends: the 发文机关 on a line of its own before the year
+    doc.title(report.title, whole_phrases=True)
     doc.blank_line()
     doc.paragraph(report.opening, run_in_headings=False)
     landscape = False
@@ -61,7 +63,11 @@ def build_disclosure_document(report: DisclosureReport) -> OfficialDocument:
             landscape = not landscape
             doc.new_section(landscape=landscape)
         add_blocks(doc, section, line_pt=_line_pt(section), bold=False)
-    doc.signature(report.unit, report.made_on_text)
+        if not landscape and any(b.table is not None for b in section):
+            # table 二 (14 short rows) stands whole on one page, under its heading: split,
+            # its last rows would leave a page of their own before the landscape pages
+            _keep_together(doc.document.tables[-1])
+    doc.signature(report.signer, report.made_on_text)
     return doc
 
 

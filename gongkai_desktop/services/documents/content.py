@@ -10,6 +10,7 @@ sentences and table layouts (merged header cells, row labels) are decided once, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,3 +265,57 @@ def counted(label: str, n: int, unit: str) -> str:
 def nonzero_parts(counts: dict[str, Any], unit: str) -> list[str]:
     """["饮用水水源地巡查8次", …] for the labels with a non-zero count, in form order."""
     return [counted(label, n, unit) for label, n in counts.items() if n]
+
+
+def short_name(unit: str) -> str:
+    """The short name a township signs its 文号 with: 龙河镇人民政府 → 龙河, 城东街道办事处
+    → 城东; a bureau or office keeps its name (its short form is the clerk's choice)."""
+    name = unit.strip()
+    for word in _SEAT_WORDS:
+        name = name.removesuffix(word)
+    kind = _township_kind(name)
+    if kind and len(name) > len(kind) + 1:
+        return name.removesuffix(kind)
+    return name
+
+
+_QUOTES = {"“": "”", '"': '"', "「": "」"}
+
+
+def quoted(text: str) -> str:
+    """``text`` in Chinese double quotes, once: a pair already around it is not doubled
+    and quotation marks inside become single ones (“开展‘六五环境日’宣传”)."""
+    text = text.strip()
+    if len(text) > 1 and _QUOTES.get(text[0]) == text[-1]:
+        inner = text[1:-1]
+        if not any(q in inner for q in '“”"「」'):  # one pair around the whole text
+            text = inner
+    text = re.sub(r"[“「]", "‘", text)
+    text = re.sub(r"[”」]", "’", text)
+    text = re.sub(r'"([^"]*)"', r"‘\1’", text)
+    return f"“{text}”"
+
+
+# 文号 patterns of 设置 (依申请公开文书文号): {年} is the year, {序号} the number in the year
+YEAR_MARK, SEQUENCE_MARK = "{年}", "{序号}"
+
+
+def number_pattern_problem(pattern: str) -> str:
+    """Why a 文号 pattern cannot be used ("" when it can): it needs {序号} and knows no
+    placeholder but {年} and {序号}."""
+    unknown = [m for m in re.findall(r"\{[^{}]*\}", pattern) if m not in (YEAR_MARK, SEQUENCE_MARK)]
+    if unknown:
+        return f"不认识的占位符{'、'.join(unknown)}：只能用{YEAR_MARK}和{SEQUENCE_MARK}"
+    if SEQUENCE_MARK not in pattern:
+        return f"须含{SEQUENCE_MARK}，例如 龙河公开〔{YEAR_MARK}〕{SEQUENCE_MARK}号"
+    return ""
+
+
+def fill_number(pattern: str, year: int, sequence: int) -> str:
+    """A 文号 from its pattern: 龙河公开〔{年}〕{序号}号 → 龙河公开〔2023〕1号."""
+    return pattern.replace(YEAR_MARK, str(year)).replace(SEQUENCE_MARK, str(sequence))
+
+
+def default_number_pattern(unit: str) -> str:
+    """The 文号 pattern used while 设置 has none: the unit's short name + 公开〔{年}〕{序号}号."""
+    return f"{short_name(unit)}公开〔{YEAR_MARK}〕{SEQUENCE_MARK}号"

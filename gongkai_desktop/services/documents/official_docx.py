@@ -28,8 +28,9 @@ title. ``Fonts`` lets a caller choose other names.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -141,6 +142,45 @@ def title_lines(text: str, per_line: int) -> list[str]:
         rest = rest[cut:]
     lines.append(rest)
     return [line for line in lines if line]
+
+
+# where a title may break without cutting a phrase: before these words …
+_BREAK_BEFORE = ("关于", "开展情况", "工作开展情况", "工作情况", "情况的报告", "的报告", "工作总结")
+# … and after these characters (a closing mark or a joining word)
+_BREAK_AFTER = "”》）暨、，"
+
+
+def phrase_title_lines(text: str, per_line: int) -> list[str]:
+    """A title in lines broken only where a phrase ends — before 关于, before a year
+    (2023年), before 开展情况 or 的报告, after a closing quotation mark or 暨, never inside
+    quotation marks — choosing
+    the most even break that fits; ``title_lines`` when no such break fits."""
+    text = text.strip()
+    if text_width(text) <= per_line:
+        return [text]
+    depth, inside = 0, set()
+    for i, char in enumerate(text):
+        if char in "“《（":
+            depth += 1
+        elif char in "”》）":
+            depth = max(0, depth - 1)
+        if depth:
+            inside.add(i + 1)  # a break before text[i + 1] would cut the quotation
+    cuts = {
+        i
+        for i in range(1, len(text))
+        if i not in inside
+        and (
+            text[i - 1] in _BREAK_AFTER
+            or any(text.startswith(w, i) for w in _BREAK_BEFORE)
+            or (not text[i - 1].isdigit() and re.match(r"\d{4}年", text[i:]) is not None)
+        )
+    }
+    fitting = [i for i in cuts if max(text_width(text[:i]), text_width(text[i:])) <= per_line]
+    if not fitting:
+        return title_lines(text, per_line)
+    best = min(fitting, key=lambda i: abs(text_width(text[:i]) - text_width(text[i:])))
+    return [text[:best], text[best:]]
 
 
 def _run_in_heading(text: str) -> tuple[str, str] | None:
@@ -514,8 +554,9 @@ class OfficialDocument:
         )
         return paragraph
 
-    def title(self, text: str, size: float = TITLE_PT) -> Paragraph:
-        """The centred title in 方正小标宋简体, broken into balanced lines."""
+    def title(self, text: str, size: float = TITLE_PT, *, whole_phrases: bool = False) -> Paragraph:
+        """The centred title in 方正小标宋简体, broken into balanced lines (with
+        ``whole_phrases`` only where a phrase ends: ``phrase_title_lines``)."""
         paragraph = self._body_paragraph(
             align=WD_PARAGRAPH_ALIGNMENT.CENTER,
             first_line_chars=0,
@@ -523,7 +564,8 @@ class OfficialDocument:
             line_pt=max(self.line_pitch, size * 1.6),
         )
         per_line = int(self.text_width_twips / 20 // size)
-        for i, line in enumerate(title_lines(text, per_line)):
+        breaker = phrase_title_lines if whole_phrases else title_lines
+        for i, line in enumerate(breaker(text, per_line)):
             run = paragraph.add_run(line)
             set_run_font(run, self.fonts.title, size)
             if i:
@@ -598,7 +640,7 @@ class OfficialDocument:
         row_height_mm: float = 0,
         line_pt: float = 0,
         bold: bool = True,
-        widths: list[int] | None = None,
+        widths: Sequence[int] | None = None,
     ) -> Table:
         """A bordered table: bold caption, header rows repeated on every page, merged
         cells where a cell spans rows or columns, marked rows in red, a bold 合计 row,
@@ -629,7 +671,7 @@ class OfficialDocument:
         grid.autofit = False  # w:tblLayout fixed: the widths below hold
         table_borders(grid)
         if widths is not None:
-            pass  # the caller sized the columns (fitted_widths)
+            widths = list(widths)  # the caller sized the columns (in twips)
         elif table.simple:
             widths = column_widths(table, self.text_width_twips, font_size)
         else:
@@ -700,9 +742,15 @@ class OfficialDocument:
     def signature(self, unit: str, date_text: str, *, blank_lines: int = 2) -> None:
         """发文机关署名 and 成文日期 for a stamped document (GB/T 9704 7.3.5.1): the date
         four characters in from the right edge, the unit centred over the date (or flush
-        right when it is much longer), a couple of lines below the body for the seal."""
+        right when it is much longer), a couple of lines below the body for the seal.
+        The last body paragraph goes to the next page with them, so the signature never
+        stands alone on a page."""
+        body = self.document.element.body
+        last = body[-2] if len(body) > 1 else None  # the last element is the sectPr
+        if last is not None and last.tag == qn("w:p"):
+            Paragraph(last, self.document._body).paragraph_format.keep_with_next = True
         for _ in range(blank_lines):
-            self.blank_line()
+            self.blank_line().paragraph_format.keep_with_next = True
         date_w = text_width(date_text)
         unit_w = text_width(unit)
         date_indent = 4.0

@@ -9,6 +9,7 @@ missing is listed in ``missing_photos`` rather than stopping the report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -20,7 +21,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.documents.content import Photo, ReportTable, join_cn, we
+from gongkai_desktop.services.documents.content import Photo, ReportTable, join_cn, quoted, we
 from gongkai_desktop.services.records.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.settings import load_settings
@@ -87,14 +88,16 @@ class ActivitySummary:
     figures: dict[str, int | float]  # "events" and every key of FIGURES, over all events
     figures_sentence: str  # 共开展活动N场，出动工作人员N人次，…… (non-zero figures only)
     intro: str  # the opening paragraph under the title
-    overview: tuple[str, ...]  # 一、活动概况
+    theme: tuple[str, ...]  # 一、活动主题: the clerk's paragraphs, else drafted
+    theme_drafted: bool
+    overview: tuple[str, ...]  # 二、活动概况: where, who and the totals (said only here)
     events: tuple[ActivityEvent, ...]  # by date
-    description: tuple[str, ...]  # 三、工作成效: the clerk's paragraphs, else drafted
+    description: tuple[str, ...]  # 四、工作成效: the clerk's paragraphs, else drafted
     description_drafted: bool
     table: ReportTable
     photos: tuple[Photo, ...]  # files that exist, in event order
     missing_photos: tuple[str, ...]  # "<event>：<photo> (<file>)" for files not found
-    made_on: date
+    made_on: date  # 成文日期: chosen, else the last event's date
 
     @property
     def made_on_text(self) -> str:
@@ -103,6 +106,13 @@ class ActivitySummary:
     @property
     def date_text(self) -> str:
         return date_span(self.start, self.end)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the clerk should know about the written file."""
+        if self.unit.strip():
+            return ()
+        return ("设置中的“单位名称”为空：活动总结没有署名，请先在“设置”中填写",)
 
 
 # ---- formatting -------------------------------------------------------------------------
@@ -144,9 +154,36 @@ def figure_parts(figures: dict[str, int | float]) -> list[str]:
     return parts
 
 
-def _quoted(name: str) -> str:
-    name = name.strip().strip('“”"')
-    return f"“{name}”"
+# names that already say what kind of work they were: "…宣传" reads "…宣传活动"
+_ACTIVITY_WORDS = ("宣传", "主题日", "开放日", "志愿服务", "培训", "讲座", "净滩", "巡河",
+                   "清理", "竞赛", "展览", "座谈", "进村入户", "入户", "宣讲", "宣传周", "宣传月")  # fmt: skip
+_DONE_WORDS = ("活动", "行动")
+
+
+def activity_phrase(name: str) -> str:
+    """The name as running text says it after 开展, quotation marks and 活动 once:
+    政务公开主题日宣传 → 政务公开主题日宣传活动, 不二门净滩行动 as it is, a slogan
+    守好一江碧水 → “守好一江碧水”活动, “六五环境日”宣传活动 as it is."""
+    name = name.strip()
+    if name.startswith("开展") and len(name) > 4:  # the sentence says 开展 itself
+        name = name.removeprefix("开展")
+    if not name:
+        return "宣传活动"
+    bare = name[1:-1] if name[0] in '“"「' and name[-1] in '”"」' else name
+    if bare.endswith(_DONE_WORDS):
+        return name
+    if bare.endswith(_ACTIVITY_WORDS) and bare == name:
+        return f"{name}活动"
+    return f"{quoted(bare)}活动"
+
+
+def _theme_core(theme: str) -> str:
+    """The words a theme is about: the quoted part (“六五环境日”宣传活动 → 六五环境日),
+    else the name without a closing 活动."""
+    found = re.search(r"[“「\"]([^”」\"]+)[”」\"]", theme)
+    if found:
+        return found.group(1)
+    return theme.removesuffix("活动") if len(theme) > 4 else theme
 
 
 def _theme(events: Sequence[ActivityEvent]) -> str:
@@ -161,18 +198,37 @@ def _theme(events: Sequence[ActivityEvent]) -> str:
 
 
 def _default_title(theme: str) -> str:
-    if not theme:
-        return "生态环境宣传活动开展情况"
-    return f"{_quoted(theme)}{'开展情况' if theme.endswith('活动') else '活动开展情况'}"
+    return f"{activity_phrase(theme) if theme else '生态环境宣传活动'}开展情况"
 
 
-def _intro(unit: str, theme: str, span: str) -> str:
-    what = f"{_quoted(theme)}{'' if theme.endswith('活动') else '活动'}" if theme else "宣传活动"
+def _intro(we_text: str, theme: str, span: str) -> str:
+    what = activity_phrase(theme) if theme else "生态环境宣传活动"
     return (
         f"为深入推进生态环境领域政务公开，广泛宣传生态环境保护法律法规和政策，"
-        f"{unit or '我单位'}于{span}组织开展了{what}，"
-        "圆满完成了各项工作任务，取得了较好效果。现将活动开展情况总结如下。"
+        f"{we_text}于{span}组织开展了{what}。现将活动开展情况总结如下。"
     )
+
+
+def _drafted_theme(events: Sequence[ActivityEvent]) -> str:
+    """活动主题 when the clerk gave none: the events' one name, else the kinds of work,
+    and the forms the events took."""
+    names = list(dict.fromkeys(e.name for e in events if e.name))
+    types = [t for t in dict.fromkeys(e.type for e in events if e.type) if t != "其他"]
+    forms = list(
+        dict.fromkeys(f for e in events if e.activity_form for f in _split(e.activity_form))
+    )
+    if len(names) == 1:
+        text = f"本次活动以{quoted(_theme_core(names[0]))}为主题"
+    elif types:
+        kinds = [activity_phrase(t) for t in types[:3]]
+        text = (
+            f"本次活动围绕生态环境保护主题，开展了{join_cn(kinds)}{'等' if len(types) > 3 else ''}"
+        )
+    else:
+        text = "本次活动以宣传生态环境保护法律法规和政策为主题"
+    if forms:
+        text += f"，采取{'、'.join(forms[:4])}等形式"
+    return text + "，向群众宣传生态环境保护法律法规和政策，引导群众关心、支持、参与生态环境保护。"
 
 
 # ---- choosing events --------------------------------------------------------------------
@@ -275,32 +331,29 @@ def _event_paragraph(day: date | None, data: dict[str, Any], figures: dict[str, 
         head += f"由{organiser}组织"
         head += f"，{partners}参与，" if partners else "，"
     head += f"在{place}" if place else ""
-    head += f"开展{_quoted(name)}活动" if name else "开展宣传活动"
+    head += f"开展{activity_phrase(name)}"
     head += f"，采取{form}等形式" if form else ""
     parts = figure_parts(figures)
     return head + ("，" + "，".join(parts) if parts else "") + "。"
 
 
 def _overview(
-    unit: str, events: Sequence[ActivityEvent], figures: dict[str, Any], span: str
+    we_text: str, events: Sequence[ActivityEvent], figures: dict[str, Any], span: str
 ) -> tuple[str, ...]:
+    """一、活动概况 in one paragraph: when, where, who, and the totals — the only place
+    the totals are said (a single event's figures are said in its own paragraph)."""
     places = list(dict.fromkeys(e.place for e in events if e.place))
     organisers = list(dict.fromkeys(e.organiser for e in events if e.organiser))
     partners = list(dict.fromkeys(p for e in events if e.partners for p in _split(e.partners)))
     where = f"在{join_cn(places[:6])}{'等地' if len(places) > 1 else ''}" if places else ""
-    first = f"{span}，{unit or '我单位'}{where}组织开展宣传活动{figures['events']}场。"
-    who = []
+    parts = [f"{span}，{we_text}{where}共开展宣传活动{figures['events']}场"]
     if organisers:
-        who.append(f"活动由{join_cn(organisers)}组织")
+        parts.append(f"活动由{join_cn(organisers)}组织")
     if partners:
-        who.append(f"{join_cn(partners[:8])}{'等单位' if len(partners) > 8 else ''}参与")
-    people = []
-    if figures.get("staff"):
-        people.append(f"出动工作人员{number_text(figures['staff'])}人次")
-    if figures.get("audience"):
-        people.append(f"覆盖群众{number_text(figures['audience'])}人次")
-    second = "，".join(who + people)
-    return (first, second + "。") if second else (first,)
+        parts.append(f"{join_cn(partners[:8])}{'等单位' if len(partners) > 8 else ''}参与")
+    if len(events) > 1:
+        parts += figure_parts(figures)
+    return ("，".join(parts) + "。",)
 
 
 def _split(text: str) -> list[str]:
@@ -309,20 +362,13 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
-def _drafted_description(
-    we_text: str, events: Sequence[ActivityEvent], figures: dict[str, Any]
-) -> tuple[str, ...]:
-    """One paragraph per event from its 活动情况, closed by what the figures show."""
+def _drafted_description(we_text: str, events: Sequence[ActivityEvent]) -> tuple[str, ...]:
+    """One paragraph per event from its 活动情况, closed by what the work achieved (no
+    figure again: 一、活动概况 states them)."""
     paragraphs = [e.description for e in events if e.description]
-    reach = []
-    if figures.get("audience"):
-        reach.append(f"覆盖群众{number_text(figures['audience'])}人次")
-    if figures.get("consultations"):
-        reach.append(f"现场解答群众咨询{number_text(figures['consultations'])}人次")
     closing = (
-        f"通过开展此次活动，{we_text}进一步宣传了生态环境保护法律法规和政策"
-        + (f"，{'，'.join(reach)}" if reach else "")
-        + "，提升了广大群众的生态环境保护意识，营造了共建共治共享的良好氛围。"
+        f"通过开展此次活动，{we_text}进一步宣传了生态环境保护法律法规和政策，"
+        "提升了广大群众的生态环境保护意识，营造了共建共治共享的良好氛围。"
     )
     return (*paragraphs, closing)
 
@@ -339,13 +385,15 @@ def _table(events: Sequence[ActivityEvent], figures: dict[str, Any]) -> ReportTa
         place = (event.place,) if with_place else ()
         cells = tuple(number_text(event.figures[k]) for k in keys)
         rows.append((n, day, event.name, *place, *cells))
-    total = tuple(number_text(figures[k]) for k in keys)
-    rows.append(("合计", "", f"{figures['events']}场", *(("",) if with_place else ()), *total))
+    many = len(events) > 1  # one event: its row is the total
+    if many:
+        total = tuple(number_text(figures[k]) for k in keys)
+        rows.append(("合计", "", f"{figures['events']}场", *(("",) if with_place else ()), *total))
     return ReportTable(
         caption="活动情况统计表",
         headers=headers + tuple(FIGURES[k][3] for k in keys),
         rows=tuple(rows),
-        total_row=True,
+        total_row=many,
         widths=(4, 5, 10, *((8,) if with_place else ()), *(5 for _ in keys)),
     )
 
@@ -390,10 +438,13 @@ def activity_summary(
     title: str | None = None,
     description: str | None = None,
     made_on: date | None = None,
+    theme: str | None = None,
 ) -> ActivitySummary:
     """The summary of the chosen events. ``description`` is the clerk's 工作成效 text
     (paragraphs separated by line breaks); without it one is drafted from the events'
-    own 活动情况. Raises ``ValidationError`` naming ids that are not live events."""
+    own 活动情况. ``theme`` is the clerk's 活动主题 text (else drafted); ``made_on`` the
+    成文日期 (default: the date of the last event). Raises ``ValidationError`` naming ids
+    that are not live events."""
     ids = _ordered_unique(event_ids)
     if not ids:
         raise ValidationError([FieldError("events", "活动", "请至少选择一项宣传活动")])
@@ -451,22 +502,25 @@ def activity_summary(
     parts = figure_parts(totals)
     sentence = f"共开展活动{totals['events']}场" + "".join(f"，{p}" for p in parts) + "。"
     clerk = tuple(p.strip() for p in (description or "").splitlines() if p.strip())
+    clerk_theme = tuple(p.strip() for p in (theme or "").splitlines() if p.strip())
     we_text = we(settings.get("township", ""), unit)
-    theme = _theme(events)
+    shared = _theme(events)
     return ActivitySummary(
-        title=(title or "").strip() or _default_title(theme),
+        title=(title or "").strip() or _default_title(shared),
         unit=unit,
         start=start,
         end=end,
         figures=totals,
         figures_sentence=sentence,
-        intro=_intro(unit, theme, span),
-        overview=_overview(unit, events, totals, span),
+        intro=_intro(we_text, shared, span),
+        theme=clerk_theme or (_drafted_theme(events),),
+        theme_drafted=not clerk_theme,
+        overview=_overview(we_text, events, totals, span),
         events=tuple(events),
-        description=clerk or _drafted_description(we_text, events, totals),
+        description=clerk or _drafted_description(we_text, events),
         description_drafted=not clerk,
         table=_table(events, totals),
         photos=tuple(photos),
         missing_photos=tuple(missing),
-        made_on=made_on or date.today(),
+        made_on=made_on or end or date.today(),
     )

@@ -16,6 +16,7 @@ from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFormLayout,
@@ -54,16 +55,24 @@ def _pydate(day: QDate) -> date:
 def _write(
     ctx: AppContext,
     ids: list[str],
-    title: str,
-    description: str,
+    texts: tuple[str, str, str],
+    made_on: date | None,
     target: Path,
     progress: Progress,
 ) -> Any:
     from gongkai_desktop.services.reports.activity import activity_summary
     from gongkai_desktop.services.reports.writers.activity_docx import write_activity_docx
 
+    title, theme, description = texts
     progress(0, 2)
-    summary = activity_summary(ctx, ids, title=title or None, description=description or None)
+    summary = activity_summary(
+        ctx,
+        ids,
+        title=title or None,
+        description=description or None,
+        made_on=made_on,
+        theme=theme or None,
+    )
     progress(1, 2)
     write_activity_docx(summary, target)
     progress(2, 2)
@@ -137,6 +146,21 @@ class ActivityTab(ReportTab):
         self.title_edit.setPlaceholderText(
             self.tr("可不填：按所选活动自动拟定，如“六五环境日”活动开展情况")
         )
+        self.theme_edit = QPlainTextEdit()
+        self.theme_edit.setPlaceholderText(
+            self.tr("可不填：按活动名称和类型自动撰写“活动主题”部分。")
+        )
+        self.theme_edit.setTabChangesFocus(True)
+        self.theme_edit.setMaximumHeight(60)
+        # 成文日期: the last event's date unless the clerk picks one
+        self.date_check = QCheckBox(self.tr("指定"))
+        self.date_edit = QDateEdit(_qdate(today))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy年M月d日")
+        self.date_edit.setEnabled(False)
+        self.date_check.toggled.connect(self.date_edit.setEnabled)
+        self.date_hint = QLabel(self.tr("不指定时为最后一场活动的日期"))
+        self.date_hint.setStyleSheet(HINT_STYLE)
         self.description_edit = QPlainTextEdit()
         self.description_edit.setPlaceholderText(
             self.tr("可不填：根据各项活动记录中的“活动情况”自动撰写“工作成效”部分。")
@@ -149,7 +173,7 @@ class ActivityTab(ReportTab):
             self,
             self.tr(
                 "勾选一项或几项宣传活动（如一次主题日的多场活动），生成“活动开展情况”Word 文档，"
-                "含活动概况、开展情况、统计表和活动照片。"
+                "含活动主题、活动概况、开展情况、统计表和活动照片。"
             ),
         )
         filters = QHBoxLayout()
@@ -173,7 +197,13 @@ class ActivityTab(ReportTab):
         layout.addLayout(picks)
         details = QFormLayout()
         details.addRow(self.tr("标题："), self.title_edit)
+        details.addRow(self.tr("活动主题："), self.theme_edit)
         details.addRow(self.tr("情况说明："), self.description_edit)
+        dated = QHBoxLayout()
+        dated.addWidget(self.date_check)
+        dated.addWidget(self.date_edit)
+        dated.addWidget(self.date_hint, 1)
+        details.addRow(self.tr("成文日期："), dated)
         layout.addLayout(details)
         actions = QHBoxLayout()
         actions.addStretch(1)
@@ -292,7 +322,9 @@ class ActivityTab(ReportTab):
 
         ids = sorted(self.checked, key=lambda i: (self._dates.get(i) or date.max, i))
         title = self.title_edit.text().strip()
+        theme = self.theme_edit.toPlainText().strip()
         description = self.description_edit.toPlainText().strip()
+        made_on = _pydate(self.date_edit.date()) if self.date_check.isChecked() else None
         if not title:
             days = [d for d in (self._dates.get(i) for i in ids) if d]
             span = date_span(min(days), max(days)) if days else ""
@@ -303,17 +335,22 @@ class ActivityTab(ReportTab):
         return ExportJob(
             dialog_title=self.tr("导出活动总结"),
             title=name_title,
-            write=lambda target, progress: _write(ctx, ids, title, description, target, progress),
+            write=lambda target, progress: _write(
+                ctx, ids, (title, theme, description), made_on, target, progress
+            ),
             notes=self._notes,
         )
 
     def _notes(self, summary: Any) -> str:
+        notes = list(getattr(summary, "warnings", ()))
         missing = list(getattr(summary, "missing_photos", ()))
-        if not missing:
-            return ""
-        return self.tr("有 {0} 张照片的文件找不到，未放入总结：{1}").format(
-            len(missing), "；".join(missing)
-        )
+        if missing:
+            notes.append(
+                self.tr("有 {0} 张照片的文件找不到，未放入总结：{1}").format(
+                    len(missing), "；".join(missing)
+                )
+            )
+        return "；".join(notes)
 
 
 __all__ = ["ActivityTab"]

@@ -3,8 +3,9 @@
 What the clerk enters here is kept per year by ``services.disclosure_report``: the
 figures of table 二 (prefilled from the 主动公开 register while none are saved), typed
 上年结转 for a first year with the app (otherwise computed from the register) and the
-texts of sections 一、五、六 (the drafts stand in where a text is empty, shown as
-placeholders). Tables 三 and 四 are read-only previews computed on the thread pool from
+texts of sections 一、五、六 — 六 with its 人大建议和政协提案 and 创新情况 parts — (the
+drafts stand in where a text is empty, shown as placeholders). The title, 署名 and
+成文日期 of the Word file are chosen here too (their defaults shown grey). Tables 三 and 四 are read-only previews computed on the thread pool from
 the registers, with the consistency check of the format beside them; an export builds
 the report again, asks when the check finds problems, and writes exactly the report it
 checked (Excel: the official tables; Word: the whole report; JSON: the tables nested).
@@ -18,10 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDateEdit,
     QDoubleSpinBox,
     QFrame,
     QGridLayout,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -69,7 +72,8 @@ from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
 from gongkai_desktop.ui.worker import Task, start_task
 
 REPORT_TITLE = "年政府信息公开工作年度报告"
-TEXT_PARTS = tuple(f.name for f in fields(DisclosureTexts))  # overview, problems, other
+# overview, problems, other, proposals, innovation
+TEXT_PARTS = tuple(f.name for f in fields(DisclosureTexts))
 TABLE2_PARTS = tuple(f.name for f in fields(Table2))
 OK_STYLE = "color: #1e7b34;"
 MAX_SPIN = dr.MAX_COUNT - 1
@@ -90,9 +94,16 @@ def _preview(ctx: AppContext, year: int) -> Preview:
     return report, dr.check(report), dr.disclosure_drafts(ctx, year)
 
 
-def _checked(ctx: AppContext, year: int, progress: Progress) -> tuple[DisclosureReport, list[str]]:
+# what the clerk chose for the Word file: title, 署名, 成文日期 ("" / None: the default)
+Choices = tuple[str, str, date | None]
+
+
+def _checked(
+    ctx: AppContext, year: int, choices: Choices, progress: Progress
+) -> tuple[DisclosureReport, list[str]]:
     progress(0, 1)
-    report = dr.disclosure_report(ctx, year)
+    title, signer, made_on = choices
+    report = dr.disclosure_report(ctx, year, made_on, title=title, signer=signer)
     return report, dr.check(report)
 
 
@@ -253,6 +264,7 @@ class DisclosureTab(ReportTab):
         body.setContentsMargins(0, 0, 8, 0)
         body.setSpacing(12)
         body.addWidget(self._build_check())
+        body.addWidget(self._build_document())
         body.addWidget(self._build_texts_bar())
         body.addWidget(self._text_box("overview"))
         body.addWidget(self._build_table2())
@@ -260,6 +272,8 @@ class DisclosureTab(ReportTab):
         body.addWidget(self._build_table4())
         body.addWidget(self._text_box("problems"))
         body.addWidget(self._text_box("other"))
+        body.addWidget(self._text_box("proposals"))
+        body.addWidget(self._text_box("innovation"))
         body.addStretch(1)
         self.scroll_area = QScrollArea()  # not "scroll": that is QWidget.scroll()
         self.scroll_area.setWidgetResizable(True)
@@ -277,12 +291,45 @@ class DisclosureTab(ReportTab):
         layout.addWidget(self.check_label)
         return box
 
+    def _build_document(self) -> QGroupBox:
+        """Title, 署名 and 成文日期 of the Word file; empty means the default shown grey."""
+        box, layout = _group(self.tr("标题、署名和成文日期（导出 Word 时使用）"))
+        grid = QGridLayout()
+        self.title_edit = QLineEdit()
+        self.signer_edit = QLineEdit()
+        self.signer_edit.setMaximumWidth(320)
+        self.date_check = QCheckBox(self.tr("指定"))
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy年M月d日")
+        self.date_edit.setEnabled(False)
+        self.date_check.toggled.connect(self.date_edit.setEnabled)
+        self.date_hint = _hint(self.tr("不指定时为该年度最后一个工作日"))
+        grid.addWidget(QLabel(self.tr("标题：")), 0, 0)
+        grid.addWidget(self.title_edit, 0, 1, 1, 4)
+        grid.addWidget(QLabel(self.tr("署名：")), 1, 0)
+        grid.addWidget(self.signer_edit, 1, 1)
+        grid.addWidget(QLabel(self.tr("成文日期：")), 1, 2)
+        dated = QHBoxLayout()
+        dated.addWidget(self.date_check)
+        dated.addWidget(self.date_edit)
+        dated.addWidget(self.date_hint, 1)
+        grid.addLayout(dated, 1, 3, 1, 2)
+        grid.setColumnStretch(4, 1)
+        layout.addLayout(grid)
+        return box
+
+    def choices(self) -> Choices:
+        made_on = self.date_edit.date().toPython() if self.date_check.isChecked() else None
+        assert made_on is None or isinstance(made_on, date)
+        return self.title_edit.text().strip(), self.signer_edit.text().strip(), made_on
+
     def _build_texts_bar(self) -> QWidget:
         self.edits: dict[str, QPlainTextEdit] = {}
         self.save_texts_button = QPushButton(self.tr("保存文字"))
         self.save_texts_button.clicked.connect(self.save_texts)
         self.drafts_button = QPushButton(self.tr("使用草稿"))
-        self.drafts_button.setToolTip(self.tr("把根据本年数据生成的草稿填入三段文字，再按需修改"))
+        self.drafts_button.setToolTip(self.tr("把根据本年数据生成的草稿填入各段文字，再按需修改"))
         self.drafts_button.clicked.connect(self.use_drafts)
         self.saved_label = QLabel()
         self.saved_label.setStyleSheet(HINT_STYLE)
@@ -292,7 +339,7 @@ class DisclosureTab(ReportTab):
         row.addWidget(
             _hint(
                 self.tr(
-                    "一、五、六三段文字由您撰写，按年度保存；某段留空时，报告使用灰色显示的草稿。"
+                    "一、五、六各段文字由您撰写，按年度保存；某段留空时，报告使用灰色显示的草稿。"
                 )
             ),
             1,
@@ -558,6 +605,12 @@ class DisclosureTab(ReportTab):
 
     def _show_report(self, report: DisclosureReport, problems: list[str]) -> None:
         self.report, self.problems = report, problems
+        # the defaults, shown where the clerk chose nothing
+        self.title_edit.setPlaceholderText(report.title)
+        self.signer_edit.setPlaceholderText(report.signer or self.tr("（设置中未填写单位名称）"))
+        if not self.date_check.isChecked():
+            made = report.made_on
+            self.date_edit.setDate(QDate(made.year, made.month, made.day))
         for row, path in enumerate(T3_ROWS):
             for column, value in enumerate(report.table3[path]):
                 self._number(_item(self.table3, row, 3 + column), value)
@@ -697,9 +750,9 @@ class DisclosureTab(ReportTab):
     def start_export(self, suffix: str) -> None:
         """Build and check the report on the pool, ask when the check finds problems,
         then write that same report."""
-        ctx, year = self.ctx, self.loaded_year
+        ctx, year, choices = self.ctx, self.loaded_year, self.choices()
         self.runner.run(
-            lambda progress: _checked(ctx, year, progress),
+            lambda progress: _checked(ctx, year, choices, progress),
             lambda result: self._export_checked(suffix, *result),
             self.tr("正在统计{0}年的数据…").format(year),
         )
@@ -707,11 +760,17 @@ class DisclosureTab(ReportTab):
     def _export_checked(self, suffix: str, report: DisclosureReport, problems: list[str]) -> None:
         if report.year == self.loaded_year:
             self._show_report(report, problems)
-        if problems:
+        warnings = dr.export_warnings(report)
+        if problems or warnings:
+            ask = (
+                self.tr("存在{0}处不一致，仍要导出吗？").format(len(problems))
+                if problems
+                else self.tr("仍要导出吗？")
+            )
             answer = QMessageBox.question(
                 self,
-                self.tr("数据不一致"),
-                self.tr("存在{0}处不一致，仍要导出吗？").format(len(problems)),
+                self.tr("数据不一致") if problems else self.tr("设置不完整"),
+                "\n".join([*warnings, ask]),
                 Button.Yes | Button.No,
                 Button.No,
             )

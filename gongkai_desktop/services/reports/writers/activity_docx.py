@@ -1,7 +1,8 @@
 """The activity summary as a Word file in the official-document format (GB/T 9704—2012),
-laid out like the theme-day summaries offices write: title, 一、活动概况, 二、开展情况, 三、工作成效 with
-the figures table, 附件：活动图片, the signing unit and date, then the appendix on its
-own pages (附件 / 活动图片, two photos a page, captions centred under them). Every word comes from ``ActivitySummary``; the page, fonts,
+laid out like the theme-day summaries offices write: title, 一、活动主题, 二、活动概况,
+三、开展情况 with the figures table, 四、工作成效, 附件：活动图片, the signing unit and
+date (kept on one page with the last paragraph), then the appendix on its own pages
+(附件 / 活动图片, two photos a page, captions centred under them). Every word comes from ``ActivitySummary``; the page, fonts,
 headings, table and signature are ``official_docx.OfficialDocument``'s; this module adds
 the photo appendix.
 
@@ -13,6 +14,7 @@ make a document of hundreds of megabytes.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import warnings
 from pathlib import Path
@@ -24,8 +26,13 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
 from PIL import Image, ImageOps
 
-from gongkai_desktop.services.documents.content import Photo
-from gongkai_desktop.services.documents.official_docx import OfficialDocument
+from gongkai_desktop.services.documents.content import Photo, ReportTable
+from gongkai_desktop.services.documents.official_docx import (
+    CELL_MARGIN_TWIPS,
+    TABLE_PT,
+    OfficialDocument,
+    text_width,
+)
 from gongkai_desktop.services.io.file_output import write_atomically
 from gongkai_desktop.services.reports.activity import ActivitySummary
 
@@ -138,33 +145,84 @@ def _photos(doc: OfficialDocument, photos: tuple[Photo, ...]) -> None:
         _photo(doc, photo, new_page=index > 0 and index % PHOTOS_PER_PAGE == 0)
 
 
+# ---- the figures table --------------------------------------------------------------------
+
+TABLE_SIZES = (TABLE_PT, 9.0, 7.5)  # 五号, 小五, 六号: the first the table fits in
+# the columns of text that wrap, and their shares of the room the others leave
+TEXT_COLUMNS = {"活动名称": 10, "地点": 8}
+MIN_TEXT_CHARS = 5  # each text column keeps room for this many characters a line
+# digits and Latin letters: half a character in 仿宋, up to 0.7 of one in the bold
+# fallback fonts of LibreOffice/WPS (the 合计 row is bold)
+NARROW_ROOM = 0.7
+ASIAN_LATIN_GAP = 0.25  # the space Word and LibreOffice add between 月 and 18
+
+
+def _cell_width(text: str) -> float:
+    """Width of a one-line cell in characters, with the room Word adds where Chinese
+    meets digits (6月18日 is three such places wider)."""
+    wide = [text_width(c) == 1 for c in text]
+    gaps = sum(a != b for a, b in itertools.pairwise(wide))
+    return sum(1.0 if w else NARROW_ROOM for w in wide) + gaps * ASIAN_LATIN_GAP
+
+
+def table_layout(table: ReportTable, available: int) -> tuple[float, tuple[int, ...]]:
+    """The font size and column widths (twips) of the figures table: every column but
+    活动名称 and 地点 as wide as its longest cell or header line, so numbers and dates
+    never wrap; the text columns share the rest (and wrap). The first of
+    ``TABLE_SIZES`` leaving each text column ``MIN_TEXT_CHARS`` characters is used."""
+    padding = 2 * CELL_MARGIN_TWIPS + 40
+    text = {i: TEXT_COLUMNS[h] for i, h in enumerate(table.headers) if h in TEXT_COLUMNS}
+    for size in TABLE_SIZES:
+        widths = []
+        for i, header in enumerate(table.headers):
+            cells = [str(row[i]) for row in table.rows]
+            body = max((_cell_width(c) for c in cells), default=0.0)
+            head = max(text_width(line) for line in str(header).split("\n"))
+            widths.append(int(max(body, head) * size * 20 + padding))
+        room = available - sum(w for i, w in enumerate(widths) if i not in text)
+        shares = {i: int(room * weight / sum(text.values())) for i, weight in text.items()}
+        narrowest = min(shares.values(), default=0)
+        if narrowest >= MIN_TEXT_CHARS * size * 20 + padding or size == TABLE_SIZES[-1]:
+            for i, share in shares.items():
+                widths[i] = max(share, int(2 * size * 20 + padding))
+            return size, tuple(widths)
+    raise AssertionError("unreachable: the last size always returns")
+
+
 # ---- the document -------------------------------------------------------------------------
 
 
 def build_activity_document(summary: ActivitySummary) -> OfficialDocument:
+    """Title (broken only where a phrase ends), 一、活动主题, 二、活动概况 (the totals, said
+    once), 三、开展情况 (each event, the figures table), 四、工作成效, 附件说明, then the
+    unit once, as 署名, with the 成文日期; the photo appendix on pages of its own."""
     doc = OfficialDocument()
     doc.set_properties(title=summary.title, author=summary.unit)
-    for line in (summary.unit, summary.title):
-        if line:
-            doc.title(line)
+    doc.title(summary.title, whole_phrases=True)
     doc.blank_line()
     doc.paragraph(summary.intro)
-    doc.heading1("一、活动概况")
+    doc.heading1("一、活动主题")
+    for text in summary.theme:
+        doc.paragraph(text)
+    doc.heading1("二、活动概况")
     for text in summary.overview:
         doc.paragraph(text)
-    doc.heading1("二、开展情况")
-    doc.paragraph(summary.figures_sentence)
+    doc.heading1("三、开展情况")
     many = len(summary.events) > 1
     for n, event in enumerate(summary.events, 1):
         if many:
             doc.heading2(f"（{cn_number(n)}）{event.heading or '宣传活动'}")
         doc.paragraph(event.paragraph)
-    doc.heading1("三、工作成效")
+    size, widths = table_layout(summary.table, doc.text_width_twips)
+    doc.table(summary.table, font_size=size, widths=widths)
+    doc.heading1("四、工作成效")
     for text in summary.description:
-        doc.paragraph(text)
-    doc.table(summary.table)
+        last = doc.paragraph(text)
     if summary.photos:  # 附件说明: one blank line under the body, two characters in
-        doc.blank_line()
+        # the last paragraph goes with 附件说明 and the signature (signature() keeps
+        # the paragraph right before it)
+        last.paragraph_format.keep_with_next = True
+        doc.blank_line().paragraph_format.keep_with_next = True
         doc.paragraph(f"{APPENDIX_LABEL}：{APPENDIX_TITLE}", run_in_headings=False)
     doc.signature(summary.unit, summary.made_on_text)
     if summary.photos:
