@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,6 +33,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,7 @@ from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
+from gongkai_desktop.forms.values import overdue_label
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
 from gongkai_desktop.services.io.file_output import ExportError, error_message, write_atomically
@@ -206,10 +209,21 @@ class _Layout:
     header_top: int  # first header row
     header_rows: int  # 1 or 2
     widths: list[float] = field(default_factory=list)
+    # sheet columns (1-based, inclusive) of each printed part; one part: the whole width
+    parts: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def data_start(self) -> int:
         return self.header_top + self.header_rows
+
+    @property
+    def first_part_end(self) -> int:
+        return self.parts[0][1] if len(self.parts) > 1 else self.ncols
+
+    def repeated(self) -> int:
+        """Sheet columns repeated at the left of every printed part (序号 and the
+        leading natural-key columns)."""
+        return self.parts[1][0] - 1 if len(self.parts) > 1 else 0
 
 
 class LedgerExporter:
@@ -496,24 +510,27 @@ class _Run:
         has_groups = any(c.group for c in columns)
         layout = _Layout(ncols=len(columns) + 1, header_top=3, header_rows=2 if has_groups else 1)
         layout.widths = [SERIAL_WIDTH, *(c.width for c in columns)]
+        layout.parts = _printed_parts(self.ledger)
         styles = _Styles(ws, columns)
         for index, width in enumerate(layout.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         self._page_setup(ws, layout)
         # the sheet view is written with the first row: freeze it before any row
         ws.freeze_panes = f"A{layout.data_start}"
-        last = get_column_letter(layout.ncols)
+        # title, unit/date row and signature line span the first printed part only, so
+        # a ledger printed in parts keeps them whole on its first page
+        last = get_column_letter(layout.first_part_end)
 
         # row 1: title
         self._height(ws, 1, 36)
         ws.merged_cells.add(f"A1:{last}1")
         ws.append([styles.cell(self.title, styles.title)])
         # row 2: 填报单位（盖章） left, 填报日期 right
-        split = _right_span_start(layout.widths, 26)
+        split = _right_span_start(layout.widths[: layout.first_part_end], 26)
         self._height(ws, 2, 24)
         ws.merged_cells.add(f"A2:{get_column_letter(split - 1)}2")
         ws.merged_cells.add(f"{get_column_letter(split)}2:{last}2")
-        row2: list[Any] = [None] * layout.ncols
+        row2: list[Any] = [None] * layout.first_part_end
         row2[0] = styles.cell(
             ledger_cells.UNIT_PREFIX + self.settings.get("unit_name", ""), styles.line_left
         )
@@ -528,7 +545,7 @@ class _Run:
         if serial == 0:
             row_index = layout.data_start
             self._height(ws, row_index, 24)
-            ws.merged_cells.add(f"B{row_index}:{last}{row_index}")
+            ws.merged_cells.add(f"B{row_index}:{get_column_letter(layout.ncols)}{row_index}")
             empty = [styles.cell(None, styles.serial)]
             empty.append(styles.cell(ledger_cells.NO_RECORDS_TEXT, styles.body[0]))
             empty += [styles.cell(None, styles.empty_body) for _ in columns[1:]]
@@ -565,9 +582,25 @@ class _Run:
     def _page_setup(self, ws: Any, layout: _Layout) -> None:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        if len(layout.parts) > 1:
+            # printed in parts one page wide each, at the scale the widest part needs
+            # (Excel ignores manual column breaks under "fit to page")
+            repeated = sum(layout.widths[: layout.repeated()])
+            widest = max(
+                sum(layout.widths[first - 1 : end]) + (repeated if n else 0)
+                for n, (first, end) in enumerate(layout.parts)
+            )
+            count = max(end - first + 1 for first, end in layout.parts) + layout.repeated()
+            ws.page_setup.scale = print_scale(widest, count)
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+            for _first, end in layout.parts[:-1]:
+                ws.col_breaks.append(Break(id=end))
+            if layout.repeated():
+                ws.print_title_cols = f"A:{get_column_letter(layout.repeated())}"
+        else:
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = 0.5
@@ -665,7 +698,10 @@ class _Run:
         cells: list[Any] = [styles.cell(serial, styles.serial)]
         lines = 1
         for index, col in enumerate(self.columns):
-            if col.site_key is None:
+            if col.site_key is None and col.spec.computed and "overdue" in col.spec.computed:
+                # 是否逾期 as of the export day, not as of the day the record was saved
+                raw = overdue_label(col.spec, values, self.exporter.today)
+            elif col.site_key is None:
                 raw = values.get(col.key)
             else:
                 raw = self._sites.get(values.get(col.site_key) or "", {}).get(col.key)
@@ -731,6 +767,37 @@ def _photo_entries(form: FormSpec, values: Mapping[str, Any]) -> list[dict[str, 
                     if child.type == "photos" and isinstance(photos, list):
                         entries += [e for e in photos if isinstance(e, dict)]
     return entries
+
+
+# A4 landscape less 0.4 in margins each side, in points
+PRINTABLE_WIDTH_PT = (11.69 - 0.8) * 72
+
+
+def print_scale(width_units: float, columns: int) -> int:
+    """The print scale (%) at which columns of ``width_units`` in all fit A4 landscape
+    across: a column of width w is 7w + 5 pixels (the default font's digit width is 7
+    pixels), a pixel 0.75 pt."""
+    points = (7 * width_units + 5 * columns) * 0.75
+    return max(10, min(100, int(PRINTABLE_WIDTH_PT / points * 100)))
+
+
+def _printed_parts(ledger: LedgerSpec) -> list[tuple[int, int]]:
+    """Sheet columns (1-based, inclusive) of each printed part of the ledger: a column
+    marked ``new_page`` starts a part; 序号 is column 1."""
+    starts = [i + 2 for i, c in enumerate(ledger.columns) if c.new_page and i > 0]
+    edges = [1, *starts, len(ledger.columns) + 2]
+    parts = [(a, b - 1) for a, b in pairwise(edges)]
+    if len(parts) > 1:
+        # the columns repeated on every part are printed with it: the later parts start
+        # after them (序号 and the natural key, when they lead the ledger)
+        keys = 0
+        for col in ledger.columns:
+            if col.field not in ledger.natural_key:
+                break
+            keys += 1
+        repeated = 1 + keys
+        parts = [parts[0]] + [(max(a, repeated + 1), b) for a, b in parts[1:]]
+    return parts
 
 
 def _right_span_start(widths: Sequence[float], wanted: float) -> int:

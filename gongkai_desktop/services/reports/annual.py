@@ -30,7 +30,12 @@ from gongkai_desktop.services.documents.content import (
     we,
 )
 from gongkai_desktop.services.records.sql import json_value, live
-from gongkai_desktop.services.reports.figures import OUTREACH_FORM, figures, figures_many
+from gongkai_desktop.services.reports.figures import (
+    OUTREACH_FORM,
+    coverage_by_type,
+    figures,
+    figures_many,
+)
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
@@ -141,7 +146,7 @@ def outreach_paragraph(fig: dict[str, Any], events: list[tuple[str, date | None]
 
 
 def inspection_paragraph(fig: dict[str, Any]) -> str:
-    ins, cov = fig["inspections"], fig["patrol_coverage"]
+    ins, cov = fig["inspections"], coverage_by_type(fig)
     if not ins["total"]:
         text = "全年未开展巡查检查。"
     else:
@@ -190,7 +195,7 @@ def draft_texts(year: int, fig: dict[str, Any], who: str, addressee_lead: str) -
         f"认真执行生态环境保护法律法规，扎实开展宣传教育、巡查检查和问题整改工作。"
         f"现将{year}年生态环境保护工作情况报告如下："
     )
-    ins, cov, rect = fig["inspections"], fig["patrol_coverage"], fig["rectification"]
+    ins, cov, rect = fig["inspections"], coverage_by_type(fig), fig["rectification"]
     problems: list[str] = []
     short = [
         f"{label}应巡查{c['required']}次、完成{c['done']}次"

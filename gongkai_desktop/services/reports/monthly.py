@@ -32,6 +32,7 @@ from gongkai_desktop.services.reports.figures import (
     TASK_COMPLETED_FIELD,
     TASK_FORM,
     TASK_SOURCE_FIELD,
+    coverage_by_type,
     figures,
 )
 from gongkai_desktop.services.settings import load_settings
@@ -144,7 +145,7 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
     out, ins, cov, rect = (
         fig["outreach"],
         fig["inspections"],
-        fig["patrol_coverage"],
+        coverage_by_type(fig),
         fig["rectification"],
     )
     outreach = ReportTable(
@@ -239,7 +240,7 @@ def _paragraph(fig: dict[str, Any], who: str, period: Period) -> str:
     out, ins, cov, rect = (
         fig["outreach"],
         fig["inspections"],
-        fig["patrol_coverage"],
+        coverage_by_type(fig),
         fig["rectification"],
     )
     parts: list[str] = []

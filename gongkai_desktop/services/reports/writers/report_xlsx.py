@@ -51,6 +51,7 @@ from gongkai_desktop.services.documents.sheet_tables import (
 )
 from gongkai_desktop.services.io.file_output import ExportError, write_atomically
 from gongkai_desktop.services.reports.annual import AnnualReport
+from gongkai_desktop.services.reports.figures import BY_SITE
 from gongkai_desktop.services.reports.monthly import MonthlySummary
 
 MONTHLY_SHEET = "月度小结"
@@ -332,7 +333,7 @@ def _labels(figs: Sequence[dict[str, Any]], *keys: str) -> list[str]:
         for key in keys:
             value = value.get(key, {}) if isinstance(value, dict) else {}
         for label in value:
-            if label not in labels:
+            if label != BY_SITE and label not in labels:
                 labels.append(label)
     return labels
 
