@@ -220,10 +220,12 @@ class _Layout:
     def first_part_end(self) -> int:
         return self.parts[0][1] if len(self.parts) > 1 else self.ncols
 
+    # sheet columns repeated at the left of every later printed part (序号 and the
+    # leading natural-key columns)
+    repeat: int = 0
+
     def repeated(self) -> int:
-        """Sheet columns repeated at the left of every printed part (序号 and the
-        leading natural-key columns)."""
-        return self.parts[1][0] - 1 if len(self.parts) > 1 else 0
+        return self.repeat if len(self.parts) > 1 else 0
 
 
 class LedgerExporter:
@@ -510,7 +512,7 @@ class _Run:
         has_groups = any(c.group for c in columns)
         layout = _Layout(ncols=len(columns) + 1, header_top=3, header_rows=2 if has_groups else 1)
         layout.widths = [SERIAL_WIDTH, *(c.width for c in columns)]
-        layout.parts = _printed_parts(self.ledger)
+        layout.parts, layout.repeat = _printed_parts(self.ledger)
         styles = _Styles(ws, columns)
         for index, width in enumerate(layout.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
@@ -590,8 +592,7 @@ class _Run:
                 sum(layout.widths[first - 1 : end]) + (repeated if n else 0)
                 for n, (first, end) in enumerate(layout.parts)
             )
-            count = max(end - first + 1 for first, end in layout.parts) + layout.repeated()
-            ws.page_setup.scale = print_scale(widest, count)
+            ws.page_setup.scale = print_scale(widest)
             ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
             for _first, end in layout.parts[:-1]:
                 ws.col_breaks.append(Break(id=end))
@@ -773,31 +774,32 @@ def _photo_entries(form: FormSpec, values: Mapping[str, Any]) -> list[dict[str, 
 PRINTABLE_WIDTH_PT = (11.69 - 0.8) * 72
 
 
-def print_scale(width_units: float, columns: int) -> int:
+# Points a column width unit takes on paper. Excel draws a unit of the default Calibri 11
+# at 7 pixels (5.25 pt); LibreOffice without Calibri's metric twin was measured at up to
+# 7.8 pt. The scale is worked out for the wider, so a part fits the page in both.
+POINTS_PER_UNIT = 7.8
+
+
+def print_scale(width_units: float) -> int:
     """The print scale (%) at which columns of ``width_units`` in all fit A4 landscape
-    across: a column of width w is 7w + 5 pixels (the default font's digit width is 7
-    pixels), a pixel 0.75 pt."""
-    points = (7 * width_units + 5 * columns) * 0.75
-    return max(10, min(100, int(PRINTABLE_WIDTH_PT / points * 100)))
+    across."""
+    return max(10, min(100, int(PRINTABLE_WIDTH_PT / (width_units * POINTS_PER_UNIT) * 100)))
 
 
-def _printed_parts(ledger: LedgerSpec) -> list[tuple[int, int]]:
-    """Sheet columns (1-based, inclusive) of each printed part of the ledger: a column
-    marked ``new_page`` starts a part; 序号 is column 1."""
+def _printed_parts(ledger: LedgerSpec) -> tuple[list[tuple[int, int]], int]:
+    """Sheet columns (1-based, inclusive) of each printed part of the ledger (a column
+    marked ``new_page`` starts a part; 序号 is column 1), and how many sheet columns are
+    repeated at the left of the later parts: 序号 and the natural-key columns that lead
+    the ledger (the row's number and key on every page)."""
     starts = [i + 2 for i, c in enumerate(ledger.columns) if c.new_page and i > 0]
     edges = [1, *starts, len(ledger.columns) + 2]
     parts = [(a, b - 1) for a, b in pairwise(edges)]
-    if len(parts) > 1:
-        # the columns repeated on every part are printed with it: the later parts start
-        # after them (序号 and the natural key, when they lead the ledger)
-        keys = 0
-        for col in ledger.columns:
-            if col.field not in ledger.natural_key:
-                break
-            keys += 1
-        repeated = 1 + keys
-        parts = [parts[0]] + [(max(a, repeated + 1), b) for a, b in parts[1:]]
-    return parts
+    keys = 0
+    for col in ledger.columns:
+        if col.field not in ledger.natural_key:
+            break
+        keys += 1
+    return parts, 1 + keys
 
 
 def _right_span_start(widths: Sequence[float], wanted: float) -> int:

@@ -32,6 +32,7 @@ from gongkai_desktop.services.documents.content import (
 from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.reports.figures import (
     OUTREACH_FORM,
+    coverage_by_site,
     coverage_by_type,
     figures,
     figures_many,
@@ -102,6 +103,8 @@ class AnnualReport:
     figures: dict[str, Any]  # the whole year
     by_month: tuple[tuple[str, dict[str, Any]], ...]  # ("1月", figures of January), …
     appendix: ReportTable  # the figures by month, with a 全年 row
+    # the patrol coverage by site and month (附件2); None when no site owed a patrol
+    coverage_appendix: ReportTable | None = None
 
     @property
     def made_on_text(self) -> str:
@@ -264,6 +267,50 @@ def appendix_row(label: str, fig: dict[str, Any]) -> tuple[str | int, ...]:
     )
 
 
+# ---- coverage appendix: patrols owed and done, per site and month ---------------------
+COVERAGE_MONTHS = 12
+
+
+def coverage_appendix(year: int, fig: dict[str, Any]) -> ReportTable | None:
+    """附件: each site that owed patrols in the year, one row, with 应巡/已巡 per month
+    ("2/1" for a month short of its requirement, marked in the 缺巡 column by month) and
+    the year's totals. A 每季度 site shows its quarter under the quarter's first month.
+    None when no site owed a patrol."""
+    rows_by_site: dict[str, list[dict[str, Any]]] = {}
+    for row in coverage_by_site(fig):
+        rows_by_site.setdefault(row["site_id"], []).append(row)
+    if not rows_by_site:
+        return None
+    body: list[tuple[str | int, ...]] = []
+    marked = set()
+    for n, rows in enumerate(rows_by_site.values()):
+        per_month = {int(r["month"][5:7]): r for r in rows if r["month"][:4] == str(year)}
+        cells: list[str | int] = [rows[0]["site"]]
+        for month in range(1, COVERAGE_MONTHS + 1):
+            r = per_month.get(month)
+            cells.append("" if r is None else f"{r['done']}/{r['required']}")
+        required = sum(r["required"] for r in rows)
+        done = sum(r["done"] for r in rows)
+        short = [f"{int(r['month'][5:7])}月缺{r['missing']}次" for r in rows if r["missing"]]
+        if short:
+            marked.add(n)
+        body.append((*cells, required, done, "、".join(short) or "无"))
+    return ReportTable(
+        caption=f"{year}年监管对象巡查完成情况表",
+        headers=(
+            "监管对象",
+            *(f"{m}月" for m in range(1, COVERAGE_MONTHS + 1)),
+            "应巡查（次）",
+            "已巡查（次）",
+            "缺巡情况",
+        ),
+        rows=tuple(body),
+        marked=frozenset(marked),
+        note="各月格内为“已巡查次数/应巡查次数”；空格表示该月不在监管期内或无巡查要求。",
+        widths=(7, *([2.6] * COVERAGE_MONTHS), 3.2, 3.2, 7),
+    )
+
+
 def _office(ctx: AppContext) -> tuple[str, str, str]:
     """(unit name, how it names itself, addressee) from 设置."""
     settings = load_settings(ctx)
@@ -340,4 +387,5 @@ def annual_report(
         figures=fig,
         by_month=tuple(by_month),
         appendix=appendix,
+        coverage_appendix=coverage_appendix(year, fig),
     )

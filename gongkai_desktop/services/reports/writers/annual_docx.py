@@ -47,7 +47,23 @@ def build_annual_document(report: AnnualReport) -> OfficialDocument:
         caption=False,
         row_height_mm=APPENDIX_ROW_MM,
     )
+    add_coverage_appendix(doc, report)
     return doc
+
+
+COVERAGE_TABLE_PT = 10.5  # 五号: sixteen columns on a landscape page
+
+
+def add_coverage_appendix(doc: OfficialDocument, report: AnnualReport) -> None:
+    """附件2, the patrols owed and done per site and month, on an A4 landscape page of its
+    own (sixteen columns). Nothing when no site owed a patrol in the year."""
+    table = report.coverage_appendix
+    if table is None:
+        return
+    doc.new_section(landscape=True)
+    doc.paragraph("附件2", indent=False, font=doc.fonts.heading1)
+    doc.title(table.caption)
+    doc.table(table, font_size=COVERAGE_TABLE_PT, caption=False, line_pt=COVERAGE_TABLE_PT * 1.3)
 
 
 def write_annual_docx(report: AnnualReport, path: Path) -> None:
