@@ -79,7 +79,10 @@ def test_every_ledger_matches_the_database(
     result = exporter.export(ledger_id, MAY, out)
     ws = openpyxl.load_workbook(out).active
     ncols = len(ledger.columns) + 1
-    last = get_column_letter(ncols)
+    # a ledger printed in parts (columns marked new_page) keeps its title, unit/date row
+    # and signature line on the first part; the others span the whole table
+    breaks = [i for i, c in enumerate(ledger.columns, start=2) if c.new_page]
+    last = get_column_letter(breaks[0] - 1 if breaks else ncols)
 
     # title: unit + period + ledger; a site register shows the day instead of the period
     if ledger.date_field:
@@ -158,8 +161,15 @@ def test_every_ledger_matches_the_database(
     # print settings, frozen header
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
-    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    if breaks:
+        # printed in parts at a fixed scale, 序号 and the leading natural key repeated
+        assert [b.id for b in ws.col_breaks.brk] == [b - 1 for b in breaks]
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is False
+        assert int(ws.page_setup.scale) >= 80
+        assert ws.print_title_cols == "$A:$B"
+    else:
+        assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == f"$3:${2 + levels}"
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert ws.freeze_panes == f"A{start}"

@@ -21,6 +21,7 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.ledgers.export import LedgerExporter
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.records.sql import task_overdue
+from gongkai_desktop.services.reports.dashboard import DashboardService
 from gongkai_desktop.services.reports.figures import figures
 from gongkai_desktop.services.reports.progress import progress_report
 from gongkai_desktop.services.reports.writers.progress_docx import write_progress_docx
@@ -295,7 +296,16 @@ def test_progress_docx_and_xlsx_read_back(ctx: AppContext, town: Township, tmp_p
     assert paragraphs[0].replace("\n", "") == title
     assert any(p == "县生态环境局：" for p in paragraphs)
     assert any(SENTENCE_WATER in p for p in paragraphs)
-    assert paragraphs[-2:] == ["龙河镇人民政府", "2024年1月5日"]
+    # body, 附件说明, signature and date; then the 附件 page with the table
+    at = paragraphs.index("2024年1月5日")
+    assert paragraphs[at - 2 : at + 3] == [
+        "附件：2023年度饮用水水源地问题整改进展情况表",
+        "龙河镇人民政府",
+        "2024年1月5日",
+        "附件",
+        "2023年度饮用水水源地问题整改进展情况表",
+    ]
+    assert Document(str(out)).sections[-1].orientation == 1  # landscape
     assert rows[0][:3] == ["序号", "监管对象", "联系领导"]
     assert rows[1][3:10] == ["交办", "自查", "合计", "按期", "逾期", "小计", "其中逾期"]
     assert rows[2][:10] == ["1", JINZHU, "王镇长", "2", "1", "3", "1", "1", "1", "0"]
@@ -367,3 +377,18 @@ def test_ledger_site_and_overdue_columns(ctx: AppContext, town: Township, tmp_pa
         "ZG2023-007": (None, "否"),
     }
     assert {k: (v[site_col], v[overdue_col]) for k, v in by_no.items()} == expect
+
+
+def test_dashboard_lists_this_years_shortfalls(ctx: AppContext, town: Township) -> None:
+    board = DashboardService(ctx).overview(date(2023, 12, 10))
+    # January to November are finished; December is the running month
+    assert [(f.name, f.text) for f in board.year_shortfalls] == [
+        (LONGTAN, "11月缺2次"),
+        (HONGXING, "第二季度缺1次"),
+        (JINZHU, "8月缺1次"),
+    ]
+    # in December 金竹沟 is patrolled twice, 龙潭 twice: nothing owed this month
+    assert [g.name for g in board.patrol_gaps] == []
+    # before 龙潭's supervision began it owed nothing, even with no patrol
+    march = DashboardService(ctx).overview(date(2023, 3, 1))
+    assert [(f.name, f.text) for f in march.year_shortfalls] == []

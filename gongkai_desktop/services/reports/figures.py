@@ -512,6 +512,14 @@ def coverage_by_site(fig: dict[str, Any]) -> list[dict[str, Any]]:
     return list(fig["patrol_coverage"].get(BY_SITE, []))
 
 
+def patrol_coverage_in(
+    ctx: AppContext, session: Session, periods: Sequence[Period]
+) -> list[dict[str, Any]]:
+    """``patrol_coverage`` of each period, read through the caller's session (the 工作台
+    reads everything in one transaction)."""
+    return ReportFigures(ctx)._patrol_coverage(session, periods)
+
+
 def figures(ctx: AppContext, period: Period) -> dict[str, Any]:
     """The figures of ``period`` as the JSON object of ``gongkai report figures``."""
     return ReportFigures(ctx).figures(period)
