@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from gongkai_desktop.data.models import Record
-from gongkai_desktop.domain.periods import Period, format_cn_date
+from gongkai_desktop.domain.periods import Period, format_cn_date, named_period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.content import ReportTable, TableCell
 from gongkai_desktop.services.records import sql as record_sql
@@ -262,6 +262,7 @@ def progress_report(
     made_on: date | None = None,
 ) -> ProgressReport:
     today = today or date.today()
+    period = named_period(period.start, period.end)  # --from/--to over a whole year reads 2023年度
     as_of = min(period.end, today)
     form = ctx.registry.form(TASK_FORM)
     settings = load_settings(ctx)
