@@ -285,3 +285,41 @@ def test_dashboard_lists_this_years_shortfalls(ctx: AppContext, town: Township) 
     # before 龙潭's supervision began it owed nothing, even with no patrol
     march = DashboardService(ctx).overview(date(2023, 3, 1))
     assert [(f.name, f.text) for f in march.year_shortfalls] == []
+
+
+def test_annual_report_has_the_coverage_appendix(
+    ctx: AppContext, town: Township, tmp_path: Path
+) -> None:
+    from gongkai_desktop.services.reports.annual import annual_report
+    from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
+    from gongkai_desktop.services.reports.writers.report_xlsx import write_annual_xlsx
+
+    report = annual_report(ctx, 2023, today=date(2024, 1, 5))
+    table = report.coverage_appendix
+    assert table is not None
+    jinzhu = ["2/2"] * 7 + ["1/2"] + ["2/2"] * 4
+    longtan = ["", ""] + ["2/2"] * 8 + ["0/2", "2/2"]
+    hongxing = ["1/1", "", "", "0/1"] + [""] * 8
+    assert [list(r) for r in table.rows] == [
+        [HONGXING, *hongxing, 2, 1, "第二季度缺1次"],
+        [JINZHU, *jinzhu, 24, 23, "8月缺1次"],
+        [LONGTAN, *longtan, 20, 18, "11月缺2次"],
+    ]
+    assert table.marked == frozenset({0, 1, 2})
+
+    docx = tmp_path / "年报.docx"
+    write_annual_docx(report, docx)
+    doc = Document(str(docx))
+    texts = [p.text for p in doc.paragraphs]
+    assert "附件2" in texts
+    grid = [[c.text for c in row.cells] for row in doc.tables[-1].rows]
+    assert grid[0][0] == "监管对象" and grid[0][-1] == "缺巡情况"
+    assert grid[2][0] == JINZHU and grid[2][8] == "1/2" and grid[2][-3:] == ["24", "23", "8月缺1次"]
+    assert doc.sections[-1].orientation == 1  # landscape
+
+    xlsx = tmp_path / "年报.xlsx"
+    write_annual_xlsx(report, xlsx)
+    ws = load_workbook(xlsx)["巡查完成情况"]
+    values = list(ws.iter_rows(values_only=True))
+    row = next(r for r in values if r[0] == LONGTAN)
+    assert row[11] == "0/2" and row[13:16] == (20, 18, "11月缺2次")

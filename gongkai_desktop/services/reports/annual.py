@@ -9,7 +9,7 @@ The .docx and .xlsx writers (``annual_docx``, ``annual_xlsx``) lay this object o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -36,6 +36,8 @@ from gongkai_desktop.services.reports.figures import (
     coverage_by_type,
     figures,
     figures_many,
+    quarter_name,
+    quarterly_sites_in,
 )
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
@@ -271,10 +273,13 @@ def appendix_row(label: str, fig: dict[str, Any]) -> tuple[str | int, ...]:
 COVERAGE_MONTHS = 12
 
 
-def coverage_appendix(year: int, fig: dict[str, Any]) -> ReportTable | None:
+def coverage_appendix(
+    year: int, fig: dict[str, Any], quarterly: Collection[str] = ()
+) -> ReportTable | None:
     """附件: each site that owed patrols in the year, one row, with 应巡/已巡 per month
     ("2/1" for a month short of its requirement, marked in the 缺巡 column by month) and
-    the year's totals. A 每季度 site shows its quarter under the quarter's first month.
+    the year's totals. A 每季度 site (id in ``quarterly``) shows its quarter under the
+    quarter's first month, and its gaps by quarter.
     None when no site owed a patrol."""
     rows_by_site: dict[str, list[dict[str, Any]]] = {}
     for row in coverage_by_site(fig):
@@ -291,7 +296,11 @@ def coverage_appendix(year: int, fig: dict[str, Any]) -> ReportTable | None:
             cells.append("" if r is None else f"{r['done']}/{r['required']}")
         required = sum(r["required"] for r in rows)
         done = sum(r["done"] for r in rows)
-        short = [f"{int(r['month'][5:7])}月缺{r['missing']}次" for r in rows if r["missing"]]
+        short = [
+            f"{_unit_name(int(r['month'][5:7]), r['site_id'] in quarterly)}缺{r['missing']}次"
+            for r in rows
+            if r["missing"]
+        ]
         if short:
             marked.add(n)
         body.append((*cells, required, done, "、".join(short) or "无"))
@@ -309,6 +318,17 @@ def coverage_appendix(year: int, fig: dict[str, Any]) -> ReportTable | None:
         note="各月格内为“已巡查次数/应巡查次数”；空格表示该月不在监管期内或无巡查要求。",
         widths=(7, *([2.6] * COVERAGE_MONTHS), 3.2, 3.2, 7),
     )
+
+
+def _unit_name(month: int, quarterly: bool) -> str:
+    return quarter_name(month) if quarterly else f"{month}月"
+
+
+def _coverage_appendix_of(ctx: AppContext, year: int, fig: dict[str, Any]) -> ReportTable | None:
+    ids = {r["site_id"] for r in coverage_by_site(fig)}
+    with ctx.transaction() as session:
+        quarterly = quarterly_sites_in(session, ids)
+    return coverage_appendix(year, fig, quarterly)
 
 
 def _office(ctx: AppContext) -> tuple[str, str, str]:
@@ -387,5 +407,5 @@ def annual_report(
         figures=fig,
         by_month=tuple(by_month),
         appendix=appendix,
-        coverage_appendix=coverage_appendix(year, fig),
+        coverage_appendix=_coverage_appendix_of(ctx, year, fig),
     )

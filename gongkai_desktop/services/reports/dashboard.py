@@ -29,7 +29,12 @@ from gongkai_desktop.forms.spec import FormSpec
 from gongkai_desktop.forms.values import workday_deadline
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import sql as record_sql
-from gongkai_desktop.services.reports.figures import BY_SITE, patrol_coverage_in
+from gongkai_desktop.services.reports.figures import (
+    BY_SITE,
+    patrol_coverage_in,
+    quarter_name,
+    quarterly_sites_in,
+)
 
 # The forms and values the figures are about (ids and labels in forms/*.yaml).
 SITE_FORM = "site"
@@ -123,8 +128,7 @@ class YearShortfall:
     def text(self) -> str:
         """8月缺1次、11月缺2次 (第二季度缺1次 for a 每季度 site)"""
         if self.quarterly:
-            names = "一二三四"
-            return "、".join(f"第{names[(m - 1) // 3]}季度缺{n}次" for m, n in self.months)
+            return "、".join(f"{quarter_name(m)}缺{n}次" for m, n in self.months)
         return "、".join(f"{m}月缺{n}次" for m, n in self.months)
 
 
@@ -244,15 +248,7 @@ class DashboardService:
             return ()
         finished = period_between(date(today.year, 1, 1), month_of(today).start - timedelta(1))
         rows = [r for r in patrol_coverage_in(self.ctx, session, [finished])[0][BY_SITE]]
-        site = aliased(Record)
-        quarterly_ids = set(
-            session.scalars(
-                select(site.id).where(
-                    site.id.in_({r["site_id"] for r in rows if r["missing"]}),
-                    _json(site, PATROL_PERIOD_FIELD) == QUARTERLY,
-                )
-            )
-        )
+        quarterly_ids = quarterly_sites_in(session, {r["site_id"] for r in rows if r["missing"]})
         running_quarter = quarter_of(today).start.month
         by_site: dict[str, YearShortfall] = {}
         for row in rows:

@@ -36,7 +36,7 @@ Rules worth knowing when reading the numbers:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -510,6 +510,25 @@ def coverage_by_type(fig: dict[str, Any]) -> dict[str, dict[str, int]]:
 def coverage_by_site(fig: dict[str, Any]) -> list[dict[str, Any]]:
     """The per-site, per-month rows of ``fig["patrol_coverage"]``."""
     return list(fig["patrol_coverage"].get(BY_SITE, []))
+
+
+def quarterly_sites_in(session: Session, ids: Collection[str]) -> set[str]:
+    """Which of the sites ``ids`` are patrolled per quarter (每季度): their ``by_site``
+    rows stand for a quarter, under its first month."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Record.id).where(
+                Record.id.in_(set(ids)), json_value(Record, PATROL_PERIOD_FIELD) == QUARTERLY
+            )
+        )
+    )
+
+
+def quarter_name(month: int) -> str:
+    """第二季度 for a month of the second quarter."""
+    return f"第{'一二三四'[(month - 1) // 3]}季度"
 
 
 def patrol_coverage_in(
