@@ -306,17 +306,23 @@ def coverage_appendix(
         body.append((*cells, required, done, "、".join(short) or "无"))
     return ReportTable(
         caption=f"{year}年监管对象巡查完成情况表",
-        headers=(
-            "监管对象",
-            *(f"{m}月" for m in range(1, COVERAGE_MONTHS + 1)),
-            "应巡查（次）",
-            "已巡查（次）",
-            "缺巡情况",
+        headers=(),
+        # given as header_rows, the writers keep the ratio of ``widths`` exactly (a
+        # simple table's columns shrink to their digits and the headers then wrap twice)
+        header_rows=(
+            (
+                "监管对象",
+                *(f"{m}月" for m in range(1, COVERAGE_MONTHS + 1)),
+                "应巡查",  # "（次）" would wrap them; the note says 次
+                "已巡查",
+                "缺巡情况",
+            ),
         ),
         rows=tuple(body),
         marked=frozenset(marked),
-        note="各月格内为“已巡查次数/应巡查次数”；空格表示该月不在监管期内或无巡查要求。",
-        widths=(7, *([2.6] * COVERAGE_MONTHS), 3.2, 3.2, 7),
+        note="各月格内为“已巡查次数/应巡查次数”，应巡查、已巡查为全年次数；"
+        "空格表示该月不在监管期内或无巡查要求。",
+        widths=(8.4, *([2.75] * COVERAGE_MONTHS), 3.1, 3.1, 8.4),
     )
 
 
