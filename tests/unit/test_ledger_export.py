@@ -95,7 +95,9 @@ def test_every_ledger_matches_the_database(
     assert ws["A1"].alignment.horizontal == "center"
 
     # row 2: 填报单位 left, 填报日期 right
-    assert ws["A2"].value == f"填报单位（盖章）：{UNIT}"
+    # printed in parts, 序号 and 问题编号 repeat on every part: the line starts after them
+    lead = get_column_letter(3 if breaks else 1)
+    assert ws[f"{lead}2"].value == f"填报单位（盖章）：{UNIT}"
     right = [c for c in ws[2] if c.value and str(c.value).startswith("填报日期")]
     assert [c.value for c in right] == ["填报日期：2024年6月3日"]
     assert right[0].alignment.horizontal == "right"
@@ -154,8 +156,8 @@ def test_every_ledger_matches_the_database(
 
     # the line under the table, nothing after it
     end = start + len(body)
-    assert ws[f"A{end}"].value == SIGNATURE
-    assert f"A{end}:{last}{end}" in merged(ws)
+    assert ws[f"{lead}{end}"].value == SIGNATURE
+    assert f"{lead}{end}:{last}{end}" in merged(ws)
     assert ws.max_row == end
 
     # print settings, frozen header

@@ -530,10 +530,13 @@ class _Run:
         # row 2: 填报单位（盖章） left, 填报日期 right
         split = _right_span_start(layout.widths[: layout.first_part_end], 26)
         self._height(ws, 2, 24)
-        ws.merged_cells.add(f"A2:{get_column_letter(split - 1)}2")
+        # printed in parts, the columns repeated on every part stay clear of the unit and
+        # signature lines, which would otherwise show cut off on the later parts
+        lead = layout.repeated()
+        ws.merged_cells.add(f"{get_column_letter(lead + 1)}2:{get_column_letter(split - 1)}2")
         ws.merged_cells.add(f"{get_column_letter(split)}2:{last}2")
         row2: list[Any] = [None] * layout.first_part_end
-        row2[0] = styles.cell(
+        row2[lead] = styles.cell(
             ledger_cells.UNIT_PREFIX + self.settings.get("unit_name", ""), styles.line_left
         )
         row2[split - 1] = styles.cell(
@@ -554,8 +557,8 @@ class _Run:
             ws.append(empty)
         end = layout.data_start + max(serial, 1)
         self._height(ws, end, 28)
-        ws.merged_cells.add(f"A{end}:{last}{end}")
-        ws.append([styles.cell(self._signature_line(), styles.line_left)])
+        ws.merged_cells.add(f"{get_column_letter(lead + 1)}{end}:{last}{end}")
+        ws.append([None] * lead + [styles.cell(self._signature_line(), styles.line_left)])
 
     def _write_records(self, session: Session, ws: Any, styles: _Styles, layout: _Layout) -> int:
         serial = 0

@@ -31,13 +31,14 @@ from gongkai_desktop.services.documents.content import (
 )
 from gongkai_desktop.services.records.sql import json_value, live
 from gongkai_desktop.services.reports.figures import (
+    BY_SITE,
     OUTREACH_FORM,
     coverage_by_site,
     coverage_by_type,
     figures,
     figures_many,
     quarter_name,
-    quarterly_sites_in,
+    sites_by_month,
 )
 from gongkai_desktop.services.settings import load_settings, put_settings_audited
 
@@ -330,11 +331,10 @@ def _unit_name(month: int, quarterly: bool) -> str:
     return quarter_name(month) if quarterly else f"{month}月"
 
 
-def _coverage_appendix_of(ctx: AppContext, year: int, fig: dict[str, Any]) -> ReportTable | None:
-    ids = {r["site_id"] for r in coverage_by_site(fig)}
+def _coverage_appendix_of(ctx: AppContext, year: int) -> ReportTable | None:
     with ctx.transaction() as session:
-        quarterly = quarterly_sites_in(session, ids)
-    return coverage_appendix(year, fig, quarterly)
+        rows, quarterly = sites_by_month(ctx, session, parse_period(str(year)))
+    return coverage_appendix(year, {"patrol_coverage": {BY_SITE: rows}}, quarterly)
 
 
 def _office(ctx: AppContext) -> tuple[str, str, str]:
@@ -413,5 +413,5 @@ def annual_report(
         figures=fig,
         by_month=tuple(by_month),
         appendix=appendix,
-        coverage_appendix=_coverage_appendix_of(ctx, year, fig),
+        coverage_appendix=_coverage_appendix_of(ctx, year),
     )

@@ -29,12 +29,7 @@ from gongkai_desktop.forms.spec import FormSpec
 from gongkai_desktop.forms.values import workday_deadline
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import sql as record_sql
-from gongkai_desktop.services.reports.figures import (
-    BY_SITE,
-    patrol_coverage_in,
-    quarter_name,
-    quarterly_sites_in,
-)
+from gongkai_desktop.services.reports.figures import quarter_name, sites_by_month
 
 # The forms and values the figures are about (ids and labels in forms/*.yaml).
 SITE_FORM = "site"
@@ -247,8 +242,7 @@ class DashboardService:
         if today.month == 1:
             return ()
         finished = period_between(date(today.year, 1, 1), month_of(today).start - timedelta(1))
-        rows = [r for r in patrol_coverage_in(self.ctx, session, [finished])[0][BY_SITE]]
-        quarterly_ids = quarterly_sites_in(session, {r["site_id"] for r in rows if r["missing"]})
+        rows, quarterly_ids = sites_by_month(self.ctx, session, finished)
         running_quarter = quarter_of(today).start.month
         by_site: dict[str, YearShortfall] = {}
         for row in rows:

@@ -36,7 +36,7 @@ Rules worth knowing when reading the numbers:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -157,6 +157,7 @@ class ReportFigures:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.registry = ctx.registry
+        self.quarterly_sites: set[str] = set()  # 每季度 sites met in patrol coverage
 
     def figures(self, period: Period) -> dict[str, Any]:
         return self.figures_many([period])[0]
@@ -290,7 +291,12 @@ class ReportFigures:
         return out
 
     # ---- patrol coverage ------------------------------------------------------------
-    def _patrol_coverage(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:
+    def _patrol_coverage(
+        self, session: Session, periods: Sequence[Period], by_type: bool = True
+    ) -> list[dict[str, Any]]:
+        """``patrol_coverage`` of each period; ``by_type=False`` reads only ``by_site``
+        (the per-type entries stay zero). The ids of the 每季度 sites among the rows are
+        left in ``self.quarterly_sites``."""
         counted = record_sql.patrol_site_types(self.registry)
         site_form = self.registry.forms.get(SITE_FORM)
         order = (
@@ -340,6 +346,7 @@ class ReportFigures:
                         literal(until.isoformat()).label("until"),
                         site_type.label("site_type"),
                         required.label("required"),
+                        literal(is_quarterly).label("quarterly"),
                     ).where(
                         *base,
                         quarterly if is_quarterly else ~quarterly,
@@ -377,6 +384,7 @@ class ReportFigures:
                     owed.c.first,
                     owed.c.site_type,
                     owed.c.required,
+                    owed.c.quarterly,
                     func.min(_sum(daily.c.n), owed.c.required).label("done"),
                 )
                 .select_from(owed)
@@ -396,15 +404,19 @@ class ReportFigures:
             per_unit = (
                 select(owed, literal(0).label("done")).cte("per_unit").prefix_with("MATERIALIZED")
             )
-        rows = session.execute(
-            select(
-                per_unit.c.period,
-                per_unit.c.site_type,
-                func.count(func.distinct(per_unit.c.site_id)),
-                _sum(per_unit.c.required),
-                _sum(per_unit.c.done),
-            ).group_by(per_unit.c.period, per_unit.c.site_type)
-        ).all()
+        rows = (
+            session.execute(
+                select(
+                    per_unit.c.period,
+                    per_unit.c.site_type,
+                    func.count(func.distinct(per_unit.c.site_id)),
+                    _sum(per_unit.c.required),
+                    _sum(per_unit.c.done),
+                ).group_by(per_unit.c.period, per_unit.c.site_type)
+            ).all()
+            if by_type
+            else []
+        )
         for index, label, sites, owed_times, done_times in rows:
             coverage[int(index)][str(label)] = {
                 "sites": _int(sites),
@@ -422,12 +434,15 @@ class ReportFigures:
                 per_unit.c.first,
                 per_unit.c.required,
                 per_unit.c.done,
+                per_unit.c.quarterly,
             )
             .join(named, named.id == per_unit.c.site_id)
             .order_by(per_unit.c.period, name, per_unit.c.site_id, per_unit.c.first)
         ).all()
-        for index, site_id, site_name, kind, first, owed_times, done_times in site_rows:
+        for index, site_id, site_name, kind, first, owed_times, done_times, by_quarter in site_rows:
             owed_n, done_n = _int(owed_times), _int(done_times)
+            if by_quarter:
+                self.quarterly_sites.add(str(site_id))
             coverage[int(index)][BY_SITE].append(
                 {
                     "site_id": str(site_id),
@@ -512,31 +527,20 @@ def coverage_by_site(fig: dict[str, Any]) -> list[dict[str, Any]]:
     return list(fig["patrol_coverage"].get(BY_SITE, []))
 
 
-def quarterly_sites_in(session: Session, ids: Collection[str]) -> set[str]:
-    """Which of the sites ``ids`` are patrolled per quarter (每季度): their ``by_site``
-    rows stand for a quarter, under its first month."""
-    if not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Record.id).where(
-                Record.id.in_(set(ids)), json_value(Record, PATROL_PERIOD_FIELD) == QUARTERLY
-            )
-        )
-    )
-
-
 def quarter_name(month: int) -> str:
     """第二季度 for a month of the second quarter."""
     return f"第{'一二三四'[(month - 1) // 3]}季度"
 
 
-def patrol_coverage_in(
-    ctx: AppContext, session: Session, periods: Sequence[Period]
-) -> list[dict[str, Any]]:
-    """``patrol_coverage`` of each period, read through the caller's session (the 工作台
-    reads everything in one transaction)."""
-    return ReportFigures(ctx)._patrol_coverage(session, periods)
+def sites_by_month(
+    ctx: AppContext, session: Session, period: Period
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The ``by_site`` rows of ``period`` read through the caller's session (the 工作台
+    reads everything in one transaction), and which of their sites are 每季度 (their rows
+    stand for a quarter, under its first month)."""
+    reader = ReportFigures(ctx)
+    coverage = reader._patrol_coverage(session, [period], by_type=False)[0]
+    return coverage[BY_SITE], reader.quarterly_sites
 
 
 def figures(ctx: AppContext, period: Period) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from gongkai_desktop.data.models import Record
@@ -38,6 +38,8 @@ from gongkai_desktop.services.reports.figures import (
     SITE_FORM,
     SITE_NAME_FIELD,
     SITE_TYPE_FIELD,
+    SUPERVISED_FROM_FIELD,
+    SUPERVISED_UNTIL_FIELD,
     TASK_COMPLETED_FIELD,
     TASK_FORM,
     TASK_SOURCE_FIELD,
@@ -287,7 +289,7 @@ def progress_report(
         conditions.append(json_value(site, SITE_TYPE_FIELD) == site_type)
 
     def count_if(condition: Any) -> Any:
-        return func.coalesce(func.sum(func.iif(condition, 1, 0)), 0)
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     site_key = func.coalesce(site.id, literal(""))
     self_found = source.in_(SELF_FOUND_SOURCES)
@@ -331,12 +333,12 @@ def progress_report(
                     json_value(site, SITE_TYPE_FIELD) == site_type,
                     site.status == SITE_ACTIVE,
                     or_(
-                        json_value(site, "supervised_from").is_(None),
-                        json_value(site, "supervised_from") <= end,
+                        json_value(site, SUPERVISED_FROM_FIELD).is_(None),
+                        json_value(site, SUPERVISED_FROM_FIELD) <= end,
                     ),
                     or_(
-                        json_value(site, "supervised_until").is_(None),
-                        json_value(site, "supervised_until") >= start,
+                        json_value(site, SUPERVISED_UNTIL_FIELD).is_(None),
+                        json_value(site, SUPERVISED_UNTIL_FIELD) >= start,
                     ),
                 ),
             ),
