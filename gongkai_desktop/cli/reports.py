@@ -23,13 +23,13 @@ from gongkai_desktop.cli.common import (
 from gongkai_desktop.domain.periods import parse_iso_date
 
 # the kinds of ``gongkai report``, in the order register adds them
-REPORT_KINDS = ("figures", "monthly", "annual", "activity", "disclosure")
+REPORT_KINDS = ("figures", "monthly", "annual", "activity", "disclosure", "progress")
 
 
 def register(sub: Any) -> None:
     report = sub.add_parser(
         "report",
-        help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告、activity 活动开展情况、disclosure 政府信息公开工作年度报告",
+        help="统计报表：figures 统计数字、monthly 月度小结、annual 年度报告、activity 活动开展情况、disclosure 政府信息公开工作年度报告、progress 问题整改进展",
     )
     report.set_defaults(handler=cmd_report)
     kinds = report.add_subparsers(dest="report_kind", metavar="报表")
@@ -50,6 +50,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_report_annual)
     _add_activity_parser(kinds)
     _add_disclosure_parser(kinds)
+    _add_progress_parser(kinds)
 
 
 def _add_date_argument(p: argparse.ArgumentParser) -> None:
@@ -284,6 +285,51 @@ def cmd_report_disclosure(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"警告：{problem}", file=sys.stderr)
     return EXIT_FAIL if problems and args.strict else EXIT_OK
+
+
+def _add_progress_parser(kinds: Any) -> None:
+    p = kinds.add_parser(
+        "progress", help="各监管对象问题整改进展情况（.docx 公文、.xlsx 表格或 JSON）"
+    )
+    add_period_arguments(p)
+    p.add_argument("--site-type", dest="site_type", help="只统计这一类监管对象，例如 饮用水水源地")
+    p.add_argument("--out", help="输出文件：.docx 或 .xlsx")
+    p.add_argument("--json", action="store_true", help="把各对象的整改进展以 JSON 输出到屏幕")
+    p.set_defaults(handler=cmd_report_progress)
+
+
+def cmd_report_progress(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.reports.progress import progress_report
+
+    period = period_from_args(args)
+    assert period is not None  # required
+    out = _out_path(args.out, (".docx", ".xlsx")) if args.out else None
+    if out is None and not args.json:
+        raise InputError("请用 --out 指定输出文件（.docx 或 .xlsx），或用 --json 输出到屏幕")
+    site_type = (args.site_type or "").strip()
+    with open_ctx(args, auto_backup=False) as ctx:
+        if site_type:
+            site_form = ctx.registry.form("site")
+            known = site_form.field("site_type").choices
+            if site_type not in known:
+                raise InputError(f"没有监管对象类型“{site_type}”，可选：{'、'.join(known)}")
+        report = progress_report(ctx, period, site_type)
+    if out is not None:
+        if out.suffix.lower() == ".docx":
+            from gongkai_desktop.services.reports.writers.progress_docx import write_progress_docx
+
+            write_progress_docx(report, out)
+        else:
+            from gongkai_desktop.services.reports.writers.progress_xlsx import write_progress_xlsx
+
+            write_progress_xlsx(report, out)
+    if args.json:
+        print_json(report.json())
+    elif out is not None:
+        print(f"已生成：{out}（{report.sentence}）")
+    for note in report.notes:
+        print(f"警告：{note}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:

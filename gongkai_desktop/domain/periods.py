@@ -61,3 +61,15 @@ def parse_iso_date(text: str, what: str = "日期") -> date:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
         raise PeriodError(f"{what}“{text}”格式不对，应写作 YYYY-MM-DD") from exc
+
+
+def named_period(start: date, end: date) -> Period:
+    """The span start … end, labelled as the whole year, quarter or month it is when it
+    is exactly one (2023年度 rather than 2023年1月1日至2023年12月31日)."""
+    candidates = [f"{start.year:04d}", f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"]
+    candidates.append(f"{start.year:04d}-{start.month:02d}")
+    for text in candidates:
+        named = parse_period(text)
+        if (named.start, named.end) == (start, end):
+            return named
+    return period_between(start, end)

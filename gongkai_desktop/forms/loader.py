@@ -677,6 +677,7 @@ def _build_ledger(
                 label=label or ref,
                 width=float(col.get("width", 12)),
                 group=col.get("group", ""),
+                new_page=bool(col.get("new_page", False)),
                 synonyms=tuple(col.get("synonyms", [])),
                 detail_field=col.get("detail_field", ""),
                 problem_choice=col.get("problem_choice", ""),

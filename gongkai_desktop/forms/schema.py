@@ -69,6 +69,18 @@ _FIELD: dict[str, Any] = {
                 "sum": {"type": "array", "items": _KEY, "minItems": 1},
                 "count": _KEY,
                 "first_of": {"type": "array", "items": _KEY, "minItems": 1},
+                # 是否逾期 as of today (domain.overdue): due date, completion date, labels
+                "overdue": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["due", "done", "late", "in_time"],
+                    "properties": {
+                        "due": _KEY,
+                        "done": _KEY,
+                        "late": {"type": "string"},
+                        "in_time": {"type": "string"},
+                    },
+                },
                 # working-day deadlines (domain.workdays), over the office calendar
                 "workdays_after": {
                     "type": "object",
@@ -252,6 +264,8 @@ LEDGER_SCHEMA: dict[str, Any] = {
                     "label": {"type": "string", "minLength": 1},
                     "width": {"type": "number", "minimum": 2, "maximum": 120},
                     "group": {"type": "string"},
+                    # printed parts: this column starts a new page across (wide ledgers)
+                    "new_page": {"type": "boolean"},
                     "synonyms": {"type": "array", "items": {"type": "string"}},
                     "detail_field": {
                         "type": "string",

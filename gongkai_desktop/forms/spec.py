@@ -214,6 +214,9 @@ class LedgerColumn:
     label: str
     width: float = 12
     group: str = ""  # upper header cell shared by neighbouring columns
+    # the column starts a new printed part: the ledger prints its columns in parts one
+    # page wide each, 序号 and the natural-key columns repeated on every part
+    new_page: bool = False
     synonyms: tuple[str, ...] = ()
     # On import, free text in this choice column that describes a problem is read as
     # ``problem_choice`` and the text itself kept in ``detail_field`` (a text field).
@@ -285,4 +288,6 @@ def computed_refs(computed: Mapping[str, Any]) -> list[str]:
             ]
         elif kind == "on_time":
             refs += [arg["date"], arg["due"]]
+        elif kind == "overdue":
+            refs += [arg["due"], arg["done"]]
     return refs

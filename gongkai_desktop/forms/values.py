@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai_desktop.domain.errors import FieldError, ValidationError
+from gongkai_desktop.domain.overdue import is_overdue
 from gongkai_desktop.domain.workdays import Deadline, WorkCalendar, reply_deadline
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
 
@@ -262,6 +263,19 @@ def workday_deadline(
     return None
 
 
+def overdue_label(spec: FieldSpec, values: Mapping[str, Any], as_of: date) -> str | None:
+    """是 / 否 of an ``overdue`` field as of ``as_of`` (the rule of domain.overdue); None
+    while the task has no deadline. A stored value is as of the day it was saved: an
+    export states it again as of its own day."""
+    assert spec.computed is not None
+    arg = spec.computed["overdue"]
+    due = _as_date(values.get(arg["due"]))
+    if due is None:
+        return None
+    late = is_overdue(due, _as_date(values.get(arg["done"])), as_of)
+    return str(arg["late"] if late else arg["in_time"])
+
+
 def _compute(
     spec: FieldSpec, values: Mapping[str, Any], calendar: WorkCalendar | None = None
 ) -> Any:
@@ -275,6 +289,8 @@ def _compute(
         if done is None or due is None:
             return None
         return arg["within"] if done <= due else arg["late"]
+    if "overdue" in spec.computed:
+        return overdue_label(spec, values, date.today())
     if "count" in spec.computed:
         item = values.get(spec.computed["count"])
         return len(item) if isinstance(item, list) else 0

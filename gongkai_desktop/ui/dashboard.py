@@ -298,6 +298,15 @@ class DashboardPage(QWidget):
             alert_color=OVERDUE_COLOR,
         )
         right.addWidget(self.patrol_section)
+        self.shortfall_section = RecordSection(
+            self.tr("今年以来巡查未达要求的监管对象"),
+            PATROL_COLOR,
+            [self.tr("监管对象"), self.tr("类型"), self.tr("缺巡情况")],
+            2,
+            self.tr("今年已过的月份均按要求完成巡查"),
+            alert_color=OVERDUE_COLOR,
+        )
+        right.addWidget(self.shortfall_section)
         right.addWidget(self._build_by_type())
         right.addStretch(1)
         columns.addLayout(left, 3)
@@ -315,6 +324,7 @@ class DashboardPage(QWidget):
             self.overdue_section,
             self.due_section,
             self.patrol_section,
+            self.shortfall_section,
             *self.disclosure_sections,
         ):
             section.record_activated.connect(self.record_open_requested)
@@ -494,6 +504,17 @@ class DashboardPage(QWidget):
                     alert_column=4,
                 )
                 for g in board.patrol_gaps
+            ]
+        )
+        self.shortfall_section.set_rows(
+            [
+                _Row(
+                    f.site_id,
+                    (f.name, f.site_type, f.text),
+                    self.tr("{0}：{1}").format(f.name, f.text),
+                    alert_column=2,
+                )
+                for f in board.year_shortfalls
             ]
         )
         self._show_disclosure(board.disclosure)

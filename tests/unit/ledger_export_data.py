@@ -473,10 +473,30 @@ def expected_cell(type_: str, value: Any, names: dict[str, str]) -> Any:
     return value
 
 
+def overdue_as_of(data: dict[str, Any], as_of: date) -> str | None:
+    """是否逾期 of a rectification task as of a day, worked out here: past its deadline in
+    force and not done by then, or done after it; none without a deadline."""
+    due_text = data.get("extended_deadline") or data.get("deadline")
+    if not due_text:
+        return None
+    due = date.fromisoformat(due_text)
+    done_text = data.get("completed_date")
+    done = date.fromisoformat(done_text) if done_text else None
+    if done is not None and done <= as_of:
+        return "是" if done > due else "否"
+    return "是" if due < as_of else "否"
+
+
 def expected_rows(
-    db: Path, registry: FormRegistry, ledger: LedgerSpec, start: date | None, end: date | None
+    db: Path,
+    registry: FormRegistry,
+    ledger: LedgerSpec,
+    start: date | None,
+    end: date | None,
+    as_of: date | None = None,
 ) -> list[list[Any]]:
-    """The ledger's body, 序号 first, from the database file."""
+    """The ledger's body, 序号 first, from the database file; ``as_of`` is the export
+    day (是否逾期 is stated as of it)."""
     form = registry.form(ledger.form)
     site_form = registry.form("site")
     names = titles(db)
@@ -500,6 +520,8 @@ def expected_rows(
                 site_key, key = col.field.split(".")
                 value = sites.get(row["data"].get(site_key), {}).get(key)
                 cells.append(expected_cell(site_form.field(key).type, value, names))
+            elif col.field == "overdue" and as_of is not None:
+                cells.append(overdue_as_of(row["data"], as_of))
             else:
                 spec = form.field(col.field)
                 value = row["data"].get(col.field)

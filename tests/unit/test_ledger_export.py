@@ -79,7 +79,10 @@ def test_every_ledger_matches_the_database(
     result = exporter.export(ledger_id, MAY, out)
     ws = openpyxl.load_workbook(out).active
     ncols = len(ledger.columns) + 1
-    last = get_column_letter(ncols)
+    # a ledger printed in parts (columns marked new_page) keeps its title, unit/date row
+    # and signature line on the first part; the others span the whole table
+    breaks = [i for i, c in enumerate(ledger.columns, start=2) if c.new_page]
+    last = get_column_letter(breaks[0] - 1 if breaks else ncols)
 
     # title: unit + period + ledger, a site register's too (exported for the period)
     title = f"{UNIT}2024年5月{ledger.title}"
@@ -89,7 +92,9 @@ def test_every_ledger_matches_the_database(
     assert ws["A1"].alignment.horizontal == "center"
 
     # row 2: 填报单位 left, 填报日期 right
-    assert ws["A2"].value == f"填报单位（盖章）：{UNIT}"
+    # printed in parts, 序号 and 问题编号 repeat on every part: the line starts after them
+    lead = get_column_letter(3 if breaks else 1)
+    assert ws[f"{lead}2"].value == f"填报单位（盖章）：{UNIT}"
     right = [c for c in ws[2] if c.value and str(c.value).startswith("填报日期")]
     assert [c.value for c in right] == ["填报日期：2024年6月3日"]
     assert right[0].alignment.horizontal == "right"
@@ -123,7 +128,7 @@ def test_every_ledger_matches_the_database(
 
     # body: every cell equals the database value converted independently
     start = 3 + levels
-    body = expected_rows(ctx.db_path, ctx.registry, ledger, MAY.start, MAY.end)
+    body = expected_rows(ctx.db_path, ctx.registry, ledger, MAY.start, MAY.end, as_of=TODAY)
     assert body, "the seed data has records for every ledger"
     actual = [[ws.cell(start + i, j + 1).value for j in range(ncols)] for i in range(len(body))]
     assert actual == body
@@ -157,15 +162,22 @@ def test_every_ledger_matches_the_database(
             assert got == pytest.approx(expected) if expected is not None else got is None
         end += 1
     # the line under the table, nothing after it
-    assert ws[f"A{end}"].value == SIGNATURE
-    assert f"A{end}:{last}{end}" in merged(ws)
+    assert ws[f"{lead}{end}"].value == SIGNATURE
+    assert f"{lead}{end}:{last}{end}" in merged(ws)
     assert ws.max_row == end
 
     # print settings, frozen header
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
-    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    if breaks:
+        # printed in parts at a fixed scale, 序号 and the leading natural key repeated
+        assert [b.id for b in ws.col_breaks.brk] == [b - 1 for b in breaks]
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is False
+        assert int(ws.page_setup.scale) >= 80
+        assert ws.print_title_cols == "$A:$B"
+    else:
+        assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == f"$3:${2 + levels}"
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert ws.freeze_panes == f"A{start}"

@@ -119,3 +119,14 @@ def test_property_each_day_is_in_its_month_quarter_and_year(day: date) -> None:
     q = parse_period(f"{day.year:04d}-Q{quarter}")
     assert q.start.month == 3 * quarter - 2 and q.start.day == 1
     assert q.label == f"{day.year}年第{'一二三四'[quarter - 1]}季度"
+
+
+def test_named_period_names_whole_years_quarters_and_months() -> None:
+    from datetime import date
+
+    from gongkai_desktop.domain.periods import named_period
+
+    assert named_period(date(2023, 1, 1), date(2023, 12, 31)).label == "2023年度"
+    assert named_period(date(2023, 4, 1), date(2023, 6, 30)).label == "2023年第二季度"
+    assert named_period(date(2023, 8, 1), date(2023, 8, 31)).label == "2023年8月"
+    assert named_period(date(2023, 8, 2), date(2023, 8, 31)).label == "2023年8月2日至2023年8月31日"

@@ -2,8 +2,8 @@
 
 A seeded random world of sites, inspections, outreach events and rectification tasks
 is entered through RecordService (so the forms' rules apply), with records deleted,
-tasks extended, completed late and spanning period boundaries, and sites added at
-different times. The generator remembers what it did; every expected figure is counted
+tasks extended, completed late and spanning period boundaries, and sites supervised
+over different periods (all entered today). The generator remembers what it did; every expected figure is counted
 here in plain Python from that memory, with labels and the patrol mapping read straight
 from the form files, never through the code under test.
 """
@@ -16,16 +16,14 @@ import logging
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import update
 
 from gongkai_desktop import cli
-from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.periods import Period, parse_period, period_between
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
@@ -79,7 +77,9 @@ class Site:
     status: str
     times: int
     quarterly: bool
-    created: date
+    name: str
+    supervised_from: date | None
+    supervised_until: date | None
     deleted: bool = False
 
 
@@ -217,9 +217,11 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
         },
     }
 
-    coverage = {t: {"sites": 0, "required": 0, "done": 0} for t in PATROLLED_TYPES}
-    for site in world.sites.values():
-        if site.deleted or site.status != "在用" or site.times <= 0:
+    coverage: dict[str, Any] = {t: {"sites": 0, "required": 0, "done": 0} for t in PATROLLED_TYPES}
+    by_site: list[dict[str, Any]] = []
+    for site in sorted(world.sites.values(), key=lambda s: s.name):
+        known_history = site.status == "停用" and site.supervised_until is not None
+        if site.deleted or not (site.status == "在用" or known_history) or site.times <= 0:
             continue
         if site.type not in coverage:
             continue
@@ -228,7 +230,10 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
         done = 0
         for first, last in units:
             until = min(last, period.end)
-            if site.created > until:
+            # owed when supervised on any day of the month/quarter
+            if site.supervised_from is not None and site.supervised_from > last:
+                continue
+            if site.supervised_until is not None and site.supervised_until < first:
                 continue
             owed += site.times
             patrols = sum(
@@ -240,11 +245,23 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
                 and first <= i.day <= until
             )
             done += min(patrols, site.times)
+            by_site.append(
+                {
+                    "site_id": site.id,
+                    "site": site.name,
+                    "site_type": site.type,
+                    "month": f"{first.year:04d}-{first.month:02d}",
+                    "required": site.times,
+                    "done": min(patrols, site.times),
+                    "missing": site.times - min(patrols, site.times),
+                }
+            )
         if owed:
             entry = coverage[site.type]
             entry["sites"] += 1
             entry["required"] += owed
             entry["done"] += done
+    coverage["by_site"] = by_site
 
     tasks = [t for t in world.tasks if not t.deleted]
     start, end = period.start, period.end
@@ -338,24 +355,28 @@ def build_world(ctx: AppContext, rng: random.Random) -> World:
         status = rng.choice(["在用", "在用", "在用", "停用", "待完善"])
         times = rng.choice([0, 1, 1, 2, 3])
         quarterly = rng.random() < 0.35
-        view = service.create(
-            "site",
-            {
-                "site_type": site_type,
-                "name": f"对象{n:02d}",
-                "village": "东村",
-                "status": status,
-                "patrol_times": times,
-                "patrol_period": "每季度" if quarterly else "每月",
-            },
+        # supervision periods of every kind, some starting or ending mid-month; the
+        # records themselves are all entered today
+        sup_from = some_day(rng) if rng.random() < 0.5 else None
+        sup_until = some_day(rng) if rng.random() < 0.4 else None
+        if sup_from and sup_until and sup_until < sup_from:
+            sup_from, sup_until = sup_until, sup_from
+        values: dict[str, Any] = {
+            "site_type": site_type,
+            "name": f"对象{n:02d}",
+            "village": "东村",
+            "status": status,
+            "patrol_times": times,
+            "patrol_period": "每季度" if quarterly else "每月",
+        }
+        if sup_from:
+            values["supervised_from"] = sup_from.isoformat()
+        if sup_until:
+            values["supervised_until"] = sup_until.isoformat()
+        view = service.create("site", values)
+        world.sites[view.id] = Site(
+            view.id, site_type, status, times, quarterly, f"对象{n:02d}", sup_from, sup_until
         )
-        created = some_day(rng) if rng.random() < 0.7 else date(2020, 1, 1)
-        world.sites[view.id] = Site(view.id, site_type, status, times, quarterly, created)
-    # sites entered at different times: created_at is kept by the app, set it here
-    with ctx.transaction() as session:
-        for site in world.sites.values():
-            at = datetime.combine(site.created, datetime.min.time()) + timedelta(hours=9)
-            session.execute(update(Record).where(Record.id == site.id).values(created_at=at))
 
     sites = list(world.sites.values())
     for _ in range(rng.randint(40, 90)):
@@ -527,7 +548,7 @@ def test_figures_match_independent_count(ctx: AppContext, seed: int) -> None:
         assert list(got["outreach"]["by_type"]) == OUTREACH_TYPES
         assert list(got["inspections"]["by_type"]) == INSPECTION_TYPES
         assert list(got["rectification"]["by_source"]) == TASK_SOURCES
-        assert list(got["patrol_coverage"]) == PATROLLED_TYPES
+        assert list(got["patrol_coverage"]) == [*PATROLLED_TYPES, "by_site"]
     # several (overlapping) periods at once share one pass and give the same objects
     many = figures_many(ctx, PERIODS)
     assert many == [expected(world, p, "龙河镇生态环境办公室") for p in PERIODS]
@@ -544,7 +565,11 @@ def test_the_random_worlds_exercise_every_figure(ctx: AppContext) -> None:
         if isinstance(value, int)
     }
     assert all(flat.values()), {k: v for k, v in flat.items() if not v}
-    assert any(c["required"] > c["done"] > 0 for c in year["patrol_coverage"].values())
+    cov = year["patrol_coverage"]
+    assert any(c["required"] > c["done"] > 0 for k, c in cov.items() if k != "by_site")
+    assert any(r["missing"] for r in cov["by_site"]) and any(
+        not r["missing"] for r in cov["by_site"]
+    )
     assert any(t.deleted for t in world.tasks) and any(i.deleted for i in world.inspections)
     assert any(t.extended for t in world.tasks)
     late = [t for t in world.tasks if t.completed and t.completed > t.in_force]
@@ -565,12 +590,16 @@ def test_empty_database_all_zeros(ctx: AppContext, text: str) -> None:
 
 
 def test_period_without_records_all_zeros(ctx: AppContext) -> None:
-    build_world(ctx, random.Random(7))
+    world = build_world(ctx, random.Random(7))
     period = parse_period("1999")
     assert figures(ctx, period)["outreach"] == zeros(period)["outreach"]
     got = figures(ctx, period)
     assert got["inspections"] == zeros(period)["inspections"]
-    assert got["patrol_coverage"] == zeros(period)["patrol_coverage"]
+    # sites without a 监管起始日期 are supervised throughout: 1999 is owed, none done
+    owed = expected(world, period, "")["patrol_coverage"]
+    assert got["patrol_coverage"] == owed
+    assert any(c["required"] for k, c in owed.items() if k != "by_site")
+    assert not any(c["done"] for k, c in owed.items() if k != "by_site")
     assert got["rectification"] == zeros(period)["rectification"]
 
 

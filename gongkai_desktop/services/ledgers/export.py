@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,6 +33,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,7 @@ from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
+from gongkai_desktop.forms.values import overdue_label
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
 from gongkai_desktop.services.io.file_output import ExportError, error_message, write_atomically
@@ -213,10 +216,23 @@ class _Layout:
     header_top: int  # first header row
     header_rows: int  # 1 or 2
     widths: list[float] = field(default_factory=list)
+    # sheet columns (1-based, inclusive) of each printed part; one part: the whole width
+    parts: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def data_start(self) -> int:
         return self.header_top + self.header_rows
+
+    @property
+    def first_part_end(self) -> int:
+        return self.parts[0][1] if len(self.parts) > 1 else self.ncols
+
+    # sheet columns repeated at the left of every later printed part (序号 and the
+    # leading natural-key columns)
+    repeat: int = 0
+
+    def repeated(self) -> int:
+        return self.repeat if len(self.parts) > 1 else 0
 
 
 class LedgerExporter:
@@ -521,25 +537,31 @@ class _Run:
         has_groups = any(c.group for c in columns)
         layout = _Layout(ncols=len(columns) + 1, header_top=3, header_rows=2 if has_groups else 1)
         layout.widths = [SERIAL_WIDTH, *(c.width for c in columns)]
+        layout.parts, layout.repeat = _printed_parts(self.ledger)
         styles = _Styles(ws, columns)
         for index, width in enumerate(layout.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         self._page_setup(ws, layout)
         # the sheet view is written with the first row: freeze it before any row
         ws.freeze_panes = f"A{layout.data_start}"
-        last = get_column_letter(layout.ncols)
+        # title, unit/date row and signature line span the first printed part only, so
+        # a ledger printed in parts keeps them whole on its first page
+        last = get_column_letter(layout.first_part_end)
 
         # row 1: title
         self._height(ws, 1, 36)
         ws.merged_cells.add(f"A1:{last}1")
         ws.append([styles.cell(self.title, styles.title)])
         # row 2: 填报单位（盖章） left, 填报日期 right
-        split = _right_span_start(layout.widths, 26)
+        split = _right_span_start(layout.widths[: layout.first_part_end], 26)
         self._height(ws, 2, 24)
-        ws.merged_cells.add(f"A2:{get_column_letter(split - 1)}2")
+        # printed in parts, the columns repeated on every part stay clear of the unit and
+        # signature lines, which would otherwise show cut off on the later parts
+        lead = layout.repeated()
+        ws.merged_cells.add(f"{get_column_letter(lead + 1)}2:{get_column_letter(split - 1)}2")
         ws.merged_cells.add(f"{get_column_letter(split)}2:{last}2")
-        row2: list[Any] = [None] * layout.ncols
-        row2[0] = styles.cell(
+        row2: list[Any] = [None] * layout.first_part_end
+        row2[lead] = styles.cell(
             ledger_cells.UNIT_PREFIX + self.settings.get("unit_name", ""), styles.line_left
         )
         row2[split - 1] = styles.cell(
@@ -557,14 +579,14 @@ class _Run:
         if serial == 0:
             row_index = layout.data_start
             self._height(ws, row_index, 24)
-            ws.merged_cells.add(f"B{row_index}:{last}{row_index}")
+            ws.merged_cells.add(f"B{row_index}:{get_column_letter(layout.ncols)}{row_index}")
             empty = [styles.cell(None, styles.serial)]
             empty.append(styles.cell(ledger_cells.NO_RECORDS_TEXT, styles.body[0]))
             empty += [styles.cell(None, styles.empty_body) for _ in columns[1:]]
             ws.append(empty)
         self._height(ws, end, 28)
-        ws.merged_cells.add(f"A{end}:{last}{end}")
-        ws.append([styles.cell(self._signature_line(), styles.line_left)])
+        ws.merged_cells.add(f"{get_column_letter(lead + 1)}{end}:{last}{end}")
+        ws.append([None] * lead + [styles.cell(self._signature_line(), styles.line_left)])
 
     def _write_records(self, session: Session, ws: Any, styles: _Styles, layout: _Layout) -> int:
         serial = 0
@@ -616,9 +638,24 @@ class _Run:
     def _page_setup(self, ws: Any, layout: _Layout) -> None:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        if len(layout.parts) > 1:
+            # printed in parts one page wide each, at the scale the widest part needs
+            # (Excel ignores manual column breaks under "fit to page")
+            repeated = sum(layout.widths[: layout.repeated()])
+            widest = max(
+                sum(layout.widths[first - 1 : end]) + (repeated if n else 0)
+                for n, (first, end) in enumerate(layout.parts)
+            )
+            ws.page_setup.scale = print_scale(widest)
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+            for _first, end in layout.parts[:-1]:
+                ws.col_breaks.append(Break(id=end))
+            if layout.repeated():
+                ws.print_title_cols = f"A:{get_column_letter(layout.repeated())}"
+        else:
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = 0.5
@@ -716,7 +753,10 @@ class _Run:
         cells: list[Any] = [styles.cell(serial, styles.serial)]
         lines = 1
         for index, col in enumerate(self.columns):
-            if col.site_key is None:
+            if col.site_key is None and col.spec.computed and "overdue" in col.spec.computed:
+                # 是否逾期 as of the export day, not as of the day the record was saved
+                raw = overdue_label(col.spec, values, self.exporter.today)
+            elif col.site_key is None:
                 raw = values.get(col.key)
                 if col.from_site and _is_empty(raw):
                     site_id = values.get(self.form.site_field or "") or ""
@@ -787,6 +827,38 @@ def _photo_entries(form: FormSpec, values: Mapping[str, Any]) -> list[dict[str, 
                     if child.type == "photos" and isinstance(photos, list):
                         entries += [e for e in photos if isinstance(e, dict)]
     return entries
+
+
+# A4 landscape less 0.4 in margins each side, in points
+PRINTABLE_WIDTH_PT = (11.69 - 0.8) * 72
+
+
+# Points a column width unit takes on paper. Excel draws a unit of the default Calibri 11
+# at 7 pixels (5.25 pt); LibreOffice without Calibri's metric twin was measured at up to
+# 7.8 pt. The scale is worked out for the wider, so a part fits the page in both.
+POINTS_PER_UNIT = 7.8
+
+
+def print_scale(width_units: float) -> int:
+    """The print scale (%) at which columns of ``width_units`` in all fit A4 landscape
+    across."""
+    return max(10, min(100, int(PRINTABLE_WIDTH_PT / (width_units * POINTS_PER_UNIT) * 100)))
+
+
+def _printed_parts(ledger: LedgerSpec) -> tuple[list[tuple[int, int]], int]:
+    """Sheet columns (1-based, inclusive) of each printed part of the ledger (a column
+    marked ``new_page`` starts a part; 序号 is column 1), and how many sheet columns are
+    repeated at the left of the later parts: 序号 and the natural-key columns that lead
+    the ledger (the row's number and key on every page)."""
+    starts = [i + 2 for i, c in enumerate(ledger.columns) if c.new_page and i > 0]
+    edges = [1, *starts, len(ledger.columns) + 2]
+    parts = [(a, b - 1) for a, b in pairwise(edges)]
+    keys = 0
+    for col in ledger.columns:
+        if col.field not in ledger.natural_key:
+            break
+        keys += 1
+    return parts, 1 + keys
 
 
 def _right_span_start(widths: Sequence[float], wanted: float) -> int:

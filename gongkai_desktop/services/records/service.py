@@ -44,6 +44,7 @@ from gongkai_desktop.services.records.writing import (
     audit_changes,
     derived_columns_in,
     new_record_row,
+    site_from_link,
     start_values,
     utcnow,
 )
@@ -283,6 +284,7 @@ class RecordService:
             values = coerce_record(
                 form, start, self._resolver(session), existing=existing, calendar=calendar
             )
+            site_from_link(session, form, values)
             Numbering(session, form).assign(values)
             user, filler = self.ctx.identity(session)
             row = Record(
@@ -376,6 +378,7 @@ class RecordService:
                 keep.discard(row.data.get(form.patrol.site_field))
             resolver = self._resolver(session, keep=keep)
             values = coerce_record(form, merged, resolver, existing=row.data, calendar=calendar)
+            site_from_link(session, form, values)
             Numbering(session, form).assign(values)  # a number cleared is given anew
             old = dict(row.data)
             changes = [

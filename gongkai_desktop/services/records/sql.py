@@ -5,11 +5,13 @@ callers aggregate in SQL and never loop over records in Python."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from gongkai_desktop.domain.overdue import is_overdue
 from gongkai_desktop.forms.spec import FormRegistry, FormSpec
 
 SITE_TYPE_FIELD = "site_type"
@@ -31,6 +33,23 @@ def deadline_in_force(table: Any, form: FormSpec) -> ColumnElement[Any]:
     spec = form.field(TASK_DEADLINE_FIELD)
     sources = list((spec.computed or {}).get("first_of", ()))
     return func.coalesce(json_value(table, spec.key), *(json_value(table, k) for k in sources))
+
+
+# the 逾期 rule (domain.overdue), re-exported beside its SQL form
+task_overdue = is_overdue
+
+
+def task_overdue_sql(
+    deadline: ColumnElement[Any], completed: ColumnElement[Any], as_of: date
+) -> ColumnElement[bool]:
+    """``domain.overdue.is_overdue`` as an SQL condition over ISO date text (deadline and
+    completion date of the task; ``as_of`` the day the state is read on)."""
+    day = as_of.isoformat()
+    done = and_(completed.is_not(None), completed <= day)
+    return and_(
+        deadline.is_not(None),
+        or_(and_(done, completed > deadline), and_(~done, deadline < day)),
+    )
 
 
 def task_open(table: Any) -> ColumnElement[bool]:

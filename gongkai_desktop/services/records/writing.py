@@ -91,6 +91,27 @@ def site_ids_in(form: FormSpec, values: Mapping[str, Any]) -> list[str]:
     return [v for f in form.fields if f.type == "site" and (v := values.get(f.key))]
 
 
+def site_from_link(session: Session, form: FormSpec, values: dict[str, Any]) -> None:
+    """A record whose 监管对象 was left empty takes the site of the record it is linked
+    to (a rectification task made from an inspection is about the inspected site).
+
+    Done here, where every record is written, rather than as a fallback in each ledger and
+    report: the site is then an ordinary value the clerk sees in the editor and can change,
+    and every list, ledger, filter and figure reads the same one. A site chosen by the
+    clerk is never replaced."""
+    if not form.site_field or not is_empty(values.get(form.site_field)):
+        return
+    for spec in form.fields:
+        linked = values.get(spec.key)
+        if spec.type != "record" or not isinstance(linked, str) or not linked:
+            continue
+        row = repository.get_record(session, linked)
+        if row is not None and not row.deleted and row.site_id:
+            values[form.site_field] = row.site_id
+            in_form_order(form, values)
+            return
+
+
 def derived_columns(
     form: FormSpec, values: Mapping[str, Any], site_names: Mapping[str, str]
 ) -> dict[str, Any]:

@@ -9,7 +9,7 @@ The .docx and .xlsx writers (``annual_docx``, ``annual_xlsx``) lay this object o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -24,7 +24,15 @@ from gongkai_desktop.services.documents.content import (
     join_cn,
     we,
 )
-from gongkai_desktop.services.reports.figures import figures, figures_many
+from gongkai_desktop.services.reports.figures import (
+    BY_SITE,
+    coverage_by_site,
+    coverage_by_type,
+    figures,
+    figures_many,
+    quarter_name,
+    sites_by_month,
+)
 from gongkai_desktop.services.reports.issuing import default_made_on
 from gongkai_desktop.services.reports.monthly import open_tasks
 from gongkai_desktop.services.reports.prose import (
@@ -105,6 +113,8 @@ class AnnualReport:
     figures: dict[str, Any]  # the whole year
     by_month: tuple[tuple[str, dict[str, Any]], ...]  # ("1月", figures of January), …
     appendix: ReportTable  # the figures by month, with a 全年 row
+    # the patrol coverage by site and month (附件2); None when no site owed a patrol
+    coverage_appendix: ReportTable | None = None
 
     @property
     def made_on_text(self) -> str:
@@ -141,8 +151,8 @@ def draft_texts(
     else:
         short = [
             f"{label}应巡查{c['required']}次、实际巡查{c['done']}次"
-            for label, c in fig["patrol_coverage"].items()
-            if isinstance(c, dict) and c.get("required", 0) > c.get("done", 0)
+            for label, c in coverage_by_type(fig).items()
+            if c.get("required", 0) > c.get("done", 0)
         ]
         if short:
             problems.append(f"巡查频次未完全达到要求，{join_cn(short)}。")
@@ -235,6 +245,73 @@ def appendix_row(label: str, fig: dict[str, Any]) -> tuple[str | int, ...]:
     )
 
 
+# ---- coverage appendix: patrols owed and done, per site and month ---------------------
+COVERAGE_MONTHS = 12
+
+
+def coverage_appendix(
+    year: int, fig: dict[str, Any], quarterly: Collection[str] = ()
+) -> ReportTable | None:
+    """附件: each site that owed patrols in the year, one row, with 应巡/已巡 per month
+    ("2/1" for a month short of its requirement, marked in the 缺巡 column by month) and
+    the year's totals. A 每季度 site (id in ``quarterly``) shows its quarter under the
+    quarter's first month, and its gaps by quarter.
+    None when no site owed a patrol."""
+    rows_by_site: dict[str, list[dict[str, Any]]] = {}
+    for row in coverage_by_site(fig):
+        rows_by_site.setdefault(row["site_id"], []).append(row)
+    if not rows_by_site:
+        return None
+    body: list[tuple[str | int, ...]] = []
+    marked = set()
+    for n, rows in enumerate(rows_by_site.values()):
+        per_month = {int(r["month"][5:7]): r for r in rows if r["month"][:4] == str(year)}
+        cells: list[str | int] = [rows[0]["site"]]
+        for month in range(1, COVERAGE_MONTHS + 1):
+            r = per_month.get(month)
+            cells.append("" if r is None else f"{r['done']}/{r['required']}")
+        required = sum(r["required"] for r in rows)
+        done = sum(r["done"] for r in rows)
+        short = [
+            f"{_unit_name(int(r['month'][5:7]), r['site_id'] in quarterly)}缺{r['missing']}次"
+            for r in rows
+            if r["missing"]
+        ]
+        if short:
+            marked.add(n)
+        body.append((*cells, required, done, "、".join(short) or "无"))
+    return ReportTable(
+        caption=f"{year}年监管对象巡查完成情况表",
+        headers=(),
+        # given as header_rows, the writers keep the ratio of ``widths`` exactly (a
+        # simple table's columns shrink to their digits and the headers then wrap twice)
+        header_rows=(
+            (
+                "监管对象",
+                *(f"{m}月" for m in range(1, COVERAGE_MONTHS + 1)),
+                "应巡查",  # "（次）" would wrap them; the note says 次
+                "已巡查",
+                "缺巡情况",
+            ),
+        ),
+        rows=tuple(body),
+        marked=frozenset(marked),
+        note="各月格内为“已巡查次数/应巡查次数”，应巡查、已巡查为全年次数；"
+        "空格表示该月不在监管期内或无巡查要求。",
+        widths=(8.4, *([2.75] * COVERAGE_MONTHS), 3.1, 3.1, 8.4),
+    )
+
+
+def _unit_name(month: int, quarterly: bool) -> str:
+    return quarter_name(month) if quarterly else f"{month}月"
+
+
+def _coverage_appendix_of(ctx: AppContext, year: int) -> ReportTable | None:
+    with ctx.transaction() as session:
+        rows, quarterly = sites_by_month(ctx, session, parse_period(str(year)))
+    return coverage_appendix(year, {"patrol_coverage": {BY_SITE: rows}}, quarterly)
+
+
 def _office(ctx: AppContext) -> tuple[str, str, str, str]:
     """(unit name, how it names itself, addressee, 发文机关) from 设置."""
     settings = load_settings(ctx)
@@ -311,4 +388,5 @@ def annual_report(
         figures=fig,
         by_month=tuple(by_month),
         appendix=appendix,
+        coverage_appendix=_coverage_appendix_of(ctx, year),
     )

@@ -19,16 +19,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gongkai_desktop.data.models import Record
-from gongkai_desktop.domain.periods import Period, parse_period
+from gongkai_desktop.domain.periods import Period, parse_period, period_between
 from gongkai_desktop.domain.workdays import WorkCalendar, correction_notice_due, workdays_left
 from gongkai_desktop.forms.spec import FormSpec
 from gongkai_desktop.forms.values import workday_deadline
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records import sql as record_sql
+from gongkai_desktop.services.reports.figures import quarter_name, sites_by_month
 
 # The forms and values the figures are about (ids and labels in forms/*.yaml).
 SITE_FORM = "site"
@@ -37,6 +38,8 @@ SITE_TYPE_FIELD = "site_type"
 PATROL_TIMES_FIELD = "patrol_times"
 PATROL_PERIOD_FIELD = "patrol_period"
 QUARTERLY = "每季度"  # anything else (每月, or left empty) is monthly
+SUPERVISED_FROM_FIELD = "supervised_from"
+SUPERVISED_UNTIL_FIELD = "supervised_until"
 
 INSPECTION_FORM = "inspection"
 INSPECTION_TYPE_FIELD = "inspection_type"
@@ -103,6 +106,28 @@ class PatrolGap:
 
 
 @dataclass(frozen=True)
+class YearShortfall:
+    """A site that missed patrols in a finished month (or quarter) of this year."""
+
+    site_id: str
+    name: str
+    site_type: str
+    months: tuple[tuple[int, int], ...]  # (month, patrols missing), in order
+    quarterly: bool = False  # a 每季度 site: each month is its quarter's first
+
+    @property
+    def missing(self) -> int:
+        return sum(n for _m, n in self.months)
+
+    @property
+    def text(self) -> str:
+        """8月缺1次、11月缺2次 (第二季度缺1次 for a 每季度 site)"""
+        if self.quarterly:
+            return "、".join(f"{quarter_name(m)}缺{n}次" for m, n in self.months)
+        return "、".join(f"{m}月缺{n}次" for m, n in self.months)
+
+
+@dataclass(frozen=True)
 class MonthCounts:
     period_label: str
     inspections_by_type: tuple[tuple[str, int], ...]  # every type of the form, in form order
@@ -163,6 +188,8 @@ class Dashboard:
     patrol_gaps: tuple[PatrolGap, ...]  # most missing first
     month: MonthCounts
     disclosure: DisclosureDue = DisclosureDue()
+    # this year's finished months: the sites that fell short, most missing first
+    year_shortfalls: tuple[YearShortfall, ...] = ()
 
 
 def month_of(day: date) -> Period:
@@ -205,7 +232,30 @@ class DashboardService:
             counts = self._month_counts(session, month)
             calendar, status = self._calendar(session, today)
             disclosure = self._disclosure_due(session, today, calendar, status)
-        return Dashboard(today, overdue, due_soon, gaps, counts, disclosure)
+            shortfalls = self._year_shortfalls(session, today)
+        return Dashboard(today, overdue, due_soon, gaps, counts, disclosure, shortfalls)
+
+    def _year_shortfalls(self, session: Session, today: date) -> tuple[YearShortfall, ...]:
+        """Sites short of their patrols in this year's months before the current one
+        (the running month is the patrol gaps' business), from the report figures'
+        per-site coverage, so the 工作台 and the annual report never disagree."""
+        if today.month == 1:
+            return ()
+        finished = period_between(date(today.year, 1, 1), month_of(today).start - timedelta(1))
+        rows, quarterly_ids = sites_by_month(self.ctx, session, finished)
+        running_quarter = quarter_of(today).start.month
+        by_site: dict[str, YearShortfall] = {}
+        for row in rows:
+            month = int(row["month"][5:7])
+            quarterly = row["site_id"] in quarterly_ids
+            if not row["missing"] or (quarterly and month == running_quarter):
+                continue  # the running quarter is the patrol gaps' business too
+            known = by_site.get(row["site_id"])
+            months = (*(known.months if known else ()), (month, row["missing"]))
+            by_site[row["site_id"]] = YearShortfall(
+                row["site_id"], row["site"], row["site_type"], months, quarterly
+            )
+        return tuple(sorted(by_site.values(), key=lambda s: (-s.missing, s.name)))
 
     def _calendar(self, session: Session, today: date) -> tuple[WorkCalendar, list[str]]:
         """The office calendar and its status warnings (this year, next year from
@@ -395,7 +445,20 @@ class DashboardService:
                 quarterly.label("quarterly"),
                 self._patrols_done(site, start, end).label("done"),
             )
-            .where(_live(site, SITE_FORM), site.status == SITE_ACTIVE, required > 0)
+            .where(
+                _live(site, SITE_FORM),
+                site.status == SITE_ACTIVE,
+                required > 0,
+                # under supervision on some day of this month (quarter)
+                or_(
+                    _json(site, SUPERVISED_FROM_FIELD).is_(None),
+                    _json(site, SUPERVISED_FROM_FIELD) <= end,
+                ),
+                or_(
+                    _json(site, SUPERVISED_UNTIL_FIELD).is_(None),
+                    _json(site, SUPERVISED_UNTIL_FIELD) >= start,
+                ),
+            )
             .subquery()
         )
         missing = per_site.c.required - per_site.c.done

@@ -23,15 +23,21 @@ Rules worth knowing when reading the numbers:
   one counts once), per 工作类别. ``indicators``: the 年度指标 records of the years a
   period covers in full (a month or quarter has none).
 - Patrol coverage, per site type that some patrol record counts for (the form's
-  ``patrol:`` block): sites that are 在用 now with 要求巡查次数 > 0 and created by the
-  period end. The period is cut into the months (每月 sites) or quarters (每季度 sites)
-  it overlaps; a site owes its 要求巡查次数 for each such month/quarter at whose end (or
-  the period end, if earlier) it already existed (``created_at``) — so a site added
-  mid-period owes only the months/quarters after it was added. Patrols done are
-  counted per site and per month/quarter, from the start of that month/quarter up to
-  its end or the period end, whichever is earlier, and capped at the requirement, so
-  extra patrols of one site never hide another's gap. Sites 停用 or 待完善 today are
-  left out entirely (the record keeps no history of when the status changed).
+  ``patrol:`` block): sites with 要求巡查次数 > 0 that are 在用 now, or 停用 with a
+  停止监管日期 (their history is then known). What a site owes follows its supervision
+  period (监管起始日期 … 停止监管日期, each optional: empty means without limit) and
+  never the time the record was entered, so a year entered afterwards is counted in
+  full. The period is cut into the months (每月 sites) or quarters (每季度 sites) it
+  overlaps; a site owes its 要求巡查次数 for every month/quarter in which it was under
+  supervision on at least one day — a month partly supervised is owed in full, because
+  the requirement is "N patrols a month" and a clerk reads a month with none as missed.
+  Patrols done are counted per site and per month/quarter, from the start of that
+  month/quarter up to its end or the period end, whichever is earlier, and capped at the
+  requirement, so extra patrols of one site never hide another's gap. Sites 待完善
+  (made by an import, not checked yet) are left out.
+- ``patrol_coverage.by_site``: the same units one row each, ``{"site_id", "site",
+  "site_type", "month": "YYYY-MM", "required", "done", "missing"}`` ordered by site name
+  then month; a 每季度 site's row carries the first month of its quarter.
 """
 
 from __future__ import annotations
@@ -85,10 +91,15 @@ BURNING_TYPE = "秸秆禁烧巡查"  # the inspection type whose 制止焚烧 is
 
 SITE_FORM = "site"
 SITE_ACTIVE = "在用"
+SITE_STOPPED = "停用"
+SITE_NAME_FIELD = "name"
+SUPERVISED_FROM_FIELD = "supervised_from"  # empty: supervised since ever
+SUPERVISED_UNTIL_FIELD = "supervised_until"  # empty: still supervised
 SITE_TYPE_FIELD = "site_type"
 PATROL_TIMES_FIELD = "patrol_times"
 PATROL_PERIOD_FIELD = "patrol_period"
 QUARTERLY = "每季度"  # anything else (每月, or left empty) is monthly
+BY_SITE = "by_site"  # the key of the per-site, per-month rows in patrol_coverage
 
 OTHER_WORK_FORM = "other_work"
 OTHER_WORK_KIND_FIELD = "kind"
@@ -184,6 +195,7 @@ class ReportFigures:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.registry = ctx.registry
+        self.quarterly_sites: set[str] = set()  # 每季度 sites met in patrol coverage
 
     def figures(self, period: Period) -> dict[str, Any]:
         return self.figures_many([period])[0]
@@ -397,7 +409,12 @@ class ReportFigures:
         ]
 
     # ---- patrol coverage ------------------------------------------------------------
-    def _patrol_coverage(self, session: Session, periods: Sequence[Period]) -> list[dict[str, Any]]:
+    def _patrol_coverage(
+        self, session: Session, periods: Sequence[Period], by_type: bool = True
+    ) -> list[dict[str, Any]]:
+        """``patrol_coverage`` of each period; ``by_type=False`` reads only ``by_site``
+        (the per-type entries stay zero). The ids of the 每季度 sites among the rows are
+        left in ``self.quarterly_sites``."""
         counted = record_sql.patrol_site_types(self.registry)
         site_form = self.registry.forms.get(SITE_FORM)
         order = (
@@ -406,7 +423,10 @@ class ReportFigures:
             else []
         )
         types = [t for t in order if t in counted] + sorted(counted - set(order))
-        coverage = [{t: {"sites": 0, "required": 0, "done": 0} for t in types} for _ in periods]
+        coverage: list[dict[str, Any]] = [
+            {**{t: {"sites": 0, "required": 0, "done": 0} for t in types}, BY_SITE: []}
+            for _ in periods
+        ]
         if site_form is None or not types:
             return coverage
 
@@ -415,10 +435,14 @@ class ReportFigures:
         site_type = json_value(site, SITE_TYPE_FIELD)
         required = json_value(site, PATROL_TIMES_FIELD)
         quarterly = json_value(site, PATROL_PERIOD_FIELD) == QUARTERLY
-        created = func.date(site.created_at)
+        supervised_from = json_value(site, SUPERVISED_FROM_FIELD)
+        supervised_until = json_value(site, SUPERVISED_UNTIL_FIELD)
         base = (
             live(site, SITE_FORM),
-            site.status == SITE_ACTIVE,
+            or_(
+                site.status == SITE_ACTIVE,
+                and_(site.status == SITE_STOPPED, supervised_until.is_not(None)),
+            ),
             required > 0,
             site_type.in_(types),
         )
@@ -440,10 +464,13 @@ class ReportFigures:
                         literal(until.isoformat()).label("until"),
                         site_type.label("site_type"),
                         required.label("required"),
+                        literal(is_quarterly).label("quarterly"),
                     ).where(
                         *base,
                         quarterly if is_quarterly else ~quarterly,
-                        created <= until.isoformat(),
+                        # under supervision on at least one day of the whole unit
+                        or_(supervised_from.is_(None), supervised_from <= last.isoformat()),
+                        or_(supervised_until.is_(None), supervised_until >= first.isoformat()),
                     )
                 )
         owed = union_all(*owed_parts).cte("owed").prefix_with("MATERIALIZED")
@@ -472,8 +499,10 @@ class ReportFigures:
                 select(
                     owed.c.period,
                     owed.c.site_id,
+                    owed.c.first,
                     owed.c.site_type,
                     owed.c.required,
+                    owed.c.quarterly,
                     func.min(_sum(daily.c.n), owed.c.required).label("done"),
                 )
                 .select_from(owed)
@@ -486,27 +515,63 @@ class ReportFigures:
                     ),
                 )
                 .group_by(owed.c.period, owed.c.site_id, owed.c.first)
-                .subquery()
+                .cte("per_unit")
+                .prefix_with("MATERIALIZED")
             )
-            done = per_unit.c.done
         else:
-            per_unit = select(owed, literal(0).label("done")).subquery()
-            done = per_unit.c.done
-        rows = session.execute(
-            select(
-                per_unit.c.period,
-                per_unit.c.site_type,
-                func.count(func.distinct(per_unit.c.site_id)),
-                _sum(per_unit.c.required),
-                _sum(done),
-            ).group_by(per_unit.c.period, per_unit.c.site_type)
-        ).all()
+            per_unit = (
+                select(owed, literal(0).label("done")).cte("per_unit").prefix_with("MATERIALIZED")
+            )
+        rows = (
+            session.execute(
+                select(
+                    per_unit.c.period,
+                    per_unit.c.site_type,
+                    func.count(func.distinct(per_unit.c.site_id)),
+                    _sum(per_unit.c.required),
+                    _sum(per_unit.c.done),
+                ).group_by(per_unit.c.period, per_unit.c.site_type)
+            ).all()
+            if by_type
+            else []
+        )
         for index, label, sites, owed_times, done_times in rows:
             coverage[int(index)][str(label)] = {
                 "sites": _int(sites),
                 "required": _int(owed_times),
                 "done": _int(done_times),
             }
+        named = aliased(Record)
+        name = json_value(named, SITE_NAME_FIELD)
+        site_rows = session.execute(
+            select(
+                per_unit.c.period,
+                per_unit.c.site_id,
+                name,
+                per_unit.c.site_type,
+                per_unit.c.first,
+                per_unit.c.required,
+                per_unit.c.done,
+                per_unit.c.quarterly,
+            )
+            .join(named, named.id == per_unit.c.site_id)
+            .order_by(per_unit.c.period, name, per_unit.c.site_id, per_unit.c.first)
+        ).all()
+        for index, site_id, site_name, kind, first, owed_times, done_times, by_quarter in site_rows:
+            owed_n, done_n = _int(owed_times), _int(done_times)
+            if by_quarter:
+                self.quarterly_sites.add(str(site_id))
+            coverage[int(index)][BY_SITE].append(
+                {
+                    "site_id": str(site_id),
+                    "site": str(site_name or ""),
+                    "site_type": str(kind),
+                    "month": str(first)[:7],
+                    "required": owed_n,
+                    "done": done_n,
+                    "missing": owed_n - done_n,
+                }
+            )
         return coverage
 
     # ---- rectification tasks --------------------------------------------------------
@@ -568,6 +633,32 @@ class ReportFigures:
                 }
             )
         return out
+
+
+def coverage_by_type(fig: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """The per-site-type entries of ``fig["patrol_coverage"]`` (without ``by_site``)."""
+    return {k: v for k, v in fig["patrol_coverage"].items() if k != BY_SITE}
+
+
+def coverage_by_site(fig: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-site, per-month rows of ``fig["patrol_coverage"]``."""
+    return list(fig["patrol_coverage"].get(BY_SITE, []))
+
+
+def quarter_name(month: int) -> str:
+    """第二季度 for a month of the second quarter."""
+    return f"第{'一二三四'[(month - 1) // 3]}季度"
+
+
+def sites_by_month(
+    ctx: AppContext, session: Session, period: Period
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The ``by_site`` rows of ``period`` read through the caller's session (the 工作台
+    reads everything in one transaction), and which of their sites are 每季度 (their rows
+    stand for a quarter, under its first month)."""
+    reader = ReportFigures(ctx)
+    coverage = reader._patrol_coverage(session, [period], by_type=False)[0]
+    return coverage[BY_SITE], reader.quarterly_sites
 
 
 def figures(ctx: AppContext, period: Period) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from gongkai_desktop.services.reports.figures import (
     TASK_COMPLETED_FIELD,
     TASK_FORM,
     TASK_SOURCE_FIELD,
+    coverage_by_type,
     figures,
 )
 from gongkai_desktop.services.reports.issuing import default_made_on
@@ -166,7 +167,7 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
     out, ins, cov, rect = (
         fig["outreach"],
         fig["inspections"],
-        fig["patrol_coverage"],
+        coverage_by_type(fig),
         fig["rectification"],
     )
     outreach = ReportTable(

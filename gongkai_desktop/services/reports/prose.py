@@ -20,7 +20,12 @@ from gongkai_desktop.domain.periods import Period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.content import join_cn, nonzero_parts
 from gongkai_desktop.services.records.sql import json_value, live
-from gongkai_desktop.services.reports.figures import OTHER_WORK_FORM, OUTREACH_FORM
+from gongkai_desktop.services.reports.figures import (
+    OTHER_WORK_FORM,
+    OUTREACH_FORM,
+    coverage_by_site,
+    coverage_by_type,
+)
 
 MAX_NAMED = 3  # events, meetings or plans named in one sentence, then 「等」
 
@@ -257,8 +262,8 @@ def inspection_paragraph(fig: dict[str, Any], span: str = "全年") -> str:
         sentences.append(f"开展马路办公和实地查看{street['times']}次。")
     covered = [
         f"{label}{c['sites']}处应巡查{c['required']}次，实际巡查{c['done']}次"
-        for label, c in fig["patrol_coverage"].items()
-        if isinstance(c, dict) and c.get("required")
+        for label, c in coverage_by_type(fig).items()
+        if c.get("required")
     ]
     if covered:
         sentences.append("按监管要求，" + "；".join(covered) + "。")
@@ -368,7 +373,7 @@ def _month_list(months: list[str]) -> str:
 def coverage_gaps(fig: dict[str, Any]) -> list[tuple[str, str]]:
     """Per site with a missed patrol: 「金竹沟水源地8月、11月未巡查，3月少巡查1次」,
     from ``patrol_coverage.by_site`` (site, month, required, done, missing)."""
-    rows = fig.get("patrol_coverage", {}).get("by_site", [])
+    rows = coverage_by_site(fig) if "patrol_coverage" in fig else []
     sites: dict[str, dict[str, Any]] = {}
     for row in rows:
         if not row.get("missing"):

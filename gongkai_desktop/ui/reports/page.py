@@ -1,4 +1,4 @@
-"""The 报表 page: 月度小结, 年度报告, 活动总结 and 信息公开年报, one tab each.
+"""The 报表 page: 月度小结, 年度报告, 活动总结, 整改进展 and 信息公开年报, one tab each.
 
 Every tab builds its report from the data of the moment, on the thread pool, and
 writes files through the services and ``render/`` (the same code as ``gongkai report``);
@@ -17,6 +17,7 @@ from gongkai_desktop.ui.reports.annual_tab import AnnualTab
 from gongkai_desktop.ui.reports.disclosure_tab import DisclosureTab
 from gongkai_desktop.ui.reports.export import SaveLocation
 from gongkai_desktop.ui.reports.monthly_tab import MonthlyTab
+from gongkai_desktop.ui.reports.progress_tab import ProgressTab
 from gongkai_desktop.ui.style import emphasise
 
 
@@ -30,11 +31,13 @@ class ReportPage(QWidget):
         self.monthly = MonthlyTab(ctx, self.location, today)
         self.annual = AnnualTab(ctx, self.location, today)
         self.activity = ActivityTab(ctx, self.location, today)
+        self.progress = ProgressTab(ctx, self.location, today)
         self.disclosure = DisclosureTab(ctx, self.location, today)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.monthly, self.tr("月度小结"))
         self.tabs.addTab(self.annual, self.tr("年度报告"))
         self.tabs.addTab(self.activity, self.tr("活动总结"))
+        self.tabs.addTab(self.progress, self.tr("整改进展"))
         self.tabs.addTab(self.disclosure, self.tr("信息公开年报"))
 
         layout = QVBoxLayout(self)
@@ -48,7 +51,7 @@ class ReportPage(QWidget):
     @property
     def busy(self) -> bool:
         """A report is being written (closing now would abandon it)."""
-        tabs = (self.monthly, self.annual, self.activity, self.disclosure)
+        tabs = (self.monthly, self.annual, self.activity, self.progress, self.disclosure)
         return any(tab.busy for tab in tabs)
 
     @property

@@ -37,12 +37,19 @@ def build_annual_document(report: AnnualReport) -> OfficialDocument:
     appendix = report.appendix
     # 附件说明: one blank line under the body, indented two characters (GB/T 9704 7.3.4)
     doc.blank_line()
-    doc.paragraph(f"附件：{appendix.caption}", run_in_headings=False)
+    coverage = report.coverage_appendix
+    numbered = coverage is not None
+    if coverage is not None:
+        # two attachments: numbered, the second aligned under the first (GB/T 9704 7.3.4)
+        doc.paragraph(f"附件：1.{appendix.caption}", run_in_headings=False)
+        doc.paragraph(f"　　　2.{coverage.caption}", run_in_headings=False)
+    else:
+        doc.paragraph(f"附件：{appendix.caption}", run_in_headings=False)
     doc.signature(report.signature_unit, report.made_on_text)
 
     # the page break belongs to the 附件 heading: a break paragraph after the date would
     # leave a page holding only that paragraph when the date ends a page
-    heading = doc.paragraph("附件", indent=False, font=doc.fonts.heading1)
+    heading = doc.paragraph("附件1" if numbered else "附件", indent=False, font=doc.fonts.heading1)
     heading.paragraph_format.page_break_before = True
     doc.blank_line()
     doc.title(appendix.caption)
@@ -55,6 +62,7 @@ def build_annual_document(report: AnnualReport) -> OfficialDocument:
         row_height_mm=APPENDIX_ROW_MM,
         widths=widths,
     )
+    add_coverage_appendix(doc, report)
     return doc
 
 
@@ -66,6 +74,21 @@ def appendix_fit(table: ReportTable, available_twips: int) -> tuple[float, list[
         if widths is not None:
             return size, widths
     return APPENDIX_SIZES[-1], None
+
+
+COVERAGE_TABLE_PT = 10.5  # 五号: sixteen columns on a landscape page
+
+
+def add_coverage_appendix(doc: OfficialDocument, report: AnnualReport) -> None:
+    """附件2, the patrols owed and done per site and month, on an A4 landscape page of its
+    own (sixteen columns). Nothing when no site owed a patrol in the year."""
+    table = report.coverage_appendix
+    if table is None:
+        return
+    doc.new_section(landscape=True)
+    doc.paragraph("附件2", indent=False, font=doc.fonts.heading1)
+    doc.title(table.caption)
+    doc.table(table, font_size=COVERAGE_TABLE_PT, caption=False, line_pt=COVERAGE_TABLE_PT * 1.3)
 
 
 def write_annual_docx(report: AnnualReport, path: Path) -> None:

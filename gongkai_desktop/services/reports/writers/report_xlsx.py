@@ -46,11 +46,13 @@ from gongkai_desktop.services.documents.sheet_tables import (
     SheetTable,
     page_setup,
     put,
+    scaled_widths,
     set_column_widths,
     text_height,
 )
 from gongkai_desktop.services.io.file_output import ExportError, write_atomically
 from gongkai_desktop.services.reports.annual import AnnualReport
+from gongkai_desktop.services.reports.figures import BY_SITE
 from gongkai_desktop.services.reports.monthly import MonthlySummary
 
 MONTHLY_SHEET = "月度小结"
@@ -332,7 +334,7 @@ def _labels(figs: Sequence[dict[str, Any]], *keys: str) -> list[str]:
         for key in keys:
             value = value.get(key, {}) if isinstance(value, dict) else {}
         for label in value:
-            if label not in labels:
+            if label != BY_SITE and label not in labels:
                 labels.append(label)
     return labels
 
@@ -550,8 +552,31 @@ def _charts(wb: Workbook, data: Worksheet, report: AnnualReport, layout: AnnualL
     page_setup(ws, "landscape", fit_height=1)
 
 
+COVERAGE_SHEET = "巡查完成情况"
+_COVERAGE_WIDTH = 150.0  # A4 landscape, in column width units
+
+
+def add_coverage_sheet(wb: Workbook, report: AnnualReport) -> None:
+    """Sheet "巡查完成情况": the patrols owed and done per site and month (the annual
+    report's coverage appendix), A4 landscape one page wide. None when no site owed."""
+    table = report.coverage_appendix
+    if table is None:
+        return
+    ws = wb.create_sheet(COVERAGE_SHEET)
+    widths = scaled_widths(table, _COVERAGE_WIDTH)
+    set_column_widths(ws, widths)
+    sheet_table = SheetTable(table, widths, _ANNUAL_STYLE)
+    title = f"{report.unit}{table.caption}"
+    put(ws, 1, 1, title, font=_title_font(), alignment=_CENTRE, last_col=len(widths))
+    ws.row_dimensions[1].height = 30
+    sheet_table.write(ws, 2)
+    page_setup(ws, "landscape")
+
+
 def write_annual_xlsx(report: AnnualReport, path: Path) -> None:
     """The annual report's figures by month: sheet "各月统计" (1月…12月 and 全年, A4
-    landscape) and sheet "图表" (monthly inspections/outreach and rectification)."""
+    landscape), sheet "图表" (monthly inspections/outreach and rectification) and sheet
+    "巡查完成情况" (patrols per site and month)."""
     wb, _layout = annual_workbook(report)
+    add_coverage_sheet(wb, report)
     _save(path, wb)
