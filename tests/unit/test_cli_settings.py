@@ -27,6 +27,7 @@ VALUES = {
     "phone": "023-55123456",
     "address": "云阳县青山镇政府街1号",
     "postcode": "404500",
+    "notice_number_pattern": "青山公开〔{年}〕{序号}号",
 }
 
 
@@ -56,6 +57,12 @@ def test_every_setting_can_be_set_and_shown(run: Run, db_path: Path) -> None:
     assert lines[0] == "unit_name\t单位名称\t青山镇人民政府"
     assert "addressee\t主送机关\t县委、县政府" in lines
     assert len(lines) == len(keys)
+
+
+def test_a_setting_the_office_cannot_use_is_refused(run: Run, db_path: Path) -> None:
+    code, _out, err = run("settings", "set", "notice_number_pattern", "青山公开〔{年}〕号")
+    assert code == 2 and "{序号}" in err
+    assert "notice_number_pattern" not in stored(db_path)
 
 
 def test_set_by_label_and_clear(run: Run, db_path: Path) -> None:
