@@ -134,10 +134,11 @@ def test_report_structure_by_line_of_work(ctx: AppContext, township: dict) -> No
         ("heading1", "二、存在的问题"),
         ("heading1", "三、下一步工作计划"),
     ]
-    problems_at = [b.text for b in report.blocks].index("二、存在的问题")
-    problems = report.blocks[problems_at + 1].text
-    # the task overdue at the year end, by name
-    assert "龙河村生活污水直排" in problems and problems.startswith("一是")
+    texts = [b.text for b in report.blocks]
+    problems = texts[texts.index("二、存在的问题") + 1 : texts.index("三、下一步工作计划")]
+    # the missed patrol by site and month, then the task overdue at the year end, by name
+    assert problems[0] == "一是监管对象巡查存在漏巡，金竹沟水源地8月未巡查。"
+    assert problems[1].startswith("二是") and "龙河村生活污水直排" in problems[1]
 
 
 def test_a_line_of_work_with_nothing_is_left_out(ctx: AppContext, records: RecordService) -> None:
@@ -202,11 +203,15 @@ def test_annual_docx_is_a_complete_official_document(
     assert f"{ADDRESSEE}：" in texts and texts.index(f"{ADDRESSEE}：") < 4
     signature = texts.index("中共龙河镇委员会 龙河镇人民政府")
     assert texts[signature + 1] == "2024年1月8日"
-    # the page break sits on the 附件 heading, no paragraph of its own after the date
-    heading = _paragraph(doc, "附件")
+    # two attachments (the figures by month, the patrols by site and month), numbered
+    first = texts.index("附件：1.2023年各月生态环境保护工作情况统计表")
+    assert texts[first + 1] == "　　　2.2023年监管对象巡查完成情况表" and first < signature
+    # the page break sits on the 附件1 heading, no paragraph of its own after the date
+    heading = _paragraph(doc, "附件1")
     assert heading.paragraph_format.page_break_before is True
-    between = doc.paragraphs[signature + 2 : texts.index("附件")]
+    between = doc.paragraphs[signature + 2 : texts.index("附件1")]
     assert between == []
+    assert texts.index("附件2") > texts.index("附件1")
     assert not any('w:type="page"' in p._p.xml for p in doc.paragraphs)
 
 

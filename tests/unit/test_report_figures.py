@@ -556,7 +556,8 @@ def test_figures_match_independent_count(ctx: AppContext, seed: int) -> None:
 
 def test_the_random_worlds_exercise_every_figure(ctx: AppContext) -> None:
     """The comparisons above are not about zeros: the year's figures are rich."""
-    world = build_world(ctx, random.Random(0))
+    # one of the worlds compared above (seed 0 has no straw-burning patrol in 2025)
+    world = build_world(ctx, random.Random(1))
     year = figures(ctx, parse_period("2025"))
     flat = {
         f"{section}.{key}": value

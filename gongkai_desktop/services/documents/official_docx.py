@@ -145,7 +145,9 @@ def title_lines(text: str, per_line: int) -> list[str]:
 
 
 # where a title may break without cutting a phrase: before these words …
-_BREAK_BEFORE = ("关于", "开展情况", "工作开展情况", "工作情况", "情况的报告", "的报告", "工作总结")
+_BREAK_BEFORE = (
+    "关于", "开展情况", "工作开展情况", "工作情况", "情况的报告", "的报告", "工作总结", "整改",
+)  # fmt: skip
 # … and after these characters (a closing mark or a joining word)
 _BREAK_AFTER = "”》）暨、，"
 
@@ -158,6 +160,10 @@ def phrase_title_lines(text: str, per_line: int) -> list[str]:
     text = text.strip()
     if text_width(text) <= per_line:
         return [text]
+    at = text.find("关于")
+    if at > 0 and text_width(text[:at]) <= per_line:
+        # the issuing unit alone on the first line, the subject broken on its own
+        return [text[:at], *phrase_title_lines(text[at:], per_line)]
     depth, inside = 0, set()
     for i, char in enumerate(text):
         if char in "“《（":

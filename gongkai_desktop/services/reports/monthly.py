@@ -191,7 +191,8 @@ def _tables(fig: dict[str, Any], tasks: list[OpenTask], end: date) -> tuple[Repo
             ),
         ),
     )
-    by_type = [(label, n) for label, n in ins["by_type"].items()]
+    # only the kinds of patrol done in the period: rows of 0 tell a reader nothing
+    by_type = [(label, n) for label, n in ins["by_type"].items() if n]
     inspections = ReportTable(
         caption="二、巡查检查",
         headers=("巡查类型", "次数"),

@@ -28,7 +28,7 @@ APPENDIX_ROW_MM = 8.0
 def build_annual_document(report: AnnualReport) -> OfficialDocument:
     doc = OfficialDocument()
     doc.set_properties(title=report.title, author=report.unit, subject=f"{report.year}年度报告")
-    doc.title(report.title)
+    doc.title(report.title, whole_phrases=True)
     if report.addressee:
         doc.addressee(f"{report.addressee}：")
     else:

@@ -21,7 +21,7 @@ TABLE_PT = 12.0  # 小四 on a landscape page: headers wrap at most once
 def build_progress_document(report: ProgressReport) -> OfficialDocument:
     doc = OfficialDocument()
     doc.set_properties(title=report.title, author=report.unit, subject="问题整改进展情况")
-    doc.title(report.title)
+    doc.title(report.title, whole_phrases=True)
     if report.addressee:
         doc.addressee(f"{report.addressee}：")
     else:
