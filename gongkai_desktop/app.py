@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.logging_setup import setup_logging
+from gongkai_desktop.qt_platform import window_problem
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.untrusted_files import check_xml_defences
 from gongkai_desktop.services.startup import open_context
@@ -83,6 +84,12 @@ def _excepthook(
 
 def run_gui(db_path: Path | None) -> int:
     setup_logging()
+    if QApplication.instance() is None:
+        problem = window_problem()
+        if problem:  # Qt itself would abort without a word in the log
+            log.error("%s", problem)
+            print(problem, file=sys.stderr)
+            return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     configure_application(app)
