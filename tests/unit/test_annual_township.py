@@ -175,6 +175,16 @@ def test_missed_patrols_named_by_site_and_month() -> None:
         ("金竹沟水源地", "金竹沟水源地8月、11月未巡查"),
         ("白岩水库水源地", "白岩水库水源地3月少巡查1次"),
     ]
+    # a 每季度 site's row stands for its quarter
+    quarterly = {
+        "patrol_coverage": {
+            "by_site": [
+                {"site_id": "c", "site": "龙河造纸厂", "site_type": "排污单位", "month": "2023-04",
+                 "required": 1, "done": 0, "missing": 1, "quarterly": True},
+            ]
+        }
+    }  # fmt: skip
+    assert coverage_gaps(quarterly) == [("龙河造纸厂", "龙河造纸厂第二季度未巡查")]
     texts = draft_texts(YEAR, fig, "我镇", "县委、县政府", YearNames())
     assert texts.problems == (
         "一是监管对象巡查存在漏巡，金竹沟水源地8月、11月未巡查；白岩水库水源地3月少巡查1次。"

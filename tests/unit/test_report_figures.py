@@ -254,6 +254,7 @@ def expected(world: World, period: Period, unit: str) -> dict[str, Any]:
                     "required": site.times,
                     "done": min(patrols, site.times),
                     "missing": site.times - min(patrols, site.times),
+                    "quarterly": site.quarterly,
                 }
             )
         if owed:

@@ -44,10 +44,16 @@ def town(ctx: AppContext) -> Township:
     return build_township(ctx)
 
 
-def _rows(site_id: str, name: str, kind: str, months: dict[str, tuple[int, int]]) -> list[dict]:
+def _rows(
+    site_id: str,
+    name: str,
+    kind: str,
+    months: dict[str, tuple[int, int]],
+    quarterly: bool = False,
+) -> list[dict]:
     return [
         {"site_id": site_id, "site": name, "site_type": kind, "month": m,
-         "required": r, "done": d, "missing": r - d}
+         "required": r, "done": d, "missing": r - d, "quarterly": quarterly}
         for m, (r, d) in months.items()
     ]  # fmt: skip
 
@@ -64,7 +70,7 @@ def test_coverage_follows_the_supervision_period_not_the_entry_date(
     jinzhu = {f"2023-{m:02d}": (2, 1 if m == 8 else 2) for m in range(1, 13)}
     longtan = {f"2023-{m:02d}": (2, 0 if m == 11 else 2) for m in range(3, 13)}
     expected = (
-        _rows(town.sites[HONGXING], HONGXING, FARM, {"2023-01": (1, 1), "2023-04": (1, 0)})
+        _rows(town.sites[HONGXING], HONGXING, FARM, {"2023-01": (1, 1), "2023-04": (1, 0)}, True)
         + _rows(town.sites[JINZHU], JINZHU, WATER, jinzhu)
         + _rows(town.sites[LONGTAN], LONGTAN, WATER, longtan)
     )

@@ -36,8 +36,9 @@ Rules worth knowing when reading the numbers:
   requirement, so extra patrols of one site never hide another's gap. Sites 待完善
   (made by an import, not checked yet) are left out.
 - ``patrol_coverage.by_site``: the same units one row each, ``{"site_id", "site",
-  "site_type", "month": "YYYY-MM", "required", "done", "missing"}`` ordered by site name
-  then month; a 每季度 site's row carries the first month of its quarter.
+  "site_type", "month": "YYYY-MM", "required", "done", "missing", "quarterly"}`` ordered
+  by site name then month; a 每季度 site's row (``quarterly``) carries the first month of
+  its quarter.
 """
 
 from __future__ import annotations
@@ -570,6 +571,7 @@ class ReportFigures:
                     "required": owed_n,
                     "done": done_n,
                     "missing": owed_n - done_n,
+                    "quarterly": bool(by_quarter),  # month: the quarter's first
                 }
             )
         return coverage

@@ -25,6 +25,7 @@ from gongkai_desktop.services.reports.figures import (
     OUTREACH_FORM,
     coverage_by_site,
     coverage_by_type,
+    quarter_name,
 )
 
 MAX_NAMED = 3  # events, meetings or plans named in one sentence, then 「等」
@@ -366,23 +367,25 @@ def indicators_paragraph(fig: dict[str, Any]) -> str:
     return f"{'，'.join(items)}。"
 
 
-def _month_list(months: list[str]) -> str:
-    return "、".join(f"{int(m[5:7])}月" for m in months)
+def _month_list(units: list[tuple[str, bool]]) -> str:
+    """8月、11月; a 每季度 site's unit by its quarter (第二季度)."""
+    return "、".join(quarter_name(int(m[5:7])) if q else f"{int(m[5:7])}月" for m, q in units)
 
 
 def coverage_gaps(fig: dict[str, Any]) -> list[tuple[str, str]]:
     """Per site with a missed patrol: 「金竹沟水源地8月、11月未巡查，3月少巡查1次」,
-    from ``patrol_coverage.by_site`` (site, month, required, done, missing)."""
+    from ``patrol_coverage.by_site`` (site, month, required, done, missing, quarterly)."""
     rows = coverage_by_site(fig) if "patrol_coverage" in fig else []
     sites: dict[str, dict[str, Any]] = {}
     for row in rows:
         if not row.get("missing"):
             continue
         site = sites.setdefault(str(row["site"]), {"none": [], "short": {}})
+        unit = (str(row["month"]), bool(row.get("quarterly")))
         if not row.get("done"):
-            site["none"].append(str(row["month"]))
+            site["none"].append(unit)
         else:
-            site["short"].setdefault(int(row["missing"]), []).append(str(row["month"]))
+            site["short"].setdefault(int(row["missing"]), []).append(unit)
     out = []
     for name, gaps in sites.items():
         parts = []
