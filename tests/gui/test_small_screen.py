@@ -174,3 +174,41 @@ def test_no_path_or_login_outside_the_data_tab(qtbot, window, ctx, records, monk
     assert window.statusBar().currentMessage() == "已保存“龙河水库”"
     check("after saving")
 
+
+def test_an_empty_list_says_how_to_begin(qtbot, window, records) -> None:  # type: ignore[no-untyped-def]
+    page = window.show_module("监管对象")
+    settle(qtbot)
+    assert page.empty_label.isVisible()
+    assert page.empty_label.text() == "还没有记录，按 Ctrl+N 新建"
+    bin_page = window.show_module("回收站")
+    settle(qtbot)
+    assert bin_page.empty_label.text() == "回收站是空的"
+    made = records.create("site", {"site_type": "其他", "name": "龙河水库", "village": "龙河村"})
+    window.refresh_lists()
+    page = window.show_module("监管对象")
+    settle(qtbot)
+    assert not page.empty_label.isVisible()
+    page.search_edit.setText("不存在的名称")
+    page._apply_filters_now()
+    qtbot.waitUntil(lambda: page.model.total_count == 0)
+    assert page.empty_label.isVisible() and page.empty_label.text() == "没有符合条件的记录"
+    records.delete(made.id)
+    window.refresh_lists()
+    bin_page = window.show_module("回收站")
+    settle(qtbot)
+    assert not bin_page.empty_label.isVisible()
+
+
+def test_period_defaults_say_they_are_last_month(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    ledgers = window.show_module("台账导出")
+    settle(qtbot)
+    chooser = ledgers.period_chooser
+    assert chooser.default_hint.isVisible()
+    assert chooser.default_hint.text() == "默认上个月（月末报送用）"
+    chooser.month.setCurrentIndex((chooser.month.currentIndex() + 1) % 12)
+    assert not chooser.default_hint.isVisible()  # another month: no longer the default
+    reports = window.show_module("报表")
+    settle(qtbot)
+    monthly = reports.findChild(QWidget, "default_period_hint")
+    assert isinstance(monthly, QLabel) and monthly.isVisible()
+    assert monthly.text() == "默认上个月（月末报送用）"

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +55,11 @@ PERIOD_KINDS = ("month", "quarter", "year", "range")
 def last_month(today: date) -> tuple[int, int]:
     first = today.replace(day=1) - timedelta(days=1)
     return first.year, first.month
+
+
+def default_period_hint() -> str:
+    """Beside a period that starts at last month: the 工作台 shows this month."""
+    return QCoreApplication.translate("PeriodChooser", "默认上个月（月末报送用）")
 
 
 def _qdate(day: date) -> QDate:
@@ -114,13 +119,21 @@ class PeriodChooser(QWidget):
         for page in (month_row, quarter_row, self._row(None), range_row):
             self.detail.addWidget(page)
 
+        # the 工作台 counts this month; say why this page starts a month earlier
+        self._default = (0, year, month - 1)
+        self.default_hint = QLabel(default_period_hint())
+        self.default_hint.setObjectName("default_period_hint")
+        self.default_hint.setStyleSheet(HINT_STYLE)
+
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(self.tr("期间：")))
         layout.addWidget(self.kind)
         layout.addWidget(self.year)
         layout.addWidget(self.detail)
+        layout.addWidget(self.default_hint)
         layout.addStretch(1)
+        self.period_changed.connect(self._show_default_hint)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.year.valueChanged.connect(self.period_changed)
@@ -138,6 +151,10 @@ class PeriodChooser(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         return row
+
+    def _show_default_hint(self) -> None:
+        chosen = (self.kind.currentIndex(), self.year.value(), self.month.currentIndex())
+        self.default_hint.setVisible(chosen == self._default)
 
     def _kind_changed(self, index: int) -> None:
         self.detail.setCurrentIndex(index)
