@@ -106,7 +106,12 @@ class PeriodChooser(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
 
         self.detail = QStackedWidget()
-        month_row = self._row(self.month)
+        # the 工作台 counts this month; say why this page starts a month earlier
+        self._default = (0, year, month - 1)
+        self.default_hint = QLabel(default_period_hint())
+        self.default_hint.setObjectName("default_period_hint")
+        self.default_hint.setStyleSheet(HINT_STYLE)
+        month_row = self._row(self.month, self.default_hint)
         quarter_row = self._row(self.quarter)
         range_row = QWidget()
         range_layout = QHBoxLayout(range_row)
@@ -119,19 +124,12 @@ class PeriodChooser(QWidget):
         for page in (month_row, quarter_row, self._row(None), range_row):
             self.detail.addWidget(page)
 
-        # the 工作台 counts this month; say why this page starts a month earlier
-        self._default = (0, year, month - 1)
-        self.default_hint = QLabel(default_period_hint())
-        self.default_hint.setObjectName("default_period_hint")
-        self.default_hint.setStyleSheet(HINT_STYLE)
-
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(self.tr("期间：")))
         layout.addWidget(self.kind)
         layout.addWidget(self.year)
         layout.addWidget(self.detail)
-        layout.addWidget(self.default_hint)
         layout.addStretch(1)
         self.period_changed.connect(self._show_default_hint)
 
@@ -143,12 +141,13 @@ class PeriodChooser(QWidget):
         self.end.dateChanged.connect(self.period_changed)
 
     @staticmethod
-    def _row(widget: QWidget | None) -> QWidget:
+    def _row(*widgets: QWidget | None) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        if widget is not None:
-            layout.addWidget(widget)
+        for widget in widgets:
+            if widget is not None:
+                layout.addWidget(widget)
         layout.addStretch(1)
         return row
 
