@@ -54,12 +54,15 @@ def open_context(
         if migrate.needs_upgrade(ctx.engine):
             if existed and not migrate.is_empty_database(ctx.engine):
                 made = backup.create_backup(db_path, ctx.engine, "migration")
-                notes.append(f"升级数据库前已备份到 {made.path}")
+                # the notes reach the clerk's window: no paths there (the log has them)
+                log.info("升级数据库前的备份：%s", made.path)
+                notes.append("升级数据库前已备份（可在“设置—数据与备份”中查看）")
             migrate.upgrade(ctx.engine)
         if auto_backup and existed:
             made_daily = backup.daily_backup_if_due(db_path, ctx.engine)
             if made_daily is not None:
-                notes.append(f"已完成今日自动备份：{made_daily.path}")
+                log.info("今日自动备份：%s", made_daily.path)
+                notes.append("已完成今日自动备份")
     except BaseException:
         ctx.close()
         raise

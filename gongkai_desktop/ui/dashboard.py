@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -59,6 +60,7 @@ WARNING_STYLE = (
 CARD_STYLE = "QFrame#card { background: #ffffff; border: 1px solid #dfe3e8; border-radius: 6px; }"
 # a list shows this many rows before it scrolls (the page itself scrolls too)
 MAX_VISIBLE_ROWS = 8
+REFLOW_WIDTH = 1200  # narrower than this, the two columns stack into one
 ROW_PADDING = 10  # pixels above and below a row's text
 DESCRIPTION_CHARS = 60  # longer problem descriptions are cut (the tooltip has them whole)
 
@@ -247,7 +249,9 @@ class DashboardPage(QWidget):
         layout.addWidget(self.calendar_label)
         layout.addLayout(self._build_cards())
 
-        columns = QHBoxLayout()
+        # two columns on a wide window; one below REFLOW_WIDTH, where a laptop's page
+        # area would cut the task table's columns (see resizeEvent)
+        self.columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.setSpacing(24)
         left = QVBoxLayout()
         left.setSpacing(16)
@@ -329,6 +333,16 @@ class DashboardPage(QWidget):
         ):
             section.record_activated.connect(self.record_open_requested)
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        direction = (
+            QBoxLayout.Direction.TopToBottom
+            if event.size().width() < REFLOW_WIDTH
+            else QBoxLayout.Direction.LeftToRight
+        )
+        if self.columns.direction() != direction:
+            self.columns.setDirection(direction)
 
     # ---- building ------------------------------------------------------------------
     def _build_header(self) -> QHBoxLayout:
@@ -451,12 +465,11 @@ class DashboardPage(QWidget):
         grid = QGridLayout(box)
         grid.setHorizontalSpacing(24)
         grid.setColumnStretch(1, 1)
-        self.db_label = QLabel()
         self.backup_label = QLabel()
         self.counts_label = QLabel()
+        # where the files lie is shown only in 设置 → 数据与备份
         rows = (
             (self.tr("记录数量"), self.counts_label),
-            (self.tr("数据库文件"), self.db_label),
             (self.tr("最近一次备份"), self.backup_label),
         )
         for index, (caption, label) in enumerate(rows):
@@ -663,7 +676,6 @@ class DashboardPage(QWidget):
                 text += self.tr("（回收站中另有 {0} 条）").format(f"{deleted:,}")
             parts.append(text)
         self.counts_label.setText("；".join(parts))
-        self.db_label.setText(str(self.ctx.db_path))
         backups = list_backups(self.ctx.db_path)
         if backups:
             last = backups[0]

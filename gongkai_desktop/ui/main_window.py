@@ -8,6 +8,7 @@ owns the AppContext: after a restore replaced the database it reopens it
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -35,8 +36,9 @@ from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
 from gongkai_desktop.ui.records.editor import RecordEditor
 from gongkai_desktop.ui.records.record_list import RecordListPage
 from gongkai_desktop.ui.reports.page import ReportPage
+from gongkai_desktop.ui.scrolling import page_scroll
 from gongkai_desktop.ui.settings_page import SettingsPage
-from gongkai_desktop.ui.style import HINT_STYLE, NOTE_STYLE, emphasise
+from gongkai_desktop.ui.style import NOTE_STYLE, emphasise
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.db_label = QLabel()
-        self.db_label.setStyleSheet(HINT_STYLE)
-        self.statusBar().addPermanentWidget(self.db_label)
+        # no database path in the status bar: where the files lie is in 设置 → 数据与备份
+        self.pages: list[QWidget] = []  # one per module, in MODULES order (unwrapped)
 
         self._build_pages()
         self.nav.currentRowChanged.connect(self._show_page)
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(page)
             page.deleteLater()
         self.list_pages = {}
+        self.pages = []
         forms = self.service.registry.forms
         missing = [m.title for m in MODULES if m.kind == "forms" and not any(
             f in forms for f in m.form_ids
@@ -144,8 +146,9 @@ class MainWindow(QMainWindow):
         self.recycle_bin = RecordListPage(self.service, None, deleted=True)
         self.recycle_bin.restore_requested.connect(self.restore_record)
         for module in MODULES:
-            self.stack.addWidget(self._module_page(module))
-        self.db_label.setText(self.tr("数据库：{0}").format(self.ctx.db_path))
+            page = self._module_page(module)
+            self.pages.append(page)
+            self.stack.addWidget(page_scroll(page))
         self._update_title()
 
     def _module_page(self, module: Module) -> QWidget:
@@ -194,18 +197,20 @@ class MainWindow(QMainWindow):
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         # these pages show what may have changed elsewhere (backups, counts)
-        if self.stack.currentWidget() is self.dashboard:
+        if self.current_page() is self.dashboard:
             self.dashboard.refresh()
-        elif self.stack.currentWidget() is self.settings_page:
+        elif self.current_page() is self.settings_page:
             self.settings_page.refresh_backups()
+
+    def current_page(self) -> QWidget | None:
+        row = self.stack.currentIndex()
+        return self.pages[row] if 0 <= row < len(self.pages) else None
 
     def show_module(self, title: str) -> QWidget:
         """Switch to a module by its (untranslated) title; returns its page."""
         row = next(i for i, m in enumerate(MODULES) if m.title == title)
         self.nav.setCurrentRow(row)
-        page = self.stack.widget(row)
-        assert page is not None  # the stack holds one page per module
-        return page
+        return self.pages[row]
 
     def _update_title(self) -> None:
         unit = load_settings(self.ctx)["unit_name"] or self.tr("未设置单位名称")
@@ -304,12 +309,14 @@ class MainWindow(QMainWindow):
         self.nav.setEnabled(True)
 
     def _backup_restored(self, before: str) -> None:
+        logging.getLogger(__name__).info("恢复之前的数据已备份到 %s", before)
         self.reopen()
         self.nav.setEnabled(True)
         box = QMessageBox(
             QMessageBox.Icon.Information,
             self.tr("恢复完成"),
-            self.tr("已从备份恢复数据。\n恢复之前的数据已备份到：\n{0}").format(before),
+            # the folder is listed in 设置 → 数据与备份; the log has its path
+            self.tr("已从备份恢复数据。\n恢复之前的数据也已备份，可在“设置—数据与备份”中找到。"),
             QMessageBox.StandardButton.Ok,
             self,
         )

@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -42,6 +43,7 @@ from gongkai_desktop.services.maintenance.backup import (
 from gongkai_desktop.services.settings import SETTINGS, load_settings, save_settings
 from gongkai_desktop.ui.calendar_page import CalendarPage
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.scrolling import page_scroll
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE
 from gongkai_desktop.ui.worker import Task, start_task
 
@@ -61,15 +63,15 @@ class SettingsPage(QWidget):
         self._task: Task | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
-        layout.setSpacing(14)
-        layout.addWidget(self._office_box())
+        # one tab per subject, so that the page fits a 1366×768 laptop's window
+        self.tabs = QTabWidget()
         self.calendar_page = CalendarPage(ctx)
-        self.lower_tabs = QTabWidget()
-        self.lower_tabs.addTab(self._backup_box(), self.tr("备份与恢复"))
+        self.tabs.addTab(page_scroll(self._office_box()), self.tr("单位信息"))
+        self.tabs.addTab(self._data_tab(), self.tr("数据与备份"))
         self.calendar_page.status_changed.connect(self._calendar_status_changed)
-        self.lower_tabs.addTab(self.calendar_page, self.tr("节假日与调休"))
+        self.tabs.addTab(self.calendar_page, self.tr("节假日与调休"))
         self._calendar_status_changed(bool(self.calendar_page.warnings))
-        layout.addWidget(self.lower_tabs, 1)
+        layout.addWidget(self.tabs, 1)
         self.load()
         self.refresh_backups()
 
@@ -138,11 +140,41 @@ class SettingsPage(QWidget):
         return True
 
     def _calendar_status_changed(self, needs_entering: bool) -> None:
-        index = self.lower_tabs.indexOf(self.calendar_page)
+        index = self.tabs.indexOf(self.calendar_page)
         text = self.tr("节假日与调休（待录入）") if needs_entering else self.tr("节假日与调休")
-        self.lower_tabs.setTabText(index, text)
+        self.tabs.setTabText(index, text)
 
-    # ---- backups ------------------------------------------------------------------------
+    # ---- data files and backups ----------------------------------------------------------
+    def _data_tab(self) -> QWidget:
+        tab = QWidget()
+        column = QVBoxLayout(tab)
+        column.addWidget(self._files_box())
+        column.addWidget(self._backup_box(), 1)
+        return tab
+
+    def _files_box(self) -> QGroupBox:
+        """The only place in the window that shows where the data lies."""
+        box = QGroupBox(self.tr("数据文件位置"))
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        self.db_path_label = QLabel(str(self.ctx.db_path))
+        self.backups_path_label = QLabel(str(self.ctx.backups_dir))
+        self.data_folder_button = QPushButton(self.tr("打开文件夹"))
+        self.data_folder_button.clicked.connect(self.open_data_folder)
+        self.folder_button = QPushButton(self.tr("打开文件夹"))
+        self.folder_button.clicked.connect(self.open_backup_folder)
+        rows = (
+            (self.tr("数据库文件"), self.db_path_label, self.data_folder_button),
+            (self.tr("备份文件夹"), self.backups_path_label, self.folder_button),
+        )
+        for index, (caption, label, button) in enumerate(rows):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            grid.addWidget(QLabel(caption), index, 0)
+            grid.addWidget(label, index, 1)
+            grid.addWidget(button, index, 2)
+        return box
+
     def _backup_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("备份与恢复"))
         column = QVBoxLayout(box)
@@ -184,11 +216,9 @@ class SettingsPage(QWidget):
         buttons = QHBoxLayout()
         self.backup_button = QPushButton(self.tr("立即备份"))
         self.restore_button = QPushButton(self.tr("从所选备份恢复…"))
-        self.folder_button = QPushButton(self.tr("打开备份文件夹"))
         self.backup_button.clicked.connect(self.backup_now)
         self.restore_button.clicked.connect(self.restore_selected)
-        self.folder_button.clicked.connect(self.open_backup_folder)
-        for button in (self.backup_button, self.restore_button, self.folder_button):
+        for button in (self.backup_button, self.restore_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         column.addLayout(buttons)
@@ -290,6 +320,9 @@ class SettingsPage(QWidget):
         self._task = None
         self._set_busy("")
         show_error(self, exc)
+
+    def open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.ctx.db_path).parent)))
 
     def open_backup_folder(self) -> None:
         folder: Path = self.ctx.backups_dir

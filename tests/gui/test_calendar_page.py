@@ -146,13 +146,13 @@ def test_export_template_through_the_dialog(
 
 def test_the_settings_page_has_the_holiday_tab(qtbot: Any, ctx: AppContext, tmp_path: Path) -> None:
     settings = shown(qtbot, SettingsPage(ctx))
-    tabs = settings.lower_tabs
-    assert tabs.count() == 2 and tabs.tabText(0) == "备份与恢复"
-    assert tabs.widget(1) is settings.calendar_page
+    tabs = settings.tabs
+    assert tabs.count() == 3 and tabs.tabText(1) == "数据与备份"
+    assert tabs.widget(2) is settings.calendar_page
     calendar = settings.calendar_page
     calendar._today = NOVEMBER_2099
-    tabs.setCurrentIndex(1)  # shown: refreshed with the (pretended) date
-    assert tabs.tabText(1) == "节假日与调休（待录入）"
+    tabs.setCurrentIndex(2)  # shown: refreshed with the (pretended) date
+    assert tabs.tabText(2) == "节假日与调休（待录入）"
     assert calendar.banner.isVisible()
     settings.resize(980, 740)  # the main window's page area
     qtbot.wait(20)
@@ -160,5 +160,5 @@ def test_the_settings_page_has_the_holiday_tab(qtbot: Any, ctx: AppContext, tmp_
     assert settings.grab().save("/tmp/shots/calendar_settings.png")
     for year in (2099, 2100):
         calendar.import_file(write_year(tmp_path / f"{year}.xlsx", [[f"{year}-01-01", "休息"]]))
-    assert tabs.tabText(1) == "节假日与调休"
+    assert tabs.tabText(2) == "节假日与调休"
     assert not calendar.banner.isVisible()

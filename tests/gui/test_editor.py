@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
 from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.settings import load_settings, save_settings
 from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.records import editor as editor_module
 from gongkai_desktop.ui.records.editor import RecordEditor
@@ -103,6 +105,42 @@ def test_missing_required_field_shows_inline_error_and_saves_nothing(qtbot, reco
     type_into(editor, "village", "龙河村")  # editing clears that field's message
     assert editor.field_error("village") == ""
     assert not editor.cells["village"].error_label.isVisible()
+    # the banner counts what is left, and goes when nothing is
+    assert editor.banner.isVisible()
+    assert editor.banner.text().startswith("有 1 处需要修改")
+    phone = editor.editors["phone"].focus_target()
+    phone.selectAll()
+    qtbot.keyClicks(phone, "13800001111")
+    assert not editor.banner.isVisible() and editor.banner.text() == ""
+    with qtbot.waitSignal(editor.record_saved):
+        ctrl_s(qtbot, editor)
+    assert site_count(records) == 1
+
+
+def test_header_names_the_filler_never_the_login(qtbot, records, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # a login name no Chinese text contains by chance
+    monkeypatch.setattr(getpass, "getuser", lambda: "zhang_login")
+    made = records.create(
+        "site", {"site_type": "饮用水水源地", "name": "龙河水库", "village": "龙河村"}
+    )
+    assert made.author == "zhang_login"  # no 填表人 yet: the record's author is the login
+    editor = open_editor(qtbot, records, made.id)
+    assert "zhang_login" not in editor.info_label.text()
+    assert "填表人" not in editor.info_label.text()
+    assert editor.info_label.text().startswith("监管对象 · 创建于 ")
+    editor.done(0)
+    save_settings(ctx, {**load_settings(ctx), "filler": "王芳"})
+    again = open_editor(qtbot, records, made.id)
+    assert again.info_label.text().endswith(" · 第 1 版 · 填表人 王芳")
+    assert "zhang_login" not in again.info_label.text()
+
+
+def test_a_number_range_is_a_tooltip_not_grey_text(qtbot, records) -> None:  # type: ignore[no-untyped-def]
+    editor = open_editor(qtbot, records)
+    type_into(editor, "site_type", "排污单位")
+    edit = editor.editors["patrol_times"].focus_target()
+    assert edit.placeholderText() == ""
+    assert "可填范围：0～100" in edit.toolTip()
 
 
 def test_show_if_switches_the_type_sections(qtbot, records) -> None:  # type: ignore[no-untyped-def]

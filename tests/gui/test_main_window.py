@@ -180,7 +180,6 @@ def test_dashboard_counts_and_status_bar(qtbot, window, records) -> None:  # typ
     texts = " ".join(label.text() for label in window.dashboard.findChildren(QLabel))
     assert "1 条" in texts and "回收站中另有 1 条" in texts
     assert "尚无备份" in texts
-    assert str(window.ctx.db_path) in window.db_label.text()
 
 
 def test_settings_save_reload_and_window_title(qtbot, window, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -253,7 +252,7 @@ def test_backup_now_and_restore_reopens_the_database(qtbot, window, records, mon
     assert window.list_pages["site"].model.total_count == 1
     new_settings = window.settings_page
     assert new_settings is not settings
-    assert window.stack.currentWidget() is new_settings
+    assert window.current_page() is new_settings
     reasons = [
         new_settings.backup_table.item(r, 1).text()
         for r in range(new_settings.backup_table.rowCount())

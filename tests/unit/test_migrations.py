@@ -222,7 +222,7 @@ def test_opening_an_old_database_backs_it_up_first(db_path: Path, visit_forms: P
     assert revision_of(copy) == "0001"
     assert rows(copy, "SELECT id FROM records ORDER BY id") == [(SITE_A,), (SITE_B,), (VISIT,)]
     assert rows(copy, "SELECT count(*) FROM audit_log") == [(len(OLD_AUDIT),)]
-    assert any("升级数据库前已备份到" in note for note in ctx.opened_notes)
+    assert "升级数据库前已备份（可在“设置—数据与备份”中查看）" in ctx.opened_notes
     assert sha256(db_path) != before  # the live file was upgraded
 
 

@@ -158,9 +158,13 @@ class NumberEditor(FieldEditor):
         self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self.edit))
         self.edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.edit.setMaximumWidth(180)
-        self.edit.setPlaceholderText(self._range_hint())
         self.edit.textChanged.connect(self.value_changed)
         self._add_main(self.edit, stretch=False)
+        # the range as a tooltip: grey 0～100 in an empty box reads like a value
+        hint = self._range_hint()
+        if hint:
+            tip = self.tr("可填范围：{0}").format(hint)
+            self.edit.setToolTip("\n".join(t for t in (self.spec.help, tip) if t))
 
     def _range_hint(self) -> str:
         low, high = self.spec.min, self.spec.max

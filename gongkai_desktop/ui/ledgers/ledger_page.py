@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +55,11 @@ PERIOD_KINDS = ("month", "quarter", "year", "range")
 def last_month(today: date) -> tuple[int, int]:
     first = today.replace(day=1) - timedelta(days=1)
     return first.year, first.month
+
+
+def default_period_hint() -> str:
+    """Beside a period that starts at last month: the 工作台 shows this month."""
+    return QCoreApplication.translate("PeriodChooser", "默认上个月（月末报送用）")
 
 
 def _qdate(day: date) -> QDate:
@@ -101,7 +106,12 @@ class PeriodChooser(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
 
         self.detail = QStackedWidget()
-        month_row = self._row(self.month)
+        # the 工作台 counts this month; say why this page starts a month earlier
+        self._default = (0, year, month - 1)
+        self.default_hint = QLabel(default_period_hint())
+        self.default_hint.setObjectName("default_period_hint")
+        self.default_hint.setStyleSheet(HINT_STYLE)
+        month_row = self._row(self.month, self.default_hint)
         quarter_row = self._row(self.quarter)
         range_row = QWidget()
         range_layout = QHBoxLayout(range_row)
@@ -121,6 +131,7 @@ class PeriodChooser(QWidget):
         layout.addWidget(self.year)
         layout.addWidget(self.detail)
         layout.addStretch(1)
+        self.period_changed.connect(self._show_default_hint)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.year.valueChanged.connect(self.period_changed)
@@ -130,14 +141,19 @@ class PeriodChooser(QWidget):
         self.end.dateChanged.connect(self.period_changed)
 
     @staticmethod
-    def _row(widget: QWidget | None) -> QWidget:
+    def _row(*widgets: QWidget | None) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        if widget is not None:
-            layout.addWidget(widget)
+        for widget in widgets:
+            if widget is not None:
+                layout.addWidget(widget)
         layout.addStretch(1)
         return row
+
+    def _show_default_hint(self) -> None:
+        chosen = (self.kind.currentIndex(), self.year.value(), self.month.currentIndex())
+        self.default_hint.setVisible(chosen == self._default)
 
     def _kind_changed(self, index: int) -> None:
         self.detail.setCurrentIndex(index)

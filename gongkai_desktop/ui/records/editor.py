@@ -58,6 +58,7 @@ from gongkai_desktop.forms.values import (
 from gongkai_desktop.services.records.deadlines import is_workday_deadline
 from gongkai_desktop.services.records.service import RecordQuery, RecordService, RecordView
 from gongkai_desktop.services.records.writing import field_default
+from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.fields import FieldEditor, create_editor, label_html, none_if_empty
 from gongkai_desktop.ui.fields.widgets import RecordLinkEditor, SiteEditor, TextEditor
@@ -190,6 +191,8 @@ class RecordEditor(QDialog):
         self.info_label.setStyleSheet(HINT_STYLE)
         self.info_label.setWordWrap(True)
         outer.addWidget(self.info_label)
+        self._error_counts: dict[str, int] = {}  # field -> errors shown under it
+        self._loose_errors: list[str] = []  # errors of no shown field, in the banner
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setObjectName("error_banner")
@@ -414,13 +417,17 @@ class RecordEditor(QDialog):
         title = view.title or self.form.title
         self.setWindowTitle(self.tr("{0} — {1}").format(self.form.title, title))
         self.heading.setText(title)
-        info = self.tr("{0} · 创建于 {1}（{2}）· 最后修改 {3} · 第 {4} 版").format(
+        info = self.tr("{0} · 创建于 {1} · 最后修改 {2} · 第 {3} 版").format(
             self.form.title,
             view.created_at.strftime("%Y-%m-%d %H:%M"),
-            view.author,
             view.updated_at.strftime("%Y-%m-%d %H:%M"),
             view.version,
         )
+        # the 填表人 of 设置, never the computer's login name (a record made before the
+        # 填表人 was set has the login as its author); 修改记录 keeps who did what
+        filler = load_settings(self.service.ctx)["filler"]
+        if filler:
+            info += self.tr(" · 填表人 {0}").format(filler)
         self.info_label.setText(info)
 
     def refresh_history(self) -> None:
@@ -463,6 +470,8 @@ class RecordEditor(QDialog):
     def _value_changed(self) -> None:
         if not self._refreshing:
             self._refresh_live()
+        if self._error_counts:  # an edit clears its field's red text: recount
+            self._show_error_banner()
 
     def _refresh_live(self) -> None:
         """Follow the form's declarations after an edit: dependent defaults, visibility,
@@ -599,8 +608,23 @@ class RecordEditor(QDialog):
         self.banner.show()
 
     def _hide_banner(self) -> None:
+        self._error_counts = {}
+        self._loose_errors = []
         self.banner.clear()
         self.banner.hide()
+
+    def _show_error_banner(self) -> None:
+        """The count of what is still wrong: fields whose red text the clerk has not yet
+        answered by an edit, plus errors no shown field carries."""
+        remaining = sum(
+            count for key, count in self._error_counts.items() if self.cells[key].error_text
+        )
+        remaining += len(self._loose_errors)
+        if not remaining:
+            self._hide_banner()
+            return
+        summary = self.tr("有 {0} 处需要修改，请按红字提示更正后再保存。").format(remaining)
+        self._show_banner("\n".join([summary, *self._loose_errors]))
 
     def show_errors(self, errors: list[FieldError]) -> None:
         """Each error under its field; errors of no shown field go to the banner."""
@@ -617,8 +641,9 @@ class RecordEditor(QDialog):
                 loose.append(str(error))
         for key, texts in by_key.items():
             self.cells[key].show_error("\n".join(texts))
-        summary = self.tr("有 {0} 处需要修改，请按红字提示更正后再保存。").format(len(errors))
-        self._show_banner("\n".join([summary, *loose]))
+        self._error_counts = {key: len(texts) for key, texts in by_key.items()}
+        self._loose_errors = loose
+        self._show_error_banner()
         self.tabs.setCurrentIndex(0)
         first = next((k for k in self.editors if k in by_key), None)
         if first is not None:

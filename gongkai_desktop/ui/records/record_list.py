@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.services.records.service import RecordQuery, RecordService
 from gongkai_desktop.ui.records.record_model import RecordTableModel
+from gongkai_desktop.ui.style import HINT_STYLE, emphasise
 
 # Typing a word fires one query when the clerk pauses, not one per keystroke.
 SEARCH_DEBOUNCE_MS = 250
@@ -163,6 +164,15 @@ class RecordListPage(QWidget):
         view.doubleClicked.connect(self._row_activated)
         view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table = view
+        # shown over the empty table: what to do first instead of a blank grid
+        self.empty_label = QLabel(view.viewport())
+        self.empty_label.setObjectName("empty_hint")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setStyleSheet(HINT_STYLE)
+        emphasise(self.empty_label, 1.2, bold=False)
+        empty_layout = QVBoxLayout(view.viewport())
+        empty_layout.addWidget(self.empty_label)
+        self.empty_label.hide()
 
         open_key = QShortcut(QKeySequence(Qt.Key.Key_Return), view)
         open_key.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -285,6 +295,23 @@ class RecordListPage(QWidget):
     # ---- display -------------------------------------------------------------------
     def _show_count(self, total: int) -> None:
         self.count_label.setText(self.tr("共 {count} 条").format(count=f"{total:,}"))
+        self._show_empty_hint(total)
+
+    def _show_empty_hint(self, total: int) -> None:
+        if total:
+            self.empty_label.hide()
+            return
+        # only an empty result needs the second count: no records at all, or none left
+        # by the filters
+        everything = RecordQuery(form_id=self._form_id, deleted=self._deleted)
+        if self._service.count(everything):
+            text = self.tr("没有符合条件的记录")
+        elif self._deleted:
+            text = self.tr("回收站是空的")
+        else:
+            text = self.tr("还没有记录，按 Ctrl+N 新建")
+        self.empty_label.setText(text)
+        self.empty_label.show()
 
     def _update_buttons(self) -> None:
         has_selection = self.current_record_id() is not None

@@ -81,7 +81,8 @@ class ReportTab(QWidget):
             ".pdf": self.tr("导出 PDF…"),
             ".xlsx": self.tr("导出 Excel…"),
             ".docx": self.tr("导出 Word…"),
-            ".json": self.tr("导出 JSON…"),
+            # a file other systems read, named for the clerk, not by its format
+            ".json": self.tr("导出数据文件（供系统对接）…"),
         }
         self.export_buttons: dict[str, QPushButton] = {}
         for suffix in self.formats:

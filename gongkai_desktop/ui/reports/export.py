@@ -46,7 +46,7 @@ FILE_FILTERS = {
     ".pdf": "PDF 文件 (*.pdf)",
     ".xlsx": "Excel 工作簿 (*.xlsx)",
     ".docx": "Word 文档 (*.docx)",
-    ".json": "JSON 文件 (*.json)",
+    ".json": "数据文件（供系统对接） (*.json)",
 }
 
 

@@ -29,7 +29,7 @@ from gongkai_desktop.domain.periods import Period, parse_period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.reports.issuing import default_made_on, document_warnings
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.ledgers.ledger_page import last_month
+from gongkai_desktop.ui.ledgers.ledger_page import default_period_hint, last_month
 from gongkai_desktop.ui.reports.base_tab import (
     ExportJob,
     ReportTab,
@@ -38,6 +38,7 @@ from gongkai_desktop.ui.reports.base_tab import (
     set_made_on,
 )
 from gongkai_desktop.ui.reports.export import Progress, SaveLocation, tab_layout
+from gongkai_desktop.ui.style import HINT_STYLE
 
 SUMMARY_TITLE = "生态环境保护工作小结"
 
@@ -140,12 +141,24 @@ class MonthlyTab(ReportTab):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
+        # under the row, which is already as wide as a laptop's page
+        self._default_month = (year, month - 1)
+        self.default_hint = QLabel(default_period_hint())
+        self.default_hint.setObjectName("default_period_hint")
+        self.default_hint.setStyleSheet(HINT_STYLE)
+        self.year.valueChanged.connect(self._show_default_hint)
+        self.month.currentIndexChanged.connect(self._show_default_hint)
+        layout.addWidget(self.default_hint)
         layout.addWidget(self.runner)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         layout.addWidget(self.browser, 1)
 
     # ---- the month and the summary on the page -----------------------------------------
+    def _show_default_hint(self) -> None:
+        chosen = (self.year.value(), self.month.currentIndex())
+        self.default_hint.setVisible(chosen == self._default_month)
+
     def period(self) -> Period:
         return parse_period(f"{self.year.value()}-{self.month.currentIndex() + 1:02d}")
 
