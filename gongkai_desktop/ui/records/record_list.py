@@ -64,8 +64,12 @@ class RecordListPage(QWidget):
         self._deleted = deleted
         form = service.registry.form(form_id) if form_id is not None else None
         self._has_date_filter = form is not None and form.date_field is not None
-        # the 回收站 shows the most recently deleted first, a form list the newest edit
-        sort_key = "deleted_at" if deleted and form_id is None else "updated_at"
+        # the 回收站 shows the most recently deleted first, a form list its records by
+        # their own date, newest first (a form without a date: the newest edit)
+        if deleted and form_id is None:
+            sort_key = "deleted_at"
+        else:
+            sort_key = "record_date" if self._has_date_filter else "updated_at"
         query = RecordQuery(form_id=form_id, deleted=deleted, sort_key=sort_key)
         self.model = RecordTableModel(service, query, self)
         # pages read while scrolling must not freeze the window (see the model)
