@@ -225,6 +225,18 @@ def field_values_with_prefix(session: Session, form_id: str, key: str, prefix: s
     return [v for (v,) in session.execute(stmt) if isinstance(v, str)]
 
 
+def distinct_field_values(session: Session, form_id: str, key: str) -> list[str]:
+    """Distinct non-empty text values of a field among live records, in order."""
+    field = _json_field(key)
+    stmt = (
+        select(field)
+        .where(Record.form_id == form_id, Record.deleted.is_(False), field.is_not(None))
+        .distinct()
+        .order_by(field)
+    )
+    return [v for (v,) in session.execute(stmt) if isinstance(v, str) and v]
+
+
 def recent_field_values(session: Session, form_id: str, key: str, limit: int) -> list[str]:
     """Distinct non-empty values of a field, most recently changed first."""
     field = _json_field(key)

@@ -38,6 +38,8 @@ from gongkai_desktop.forms.spec import (
 )
 
 LISTS_FILE = "lists.yaml"
+# a drop-down offers a field's choices, 是/否, or the texts already entered (e.g. 村)
+FILTER_TYPES = ("choice", "boolean", "text")
 LEDGERS_DIR = "ledgers"
 
 C = ProblemCode
@@ -340,6 +342,7 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
         if deadline_state
         else None,
         row_style=tuple(raw.get("row_style", {}).items()),
+        list_filters=tuple(raw.get("list_filters", [])),
     )
     seen: set[str] = set()
     for f, at in _field_paths(spec):
@@ -374,6 +377,14 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
         elif want and by_key[ref].type != want:
             message = f"{role} 字段“{ref}”应为{FIELD_TYPES[want]}类型"
             problems.add(C.WRONG_FIELD_TYPE, name, message, ref_at)
+    for i, key in enumerate(spec.list_filters):
+        if key not in by_key:
+            message = f"list_filters 引用了不存在的字段“{key}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, ("list_filters", i))
+        elif by_key[key].type not in FILTER_TYPES:
+            kinds = "、".join(FIELD_TYPES[t] for t in FILTER_TYPES)
+            message = f"list_filters 字段“{key}”应为{kinds}类型"
+            problems.add(C.WRONG_FIELD_TYPE, name, message, ("list_filters", i))
     for i, key in enumerate(spec.list_columns):
         if key not in by_key:
             message = f"list_columns 引用了不存在的字段“{key}”"

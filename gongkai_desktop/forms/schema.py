@@ -217,6 +217,7 @@ FORM_SCHEMA: dict[str, Any] = {
         "site_field": _KEY,
         "status_field": _KEY,
         "list_columns": {"type": "array", "items": _KEY},
+        "list_filters": {"type": "array", "items": _KEY, "uniqueItems": True},
         "deadline_state": _DEADLINE_STATE,
         "row_style": _ROW_STYLE,
         "rules": {"type": "array", "items": _RULE},

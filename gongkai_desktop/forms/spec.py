@@ -176,6 +176,7 @@ class FormSpec:
     actions: tuple[ActionSpec, ...] = ()
     not_copied: tuple[str, ...] = ()  # fields 复制上一条 leaves out (e.g. a task's lifecycle)
     deadline_state: DeadlineStateSpec | None = None
+    list_filters: tuple[str, ...] = ()  # fields the list offers as drop-downs
     row_style: tuple[tuple[str, str], ...] = ()  # (state, named style) for list rows
 
     def action(self, action_id: str) -> ActionSpec:

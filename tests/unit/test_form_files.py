@@ -908,3 +908,15 @@ def test_tasks_and_requests_declare_their_deadline_state() -> None:
     request = registry.form("disclosure_request")
     assert request.deadline_state is not None
     assert request.deadline_state.due == "reply_deadline"
+
+
+def test_list_filters_name_choice_boolean_or_text_fields(tmp_path: Path) -> None:
+    form = form_with("{key: seen, label: 日期, type: date}").replace(
+        "title_field: name\n", "title_field: name\nlist_filters: [kind, seen, nowhere]\n"
+    )
+    messages = sorted(p.message for p in problems_of(tmp_path, {"demo.yaml": form}))
+    kinds = "、".join(FIELD_TYPES[t] for t in ("choice", "boolean", "text"))
+    assert messages == [
+        "list_filters 字段“seen”应为" + kinds + "类型",
+        "list_filters 引用了不存在的字段“nowhere”",
+    ]

@@ -78,6 +78,15 @@ class ListRow:
     state: str | None = None
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """One drop-down of a list: the field, its label, and (text shown, stored value)."""
+
+    key: str
+    label: str
+    options: tuple[tuple[str, Any], ...]
+
+
 # the 逾期/临期 column of a form with a deadline_state
 STATE_LABELS = {"overdue": "逾期", "due_soon": "临期"}
 STATE_COLUMN = "逾期/临期"
@@ -465,6 +474,24 @@ class RecordService:
         columns.append(("updated_at", "最后修改"))
         return columns
 
+    def list_filters(self, form_id: str) -> list[ListFilter]:
+        """The drop-downs a form's list declares (``list_filters``), with their options."""
+        form = self.registry.form(form_id)
+        out = []
+        with self.ctx.transaction() as session:
+            for key in form.list_filters:
+                spec = form.field(key)
+                options: tuple[tuple[str, Any], ...]
+                if spec.type == "boolean":
+                    options = (("是", True), ("否", False))
+                elif spec.type == "choice":
+                    options = tuple((c, c) for c in spec.choices)
+                else:
+                    values = repository.distinct_field_values(session, form_id, key)
+                    options = tuple((v, v) for v in values)
+                out.append(ListFilter(key, spec.label, options))
+        return out
+
     def count(self, query: RecordQuery) -> int:
         with self.ctx.transaction() as session:
             return repository.count_records(session, query)
@@ -589,4 +616,12 @@ class RecordService:
         return out
 
 
-__all__ = ["HistoryEntry", "ListRow", "RecordQuery", "RecordService", "RecordView", "site_refs"]
+__all__ = [
+    "HistoryEntry",
+    "ListFilter",
+    "ListRow",
+    "RecordQuery",
+    "RecordService",
+    "RecordView",
+    "site_refs",
+]

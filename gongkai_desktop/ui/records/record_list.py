@@ -7,14 +7,25 @@ services and then calls ``refresh()``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
@@ -57,9 +68,12 @@ class RecordListPage(QWidget):
         form_id: str | None,
         deleted: bool = False,
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        # where the chosen drop-down filters are remembered, per list
+        self._settings = settings if settings is not None else QSettings()
         self._form_id = form_id
         self._deleted = deleted
         form = service.registry.form(form_id) if form_id is not None else None
@@ -91,6 +105,8 @@ class RecordListPage(QWidget):
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self._show_count(self.model.total_count)
+        if self._filter_values():  # filters remembered from last time
+            self._apply_filters()
         self._fit_columns()
         self._update_buttons()
 
@@ -104,6 +120,28 @@ class RecordListPage(QWidget):
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.search_edit.returnPressed.connect(self._apply_filters_now)
         bar.addWidget(self.search_edit, 1)
+
+        # drop-downs declared by the form file (list_filters), restored as last chosen
+        self.filter_combos: dict[str, QComboBox] = {}
+        declared = (
+            self._service.list_filters(self._form_id)
+            if self._form_id is not None and not self._deleted
+            else []
+        )
+        saved = self._saved_filters()
+        for spec in declared:
+            combo = QComboBox(self)
+            combo.setObjectName(f"filter_{spec.key}")
+            combo.setToolTip(self.tr("按{label}筛选").format(label=spec.label))
+            combo.addItem(self.tr("全部{label}").format(label=spec.label), None)
+            for text, value in spec.options:
+                combo.addItem(text, value)
+            chosen = combo.findText(saved.get(spec.key, ""))
+            if chosen > 0:
+                combo.setCurrentIndex(chosen)
+            combo.currentIndexChanged.connect(self._filter_changed)
+            bar.addWidget(combo)
+            self.filter_combos[spec.key] = combo
 
         self.date_from_check = QCheckBox(self.tr("从"), self)
         self.date_from_edit = self._date_edit(QDate(date.today().year, 1, 1))
@@ -249,6 +287,29 @@ class RecordListPage(QWidget):
         self._search_timer.stop()
         self._apply_filters()
 
+    def _settings_key(self) -> str:
+        return f"record_list/{self._form_id}/filters"
+
+    def _saved_filters(self) -> dict[str, str]:
+        raw = self._settings.value(self._settings_key(), "")
+        try:
+            saved = json.loads(raw) if isinstance(raw, str) and raw else {}
+        except ValueError:  # a hand-edited or damaged settings file: start unfiltered
+            return {}
+        return {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
+
+    def _filter_values(self) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        return tuple(
+            (key, (combo.currentData(),))
+            for key, combo in self.filter_combos.items()
+            if combo.currentIndex() > 0
+        )
+
+    def _filter_changed(self) -> None:
+        chosen = {k: c.currentText() for k, c in self.filter_combos.items() if c.currentIndex() > 0}
+        self._settings.setValue(self._settings_key(), json.dumps(chosen, ensure_ascii=False))
+        self._apply_filters_now()
+
     def _apply_filters(self) -> None:
         date_from: date | None = None
         date_to: date | None = None
@@ -262,6 +323,7 @@ class RecordListPage(QWidget):
             search=self.search_edit.text().strip(),
             date_from=date_from,
             date_to=date_to,
+            filters=self._filter_values(),
         )
         if query != self.model.query:
             self.model.set_query(query)
