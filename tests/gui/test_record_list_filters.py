@@ -5,8 +5,10 @@ remembered per list."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox
@@ -131,3 +133,46 @@ def test_inspection_list_filters_by_problem_found(
         "否",
     ]
     assert problem.itemData(1, Qt.ItemDataRole.UserRole) is True
+
+
+def test_export_holds_exactly_the_filtered_rows(
+    qtbot, records: RecordService, tasks: None, db_path: Path, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    page = _page(qtbot, records, settings)
+    _choose(page.findChild(QComboBox, "filter_village"), "龙河村")
+    _choose(page.findChild(QComboBox, "filter_status"), "未启动")
+    target = tmp_path / "out" / "整改任务.xlsx"
+    target.parent.mkdir()
+    assert page.export_to(target) == 2
+
+    book = openpyxl.load_workbook(target)
+    sheet = book.active
+    assert sheet is not None
+    rows = [[c if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == [
+        "交办/受理编号",
+        "交办日期",
+        "监管对象",
+        "问题描述",
+        "现行整改时限",
+        "办理状态",
+        "办结日期",
+        "问题来源",
+        "逾期/临期",
+        "最后修改",
+    ]
+    wanted = _expected(db_path, "龙河村", "未启动")
+    assert [r[0] for r in rows[1:]] == wanted == ["T02", "T01"]
+    with sqlite3.connect(db_path) as db:
+        description, assigned = db.execute(
+            "SELECT json_extract(data, '$.description'), json_extract(data, '$.assigned_date') "
+            "FROM records WHERE json_extract(data, '$.task_no') = 'T02'"
+        ).fetchone()
+    assert rows[1][1:4] == [assigned, "", description]
+    assert rows[1][5] == "未启动"
+    # a deadline of 2026-06-30, open: overdue after that day, due soon in its last week
+    today = date.today()
+    deadline = date(2026, 6, 30)
+    state = "逾期" if today > deadline else "临期" if (deadline - today).days <= 7 else ""
+    assert [r[8] for r in rows[1:]] == [state, state]

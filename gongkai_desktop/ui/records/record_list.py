@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,16 +28,20 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.services.ledgers.list_export import export_list
 from gongkai_desktop.services.records.service import RecordQuery, RecordService
 from gongkai_desktop.ui.records.record_model import RecordTableModel
 
@@ -50,6 +55,8 @@ COLUMN_PADDING = 16
 # select_record() may load one more page to find a record not yet loaded (a page sorted
 # by a form field costs up to ~0.2 s with 100,000 records; more would freeze the window).
 SELECT_FETCH_PAGES = 1
+# Width of a filter drop-down in characters (the popup still shows whole choices).
+FILTER_MIN_CHARS = 7
 
 
 def _pydate(day: QDate) -> date:
@@ -132,6 +139,11 @@ class RecordListPage(QWidget):
         for spec in declared:
             combo = QComboBox(self)
             combo.setObjectName(f"filter_{spec.key}")
+            # a long choice must not widen the bar past a 1280-pixel screen
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(FILTER_MIN_CHARS)
             combo.setToolTip(self.tr("按{label}筛选").format(label=spec.label))
             combo.addItem(self.tr("全部{label}").format(label=spec.label), None)
             for text, value in spec.options:
@@ -220,6 +232,11 @@ class RecordListPage(QWidget):
         self.edit_button = QPushButton(self.tr("编辑"), self)
         self.delete_button = QPushButton(self.tr("删除"), self)
         self.restore_button = QPushButton(self.tr("恢复"), self)
+        self.export_button = QPushButton(self.tr("导出当前列表…"), self)
+        self.export_button.setToolTip(
+            self.tr("把当前筛选出的记录按列表的各列保存为 Excel 表格（.xlsx）")
+        )
+        self.export_button.clicked.connect(self._export_clicked)
         self.new_button.clicked.connect(self.new_requested)
         self.edit_button.clicked.connect(self._open_current)
         self.delete_button.clicked.connect(self._delete_or_restore_current)
@@ -237,6 +254,10 @@ class RecordListPage(QWidget):
         for button in shown:
             row.addWidget(button)
         row.addStretch(1)
+        if self._form_id is not None and not self._deleted:
+            row.addWidget(self.export_button)
+        else:
+            self.export_button.hide()
         return row
 
     # ---- public API ----------------------------------------------------------------
@@ -347,6 +368,31 @@ class RecordListPage(QWidget):
             self.restore_requested.emit(record_id)
         else:
             self.delete_requested.emit(record_id)
+
+    def export_to(self, path: Path) -> int:
+        """Save the rows the list shows now (filters, search, dates, order) to ``path``."""
+        self._apply_filters_now()  # a search still being typed counts
+        return export_list(self._service, self.model.query, path)
+
+    def _export_clicked(self) -> None:
+        form = self._service.registry.form(self._form_id or "")
+        default = str(Path.home() / f"{form.title}_{date.today():%Y-%m-%d}.xlsx")
+        name, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("导出当前列表"), default, self.tr("Excel 表格 (*.xlsx)")
+        )
+        if not name:
+            return
+        path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
+        try:
+            count = self.export_to(path)
+        except GongkaiError as exc:
+            QMessageBox.warning(self, self.tr("导出当前列表"), str(exc))
+            return
+        QMessageBox.information(
+            self,
+            self.tr("导出当前列表"),
+            self.tr("已导出 {count} 条记录到 {name}").format(count=count, name=path.name),
+        )
 
     # ---- display -------------------------------------------------------------------
     def _show_count(self, total: int) -> None:
