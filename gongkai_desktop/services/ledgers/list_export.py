@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 
 from gongkai_desktop.services.documents.sheet_tables import (
     BORDER,
+    page_setup,
     put,
     set_column_widths,
     text_width,
@@ -62,8 +63,8 @@ def export_list(service: RecordService, query: RecordQuery, path: Path) -> int:
     set_column_widths(sheet, [min(w, MAX_COLUMN_WIDTH) for w in widths])
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    # A4 landscape, one page wide, 第 N 页 共 M 页: printed as the ledgers are
+    page_setup(sheet, "landscape")
 
     def write(handle: BinaryIO) -> None:
         book.save(handle)
