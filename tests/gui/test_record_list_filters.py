@@ -155,6 +155,7 @@ def test_export_holds_exactly_the_filtered_rows(
         "交办日期",
         "监管对象",
         "问题描述",
+        "问题类型",
         "现行整改时限",
         "办理状态",
         "办结日期",
@@ -170,9 +171,9 @@ def test_export_holds_exactly_the_filtered_rows(
             "FROM records WHERE json_extract(data, '$.task_no') = 'T02'"
         ).fetchone()
     assert rows[1][1:4] == [assigned, "", description]
-    assert rows[1][5] == "未启动"
+    assert rows[1][4:7] == ["", "2026-06-30", "未启动"]
     # a deadline of 2026-06-30, open: overdue after that day, due soon in its last week
     today = date.today()
     deadline = date(2026, 6, 30)
     state = "逾期" if today > deadline else "临期" if (deadline - today).days <= 7 else ""
-    assert [r[8] for r in rows[1:]] == [state, state]
+    assert [r[9] for r in rows[1:]] == [state, state]

@@ -111,9 +111,9 @@ def test_task_list_shows_state_description_and_colours(
 
 def test_state_column_sorts_by_the_deadline(qtbot, records: RecordService, tasks: None) -> None:
     page = _page(qtbot, records, "rectification_task")
-    column = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(9)].index(
-        "逾期/临期"
-    )
+    model = page.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    column = headers.index("逾期/临期")
     page.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
     order = [_cells(page, r)["交办/受理编号"] for r in range(7)]
     assert order == ["T5", "T6", "T1", "T7", "T2", "T3", "T4"]
