@@ -107,6 +107,10 @@ def select_records(query: RecordQuery) -> Select[Record]:
     return select(Record).where(and_(*_where(query))).order_by(*_order(query))
 
 
+def _paged(stmt: Select[Any], query: RecordQuery, offset: int, after_id: str | None) -> Any:
+    return stmt.where(_after(query, after_id)) if after_id is not None else stmt.offset(offset)
+
+
 def count_records(session: Session, query: RecordQuery) -> int:
     stmt = select(func.count()).select_from(Record).where(and_(*_where(query)))
     return int(session.scalar(stmt) or 0)
@@ -125,9 +129,23 @@ def page_records(
     of 100,000 records costs a full sort; continuing after the last row shown
     (``after_id``, the offset is then ignored) costs about as much as the first page.
     """
-    stmt = select_records(query)
-    stmt = stmt.where(_after(query, after_id)) if after_id is not None else stmt.offset(offset)
+    stmt = _paged(select_records(query), query, offset, after_id)
     return session.scalars(stmt.limit(limit)).all()
+
+
+def page_records_with(
+    session: Session,
+    query: RecordQuery,
+    extra: ColumnElement[Any],
+    offset: int,
+    limit: int,
+    after_id: str | None = None,
+) -> list[tuple[Record, Any]]:
+    """``page_records`` with one more SQL value per row (e.g. a state as of today),
+    computed by SQLite for the rows of the page only."""
+    stmt = select(Record, extra).where(and_(*_where(query))).order_by(*_order(query))
+    stmt = _paged(stmt, query, offset, after_id)
+    return [(row[0], row[1]) for row in session.execute(stmt.limit(limit))]
 
 
 def get_record(session: Session, record_id: str) -> Record | None:
@@ -205,6 +223,18 @@ def field_values_with_prefix(session: Session, form_id: str, key: str, prefix: s
         Record.form_id == form_id, field.like(f"{_escape_like(prefix)}%", escape="\\")
     )
     return [v for (v,) in session.execute(stmt) if isinstance(v, str)]
+
+
+def distinct_field_values(session: Session, form_id: str, key: str) -> list[str]:
+    """Distinct non-empty text values of a field among live records, in order."""
+    field = _json_field(key)
+    stmt = (
+        select(field)
+        .where(Record.form_id == form_id, Record.deleted.is_(False), field.is_not(None))
+        .distinct()
+        .order_by(field)
+    )
+    return [v for (v,) in session.execute(stmt) if isinstance(v, str) and v]
 
 
 def recent_field_values(session: Session, form_id: str, key: str, limit: int) -> list[str]:

@@ -25,6 +25,7 @@ from gongkai_desktop.forms.spec import (
     TOTAL_TYPES,
     ActionSpec,
     Condition,
+    DeadlineStateSpec,
     FieldSpec,
     FormRegistry,
     FormSpec,
@@ -37,6 +38,8 @@ from gongkai_desktop.forms.spec import (
 )
 
 LISTS_FILE = "lists.yaml"
+# a drop-down offers a field's choices, 是/否, or the texts already entered (e.g. 村)
+FILTER_TYPES = ("choice", "boolean", "text")
 LEDGERS_DIR = "ledgers"
 
 C = ProblemCode
@@ -288,6 +291,7 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
     title_is_list = isinstance(raw["title_field"], list)
     title_fields = raw["title_field"] if title_is_list else [raw["title_field"]]
     patrol = raw.get("patrol")
+    deadline_state = raw.get("deadline_state")
     spec = FormSpec(
         id=raw["id"],
         title=raw["title"],
@@ -330,6 +334,15 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
         site_field=raw.get("site_field"),
         status_field=raw.get("status_field"),
         list_columns=tuple(raw.get("list_columns", [])),
+        deadline_state=DeadlineStateSpec(
+            due=deadline_state["due"],
+            done=deadline_state["done"],
+            soon_days=deadline_state.get("soon_days", 7),
+        )
+        if deadline_state
+        else None,
+        row_style=tuple(raw.get("row_style", {}).items()),
+        list_filters=tuple(raw.get("list_filters", [])),
     )
     seen: set[str] = set()
     for f, at in _field_paths(spec):
@@ -348,6 +361,7 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
             message = f"not_copied 引用了不存在的字段“{key}”"
             problems.add(C.UNKNOWN_FIELD_REF, name, message, ("not_copied", i))
     _check_patrol(name, spec, by_key, problems)
+    _check_deadline_state(name, spec, by_key, problems)
     for role, ref, want in (
         ("title_field", spec.title_field, None),
         ("date_field", spec.date_field, "date"),
@@ -363,6 +377,14 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
         elif want and by_key[ref].type != want:
             message = f"{role} 字段“{ref}”应为{FIELD_TYPES[want]}类型"
             problems.add(C.WRONG_FIELD_TYPE, name, message, ref_at)
+    for i, key in enumerate(spec.list_filters):
+        if key not in by_key:
+            message = f"list_filters 引用了不存在的字段“{key}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, ("list_filters", i))
+        elif by_key[key].type not in FILTER_TYPES:
+            kinds = "、".join(FIELD_TYPES[t] for t in FILTER_TYPES)
+            message = f"list_filters 字段“{key}”应为{kinds}类型"
+            problems.add(C.WRONG_FIELD_TYPE, name, message, ("list_filters", i))
     for i, key in enumerate(spec.list_columns):
         if key not in by_key:
             message = f"list_columns 引用了不存在的字段“{key}”"
@@ -401,6 +423,25 @@ def _check_rules(
                 if target.choices and value not in target.choices:
                     message = f"{owner}要求的取值“{value}”不是字段“{key}”的选项"
                     problems.add(C.NOT_A_CHOICE, name, message, (*where, i))
+
+
+def _check_deadline_state(
+    name: str, spec: FormSpec, by_key: dict[str, FieldSpec], problems: Problems
+) -> None:
+    state = spec.deadline_state
+    if spec.row_style and state is None:
+        message = "row_style 需要同时声明 deadline_state（状态由期限计算）"
+        problems.add(C.UNKNOWN_FIELD_REF, name, message, ("row_style",))
+    if state is None:
+        return
+    for role, ref in (("due", state.due), ("done", state.done)):
+        at: DocPath = ("deadline_state", role)
+        if ref not in by_key:
+            message = f"deadline_state.{role} 引用了不存在的字段“{ref}”"
+            problems.add(C.UNKNOWN_FIELD_REF, name, message, at)
+        elif by_key[ref].type != "date":
+            message = f"deadline_state.{role} 字段“{ref}”应为{FIELD_TYPES['date']}类型"
+            problems.add(C.WRONG_FIELD_TYPE, name, message, at)
 
 
 def _check_patrol(

@@ -168,6 +168,26 @@ _ACTION: dict[str, Any] = {
     },
 }
 
+# A record's state against its deadline, read as of today in SQL for the lists.
+_DEADLINE_STATE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["due", "done"],
+    "properties": {
+        "due": _KEY,
+        "done": _KEY,
+        "soon_days": {"type": "integer", "minimum": 1, "maximum": 60},
+    },
+}
+# Named styles only: the colours themselves belong to the window, not to the form files.
+ROW_STATES = ("overdue", "due_soon")
+ROW_STYLES = ("red", "amber")
+_ROW_STYLE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {state: {"enum": list(ROW_STYLES)} for state in ROW_STATES},
+}
+
 _PATROL: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -197,6 +217,9 @@ FORM_SCHEMA: dict[str, Any] = {
         "site_field": _KEY,
         "status_field": _KEY,
         "list_columns": {"type": "array", "items": _KEY},
+        "list_filters": {"type": "array", "items": _KEY, "uniqueItems": True},
+        "deadline_state": _DEADLINE_STATE,
+        "row_style": _ROW_STYLE,
         "rules": {"type": "array", "items": _RULE},
         "patrol": _PATROL,
         "actions": {"type": "array", "items": _ACTION},

@@ -98,6 +98,16 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class DeadlineStateSpec:
+    """A record is 逾期 (overdue) by ``domain.overdue.is_overdue`` over its ``due`` and
+    ``done`` dates, and 临期 (due soon) when not done and due within ``soon_days``."""
+
+    due: str
+    done: str
+    soon_days: int = 7
+
+
+@dataclass(frozen=True)
 class PatrolSpec:
     """Which records count as patrols of which site types (used by the site picker and
     by the patrol-requirement figures): records whose ``type_field`` holds a key of
@@ -165,6 +175,9 @@ class FormSpec:
     patrol: PatrolSpec | None = None
     actions: tuple[ActionSpec, ...] = ()
     not_copied: tuple[str, ...] = ()  # fields 复制上一条 leaves out (e.g. a task's lifecycle)
+    deadline_state: DeadlineStateSpec | None = None
+    list_filters: tuple[str, ...] = ()  # fields the list offers as drop-downs
+    row_style: tuple[tuple[str, str], ...] = ()  # (state, named style) for list rows
 
     def action(self, action_id: str) -> ActionSpec:
         for action in self.actions:

@@ -873,3 +873,50 @@ def test_a_column_added_to_a_ledger_file_appears_in_the_ledger(forms_copy: Path)
     assert ledger.columns[-1].label == "地址"
     assert ledger.columns[-1].width == 20
     assert ledger.columns[-1].synonyms == ("地址",)
+
+
+def test_row_style_needs_a_deadline_state_on_date_fields(tmp_path: Path) -> None:
+    form = BASE_FORM.replace(
+        "title_field: name\n",
+        "title_field: name\ndeadline_state: {due: kind, done: gone}\nrow_style: {overdue: red}\n",
+    )
+    problems = problems_of(tmp_path, {"demo.yaml": form})
+    messages = sorted(p.message for p in problems)
+    assert messages == [
+        "deadline_state.done 引用了不存在的字段“gone”",
+        f"deadline_state.due 字段“kind”应为{FIELD_TYPES['date']}类型",
+    ]
+    alone = BASE_FORM.replace(
+        "title_field: name\n", "title_field: name\nrow_style: {overdue: red}\n"
+    )
+    problem = the_problem(tmp_path / "alone", {"demo.yaml": alone})
+    assert problem.message == "row_style 需要同时声明 deadline_state（状态由期限计算）"
+    unknown = alone.replace("{overdue: red}", "{overdue: purple}")
+    assert the_problem(tmp_path / "unknown", {"demo.yaml": unknown}).line == 5
+
+
+def test_tasks_and_requests_declare_their_deadline_state() -> None:
+    registry = load_registry(REPO_FORMS)
+    task = registry.form("rectification_task")
+    assert task.deadline_state is not None
+    assert (task.deadline_state.due, task.deadline_state.done) == (
+        "deadline_in_force",
+        "completed_date",
+    )
+    assert dict(task.row_style) == {"overdue": "red", "due_soon": "amber"}
+    assert "description" in task.list_columns
+    request = registry.form("disclosure_request")
+    assert request.deadline_state is not None
+    assert request.deadline_state.due == "reply_deadline"
+
+
+def test_list_filters_name_choice_boolean_or_text_fields(tmp_path: Path) -> None:
+    form = form_with("{key: seen, label: 日期, type: date}").replace(
+        "title_field: name\n", "title_field: name\nlist_filters: [kind, seen, nowhere]\n"
+    )
+    messages = sorted(p.message for p in problems_of(tmp_path, {"demo.yaml": form}))
+    kinds = "、".join(FIELD_TYPES[t] for t in ("choice", "boolean", "text"))
+    assert messages == [
+        "list_filters 字段“seen”应为" + kinds + "类型",
+        "list_filters 引用了不存在的字段“nowhere”",
+    ]

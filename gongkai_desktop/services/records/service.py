@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from gongkai_desktop.services.records.deadlines import (
     is_workday_deadline,
     office_calendar,
 )
+from gongkai_desktop.services.records.sql import deadline_state_sql
 from gongkai_desktop.services.records.writing import (
     ACTION_CREATE,
     ACTION_DELETE,
@@ -73,6 +74,31 @@ class ListRow:
     form_id: str
     cells: tuple[str, ...]
     version: int
+    # the form's deadline state as of today ('overdue', 'due_soon'), computed in SQL
+    state: str | None = None
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """One drop-down of a list: the field, its label, and (text shown, stored value)."""
+
+    key: str
+    label: str
+    options: tuple[tuple[str, Any], ...]
+
+
+# the 逾期/临期 column of a form with a deadline_state
+STATE_LABELS = {"overdue": "逾期", "due_soon": "临期"}
+STATE_COLUMN = "逾期/临期"
+
+
+def _list_cell(spec: FieldSpec, value: Any, names: Mapping[str, str]) -> str:
+    """One date format in lists (2026-12-01); 2026年12月1日 stays for documents."""
+    if spec.type == "date" and isinstance(value, str) and value:
+        return date.fromisoformat(value).isoformat()
+    if spec.type == "datetime" and isinstance(value, str) and value:
+        return f"{datetime.fromisoformat(value):%Y-%m-%d %H:%M}"
+    return display_value(spec, value, names)
 
 
 @dataclass(frozen=True)
@@ -442,8 +468,29 @@ class RecordService:
             else:
                 sort = key
             columns.append((sort, spec.label))
+        if form.deadline_state is not None:
+            # sorted by the deadline itself: the state is read as of today
+            columns.append((form.deadline_state.due, STATE_COLUMN))
         columns.append(("updated_at", "最后修改"))
         return columns
+
+    def list_filters(self, form_id: str) -> list[ListFilter]:
+        """The drop-downs a form's list declares (``list_filters``), with their options."""
+        form = self.registry.form(form_id)
+        out = []
+        with self.ctx.transaction() as session:
+            for key in form.list_filters:
+                spec = form.field(key)
+                options: tuple[tuple[str, Any], ...]
+                if spec.type == "boolean":
+                    options = (("是", True), ("否", False))
+                elif spec.type == "choice":
+                    options = tuple((c, c) for c in spec.choices)
+                else:
+                    values = repository.distinct_field_values(session, form_id, key)
+                    options = tuple((v, v) for v in values)
+                out.append(ListFilter(key, spec.label, options))
+        return out
 
     def count(self, query: RecordQuery) -> int:
         with self.ctx.transaction() as session:
@@ -456,9 +503,24 @@ class RecordService:
 
         Long lists should page with ``after_id``: its cost does not grow with the depth.
         """
+        form = self.registry.forms.get(query.form_id) if query.form_id else None
         with self.ctx.transaction() as session:
-            rows = repository.page_records(session, query, offset, limit, after_id)
-            return self._list_rows(session, rows, query.form_id)
+            if form is None or form.deadline_state is None:
+                rows = repository.page_records(session, query, offset, limit, after_id)
+                return self._list_rows(session, rows, query.form_id)
+            state = deadline_state_sql(Record, form, date.today())
+            pairs = repository.page_records_with(session, query, state, offset, limit, after_id)
+            states = {row.id: value for row, value in pairs}
+            listed = self._list_rows(session, [row for row, _ in pairs], query.form_id)
+            # the 逾期/临期 cell goes before 最后修改, as in list_columns
+            return [
+                replace(
+                    r,
+                    cells=(*r.cells[:-1], STATE_LABELS.get(states[r.id] or "", ""), r.cells[-1]),
+                    state=states[r.id],
+                )
+                for r in listed
+            ]
 
     def views(
         self, query: RecordQuery, limit: int, after_id: str | None = None
@@ -495,8 +557,8 @@ class RecordService:
             else:
                 keys = form.list_columns or tuple(f.key for f in form.fields[:6])
                 cells = (
-                    *(display_value(form.field(k), row.data.get(k), names) for k in keys),
-                    _local(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+                    *(_list_cell(form.field(k), row.data.get(k), names) for k in keys),
+                    _local(row.updated_at).strftime("%Y-%m-%d"),
                 )
             out.append(ListRow(row.id, row.form_id, cells, row.version))
         return out
@@ -554,4 +616,12 @@ class RecordService:
         return out
 
 
-__all__ = ["HistoryEntry", "ListRow", "RecordQuery", "RecordService", "RecordView", "site_refs"]
+__all__ = [
+    "HistoryEntry",
+    "ListFilter",
+    "ListRow",
+    "RecordQuery",
+    "RecordService",
+    "RecordView",
+    "site_refs",
+]

@@ -5,10 +5,10 @@ callers aggregate in SQL and never loop over records in Python."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from gongkai_desktop.domain.overdue import is_overdue
@@ -27,11 +27,15 @@ def live(table: Any, form_id: str) -> ColumnElement[bool]:
     return and_(table.form_id == form_id, table.deleted.is_(False))
 
 
-def deadline_in_force(table: Any, form: FormSpec) -> ColumnElement[Any]:
+def deadline_in_force(
+    table: Any, form: FormSpec, key: str = TASK_DEADLINE_FIELD
+) -> ColumnElement[Any]:
     """The stored computed deadline, else the fields it is computed from (a record
     saved before the computed field existed still has a deadline)."""
-    spec = form.field(TASK_DEADLINE_FIELD)
+    spec = form.field(key)
     sources = list((spec.computed or {}).get("first_of", ()))
+    if not sources:
+        return json_value(table, spec.key)
     return func.coalesce(json_value(table, spec.key), *(json_value(table, k) for k in sources))
 
 
@@ -50,6 +54,22 @@ def task_overdue_sql(
         deadline.is_not(None),
         or_(and_(done, completed > deadline), and_(~done, deadline < day)),
     )
+
+
+def deadline_state_sql(table: Any, form: FormSpec, as_of: date) -> ColumnElement[Any]:
+    """The form's ``deadline_state`` as of a day, in SQL: 'overdue' by the one overdue
+    rule (``task_overdue_sql``), 'due_soon' when not done and due within ``soon_days``
+    (today included), else NULL. A list computes it per row of the page SQLite returns."""
+    state = form.deadline_state
+    if state is None:
+        return literal(None)
+    due = deadline_in_force(table, form, state.due)
+    done = json_value(table, state.done)
+    day = as_of.isoformat()
+    last_soon = (as_of + timedelta(days=state.soon_days)).isoformat()
+    done_by_now = and_(done.is_not(None), done <= day)
+    soon = and_(due.is_not(None), ~done_by_now, due >= day, due <= last_soon)
+    return case((task_overdue_sql(due, done, as_of), "overdue"), (soon, "due_soon"), else_=None)
 
 
 def task_open(table: Any) -> ColumnElement[bool]:

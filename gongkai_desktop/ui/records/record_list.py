@@ -7,25 +7,41 @@ services and then calls ``refresh()``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.services.ledgers.list_export import export_list
 from gongkai_desktop.services.records.service import RecordQuery, RecordService
 from gongkai_desktop.ui.records.record_model import RecordTableModel
 from gongkai_desktop.ui.style import HINT_STYLE, emphasise
@@ -40,6 +56,8 @@ COLUMN_PADDING = 16
 # select_record() may load one more page to find a record not yet loaded (a page sorted
 # by a form field costs up to ~0.2 s with 100,000 records; more would freeze the window).
 SELECT_FETCH_PAGES = 1
+# Width of a filter drop-down in characters (the popup still shows whole choices).
+FILTER_MIN_CHARS = 7
 
 
 def _pydate(day: QDate) -> date:
@@ -58,15 +76,22 @@ class RecordListPage(QWidget):
         form_id: str | None,
         deleted: bool = False,
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        # where the chosen drop-down filters are remembered, per list
+        self._settings = settings if settings is not None else QSettings()
         self._form_id = form_id
         self._deleted = deleted
         form = service.registry.form(form_id) if form_id is not None else None
         self._has_date_filter = form is not None and form.date_field is not None
-        # the 回收站 shows the most recently deleted first, a form list the newest edit
-        sort_key = "deleted_at" if deleted and form_id is None else "updated_at"
+        # the 回收站 shows the most recently deleted first, a form list its records by
+        # their own date, newest first (a form without a date: the newest edit)
+        if deleted and form_id is None:
+            sort_key = "deleted_at"
+        else:
+            sort_key = "record_date" if self._has_date_filter else "updated_at"
         query = RecordQuery(form_id=form_id, deleted=deleted, sort_key=sort_key)
         self.model = RecordTableModel(service, query, self)
         # pages read while scrolling must not freeze the window (see the model)
@@ -88,6 +113,8 @@ class RecordListPage(QWidget):
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self._show_count(self.model.total_count)
+        if self._filter_values():  # filters remembered from last time
+            self._apply_filters()
         self._fit_columns()
         self._update_buttons()
 
@@ -101,6 +128,33 @@ class RecordListPage(QWidget):
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.search_edit.returnPressed.connect(self._apply_filters_now)
         bar.addWidget(self.search_edit, 1)
+
+        # drop-downs declared by the form file (list_filters), restored as last chosen
+        self.filter_combos: dict[str, QComboBox] = {}
+        declared = (
+            self._service.list_filters(self._form_id)
+            if self._form_id is not None and not self._deleted
+            else []
+        )
+        saved = self._saved_filters()
+        for spec in declared:
+            combo = QComboBox(self)
+            combo.setObjectName(f"filter_{spec.key}")
+            # a long choice must not widen the bar past a 1280-pixel screen
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(FILTER_MIN_CHARS)
+            combo.setToolTip(self.tr("按{label}筛选").format(label=spec.label))
+            combo.addItem(self.tr("全部{label}").format(label=spec.label), None)
+            for text, value in spec.options:
+                combo.addItem(text, value)
+            chosen = combo.findText(saved.get(spec.key, ""))
+            if chosen > 0:
+                combo.setCurrentIndex(chosen)
+            combo.currentIndexChanged.connect(self._filter_changed)
+            bar.addWidget(combo)
+            self.filter_combos[spec.key] = combo
 
         self.date_from_check = QCheckBox(self.tr("从"), self)
         self.date_from_edit = self._date_edit(QDate(date.today().year, 1, 1))
@@ -188,6 +242,11 @@ class RecordListPage(QWidget):
         self.edit_button = QPushButton(self.tr("编辑"), self)
         self.delete_button = QPushButton(self.tr("删除"), self)
         self.restore_button = QPushButton(self.tr("恢复"), self)
+        self.export_button = QPushButton(self.tr("导出当前列表…"), self)
+        self.export_button.setToolTip(
+            self.tr("把当前筛选出的记录按列表的各列保存为 Excel 表格（.xlsx）")
+        )
+        self.export_button.clicked.connect(self._export_clicked)
         self.new_button.clicked.connect(self.new_requested)
         self.edit_button.clicked.connect(self._open_current)
         self.delete_button.clicked.connect(self._delete_or_restore_current)
@@ -205,6 +264,10 @@ class RecordListPage(QWidget):
         for button in shown:
             row.addWidget(button)
         row.addStretch(1)
+        if self._form_id is not None and not self._deleted:
+            row.addWidget(self.export_button)
+        else:
+            self.export_button.hide()
         return row
 
     # ---- public API ----------------------------------------------------------------
@@ -255,6 +318,29 @@ class RecordListPage(QWidget):
         self._search_timer.stop()
         self._apply_filters()
 
+    def _settings_key(self) -> str:
+        return f"record_list/{self._form_id}/filters"
+
+    def _saved_filters(self) -> dict[str, str]:
+        raw = self._settings.value(self._settings_key(), "")
+        try:
+            saved = json.loads(raw) if isinstance(raw, str) and raw else {}
+        except ValueError:  # a hand-edited or damaged settings file: start unfiltered
+            return {}
+        return {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
+
+    def _filter_values(self) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        return tuple(
+            (key, (combo.currentData(),))
+            for key, combo in self.filter_combos.items()
+            if combo.currentIndex() > 0
+        )
+
+    def _filter_changed(self) -> None:
+        chosen = {k: c.currentText() for k, c in self.filter_combos.items() if c.currentIndex() > 0}
+        self._settings.setValue(self._settings_key(), json.dumps(chosen, ensure_ascii=False))
+        self._apply_filters_now()
+
     def _apply_filters(self) -> None:
         date_from: date | None = None
         date_to: date | None = None
@@ -268,6 +354,7 @@ class RecordListPage(QWidget):
             search=self.search_edit.text().strip(),
             date_from=date_from,
             date_to=date_to,
+            filters=self._filter_values(),
         )
         if query != self.model.query:
             self.model.set_query(query)
@@ -291,6 +378,31 @@ class RecordListPage(QWidget):
             self.restore_requested.emit(record_id)
         else:
             self.delete_requested.emit(record_id)
+
+    def export_to(self, path: Path) -> int:
+        """Save the rows the list shows now (filters, search, dates, order) to ``path``."""
+        self._apply_filters_now()  # a search still being typed counts
+        return export_list(self._service, self.model.query, path)
+
+    def _export_clicked(self) -> None:
+        form = self._service.registry.form(self._form_id or "")
+        default = str(Path.home() / f"{form.title}_{date.today():%Y-%m-%d}.xlsx")
+        name, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("导出当前列表"), default, self.tr("Excel 表格 (*.xlsx)")
+        )
+        if not name:
+            return
+        path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
+        try:
+            count = self.export_to(path)
+        except GongkaiError as exc:
+            QMessageBox.warning(self, self.tr("导出当前列表"), str(exc))
+            return
+        QMessageBox.information(
+            self,
+            self.tr("导出当前列表"),
+            self.tr("已导出 {count} 条记录到 {name}").format(count=count, name=path.name),
+        )
 
     # ---- display -------------------------------------------------------------------
     def _show_count(self, total: int) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
+from PySide6.QtGui import QBrush, QColor
 
 from gongkai_desktop.services.records.service import ListRow, RecordQuery, RecordService
 
@@ -34,6 +35,11 @@ PAGE_SIZE = 200
 # re-read in one query, so the clerk keeps their place without an unbounded reload.
 # (Sorted by a form field, 2,000 rows of 100,000 took 0.35 s to re-read, 600 about 0.2 s.)
 REFRESH_KEEP_MAX = 600
+# The named row styles of the form files (forms/schema.py ROW_STYLES): (text, background).
+ROW_STYLE_COLOURS = {
+    "red": ("#a8071a", "#fdecea"),
+    "amber": ("#8a5300", "#fff4d6"),
+}
 # Cells longer than this get their full text as a tooltip (they are often elided).
 _TOOLTIP_MIN_CHARS = 16
 
@@ -99,6 +105,7 @@ class RecordTableModel(QAbstractTableModel):
         self._query = query
         self._page_size = page_size
         self._columns = columns_for(service, query.form_id)
+        self._styles = self._row_styles(query.form_id)
         self._rows: list[ListRow] = []
         self._total = 0
         # Set when a page comes back empty: the count can exceed what pages deliver (rows
@@ -181,6 +188,20 @@ class RecordTableModel(QAbstractTableModel):
             Qt.SortOrder.DescendingOrder if self._query.descending else Qt.SortOrder.AscendingOrder
         )
 
+    def row_style(self, row: int) -> str | None:
+        """The named style (form file's ``row_style``) of a row's state, if any."""
+        state = self._rows[row].state
+        return self._style_names.get(state) if state else None
+
+    def _row_styles(self, form_id: str | None) -> dict[str, tuple[QBrush, QBrush]]:
+        form = self._service.registry.forms.get(form_id) if form_id else None
+        styles: dict[str, tuple[QBrush, QBrush]] = {}
+        for state, name in form.row_style if form else ():
+            text, background = ROW_STYLE_COLOURS[name]
+            styles[state] = (QBrush(QColor(text)), QBrush(QColor(background)))
+        self._style_names = dict(form.row_style) if form else {}
+        return styles
+
     # ---- loading -------------------------------------------------------------------
     def _load(self, query: RecordQuery, limit: int) -> None:
         # Read first, then reset: if reading fails the model still shows the old list
@@ -190,6 +211,7 @@ class RecordTableModel(QAbstractTableModel):
         columns = self._columns
         if query.form_id != self._query.form_id:
             columns = columns_for(self._service, query.form_id)
+            self._styles = self._row_styles(query.form_id)
         self.beginResetModel()
         self._query, self._columns, self._total, self._rows = query, columns, total, rows
         self._exhausted = not rows
@@ -224,11 +246,17 @@ class RecordTableModel(QAbstractTableModel):
         # sys.getrefcount(None) unchanged, while each Python call of a void Qt method
         # (repaint(), setValue(), ...) dropped one reference. So only the pin
         # (<6.12 on Python 3.11) protects us; tests/gui/test_none_refcount.py guards it.
-        if not index.isValid() or role not in _TEXT_ROLES:
+        if not index.isValid() or role not in _DATA_ROLES:
             return None
         row, column = index.row(), index.column()
         if row >= len(self._rows) or column >= len(self._columns):
             return None
+        if role in _STYLE_ROLES:
+            state = self._rows[row].state
+            style = self._styles.get(state) if state else None
+            if style is None:
+                return None
+            return style[0] if role == Qt.ItemDataRole.ForegroundRole else style[1]
         cells = self._rows[row].cells
         text = cells[column] if column < len(cells) else ""
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -319,3 +347,5 @@ _TEXT_ROLES = frozenset(
         Qt.ItemDataRole.AccessibleTextRole,
     }
 )
+_STYLE_ROLES = frozenset({Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole})
+_DATA_ROLES = _TEXT_ROLES | _STYLE_ROLES
