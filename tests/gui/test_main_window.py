@@ -286,3 +286,27 @@ def test_module_whose_form_is_missing_says_so(qtbot, tmp_path) -> None:  # type:
         win.close()
     finally:
         context.close()
+
+
+def test_keyboard_new_search_and_refresh_on_the_shown_list(qtbot, window, records) -> None:  # type: ignore[no-untyped-def]
+    # every list page has these keys; only the page shown answers them
+    page = window.show_module("巡查检查")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.search_edit.hasFocus())
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    editor = active_editor(qtbot, window)
+    assert editor.form.id == "inspection"
+    editor.close()
+    qtbot.waitUntil(lambda: window.editor is None)
+    # F5 re-reads the list: a record saved elsewhere (the CLI, another window) appears
+    sites = window.show_module("监管对象")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    assert sites.model.total_count == 0
+    records.create("site", {"site_type": "饮用水水源地", "name": "龙河水库", "village": "龙河村"})
+    sites.table.setFocus()
+    qtbot.keyClick(sites.table, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: any("龙河水库" in row for row in cell_texts(sites)))

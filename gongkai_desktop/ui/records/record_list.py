@@ -268,7 +268,25 @@ class RecordListPage(QWidget):
             row.addWidget(self.export_button)
         else:
             self.export_button.hide()
+        self._add_shortcuts()
         return row
+
+    def _add_shortcuts(self) -> None:
+        """Ctrl+N new record (what the empty list's hint says), Ctrl+F the search box, F5
+        re-read. Window-wide, but only the shown page's are live (Qt skips hidden ones)."""
+        # the keys themselves, not the platform's standard ones (Refresh is not F5
+        # everywhere), so that they are what the hints and the README say
+        keys = [("Ctrl+F", self._focus_search), ("F5", self.refresh)]
+        if not self._deleted:
+            keys.append(("Ctrl+N", self.new_requested.emit))
+        for key, action in keys:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(action)
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
 
     # ---- public API ----------------------------------------------------------------
     def refresh(self) -> None:
