@@ -9,7 +9,7 @@ The .docx and .xlsx writers (``annual_docx``, ``annual_xlsx``) lay this object o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -25,13 +25,11 @@ from gongkai_desktop.services.documents.content import (
     we,
 )
 from gongkai_desktop.services.reports.figures import (
-    BY_SITE,
     coverage_by_site,
     coverage_by_type,
     figures,
     figures_many,
-    quarter_name,
-    sites_by_month,
+    unit_name,
 )
 from gongkai_desktop.services.reports.issuing import default_made_on
 from gongkai_desktop.services.reports.monthly import open_tasks
@@ -249,13 +247,11 @@ def appendix_row(label: str, fig: dict[str, Any]) -> tuple[str | int, ...]:
 COVERAGE_MONTHS = 12
 
 
-def coverage_appendix(
-    year: int, fig: dict[str, Any], quarterly: Collection[str] = ()
-) -> ReportTable | None:
+def coverage_appendix(year: int, fig: dict[str, Any]) -> ReportTable | None:
     """附件: each site that owed patrols in the year, one row, with 应巡/已巡 per month
     ("2/1" for a month short of its requirement, marked in the 缺巡 column by month) and
-    the year's totals. A 每季度 site (id in ``quarterly``) shows its quarter under the
-    quarter's first month, and its gaps by quarter.
+    the year's totals. A 每季度 site shows its quarter under the quarter's first month,
+    and its gaps by quarter.
     None when no site owed a patrol."""
     rows_by_site: dict[str, list[dict[str, Any]]] = {}
     for row in coverage_by_site(fig):
@@ -272,11 +268,7 @@ def coverage_appendix(
             cells.append("" if r is None else f"{r['done']}/{r['required']}")
         required = sum(r["required"] for r in rows)
         done = sum(r["done"] for r in rows)
-        short = [
-            f"{_unit_name(int(r['month'][5:7]), r['site_id'] in quarterly)}缺{r['missing']}次"
-            for r in rows
-            if r["missing"]
-        ]
+        short = [f"{unit_name(r)}缺{r['missing']}次" for r in rows if r["missing"]]
         if short:
             marked.add(n)
         body.append((*cells, required, done, "、".join(short) or "无"))
@@ -300,16 +292,6 @@ def coverage_appendix(
         "空格表示该月不在监管期内或无巡查要求。",
         widths=(8.4, *([2.75] * COVERAGE_MONTHS), 3.1, 3.1, 8.4),
     )
-
-
-def _unit_name(month: int, quarterly: bool) -> str:
-    return quarter_name(month) if quarterly else f"{month}月"
-
-
-def _coverage_appendix_of(ctx: AppContext, year: int) -> ReportTable | None:
-    with ctx.transaction() as session:
-        rows, quarterly = sites_by_month(ctx, session, parse_period(str(year)))
-    return coverage_appendix(year, {"patrol_coverage": {BY_SITE: rows}}, quarterly)
 
 
 def _office(ctx: AppContext) -> tuple[str, str, str, str]:
@@ -388,5 +370,5 @@ def annual_report(
         figures=fig,
         by_month=tuple(by_month),
         appendix=appendix,
-        coverage_appendix=_coverage_appendix_of(ctx, year),
+        coverage_appendix=coverage_appendix(year, fig),  # the year's own coverage
     )

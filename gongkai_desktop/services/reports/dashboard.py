@@ -242,12 +242,12 @@ class DashboardService:
         if today.month == 1:
             return ()
         finished = period_between(date(today.year, 1, 1), month_of(today).start - timedelta(1))
-        rows, quarterly_ids = sites_by_month(self.ctx, session, finished)
+        rows = sites_by_month(self.ctx, session, finished)
         running_quarter = quarter_of(today).start.month
         by_site: dict[str, YearShortfall] = {}
         for row in rows:
             month = int(row["month"][5:7])
-            quarterly = row["site_id"] in quarterly_ids
+            quarterly = bool(row["quarterly"])
             if not row["missing"] or (quarterly and month == running_quarter):
                 continue  # the running quarter is the patrol gaps' business too
             known = by_site.get(row["site_id"])

@@ -196,7 +196,6 @@ class ReportFigures:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.registry = ctx.registry
-        self.quarterly_sites: set[str] = set()  # 每季度 sites met in patrol coverage
 
     def figures(self, period: Period) -> dict[str, Any]:
         return self.figures_many([period])[0]
@@ -414,8 +413,7 @@ class ReportFigures:
         self, session: Session, periods: Sequence[Period], by_type: bool = True
     ) -> list[dict[str, Any]]:
         """``patrol_coverage`` of each period; ``by_type=False`` reads only ``by_site``
-        (the per-type entries stay zero). The ids of the 每季度 sites among the rows are
-        left in ``self.quarterly_sites``."""
+        (the per-type entries stay zero)."""
         counted = record_sql.patrol_site_types(self.registry)
         site_form = self.registry.forms.get(SITE_FORM)
         order = (
@@ -560,8 +558,6 @@ class ReportFigures:
         ).all()
         for index, site_id, site_name, kind, first, owed_times, done_times, by_quarter in site_rows:
             owed_n, done_n = _int(owed_times), _int(done_times)
-            if by_quarter:
-                self.quarterly_sites.add(str(site_id))
             coverage[int(index)][BY_SITE].append(
                 {
                     "site_id": str(site_id),
@@ -652,15 +648,18 @@ def quarter_name(month: int) -> str:
     return f"第{'一二三四'[(month - 1) // 3]}季度"
 
 
-def sites_by_month(
-    ctx: AppContext, session: Session, period: Period
-) -> tuple[list[dict[str, Any]], set[str]]:
+def unit_name(row: dict[str, Any]) -> str:
+    """What a ``by_site`` row stands for in running text: 8月, or 第二季度 for a
+    每季度 site."""
+    month = int(row["month"][5:7])
+    return quarter_name(month) if row.get("quarterly") else f"{month}月"
+
+
+def sites_by_month(ctx: AppContext, session: Session, period: Period) -> list[dict[str, Any]]:
     """The ``by_site`` rows of ``period`` read through the caller's session (the 工作台
-    reads everything in one transaction), and which of their sites are 每季度 (their rows
-    stand for a quarter, under its first month)."""
-    reader = ReportFigures(ctx)
-    coverage = reader._patrol_coverage(session, [period], by_type=False)[0]
-    return coverage[BY_SITE], reader.quarterly_sites
+    reads everything in one transaction)."""
+    coverage = ReportFigures(ctx)._patrol_coverage(session, [period], by_type=False)[0]
+    return list(coverage[BY_SITE])
 
 
 def figures(ctx: AppContext, period: Period) -> dict[str, Any]:

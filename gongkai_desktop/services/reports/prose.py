@@ -25,7 +25,7 @@ from gongkai_desktop.services.reports.figures import (
     OUTREACH_FORM,
     coverage_by_site,
     coverage_by_type,
-    quarter_name,
+    unit_name,
 )
 
 MAX_NAMED = 3  # events, meetings or plans named in one sentence, then 「等」
@@ -367,9 +367,9 @@ def indicators_paragraph(fig: dict[str, Any]) -> str:
     return f"{'，'.join(items)}。"
 
 
-def _month_list(units: list[tuple[str, bool]]) -> str:
+def _month_list(rows: list[dict[str, Any]]) -> str:
     """8月、11月; a 每季度 site's unit by its quarter (第二季度)."""
-    return "、".join(quarter_name(int(m[5:7])) if q else f"{int(m[5:7])}月" for m, q in units)
+    return "、".join(unit_name(r) for r in sorted(rows, key=lambda r: str(r["month"])))
 
 
 def coverage_gaps(fig: dict[str, Any]) -> list[tuple[str, str]]:
@@ -381,17 +381,16 @@ def coverage_gaps(fig: dict[str, Any]) -> list[tuple[str, str]]:
         if not row.get("missing"):
             continue
         site = sites.setdefault(str(row["site"]), {"none": [], "short": {}})
-        unit = (str(row["month"]), bool(row.get("quarterly")))
         if not row.get("done"):
-            site["none"].append(unit)
+            site["none"].append(row)
         else:
-            site["short"].setdefault(int(row["missing"]), []).append(unit)
+            site["short"].setdefault(int(row["missing"]), []).append(row)
     out = []
     for name, gaps in sites.items():
         parts = []
         if gaps["none"]:
-            parts.append(f"{_month_list(sorted(gaps['none']))}未巡查")
+            parts.append(f"{_month_list(gaps['none'])}未巡查")
         for missing, months in sorted(gaps["short"].items()):
-            parts.append(f"{_month_list(sorted(months))}少巡查{missing}次")
+            parts.append(f"{_month_list(months)}少巡查{missing}次")
         out.append((name, name + "，".join(parts)))
     return out
