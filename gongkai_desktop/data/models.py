@@ -35,10 +35,13 @@ class Record(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # county mode: the township the record was received from (migration 0006)
+    township_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
 
     __table_args__ = (
         Index("ix_records_form_deleted_date", "form_id", "deleted", "record_date"),
         Index("ix_records_site", "site_id"),
+        Index("ix_records_township", "township_code"),
     )
 
 
@@ -57,6 +60,11 @@ class AuditEntry(Base):
     field: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     old_value: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON text
     new_value: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON text
+    # county mode: the township and its audit id this entry was received from (0006)
+    origin: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    origin_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_audit_log_origin", "origin", "origin_id", unique=True),)
 
 
 class Setting(Base):
@@ -126,3 +134,126 @@ class CalendarYear(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     note: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
     entered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # UTC
+
+
+# ---- submission upward (migration 0006) ----------------------------------------------------
+# A township's records keep their own ids at the county; ``records.township_code`` says whose
+# they are (empty on a township's own database) and ``audit_log.origin``/``origin_id`` name
+# the township audit entry a received entry copies, so receiving it again adds nothing.
+
+
+class Township(Base):
+    """County mode: a township that submits (master data), with the key it signs with."""
+
+    __tablename__ = "townships"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    contact: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    phone: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    key: Mapped[str] = mapped_column(String(100), nullable=False)  # base64 HMAC key
+    added_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+
+
+class Submission(Base):
+    """Township mode: a 报送包 written by 月末报送, and what its 回执 said."""
+
+    __tablename__ = "submissions"
+
+    package_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(20), nullable=False)  # Period.key()
+    file_name: Mapped[str] = mapped_column(String(260), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    record_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # UTC
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    accepted: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    conflicts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ReturnedRecord(Base):
+    """Township mode: a record the county sent back (退回修改) with its note. It stays
+    退回待改 until the record is changed (``version`` > ``version_returned``) and a later
+    package carries it (``cleared_by``)."""
+
+    __tablename__ = "returned_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    package_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    version_returned: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    returned_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    cleared_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (
+        Index("ix_returned_records_key", "record_id", "package_sha256", "note", unique=True),
+    )
+
+
+class ReceivedPackage(Base):
+    """County mode: a 报送包 received (by its SHA-256), with its counts."""
+
+    __tablename__ = "received_packages"
+
+    package_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    township_code: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    period: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC, signed
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    app_version: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    record_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    added: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    replaced: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    form_counts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class RecordOrigin(Base):
+    """County mode: the township version a received record was last taken from. A county
+    record whose ``version`` differs was changed at the county since."""
+
+    __tablename__ = "record_origins"
+
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    township_code: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    received_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class MergeConflict(Base):
+    """County mode: a record changed at the county and again at the township; kept for a
+    person to decide field by field. Nothing is overwritten until then."""
+
+    __tablename__ = "merge_conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    township_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    form_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    package_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    incoming_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    incoming: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)  # the record row
+    fields: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
+    found_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolution: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+    __table_args__ = (
+        Index("ix_merge_conflicts_key", "record_id", "incoming_version", unique=True),
+    )
+
+
+class ReturnNote(Base):
+    """County mode: a reviewer's 退回修改 note on a received record; the next 回执 to that
+    township carries every note not yet sent (``receipt_sha256`` is then set)."""
+
+    __tablename__ = "return_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    township_code: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    author: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
