@@ -15,6 +15,70 @@ from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.content import number_pattern_problem
 
+USAGE_TOWNSHIP = "乡镇填报"
+USAGE_COUNTY = "县级汇总"
+# province-level prefixes of the 统计用区划代码 (GB/T 2260): the first two digits
+_PROVINCES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
+)
+
+
+def township_code_problem(code: str) -> str:
+    """Why ``code`` is not a township's 12-digit 统计用区划代码 ("" when it is one)."""
+    if not (len(code) == 12 and code.isascii() and code.isdigit()):
+        return "应为12位数字（统计用区划代码）"
+    if code[:2] not in _PROVINCES:
+        return f"前两位“{code[:2]}”不是省级代码"
+    if code[6:9] == "000":
+        return "第7至9位为000，这是县级代码；请填写本乡镇的代码"
+    if code[9:] != "000":
+        return "末三位应为000（乡镇级代码；村级代码末三位不为000）"
+    return ""
+
+
+def is_county(settings: Mapping[str, str]) -> bool:
+    return settings.get("usage", "") == USAGE_COUNTY
+
+
+def due_day(settings: Mapping[str, str]) -> int:
+    value = settings.get("due_day", "")
+    return int(value) if value.isdigit() and 1 <= int(value) <= 28 else DEFAULT_DUE_DAY
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -22,6 +86,7 @@ class SettingSpec:
     label: str
     max_length: int = 100
     hint: str = ""  # shown in the empty field of 设置 (what to type)
+    choices: tuple[str, ...] = ()  # a closed list (a drop-down in 设置); empty: free text
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
@@ -44,8 +109,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
         60,
         "例如 龙河公开〔{年}〕{序号}号（{年}为年度，{序号}为当年第几件申请）；留空按单位简称",
     ),
+    # submission upward (报送): the township's 统计用区划代码, required before the first
+    # 报送包; what this installation is for; the county's due day for monthly packages
+    SettingSpec(
+        "township_code", "统计用区划代码", 12, "12位数字，例如 110101001000（乡镇级，末三位为000）"
+    ),
+    SettingSpec("usage", "本机用途", 10, "", (USAGE_TOWNSHIP, USAGE_COUNTY)),
+    SettingSpec("due_day", "报送截止日", 2, "县级汇总用：次月几日前报送上月数据，默认5"),
 )
 SETTINGS_RECORD_ID = "settings"
+DEFAULT_DUE_DAY = 5
 
 
 def load_settings(ctx: AppContext) -> dict[str, str]:
@@ -61,6 +134,15 @@ def save_settings(ctx: AppContext, values: dict[str, str]) -> dict[str, str]:
         spec = known.get(key)
         if spec and len(value.strip()) > spec.max_length:
             errors.append(FieldError(key, spec.label, f"不能超过{spec.max_length}个字"))
+        elif spec and spec.choices and value.strip() and value.strip() not in spec.choices:
+            errors.append(FieldError(key, spec.label, "应为" + "或".join(spec.choices)))
+        elif key == "township_code" and value.strip():
+            problem = township_code_problem(value.strip())
+            if problem:
+                errors.append(FieldError(key, "统计用区划代码", problem))
+        elif key == "due_day" and value.strip():
+            if not (value.strip().isdigit() and 1 <= int(value.strip()) <= 28):
+                errors.append(FieldError(key, "报送截止日", "应为1至28之间的整数（次月几日）"))
         elif key == "notice_number_pattern" and value.strip():
             problem = number_pattern_problem(value.strip())
             if problem:

@@ -28,6 +28,9 @@ VALUES = {
     "address": "云阳县青山镇政府街1号",
     "postcode": "404500",
     "notice_number_pattern": "青山公开〔{年}〕{序号}号",
+    "township_code": "500235101000",
+    "usage": "乡镇填报",
+    "due_day": "5",
 }
 
 
@@ -85,3 +88,17 @@ def test_a_value_too_long_exits_2(run: Run, db_path: Path) -> None:
     code, _out, err = run("settings", "set", "postcode", "1" * 11)
     assert code == 2 and "不能超过10个字" in err
     assert "postcode" not in stored(db_path)
+
+
+def test_township_code_usage_and_due_day_are_checked(run: Run, db_path: Path) -> None:
+    for value, words in (
+        ("50023510100", "12位数字"),
+        ("990235101000", "省级代码"),
+        ("500235000000", "县级代码"),
+        ("500235101201", "末三位应为000"),
+    ):
+        code, _out, err = run("settings", "set", "township_code", value)
+        assert code == 2 and words in err and "统计用区划代码" in err
+    assert run("settings", "set", "usage", "市级")[0] == 2
+    assert run("settings", "set", "due_day", "31")[0] == 2
+    assert not {"township_code", "usage", "due_day"} & set(stored(db_path))
