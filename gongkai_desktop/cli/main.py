@@ -23,6 +23,7 @@ from gongkai_desktop.cli import (
     records,
     reports,
     settings,
+    submit,
 )
 from gongkai_desktop.cli.common import EXIT_FAIL, EXIT_INPUT, Handler, InputError
 from gongkai_desktop.domain.errors import (
@@ -48,6 +49,7 @@ REGISTER: tuple[Callable[[Any], None], ...] = (
     calendar.register,
     notices.register,
     settings.register,
+    submit.register,
 )
 
 

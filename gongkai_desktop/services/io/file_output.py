@@ -19,7 +19,7 @@ class ExportError(GongkaiError):
     """An output file that could not be written; the message says why, in Chinese."""
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     if os.name != "posix":
         return  # Windows cannot open a folder for fsync; the rename is already durable
     try:
@@ -79,4 +79,4 @@ def write_atomically(
         if isinstance(exc, OSError):
             raise error(error_message(target, exc)) from exc
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)

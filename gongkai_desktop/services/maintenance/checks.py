@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from gongkai_desktop.data import migrate, repository
 from gongkai_desktop.data.models import Record
-from gongkai_desktop.domain.errors import GongkaiError, ValidationError
-from gongkai_desktop.forms.values import coerce_record
+from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.untrusted_files import check_xml_defences
-from gongkai_desktop.services.records.service import RecordService, site_refs
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
 
 
@@ -52,15 +51,9 @@ def check_database(ctx: AppContext) -> CheckReport:
             report.problems.append(f"数据库中有 {live[form_id]} 条记录属于未定义的表单“{form_id}”")
         # Records must still satisfy their form files (these may have been edited).
         stmt = select(Record).where(Record.deleted.is_(False))
-        for row in session.scalars(stmt).yield_per(1000):
-            row_form = ctx.registry.forms.get(row.form_id)
-            if row_form is None:
-                continue
-            try:
-                resolver = service._resolver(session, keep=site_refs(row_form, row.data))
-                coerce_record(row_form, row.data, resolver, existing=row.data)
-            except ValidationError as err:
-                report.problems.append(f"{row_form.title}“{row.title}”（{row.id}）：{err}")
+        rows = session.scalars(stmt).yield_per(1000)
+        for row, row_form, err in service.rule_problems(session, rows):
+            report.problems.append(f"{row_form.title}“{row.title}”（{row.id}）：{err}")
     return report
 
 

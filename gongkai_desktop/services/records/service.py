@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import Record
 from gongkai_desktop.data.repository import RecordQuery  # the UI's list query: re-exported
-from gongkai_desktop.domain.errors import GongkaiError, RecordNotFoundError, StaleRecordError
+from gongkai_desktop.domain.errors import (
+    GongkaiError,
+    RecordNotFoundError,
+    StaleRecordError,
+    ValidationError,
+)
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec
 from gongkai_desktop.forms.values import (
@@ -224,6 +229,22 @@ class RecordService:
             return candidates[0].id
 
         return resolve
+
+    def rule_problems(
+        self, session: Session, rows: Iterable[Record]
+    ) -> Iterator[tuple[Record, FormSpec, ValidationError]]:
+        """The records of ``rows`` that no longer satisfy their form files (which may have
+        been edited since they were saved), each with what is wrong; records of a form no
+        longer defined are skipped (``gongkai check`` names those separately)."""
+        for row in rows:
+            form = self.registry.forms.get(row.form_id)
+            if form is None:
+                continue
+            try:
+                resolver = self._resolver(session, keep=site_refs(form, row.data))
+                coerce_record(form, row.data, resolver, existing=row.data)
+            except ValidationError as err:
+                yield row, form, err
 
     def _load(self, session: Session, record_id: str) -> Record:
         row = repository.get_record(session, record_id)
