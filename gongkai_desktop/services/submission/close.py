@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -32,10 +33,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.models import AuditEntry, Record, Submission
+from gongkai_desktop.data.models import AuditEntry, Record, ReturnedRecord, Submission
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.services.context import AppContext
@@ -117,6 +118,7 @@ class CloseResult:
     package_sha256: str
     record_count: int
     reasons: dict[str, str]  # check key -> the clerk's reason, for the checks that failed
+    notes: tuple[str, ...] = ()  # e.g. photos whose files are missing from the package
 
     @property
     def verified(self) -> bool:
@@ -129,7 +131,13 @@ class CloseResult:
 
 # ---- the checks ------------------------------------------------------------------------
 def require_month(period: Period) -> None:
-    if period.start.day != 1 or period.start.replace(day=28) != period.end.replace(day=28):
+    from gongkai_desktop.services.submission.package import PackageError, period_key
+
+    try:
+        monthly = re.fullmatch(r"\d{4}-\d{2}", period_key(period)) is not None
+    except PackageError:
+        monthly = False
+    if not monthly:
         raise CloseError(
             f"月末报送按月进行，期间“{period.label}”不是一个月；请写作 2026-11 这样的月份"
         )
@@ -399,7 +407,10 @@ def run_close(
                     file_sha256(path) == hashes[name],
                 )
             )
-        result = CloseResult(period, final, tuple(files), built.sha256, built.record_count, reasons)
+        notes = tuple(f"照片文件缺失，未装入报送包：{name}" for name in built.missing_attachments)
+        result = CloseResult(
+            period, final, tuple(files), built.sha256, built.record_count, reasons, notes
+        )
         if not result.verified:
             raise _Unverified(result)
         _put_in_place(staging, final)
@@ -451,6 +462,12 @@ def _discard(ctx: AppContext, staging: Path, package_sha: str) -> None:
     if package_sha:
         with ctx.transaction() as session:
             session.execute(delete(Submission).where(Submission.package_sha256 == package_sha))
+            # returned records it would have carried are still to be carried
+            session.execute(
+                update(ReturnedRecord)
+                .where(ReturnedRecord.cleared_by == package_sha)
+                .values(cleared_by=None)
+            )
 
 
 def _audit_reasons(
