@@ -18,14 +18,11 @@ from pypdf import PdfReader
 
 from gongkai_desktop.domain.periods import parse_period
 from gongkai_desktop.render.monthly_pdf import monthly_pdf_bytes
-from gongkai_desktop.services.county.townships import add_township, write_township_key
 from gongkai_desktop.services.ledgers.export import ExportCancelled
-from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.services.submission import close as close_module
 from gongkai_desktop.services.submission.close import CloseError, run_close
-from gongkai_desktop.services.submission.keys import import_key_file
 
-from ..unit.close_helpers import CLOSE_DAY, TOWNSHIP_CODE, UNIT, build_close_world
+from ..unit.close_helpers import CLOSE_DAY, TOWNSHIP_CODE, UNIT, build_close_world, issue_key
 
 NOVEMBER = parse_period("2026-11")
 FOLDER = f"{UNIT}_2026年11月_报送"
@@ -41,14 +38,8 @@ REASONS = {
 @pytest.fixture
 def township(ctx, tmp_path):  # type: ignore[no-untyped-def]
     """The close world with the key the county issued for it."""
-    county = open_context(tmp_path / "county" / "county.db", auto_backup=False)
-    try:
-        add_township(county, TOWNSHIP_CODE, "龙河镇", "李晓梅", "0830-1234567")
-        write_township_key(county, TOWNSHIP_CODE, tmp_path / "龙河镇.gkkey")
-    finally:
-        county.close()
     world = build_close_world(ctx)
-    import_key_file(ctx, tmp_path / "龙河镇.gkkey")
+    issue_key(ctx, tmp_path)
     return world
 
 

@@ -116,3 +116,18 @@ def _drop_field(db: Path, record_id: str, key: str) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+def issue_key(ctx: AppContext, folder: Path) -> None:
+    """The county adds the township and issues its key file; the township imports it."""
+    from gongkai_desktop.services.county.townships import add_township, write_township_key
+    from gongkai_desktop.services.startup import open_context
+    from gongkai_desktop.services.submission.keys import import_key_file
+
+    county = open_context(folder / "county" / "county.db", auto_backup=False)
+    try:
+        add_township(county, TOWNSHIP_CODE, "龙河镇", "李晓梅", "0830-1234567")
+        write_township_key(county, TOWNSHIP_CODE, folder / "龙河镇.gkkey")
+    finally:
+        county.close()
+    import_key_file(ctx, folder / "龙河镇.gkkey")

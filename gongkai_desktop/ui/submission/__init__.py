@@ -1,0 +1,1 @@
+"""月末报送 and the township's view of its submissions."""
