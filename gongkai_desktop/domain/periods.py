@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from gongkai_desktop.domain.errors import PeriodError
 
@@ -73,3 +73,9 @@ def named_period(start: date, end: date) -> Period:
         if (named.start, named.end) == (start, end):
             return named
     return period_between(start, end)
+
+
+def last_month(today: date) -> tuple[int, int]:
+    """(year, month) of the month before ``today``'s: the month closed and reported."""
+    first = today.replace(day=1) - timedelta(days=1)
+    return first.year, first.month

@@ -13,19 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTreeWidget,
@@ -45,8 +49,16 @@ from gongkai_desktop.services.reports.dashboard import (
     RequestEntry,
     TaskEntry,
 )
-from gongkai_desktop.services.settings import load_settings
-from gongkai_desktop.ui.errors import describe_error
+from gongkai_desktop.services.settings import is_county, load_settings
+from gongkai_desktop.services.submission.status import (
+    RETURNED_OPEN,
+    ReturnedRow,
+    SubmissionRow,
+    open_returns,
+    period_label,
+    submissions,
+)
+from gongkai_desktop.ui.errors import describe_error, show_error
 from gongkai_desktop.ui.style import BANNER_STYLE, HINT_STYLE, emphasise
 
 OVERDUE_COLOR = "#c0392b"
@@ -63,6 +75,7 @@ MAX_VISIBLE_ROWS = 8
 REFLOW_WIDTH = 1200  # narrower than this, the two columns stack into one
 ROW_PADDING = 10  # pixels above and below a row's text
 DESCRIPTION_CHARS = 60  # longer problem descriptions are cut (the tooltip has them whole)
+SUBMISSIONS_SHOWN = 3  # the latest packages listed in 报送情况
 
 
 @dataclass(frozen=True)
@@ -222,6 +235,7 @@ class DashboardPage(QWidget):
         self.missing_modules = tuple(missing_modules)
         self._today = today
         self.board: Dashboard | None = None
+        self.close_dialog: QWidget | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -255,6 +269,16 @@ class DashboardPage(QWidget):
         columns.setSpacing(24)
         left = QVBoxLayout()
         left.setSpacing(16)
+        # the county sent these back (回执): shown only when there are some
+        self.returned_section = RecordSection(
+            self.tr("县级退回待改的记录"),
+            OVERDUE_COLOR,
+            [self.tr("情况"), self.tr("记录"), self.tr("退回意见"), self.tr("退回日期")],
+            2,
+            "",
+        )
+        self.returned_section.setObjectName("returned_section")
+        left.addWidget(self.returned_section)
         self.overdue_section = RecordSection(
             self.tr("逾期整改任务"),
             OVERDUE_COLOR,
@@ -317,6 +341,7 @@ class DashboardPage(QWidget):
         columns.addLayout(right, 2)
         layout.addLayout(columns)
 
+        layout.addWidget(self._build_submission_box())
         layout.addWidget(self._build_data_box())
         self.notes_label = QLabel()
         self.notes_label.setWordWrap(True)
@@ -325,6 +350,7 @@ class DashboardPage(QWidget):
         layout.addStretch(1)
 
         for section in (
+            self.returned_section,
             self.overdue_section,
             self.due_section,
             self.patrol_section,
@@ -359,7 +385,51 @@ class DashboardPage(QWidget):
         self.today_label = QLabel()
         emphasise(self.today_label, 1.1, bold=False)
         row.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignTop)
+        self.close_button = QPushButton(self.tr("月末报送…"))
+        self.close_button.setObjectName("month_close_button")
+        self.close_button.setToolTip(
+            self.tr("检查上月数据，把全部台账、月度小结和报送包写入U盘并校验")
+        )
+        self.close_button.clicked.connect(self.open_close_dialog)
+        row.addSpacing(16)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         return row
+
+    def _build_submission_box(self) -> QWidget:
+        """报送情况: the latest packages written and whether the county has received
+        them (from its 回执), with 月末报送 and 导入回执 beside them."""
+        box = QGroupBox(self.tr("报送情况"))
+        self.submission_box = box
+        column = QVBoxLayout(box)
+        self.submissions_tree = QTreeWidget()
+        self.submissions_tree.setObjectName("submissions_tree")
+        headers = [self.tr("期间"), self.tr("生成时间"), self.tr("记录数"), self.tr("县级接收")]
+        self.submissions_tree.setHeaderLabels(headers)
+        self.submissions_tree.setRootIsDecorated(False)
+        self.submissions_tree.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.submissions_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.submissions_tree.header()
+        header.setStretchLastSection(True)
+        for index in range(len(headers) - 1):
+            header.setSectionResizeMode(index, QHeaderView.ResizeMode.ResizeToContents)
+        column.addWidget(self.submissions_tree)
+        self.submissions_empty = QLabel(
+            self.tr("尚未报送。每月初用“月末报送”把上月的台账、月度小结和报送包写入U盘。")
+        )
+        self.submissions_empty.setStyleSheet(HINT_STYLE)
+        self.submissions_empty.setWordWrap(True)
+        column.addWidget(self.submissions_empty)
+        buttons = QHBoxLayout()
+        self.receipt_button = QPushButton(self.tr("导入回执…"))
+        self.receipt_button.setToolTip(self.tr("导入县级接收报送包后出具的回执文件（.gkrcpt）"))
+        self.receipt_button.clicked.connect(self.import_receipt)
+        self.box_close_button = QPushButton(self.tr("月末报送…"))
+        self.box_close_button.clicked.connect(self.open_close_dialog)
+        buttons.addWidget(self.box_close_button)
+        buttons.addWidget(self.receipt_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        return box
 
     def _build_disclosure(self) -> QWidget:
         """信息公开 deadlines: a section appears only when it has rows (an office that
@@ -533,6 +603,116 @@ class DashboardPage(QWidget):
         self._show_disclosure(board.disclosure)
         self._show_month(board)
         self._show_data(counts)
+        self._show_submissions(is_county(settings))
+
+    # ---- 报送 ----------------------------------------------------------------------------
+    def _show_submissions(self, county: bool) -> None:
+        """The township's packages and returned records; a county database submits
+        nothing, so it shows neither."""
+        self.close_button.setVisible(not county)
+        self.submission_box.setVisible(not county)
+        if county:
+            self.returned_section.set_rows([])
+            self.returned_section.hide()
+            return
+        sent = submissions(self.ctx)
+        self.submissions_tree.clear()
+        for row in sent[:SUBMISSIONS_SHOWN]:
+            self.submissions_tree.addTopLevelItem(self._submission_item(row))
+        self.submissions_tree.setVisible(bool(sent))
+        self.submissions_empty.setVisible(not sent)
+        if sent:
+            shown = min(len(sent), SUBMISSIONS_SHOWN)
+            height = self.submissions_tree.sizeHintForRow(0) * shown
+            header = self.submissions_tree.header().sizeHint().height()
+            self.submissions_tree.setFixedHeight(
+                header + height + 2 * self.submissions_tree.frameWidth() + 2
+            )
+        returned = open_returns(self.ctx)
+        self.returned_section.set_rows([self._returned_row(r) for r in returned])
+        self.returned_section.setVisible(bool(returned))
+
+    def _submission_item(self, row: SubmissionRow) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(
+            [
+                row.period_label,
+                row.created_at.strftime("%Y-%m-%d %H:%M"),
+                f"{row.record_count:,}",
+                row.state_text,
+            ]
+        )
+        item.setToolTip(0, row.file_name)
+        if row.received_at is None:
+            item.setForeground(3, QBrush(QColor(DUE_SOON_COLOR)))
+        return item
+
+    def _returned_row(self, row: ReturnedRow) -> _Row:
+        form = self.service.registry.forms.get(row.form_id)
+        what = row.record_title or row.record_id
+        if form is not None:
+            what = self.tr("{0}：{1}").format(form.title, what)
+        tooltip = "\n".join(
+            line
+            for line in (
+                what,
+                row.record_date,
+                self.tr("退回意见：{0}").format(row.note),
+                self.tr("改好后在下次月末报送时一并报送")
+                if row.state == RETURNED_OPEN
+                else self.tr("已修改，下次月末报送时一并报送"),
+            )
+            if line
+        )
+        return _Row(
+            row.record_id,
+            (row.state, what, row.note, row.returned_at.strftime("%Y-%m-%d")),
+            tooltip,
+            alert_column=0 if row.state == RETURNED_OPEN else -1,
+        )
+
+    def open_close_dialog(self) -> QWidget:
+        from gongkai_desktop.ui.submission.close_dialog import CloseDialog
+
+        dialog = CloseDialog(self.ctx, parent=self, today=self._today)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # a bound method, not a lambda holding the page: the dialog may be deleted
+        # after the page (PySide6 then calls into a destroyed lambda's page)
+        dialog.closed.connect(self._month_closed)
+        self.close_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _month_closed(self, _result: object) -> None:
+        self.refresh()  # the new submission is listed
+
+    def import_receipt(self) -> None:
+        from gongkai_desktop.services.submission.receipts import import_receipt
+
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("导入回执"), str(Path.home()), self.tr("回执文件 (*.gkrcpt)")
+        )
+        if not chosen:
+            return
+        try:
+            view = import_receipt(self.ctx, Path(chosen))
+        except Exception as exc:
+            show_error(self, exc, self.tr("导入回执失败"))
+            return
+        self.refresh()
+        lines = [
+            self.tr("县级已于 {0} 接收 {1} 的报送包：接收 {2} 条记录").format(
+                f"{view.received_at.replace(tzinfo=UTC).astimezone():%Y-%m-%d}",
+                period_label(view.period),
+                view.accepted,
+            )
+        ]
+        if view.conflicts:
+            lines.append(self.tr("其中 {0} 条与县级修改冲突，由县级处理。").format(view.conflicts))
+        if view.returns:
+            lines.append(
+                self.tr("退回修改 {0} 条，见工作台“县级退回待改的记录”。").format(len(view.returns))
+            )
+        QMessageBox.information(self, self.tr("回执已导入"), "\n".join(lines))
 
     def _show_disclosure(self, due: DisclosureDue) -> None:
         self.calendar_label.setText("\n".join(f"⚠ {w}" for w in due.calendar_warnings))

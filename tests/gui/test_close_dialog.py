@@ -106,3 +106,16 @@ def test_a_clean_month_needs_no_reason_and_a_missing_key_is_said(qtbot, ctx, sti
     assert dialog.outcome is None
     assert "统计用区划代码" in dialog.done_label.text()  # no code, no key: no package
     assert list(stick.iterdir()) == []
+
+
+def test_the_ledger_page_opens_it(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
+
+    page = shown(qtbot, LedgerPage(ctx))
+    assert page.close_button.text() == "月末报送…"
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    dialog = page.findChild(CloseDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.windowTitle() == "月末报送"
+    dialog.reject()
+    qtbot.waitUntil(lambda: page.findChild(CloseDialog) is None)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.domain.periods import Period, parse_period, period_between
+from gongkai_desktop.domain.periods import Period, last_month, parse_period, period_between
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.ledgers.export import (
     ExportCancelled,
@@ -50,11 +50,6 @@ from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
 
 PERIOD_KINDS = ("month", "quarter", "year", "range")
-
-
-def last_month(today: date) -> tuple[int, int]:
-    first = today.replace(day=1) - timedelta(days=1)
-    return first.year, first.month
 
 
 def default_period_hint() -> str:
@@ -248,9 +243,15 @@ class LedgerPage(QWidget):
         self.migrate_button = QPushButton(self.tr("导入旧台账…"))
         self.migrate_button.setToolTip(self.tr("一次读取一个文件夹中的全部旧台账，识别后一并导入"))
         self.migrate_button.clicked.connect(self.open_migration_wizard)
+        self.close_button = QPushButton(self.tr("月末报送…"))
+        self.close_button.setToolTip(
+            self.tr("检查本月数据，把全部台账、月度小结和报送包写入U盘并校验")
+        )
+        self.close_button.clicked.connect(self.open_close_dialog)
         actions.addWidget(self.export_button)
         actions.addWidget(self.export_all_button)
         actions.addWidget(self.photos_check)
+        actions.addWidget(self.close_button)
         actions.addStretch(1)
         actions.addWidget(self.import_button)
         actions.addWidget(self.migrate_button)
@@ -353,6 +354,7 @@ class LedgerPage(QWidget):
         self.migrate_button.setEnabled(idle)
         self.period_chooser.setEnabled(idle)
         self.photos_check.setEnabled(idle)
+        self.close_button.setEnabled(idle)
 
     def _set_running(self, running: bool) -> None:
         self.cancel_button.setVisible(running)
@@ -509,6 +511,15 @@ class LedgerPage(QWidget):
     def open_folder(self) -> None:
         if self.last_folder is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_folder)))
+
+    # ---- 月末报送 ---------------------------------------------------------------------------
+    def open_close_dialog(self) -> QWidget:
+        from gongkai_desktop.ui.submission.close_dialog import CloseDialog
+
+        dialog = CloseDialog(self.ctx, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # ---- import -------------------------------------------------------------------------
     def open_import_wizard(self) -> QWidget:

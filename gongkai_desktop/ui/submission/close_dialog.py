@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.domain.periods import Period, parse_period
+from gongkai_desktop.domain.periods import Period, last_month, parse_period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.ledgers.export import ExportCancelled
 from gongkai_desktop.services.reports.monthly import monthly_summary
@@ -50,7 +50,6 @@ from gongkai_desktop.services.submission.close import (
     unexplained,
 )
 from gongkai_desktop.ui.errors import describe_error
-from gongkai_desktop.ui.ledgers.ledger_page import last_month
 from gongkai_desktop.ui.style import BANNER_STYLE, ERROR_STYLE, HINT_STYLE, NOTE_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
 
