@@ -1,5 +1,7 @@
-"""设置: the office's details (declared once in services.settings), the backups and the
-office's holiday table (ui.calendar_page, a tab beside the backups).
+"""设置: the office's details (declared once in services.settings; an item with a closed
+list of values is a drop-down), the 报送密钥 the county issued (imported from its key
+file; the page shows for whom and when it was issued, never the key), the backups and
+the office's holiday table (ui.calendar_page, a tab beside the backups).
 
 Backup and restore run on the thread pool; while a restore runs the main window keeps
 the clerk out of every other page, and afterwards it reopens its AppContext
@@ -15,6 +17,8 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -41,6 +45,7 @@ from gongkai_desktop.services.maintenance.backup import (
     restore_backup,
 )
 from gongkai_desktop.services.settings import SETTINGS, load_settings, save_settings
+from gongkai_desktop.services.submission.keys import current_key, import_key_file
 from gongkai_desktop.ui.calendar_page import CalendarPage
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.scrolling import page_scroll
@@ -58,6 +63,7 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.edits: dict[str, QLineEdit] = {}
+        self.choices: dict[str, QComboBox] = {}  # the items with a closed list
         self.errors: dict[str, QLabel] = {}
         self.backups: list[BackupInfo] = []
         self._task: Task | None = None
@@ -66,7 +72,13 @@ class SettingsPage(QWidget):
         # one tab per subject, so that the page fits a 1366×768 laptop's window
         self.tabs = QTabWidget()
         self.calendar_page = CalendarPage(ctx)
-        self.tabs.addTab(page_scroll(self._office_box()), self.tr("单位信息"))
+        office = QWidget()
+        office_column = QVBoxLayout(office)
+        office_column.setContentsMargins(0, 0, 0, 0)
+        office_column.addWidget(self._office_box())
+        office_column.addWidget(self._key_box())
+        office_column.addStretch(1)
+        self.tabs.addTab(page_scroll(office), self.tr("单位信息"))
         self.tabs.addTab(self._data_tab(), self.tr("数据与备份"))
         self.calendar_page.status_changed.connect(self._calendar_status_changed)
         self.tabs.addTab(self.calendar_page, self.tr("节假日与调休"))
@@ -82,17 +94,29 @@ class SettingsPage(QWidget):
         form.setHorizontalSpacing(14)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for spec in SETTINGS:
-            edit = QLineEdit()
-            edit.setMaxLength(spec.max_length)
-            edit.setObjectName(f"setting_{spec.key}")
-            edit.setMaximumWidth(480)
-            if spec.hint:
-                edit.setPlaceholderText(spec.hint)
-                edit.setToolTip(spec.hint)
             error = QLabel()
             error.setStyleSheet(ERROR_STYLE)
             error.hide()
-            edit.textChanged.connect(error.hide)
+            edit: QWidget
+            if spec.choices:
+                combo = QComboBox()
+                combo.addItem(self.tr("（未选择）"))
+                combo.addItems(list(spec.choices))
+                combo.setObjectName(f"setting_{spec.key}")
+                combo.currentIndexChanged.connect(error.hide)
+                self.choices[spec.key] = combo
+                edit = combo
+            else:
+                line = QLineEdit()
+                line.setMaxLength(spec.max_length)
+                line.setObjectName(f"setting_{spec.key}")
+                line.setMaximumWidth(480)
+                if spec.hint:
+                    line.setPlaceholderText(spec.hint)
+                    line.setToolTip(spec.hint)
+                line.textChanged.connect(error.hide)
+                self.edits[spec.key] = line
+                edit = line
             cell = QWidget()
             column = QVBoxLayout(cell)
             column.setContentsMargins(0, 0, 0, 0)
@@ -100,7 +124,6 @@ class SettingsPage(QWidget):
             column.addWidget(edit)
             column.addWidget(error)
             form.addRow(spec.label, cell)
-            self.edits[spec.key] = edit
             self.errors[spec.key] = error
         row = QHBoxLayout()
         self.save_button = QPushButton(self.tr("保存"))
@@ -113,12 +136,69 @@ class SettingsPage(QWidget):
         form.addRow("", row)
         return box
 
+    def _key_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("报送密钥（县级签发，生成报送包时签名用）"))
+        column = QVBoxLayout(box)
+        self.key_label = QLabel()
+        self.key_label.setObjectName("submission_key")
+        self.key_label.setWordWrap(True)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        column.addWidget(self.key_label)
+        row = QHBoxLayout()
+        self.key_button = QPushButton(self.tr("导入密钥文件…"))
+        self.key_button.setToolTip(self.tr("导入县级汇总软件为本乡镇生成的密钥文件（.gkkey）"))
+        self.key_button.clicked.connect(self.import_key)
+        row.addWidget(self.key_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        return box
+
+    def _show_key(self) -> None:
+        try:
+            info = current_key(self.ctx)
+        except Exception as exc:  # a damaged stored key: say so, let a new one be imported
+            self.key_label.setText(self.tr("已导入的报送密钥无法读取：{0}").format(exc))
+            self.key_label.setStyleSheet(ERROR_STYLE)
+            return
+        self.key_label.setStyleSheet("" if info else HINT_STYLE)
+        if info is None:
+            self.key_label.setText(
+                self.tr("尚未导入。首次月末报送前，请导入县级为本乡镇签发的密钥文件。")
+            )
+        else:
+            self.key_label.setText(self.tr("已导入：{0}").format(info.describe()))
+
+    def import_key(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("导入报送密钥"), str(Path.home()), self.tr("报送密钥 (*.gkkey)")
+        )
+        if not chosen:
+            return
+        try:
+            import_key_file(self.ctx, Path(chosen))
+        except Exception as exc:
+            show_error(self, exc, self.tr("导入报送密钥失败"))
+            return
+        self.load()  # a key brings the township's code when 设置 had none
+        self.settings_saved.emit()
+
     def load(self) -> None:
-        for key, value in load_settings(self.ctx).items():
-            self.edits[key].setText(value)
+        self._show_values(load_settings(self.ctx))
+
+    def _show_values(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            if key in self.choices:
+                combo = self.choices[key]
+                combo.setCurrentIndex(max(combo.findText(value), 0))
+            else:
+                self.edits[key].setText(value)
+        self._show_key()
 
     def values(self) -> dict[str, str]:
-        return {key: edit.text() for key, edit in self.edits.items()}
+        values = {key: edit.text() for key, edit in self.edits.items()}
+        for key, combo in self.choices.items():
+            values[key] = combo.currentText() if combo.currentIndex() > 0 else ""
+        return values
 
     def save(self) -> bool:
         self.saved_label.clear()
@@ -133,8 +213,7 @@ class SettingsPage(QWidget):
         except Exception as exc:
             show_error(self, exc, self.tr("保存设置失败"))
             return False
-        for key, value in stored.items():
-            self.edits[key].setText(value)
+        self._show_values(stored)
         self.saved_label.setText(self.tr("已保存"))
         self.settings_saved.emit()
         return True
@@ -259,6 +338,7 @@ class SettingsPage(QWidget):
         self.backup_button.setEnabled(idle)
         self.restore_button.setEnabled(idle and self.selected_backup() is not None)
         self.save_button.setEnabled(idle)
+        self.key_button.setEnabled(idle)
         self.calendar_page.setEnabled(idle)  # a restore replaces the database under it
 
     def backup_now(self) -> None:
