@@ -103,6 +103,7 @@ class SettingsPage(QWidget):
                 combo.addItem(self.tr("（未选择）"))
                 combo.addItems(list(spec.choices))
                 combo.setObjectName(f"setting_{spec.key}")
+                combo.setMaximumWidth(480)
                 combo.currentIndexChanged.connect(error.hide)
                 self.choices[spec.key] = combo
                 edit = combo
