@@ -37,10 +37,14 @@ from sqlalchemy import delete, select, update
 
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import AuditEntry, Record, ReturnedRecord, Submission
-from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.io.file_output import fsync_folder, write_atomically
+from gongkai_desktop.services.io.file_output import (
+    ExportError,
+    fsync_folder,
+    write_atomically,
+    write_bytes_atomically,
+)
 from gongkai_desktop.services.ledgers.export import (
     Cancelled,
     ExportCancelled,
@@ -80,7 +84,7 @@ MonthlyPdf = Callable[[MonthlySummary], bytes]
 _CHUNK = 1 << 20
 
 
-class CloseError(GongkaiError):
+class CloseError(ExportError):
     """月末报送 could not be done; the message says why, in Chinese."""
 
 
@@ -372,7 +376,7 @@ def run_close(
             base = safe_file_name("_".join(p for p in (unit.strip(), summary.title) if p))
             write_monthly_docx(summary, work / f"{base}.docx")
             pdf = monthly_pdf(summary)
-            write_atomically(work / f"{base}.pdf", lambda fh: fh.write(pdf), CloseError)
+            write_bytes_atomically(work / f"{base}.pdf", pdf, CloseError)
             text = notes_text(unit, period, checks, reasons, made_at)
             (work / NOTES_FILE).write_bytes(text.encode("utf-8-sig"))
             made = sorted(work.iterdir(), key=lambda p: p.name)
