@@ -43,7 +43,9 @@ def pair(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext, Month]]:
 def data_of(db: Path, record_id: str) -> dict:
     conn = sqlite3.connect(db)
     try:
-        return json.loads(conn.execute("SELECT data FROM records WHERE id=?", (record_id,)).fetchone()[0])
+        return json.loads(
+            conn.execute("SELECT data FROM records WHERE id=?", (record_id,)).fetchone()[0]
+        )
     finally:
         conn.close()
 
@@ -141,9 +143,9 @@ def test_receipt_round_trip_marks_the_submission_and_shows_returns(
         assert conn.execute(
             "SELECT period, received_at IS NOT NULL, accepted FROM submissions"
         ).fetchall() == [("2026-11", 1, 7)]
-        assert conn.execute(
-            "SELECT record_id, cleared_by FROM returned_records"
-        ).fetchall() == [(month.patrols[1], None)]
+        assert conn.execute("SELECT record_id, cleared_by FROM returned_records").fetchall() == [
+            (month.patrols[1], None)
+        ]
     finally:
         conn.close()
     # fixed and submitted again: no longer returned
