@@ -16,6 +16,7 @@ from typing import Any
 from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.cli import (
     calendar,
+    county,
     imports,
     ledgers,
     maintenance,
@@ -50,6 +51,7 @@ REGISTER: tuple[Callable[[Any], None], ...] = (
     notices.register,
     settings.register,
     submit.register,
+    county.register,
 )
 
 
