@@ -557,6 +557,7 @@ class DashboardPage(QWidget):
             settings = load_settings(self.ctx)
             board = self.figures.overview(today)
             counts = self.figures.record_counts()
+            sent, returned = submissions(self.ctx), open_returns(self.ctx)
         except Exception as exc:  # a damaged database must not take the first screen down
             _title, message = describe_error(exc)
             self.error_label.setText(self.tr("工作台数据读取失败：{0}").format(message))
@@ -603,10 +604,12 @@ class DashboardPage(QWidget):
         self._show_disclosure(board.disclosure)
         self._show_month(board)
         self._show_data(counts)
-        self._show_submissions(is_county(settings))
+        self._show_submissions(is_county(settings), sent, returned)
 
     # ---- 报送 ----------------------------------------------------------------------------
-    def _show_submissions(self, county: bool) -> None:
+    def _show_submissions(
+        self, county: bool, sent: Sequence[SubmissionRow], returned: Sequence[ReturnedRow]
+    ) -> None:
         """The township's packages and returned records; a county database submits
         nothing, so it shows neither."""
         self.close_button.setVisible(not county)
@@ -615,7 +618,6 @@ class DashboardPage(QWidget):
             self.returned_section.set_rows([])
             self.returned_section.hide()
             return
-        sent = submissions(self.ctx)
         self.submissions_tree.clear()
         for row in sent[:SUBMISSIONS_SHOWN]:
             self.submissions_tree.addTopLevelItem(self._submission_item(row))
@@ -628,7 +630,6 @@ class DashboardPage(QWidget):
             self.submissions_tree.setFixedHeight(
                 header + height + 2 * self.submissions_tree.frameWidth() + 2
             )
-        returned = open_returns(self.ctx)
         self.returned_section.set_rows([self._returned_row(r) for r in returned])
         self.returned_section.setVisible(bool(returned))
 

@@ -11,9 +11,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from gongkai_desktop.services.settings import save_settings
 from gongkai_desktop.ui.submission.close_dialog import CloseDialog
 
-from ..unit.close_helpers import CLOSE_DAY, UNIT, build_close_world, issue_key
+from ..unit.close_helpers import CLOSE_DAY, TOWNSHIP_CODE, UNIT, build_close_world, issue_key
 from .gui_helpers import shown, type_chinese
 
 FOLDER = f"{UNIT}_2026年11月_报送"
@@ -94,18 +95,28 @@ def test_cancel_leaves_nothing(qtbot, ctx, township, stick) -> None:  # type: ig
     assert list(stick.iterdir()) == []
 
 
-def test_a_clean_month_needs_no_reason_and_a_missing_key_is_said(qtbot, ctx, stick) -> None:  # type: ignore[no-untyped-def]
+def test_a_clean_month_needs_no_reason_and_a_missing_key_is_said_first(
+    qtbot, ctx, stick, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, ctx)
     assert all(row.check.passed for row in dialog.rows)
     assert all(not row.reason.isVisible() for row in dialog.rows)
     assert dialog.rows[0].state_label.text() == "✓ 本月记录不符合表单规则：通过"
+    # no township code, no key: said before anything is chosen or written
+    assert dialog.blocker_label.isVisible()
+    assert "统计用区划代码" in dialog.blocker_label.text()
+    assert "尚未导入报送密钥" in dialog.blocker_label.text()
     dialog.set_folder(stick)
+    assert not dialog.start_button.isEnabled()
+    save_settings(ctx, {"unit_name": UNIT, "township_code": TOWNSHIP_CODE})
+    issue_key(ctx, tmp_path)
+    qtbot.mouseClick(dialog.recheck_button, Qt.MouseButton.LeftButton)
+    assert not dialog.blocker_label.isVisible()
     assert dialog.start_button.isEnabled()
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=120_000)
-    assert dialog.outcome is None
-    assert "统计用区划代码" in dialog.done_label.text()  # no code, no key: no package
-    assert list(stick.iterdir()) == []
+    assert dialog.outcome is not None and dialog.outcome.verified
+    assert [p.name for p in stick.iterdir()] == [FOLDER]
 
 
 def test_the_ledger_page_opens_it(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]

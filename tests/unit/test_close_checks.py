@@ -6,15 +6,17 @@ from __future__ import annotations
 import pytest
 
 from gongkai_desktop.domain.periods import parse_period
+from gongkai_desktop.services.settings import save_settings
 from gongkai_desktop.services.submission.close import (
     CloseError,
+    close_blockers,
     close_checks,
     notes_text,
     require_month,
     unexplained,
 )
 
-from .close_helpers import CLOSE_DAY, build_close_world
+from .close_helpers import CLOSE_DAY, TOWNSHIP_CODE, build_close_world, issue_key
 
 NOVEMBER = parse_period("2026-11")
 
@@ -84,3 +86,18 @@ def test_only_a_month_is_closed(text: str) -> None:
     with pytest.raises(CloseError, match="按月"):
         require_month(parse_period(text))
     require_month(parse_period("2026-02"))
+
+
+def test_blockers_name_a_missing_code_and_key_then_a_key_for_another_township(
+    ctx, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    assert close_blockers(ctx) == [
+        "请先在“设置”中填写本乡镇的统计用区划代码。",
+        "尚未导入报送密钥：请在“设置 → 报送密钥”中导入县级签发的密钥文件。",
+    ]
+    issue_key(ctx, tmp_path)  # brings the key's code into 设置
+    assert close_blockers(ctx) == []
+    save_settings(ctx, {"township_code": "510521105000"})
+    assert close_blockers(ctx) == [
+        f"已导入的报送密钥属于 {TOWNSHIP_CODE}，与本单位的统计用区划代码 510521105000 不符。"
+    ]

@@ -147,6 +147,30 @@ def require_month(period: Period) -> None:
         )
 
 
+def close_blockers(ctx: AppContext) -> list[str]:
+    """What stops the 报送包 being made at all (no 统计用区划代码; no 报送密钥, or one issued
+    to another township), to say before anything is written. ``build_package`` refuses
+    the same when it gets there; this says it early (the dialog, before a folder is
+    chosen, and ``run_close`` before the ledgers are written)."""
+    from gongkai_desktop.services.submission.keys import SubmissionKeyError, current_key
+
+    code = load_settings(ctx)["township_code"]
+    problems = []
+    if not code:
+        problems.append("请先在“设置”中填写本乡镇的统计用区划代码。")
+    try:
+        key = current_key(ctx)
+    except SubmissionKeyError as exc:
+        return [*problems, str(exc)]
+    if key is None:
+        problems.append("尚未导入报送密钥：请在“设置 → 报送密钥”中导入县级签发的密钥文件。")
+    elif code and key.township_code != code:
+        problems.append(
+            f"已导入的报送密钥属于 {key.township_code}，与本单位的统计用区划代码 {code} 不符。"
+        )
+    return problems
+
+
 def close_checks(ctx: AppContext, period: Period, today: date | None = None) -> list[CloseCheck]:
     """The checklist of 月末报送 for ``period``, as of ``today`` (overdue tasks and
     requests are those overdue on the day the month is closed)."""
@@ -341,6 +365,9 @@ def run_close(
     unknown = unknown_reasons(reasons)
     if unknown:
         raise CloseError(f"没有名为{'、'.join(unknown)}的检查项；检查项为{'、'.join(CHECK_TITLES)}")
+    blockers = close_blockers(ctx)
+    if blockers:
+        raise CloseError("无法报送：" + "".join(blockers))
     checks = close_checks(ctx, period, today)
     missing = unexplained(checks, reasons)
     if missing:

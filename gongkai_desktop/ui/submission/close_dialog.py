@@ -44,6 +44,7 @@ from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.services.submission.close import (
     CloseCheck,
     CloseResult,
+    close_blockers,
     close_checks,
     close_folder_name,
     run_close,
@@ -131,6 +132,7 @@ class CloseDialog(QDialog):
         self.setWindowTitle(self.tr("月末报送"))
         self.resize(860, 720)
         self.rows: list[CheckRow] = []
+        self.blockers: list[str] = []  # what stops the package (no code, no key)
         self.folder: Path | None = None
         self.outcome: CloseResult | None = None
         self.error: str = ""
@@ -173,6 +175,13 @@ class CloseDialog(QDialog):
         layout.addLayout(period_row)
         self.year.valueChanged.connect(self.refresh_checks)
         self.month.currentIndexChanged.connect(self.refresh_checks)
+
+        self.blocker_label = QLabel()
+        self.blocker_label.setObjectName("close_blockers")
+        self.blocker_label.setWordWrap(True)
+        self.blocker_label.setStyleSheet(BANNER_STYLE)
+        self.blocker_label.hide()
+        layout.addWidget(self.blocker_label)
 
         checks_box = QGroupBox(self.tr("报送前检查"))
         checks_layout = QVBoxLayout(checks_box)
@@ -248,10 +257,13 @@ class CloseDialog(QDialog):
         while self.checks_layout.count():
             self.checks_layout.takeAt(0)
         try:
+            self.blockers = close_blockers(self.ctx)
             checks = close_checks(self.ctx, self.period(), self._today())
         except Exception as exc:  # a damaged database: say so, keep the dialog usable
-            self.error = describe_error(exc)[1]
+            self.blockers = [describe_error(exc)[1]]
             checks = []
+        self.blocker_label.setText("\n".join(self.blockers))
+        self.blocker_label.setVisible(bool(self.blockers))
         for check in checks:
             row = CheckRow(check)
             row.reason_changed.connect(self._update_buttons)
@@ -299,7 +311,12 @@ class CloseDialog(QDialog):
 
     def _update_buttons(self) -> None:
         idle = self._task is None
-        ready = bool(self.rows) and self.folder is not None and not self.unexplained()
+        ready = (
+            bool(self.rows)
+            and not self.blockers
+            and self.folder is not None
+            and not self.unexplained()
+        )
         self.start_button.setEnabled(idle and ready)
         missing = self.unexplained()
         if idle and missing and not self.progress_label.text():
@@ -318,7 +335,7 @@ class CloseDialog(QDialog):
         self.close_button.setEnabled(idle)
 
     def start(self) -> None:
-        if self._task is not None or self.folder is None or self.unexplained():
+        if self._task is not None or self.folder is None or self.blockers or self.unexplained():
             return
         period, folder, reasons, today = self.period(), self.folder, self.reasons(), self._today()
         self._show_outcome(None)
