@@ -82,7 +82,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print(f"报送前检查（{period.label}）：")
         for check in checks:
             if check.passed:
-                print(f"  [通过] {check.title}")
+                print(f"  [通过] {check.title}：无")
                 continue
             print(f"  [未通过] {check.title}（{check.key}）：{len(check.items)}项")
             for item in check.items:

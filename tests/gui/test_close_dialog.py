@@ -101,7 +101,7 @@ def test_a_clean_month_needs_no_reason_and_a_missing_key_is_said_first(
     dialog = _dialog(qtbot, ctx)
     assert all(row.check.passed for row in dialog.rows)
     assert all(not row.reason.isVisible() for row in dialog.rows)
-    assert dialog.rows[0].state_label.text() == "✓ 本月记录不符合表单规则：通过"
+    assert dialog.rows[0].state_label.text() == "✓ 本月记录不符合表单规则：无"
     # no township code, no key: said before anything is chosen or written
     assert dialog.blocker_label.isVisible()
     assert "统计用区划代码" in dialog.blocker_label.text()

@@ -101,3 +101,17 @@ def test_blockers_name_a_missing_code_and_key_then_a_key_for_another_township(
     assert close_blockers(ctx) == [
         f"已导入的报送密钥属于 {TOWNSHIP_CODE}，与本单位的统计用区划代码 510521105000 不符。"
     ]
+
+
+def test_a_check_that_found_nothing_says_none(ctx) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    checks = close_checks(ctx, NOVEMBER, today=CLOSE_DAY)
+    text = notes_text("龙河镇人民政府", NOVEMBER, checks, {}, datetime(2026, 12, 2, 9, 30))
+    assert text.split("\r\n")[4:9] == [
+        "1. 本月记录不符合表单规则：无",
+        "2. 监管对象信息待完善：无",
+        "3. 整改任务逾期未办结：无",
+        "4. 依申请公开逾期未答复：无",
+        "5. 本月巡查未达要求：无",
+    ]

@@ -277,7 +277,7 @@ def notes_text(
     ]
     for number, check in enumerate(checks, 1):
         if check.passed:
-            lines.append(f"{number}. {check.title}：通过")
+            lines.append(f"{number}. {check.title}：无")
             continue
         lines.append(f"{number}. {check.title}：{len(check.items)}项")
         lines.extend(f"   - {item.text}" for item in check.items)

@@ -94,7 +94,7 @@ class CheckRow(QFrame):
         )
         self.reason.textChanged.connect(self.reason_changed)
         if check.passed:
-            self.state_label.setText(self.tr("✓ {0}：通过").format(check.title))
+            self.state_label.setText(self.tr("✓ {0}：无").format(check.title))
             self.state_label.setStyleSheet(f"color: {PASSED_COLOR};")
             self.items.hide()
             self.reason.hide()
