@@ -124,6 +124,7 @@ def test_reasons_go_into_the_audit_log_and_the_package_is_a_submission(
         "check": "本月记录不符合表单规则",
         "items": 1,
         "reason": REASONS["rule_errors"],
+        "package_sha256": result.package_sha256,
     }
     assert submitted == [(result.package_sha256, "2026-11")]
 
@@ -157,6 +158,15 @@ def test_cancel_leaves_no_file_under_a_final_name(qapp, ctx, township, stick, db
 def test_a_file_that_reads_back_wrong_is_not_verified_and_not_kept(
     qapp, ctx, township, stick, db_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    # a record the county returned, since changed: the package would carry (clear) it
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO returned_records (record_id, package_sha256, note, version_returned,"
+            " returned_at, cleared_by) VALUES (?, ?, '缺少照片', 0, '2026-11-06 01:00:00', NULL)",
+            (township.patrol, "a" * 64),
+        )
+    conn.close()
     real = close_module.file_sha256
 
     def flaky_stick(path: Path) -> str:
@@ -176,8 +186,30 @@ def test_a_file_that_reads_back_wrong_is_not_verified_and_not_kept(
         assert conn.execute(
             "SELECT COUNT(*) FROM audit_log WHERE action = '报送说明'"
         ).fetchone() == (0,)
+        # still to be carried by the next package
+        assert conn.execute("SELECT cleared_by FROM returned_records").fetchall() == [(None,)]
     finally:
         conn.close()
+
+
+def test_a_verified_close_clears_the_returned_record_it_carries(
+    qapp, ctx, township, stick, db_path
+) -> None:  # type: ignore[no-untyped-def]
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO returned_records (record_id, package_sha256, note, version_returned,"
+            " returned_at, cleared_by) VALUES (?, ?, '缺少照片', 0, '2026-11-06 01:00:00', NULL)",
+            (township.patrol, "a" * 64),
+        )
+    conn.close()
+    result = _close(ctx, stick)
+    conn = sqlite3.connect(db_path)
+    try:
+        cleared = conn.execute("SELECT cleared_by FROM returned_records").fetchall()
+    finally:
+        conn.close()
+    assert cleared == [(result.package_sha256,)]
 
 
 def test_closing_the_month_again_replaces_the_folder(qapp, ctx, township, stick) -> None:  # type: ignore[no-untyped-def]

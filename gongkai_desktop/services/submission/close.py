@@ -452,7 +452,7 @@ def run_close(
     except BaseException:
         _discard(ctx, staging, package_sha)
         raise
-    _audit_reasons(ctx, period, checks, reasons)
+    _audit_reasons(ctx, period, checks, reasons, result.package_sha256)
     stages.at(stages.TOTAL, "已全部校验")
     log.info("close of %s written to %s (%d files)", period.label, final, len(result.files))
     return result
@@ -502,7 +502,11 @@ def _discard(ctx: AppContext, staging: Path, package_sha: str) -> None:
 
 
 def _audit_reasons(
-    ctx: AppContext, period: Period, checks: Sequence[CloseCheck], reasons: Mapping[str, str]
+    ctx: AppContext,
+    period: Period,
+    checks: Sequence[CloseCheck],
+    reasons: Mapping[str, str],
+    package_sha256: str,
 ) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     with ctx.transaction() as session:
@@ -525,6 +529,7 @@ def _audit_reasons(
                             "check": check.title,
                             "items": len(check.items),
                             "reason": reasons[check.key],
+                            "package_sha256": package_sha256,
                         },
                         ensure_ascii=False,
                     ),
