@@ -11,6 +11,11 @@ in a fresh county database, then times ``receive_packages`` over all of them (ea
 verified whole, merged in its own transaction, its 回执 written). Target: 200 × 5,000
 records ≤ 60 s on the 2-core development machine. Also times receiving them all again
 (every package already received: verified, nothing written).
+
+In the same run it measures two floors the receive cannot go below: verifying and parsing
+every package alone (``read_package``, one thread), and writing the same record and audit
+rows, already as tuples, into an empty database of the same schema with the sqlite3
+module (``executemany``, one transaction per 100,000 records).
 """
 
 from __future__ import annotations
@@ -110,6 +115,55 @@ def build(folder: Path, code: str, name: str, key: str, count: int, seed: int) -
     return path
 
 
+def floors(ctx: Any, paths: list[Path], folder: Path) -> tuple[float, float]:
+    import sqlite3
+
+    from gongkai_desktop.services.county.townships import key_for
+    from gongkai_desktop.services.submission.package import read_package
+
+    keys = key_for(ctx)
+    started = time.perf_counter()
+    packages = [read_package(p, keys) for p in paths]
+    read_floor = time.perf_counter() - started
+    empty = open_context(folder / "floor.db", auto_backup=False)
+    empty.close()
+    conn = sqlite3.connect(folder / "floor.db")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    columns = ("id", "form_id", "title", "record_date", "site_id", "status", "data",
+               "search_text", "created_at", "updated_at", "author", "version", "deleted",
+               "deleted_at", "township_code")  # fmt: skip
+    record_sql = (
+        f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
+    audit_sql = ("INSERT INTO audit_log (at, os_user, filler, record_id, form_id, action, field,"
+                 " old_value, new_value, origin, origin_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)")  # fmt: skip
+    batches = []
+    for package in packages:
+        code = package.township_code
+        records = [(r["id"], r["form_id"], r["title"], r["record_date"], r["site_id"],
+                    r["status"], json.dumps(r["data"]), r["search_text"], r["created_at"],
+                    r["updated_at"], r["author"], r["version"], r["deleted"], r["deleted_at"],
+                    code) for r in package.records]  # fmt: skip
+        audit = [(e["at"], e["os_user"], e["filler"], e["record_id"], e["form_id"], e["action"],
+                  e["field"], e["old_value"], e["new_value"], code, e["id"])
+                 for e in package.audit]  # fmt: skip
+        batches.append((records, audit))
+    started = time.perf_counter()
+    done = 0
+    for records, audit in batches:
+        conn.executemany(record_sql, records)
+        conn.executemany(audit_sql, audit)
+        done += len(records)
+        if done >= 100_000:
+            conn.commit()
+            done = 0
+    conn.commit()
+    write_floor = time.perf_counter() - started
+    conn.close()
+    return read_floor, write_floor
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--townships", type=int, default=200)
@@ -118,7 +172,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         ctx = open_context(folder / "county.db", auto_backup=False)
-        towns = [(f"500235{100 + n:03d}000", f"乡镇{n:03d}", new_key()) for n in range(args.townships)]
+        towns = [
+            (f"500235{100 + n:03d}000", f"乡镇{n:03d}", new_key()) for n in range(args.townships)
+        ]
         with ctx.transaction() as session:
             for code, name, key in towns:
                 session.add(Township(code=code, name=name, key=key,
@@ -126,7 +182,9 @@ def main() -> None:
         started = time.perf_counter()
         paths = [build(folder, c, n, k, args.records, i) for i, (c, n, k) in enumerate(towns)]
         size = sum(p.stat().st_size for p in paths) / 1e6
-        print(f"built {len(paths)} packages, {size:.0f} MB, in {time.perf_counter() - started:.1f} s")
+        print(
+            f"built {len(paths)} packages, {size:.0f} MB, in {time.perf_counter() - started:.1f} s"
+        )
         receipts = folder / "receipts"
         started = time.perf_counter()
         results = receive_packages(ctx, paths, receipts)
@@ -134,6 +192,7 @@ def main() -> None:
         assert all(r.error is None for r in results), [r.error for r in results if r.error][:3]
         total = sum(r.added for r in results)
         assert total == args.townships * args.records, total
+        read_floor, write_floor = floors(ctx, paths, folder)
         started = time.perf_counter()
         again = receive_packages(ctx, paths, receipts)
         second = time.perf_counter() - started
@@ -142,6 +201,9 @@ def main() -> None:
         print(f"receive {args.townships} packages × {args.records} records "
               f"({total:,} records): {first:.1f} s (target ≤ 60 s)")  # fmt: skip
         print(f"receive them all again (already received): {second:.1f} s")
+        print(f"floor: verify and parse every package alone: {read_floor:.1f} s")
+        print(f"floor: write the same rows with sqlite3 executemany: {write_floor:.1f} s")
+        print(f"receive / (read floor + write floor) = {first / (read_floor + write_floor):.2f}")
 
 
 if __name__ == "__main__":

@@ -127,9 +127,19 @@ def test_receipt_round_trip_marks_the_submission_and_shows_returns(
     built = build_package(town, NOVEMBER, tmp_path / "t1", now=CREATED)
     received = receive_package(county, built.path)
     add_return_note(county, month.patrols[1], "第2条巡查记录缺少整改前后对比照片")
-    from gongkai_desktop.services.submission.receipts import write_receipt
+    from gongkai_desktop.services.submission.receipts import (
+        received_records,
+        return_notes,
+        write_receipt,
+    )
 
+    [note] = return_notes(county, "500235101000")
+    assert (note.record_id, note.state) == (month.patrols[1], "待随回执发出")
+    found = received_records(county, "500235101000", "宣传")
+    assert {r.title for r in found} == {"冬季大气污染防治宣传", "十月宣传"}
+    assert {r.form_title for r in found} == {"宣传活动"}
     receipt = write_receipt(county, built.sha256, tmp_path / "county")
+    assert [n.state for n in return_notes(county, "500235101000")] == ["已随回执发出"]
     assert received.receipt_path is not None
     view = import_receipt(town, receipt)
     assert (view.period, view.records, view.accepted, view.conflicts) == ("2026-11", 7, 7, 0)
@@ -158,6 +168,8 @@ def test_receipt_round_trip_marks_the_submission_and_shows_returns(
         ]
     finally:
         conn.close()
+    receive_package(county, again.path)
+    assert [n.state for n in return_notes(county, "500235101000")] == ["已改回"]
 
 
 def test_a_changed_or_foreign_receipt_is_refused(

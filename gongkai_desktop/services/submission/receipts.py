@@ -255,3 +255,95 @@ def import_receipt(ctx: AppContext, path: Path) -> ReceiptView:
             returns=returns,
             new_returns=new,
         )
+
+
+@dataclass(frozen=True)
+class ReceivedRecordRow:
+    record_id: str
+    form_title: str
+    record_date: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ReturnNoteView:
+    id: int
+    record_id: str
+    title: str
+    note: str
+    created_at: datetime  # UTC
+    state: str  # 待随回执发出 / 已随回执发出 / 已改回
+
+
+def received_records(
+    ctx: AppContext, township_code: str, search: str = "", limit: int = 200
+) -> list[ReceivedRecordRow]:
+    """A township's received records, newest first, for choosing one to return."""
+    with ctx.transaction() as session:
+        stmt = (
+            select(Record)
+            .where(Record.township_code == township_code, Record.deleted.is_(False))
+            .order_by(Record.record_date.desc(), Record.id)
+            .limit(limit)
+        )
+        for word in search.lower().split():
+            stmt = stmt.where(Record.search_text.contains(word, autoescape=True))
+        rows = session.scalars(stmt).all()
+        forms = ctx.registry.forms
+        return [
+            ReceivedRecordRow(
+                r.id,
+                forms[r.form_id].title if r.form_id in forms else r.form_id,
+                r.record_date.isoformat() if r.record_date else "",
+                r.title,
+            )
+            for r in rows
+        ]
+
+
+def return_notes(ctx: AppContext, township_code: str) -> list[ReturnNoteView]:
+    """The 退回 notes of a township and where each stands."""
+    with ctx.transaction() as session:
+        notes = session.scalars(
+            select(ReturnNote)
+            .where(ReturnNote.township_code == township_code)
+            .order_by(ReturnNote.id.desc())
+        ).all()
+        ids = [n.record_id for n in notes]
+        titles = {
+            r.id: r.title
+            for r in session.execute(select(Record.id, Record.title).where(Record.id.in_(ids)))
+        }
+        received = {
+            r.record_id: r.received_version
+            for r in session.execute(
+                select(RecordOrigin.record_id, RecordOrigin.received_version).where(
+                    RecordOrigin.record_id.in_(ids)
+                )
+            )
+        }
+        views = []
+        for n in notes:
+            if received.get(n.record_id, 0) > n.record_version:
+                state = "已改回"
+            elif n.receipt_sha256:
+                state = "已随回执发出"
+            else:
+                state = "待随回执发出"
+            views.append(
+                ReturnNoteView(
+                    n.id, n.record_id, titles.get(n.record_id, ""), n.note, n.created_at, state
+                )
+            )
+        return views
+
+
+def latest_package(ctx: AppContext, township_code: str) -> str | None:
+    """The township's most recently received package (whose 回执 carries new notes)."""
+    with ctx.transaction() as session:
+        return session.scalar(
+            select(ReceivedPackage.package_sha256)
+            .where(ReceivedPackage.township_code == township_code)
+            .order_by(ReceivedPackage.received_at.desc())
+            .limit(1)
+        )

@@ -78,6 +78,10 @@ class ReceivePage(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch()
+        self.return_button = QPushButton(self.tr("退回修改…"))
+        self.return_button.setToolTip(self.tr("给接收的记录写退回意见，随回执发回乡镇"))
+        self.return_button.clicked.connect(self.open_returns)
+        buttons.addWidget(self.return_button)
         layout.addLayout(buttons)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -100,6 +104,11 @@ class ReceivePage(QWidget):
         )
         if files:
             self.receive([Path(f) for f in files])
+
+    def open_returns(self) -> None:
+        from gongkai_desktop.ui.county.return_dialog import ReturnDialog
+
+        ReturnDialog(self.ctx, self).exec()
 
     def receive(self, paths: list[Path]) -> None:
         if self._task is not None or not paths:
