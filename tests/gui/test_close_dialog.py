@@ -130,3 +130,30 @@ def test_the_ledger_page_opens_it(qtbot, ctx) -> None:  # type: ignore[no-untype
     assert dialog.windowTitle() == "月末报送"
     dialog.reject()
     qtbot.waitUntil(lambda: page.findChild(CloseDialog) is None)
+
+
+def test_a_file_that_reads_back_wrong_is_shown_and_no_all_clear(
+    qtbot, ctx, township, stick, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.services.submission import close as close_module
+
+    real = close_module.file_sha256
+
+    def flaky_stick(path: Path) -> str:
+        if path.suffix == ".pdf" and stick in path.parents:
+            return "0" * 64
+        return real(path)
+
+    monkeypatch.setattr(close_module, "file_sha256", flaky_stick)
+    dialog = _dialog(qtbot, ctx)
+    for row in dialog.rows:
+        type_chinese(row.reason, "已核实")
+    dialog.set_folder(stick)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=120_000)
+    assert dialog.outcome is not None and not dialog.outcome.verified
+    rows = [dialog.files_list.item(i).text() for i in range(dialog.files_list.count())]
+    assert f"校验未通过　{UNIT}_2026年11月生态环境保护工作小结.pdf" in rows
+    assert "可以拔出U盘" not in dialog.done_label.text()
+    assert "U盘可能有故障" in dialog.done_label.text()
+    assert list(stick.iterdir()) == []
