@@ -16,6 +16,7 @@ from typing import Any
 from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.cli import (
     calendar,
+    county,
     imports,
     ledgers,
     maintenance,
@@ -48,6 +49,7 @@ REGISTER: tuple[Callable[[Any], None], ...] = (
     calendar.register,
     notices.register,
     settings.register,
+    county.register,
 )
 
 
