@@ -318,6 +318,23 @@ def completeness(
     )
 
 
+def by_township(grid: StatusGrid) -> dict[str, int]:
+    """A month's grid counted by township rather than by cell: how many townships sent
+    the month on time, late, not at all (past the due day, or not due yet), and how many
+    have something sent back. (Every cell of a row shares the package; only 退回 is per
+    form.)"""
+    counts = dict.fromkeys(STATES, 0)
+    for row in grid.rows:
+        got = [c for c in row.cells if c.records is not None]
+        if got:
+            counts[LATE if any(c.late for c in got) else ON_TIME] += 1
+        else:
+            counts[MISSING if any(c.overdue for c in row.cells) else NOT_DUE] += 1
+        if any(c.state == RETURNED for c in row.cells):
+            counts[RETURNED] += 1
+    return counts
+
+
 def cell_text(cell: StatusCell) -> str:
     """A cell as the grid and the .xlsx show it: the state, and the records received."""
     return cell.state if cell.records is None else f"{cell.state}（{cell.records}条）"
