@@ -21,6 +21,9 @@ def register(sub: Any) -> None:
     p.add_argument("key", help="设置项编号或名称，例如 unit_name 或 单位名称")
     p.add_argument("value", help="新的值")
     p.set_defaults(handler=cmd_settings_set)
+    from gongkai_desktop.cli.county import register_settings
+
+    register_settings(actions)
 
 
 def cmd_settings_show(args: argparse.Namespace) -> int:

@@ -246,7 +246,8 @@ class MergeConflict(Base):
 
 class ReturnNote(Base):
     """County mode: a reviewer's 退回修改 note on a received record; the next 回执 to that
-    township carries every note not yet sent (``receipt_sha256`` is then set)."""
+    township carries every note not yet sent (``receipt_sha256``, the package whose 回执
+    carried it, is then set)."""
 
     __tablename__ = "return_notes"
 
@@ -254,6 +255,8 @@ class ReturnNote(Base):
     township_code: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
     record_id: Mapped[str] = mapped_column(String(36), nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False)
+    # the township version the note was made on: open until a newer one is received
+    record_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
     author: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     receipt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -154,7 +154,9 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
         " author, version, deleted, deleted_at"
     )
     records_before = rows(db_path, f"SELECT {old_columns} FROM records ORDER BY id")
-    audit_columns = "id, at, os_user, filler, record_id, form_id, action, field, old_value, new_value"
+    audit_columns = (
+        "id, at, os_user, filler, record_id, form_id, action, field, old_value, new_value"
+    )
     audit_before = rows(db_path, f"SELECT {audit_columns} FROM audit_log ORDER BY id")
     settings_before = rows(db_path, "SELECT * FROM settings ORDER BY key")
 

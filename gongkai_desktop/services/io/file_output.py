@@ -80,3 +80,14 @@ def write_atomically(
             raise error(error_message(target, exc)) from exc
         raise
     _fsync_folder(folder)
+
+
+def write_bytes_atomically(
+    target: Path, data: bytes, error: type[ExportError] = ExportError
+) -> None:
+    """``write_atomically`` for content already in memory (a key file, a 回执, a photo)."""
+
+    def write(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    write_atomically(target, write, error)

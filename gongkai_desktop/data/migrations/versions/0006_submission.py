@@ -77,9 +77,7 @@ def upgrade() -> None:
         sa.Column("conflicts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("form_counts", sa.JSON(), nullable=False),
     )
-    op.create_index(
-        "ix_received_packages_township_code", "received_packages", ["township_code"]
-    )
+    op.create_index("ix_received_packages_township_code", "received_packages", ["township_code"])
     op.create_table(
         "record_origins",
         sa.Column("record_id", sa.String(36), primary_key=True),
@@ -111,6 +109,7 @@ def upgrade() -> None:
         sa.Column("township_code", sa.String(12), nullable=False),
         sa.Column("record_id", sa.String(36), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("record_version", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("author", sa.String(100), nullable=False, server_default=""),
         sa.Column("receipt_sha256", sa.String(64), nullable=True),

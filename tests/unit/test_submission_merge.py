@@ -1,0 +1,187 @@
+"""County merge: conflicts listed and decided, never overwritten; the 回执 round trip."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.domain.periods import parse_period
+from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.county.receive import (
+    list_conflicts,
+    receive_package,
+    resolve_conflict,
+)
+from gongkai_desktop.services.records.service import RecordService
+from gongkai_desktop.services.submission.package import build_package
+from gongkai_desktop.services.submission.receipts import (
+    ReceiptError,
+    add_return_note,
+    import_receipt,
+)
+
+from .submission_helpers import CREATED, NOVEMBER, Month, build_month, open_county, open_township
+
+DECEMBER = parse_period("2026-12")
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext, Month]]:
+    county = open_county(tmp_path / "county" / "county.db")
+    town = open_township(tmp_path / "t1" / "town.db", county, 1, "龙河镇")
+    month = build_month(town, tmp_path, seed=1)
+    yield county, town, month
+    town.close()
+    county.close()
+
+
+def data_of(db: Path, record_id: str) -> dict:
+    conn = sqlite3.connect(db)
+    try:
+        return json.loads(
+            conn.execute("SELECT data FROM records WHERE id=?", (record_id,)).fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+def test_a_record_changed_on_both_sides_is_listed_not_overwritten(
+    pair: tuple[AppContext, AppContext, Month], tmp_path: Path
+) -> None:
+    county, town, month = pair
+    first = build_package(town, NOVEMBER, tmp_path / "t1", now=CREATED)
+    assert receive_package(county, first.path).added == 7
+    patrol = month.patrols[0]
+    # the county reviewer corrects the inspectors; the township changes them too
+    RecordService(county).update(patrol, {"inspectors": "张三（县级核实）"})
+    RecordService(town).update(patrol, {"inspectors": "张三、李四、王五", "remarks": "补记"})
+    second = build_package(town, DECEMBER, tmp_path / "t1", now=CREATED)
+    result = receive_package(county, second.path)
+    assert result.conflicts == 1
+    assert data_of(county.db_path, patrol)["inspectors"] == "张三（县级核实）"
+
+    [conflict] = list_conflicts(county)
+    assert (conflict.township_name, conflict.record_id) == ("龙河镇", patrol)
+    fields = {f.field: (f.label, f.county, f.township) for f in conflict.fields}
+    assert fields == {
+        "inspectors": ("巡查人员", "张三（县级核实）", "张三、李四、王五"),
+        "remarks": ("备注", None, "补记"),
+    }
+    # receiving the same package again lists it once
+    assert receive_package(county, second.path).already_received
+    assert len(list_conflicts(county)) == 1
+
+    with pytest.raises(GongkaiError, match="请为每个不一致的字段选择"):
+        resolve_conflict(county, conflict.id, {"inspectors": "county"})
+    resolve_conflict(county, conflict.id, {"inspectors": "county", "remarks": "township"})
+    merged = data_of(county.db_path, patrol)
+    assert (merged["inspectors"], merged["remarks"]) == ("张三（县级核实）", "补记")
+    assert list_conflicts(county) == []
+    [done] = list_conflicts(county, include_resolved=True)
+    assert done.id == conflict.id
+
+    # the township's next change conflicts again: the county's own value is not lost
+    RecordService(town).update(patrol, {"inspectors": "李四"})
+    third = build_package(town, DECEMBER, tmp_path / "county", now=CREATED)
+    assert receive_package(county, third.path).conflicts == 1
+    [again] = list_conflicts(county)
+    resolve_conflict(county, again.id, {f.field: "township" for f in again.fields})
+    county_data, town_data = data_of(county.db_path, patrol), data_of(town.db_path, patrol)
+    # photos are kept by hash at the county: the same captions, other paths
+    assert [p["caption"] for p in county_data.pop("photos")] == [
+        p["caption"] for p in town_data.pop("photos")
+    ]
+    assert county_data == town_data
+
+
+def test_an_unchanged_county_record_takes_the_newer_township_version(
+    pair: tuple[AppContext, AppContext, Month], tmp_path: Path
+) -> None:
+    county, town, month = pair
+    receive_package(county, build_package(town, NOVEMBER, tmp_path / "t1", now=CREATED).path)
+    RecordService(town).update(month.event, {"materials": 250})
+    result = receive_package(
+        county, build_package(town, DECEMBER, tmp_path / "county", now=CREATED).path
+    )
+    assert (result.replaced, result.conflicts) == (1, 0)
+    assert data_of(county.db_path, month.event)["materials"] == 250
+    conn = sqlite3.connect(county.db_path)
+    entries = conn.execute(
+        "SELECT action, field, old_value, new_value FROM audit_log"
+        " WHERE record_id=? AND origin IS NULL",
+        (month.event,),
+    ).fetchall()
+    conn.close()
+    assert entries == [("接收更新", "materials", "200", "250")]
+
+
+def test_receipt_round_trip_marks_the_submission_and_shows_returns(
+    pair: tuple[AppContext, AppContext, Month], tmp_path: Path
+) -> None:
+    county, town, month = pair
+    built = build_package(town, NOVEMBER, tmp_path / "t1", now=CREATED)
+    received = receive_package(county, built.path)
+    add_return_note(county, month.patrols[1], "第2条巡查记录缺少整改前后对比照片")
+    from gongkai_desktop.services.submission.receipts import write_receipt
+
+    receipt = write_receipt(county, built.sha256, tmp_path / "county")
+    assert received.receipt_path is not None
+    view = import_receipt(town, receipt)
+    assert (view.period, view.records, view.accepted, view.conflicts) == ("2026-11", 7, 7, 0)
+    assert [(r.record_id, r.note) for r in view.returns] == [
+        (month.patrols[1], "第2条巡查记录缺少整改前后对比照片")
+    ]
+    assert view.new_returns == 1
+    assert import_receipt(town, receipt).new_returns == 0  # imported again: nothing doubles
+    conn = sqlite3.connect(town.db_path)
+    try:
+        assert conn.execute(
+            "SELECT period, received_at IS NOT NULL, accepted FROM submissions"
+        ).fetchall() == [("2026-11", 1, 7)]
+        assert conn.execute("SELECT record_id, cleared_by FROM returned_records").fetchall() == [
+            (month.patrols[1], None)
+        ]
+    finally:
+        conn.close()
+    # fixed and submitted again: no longer returned
+    RecordService(town).update(month.patrols[1], {"remarks": "已补充照片"})
+    again = build_package(town, DECEMBER, tmp_path / "county", now=CREATED)
+    conn = sqlite3.connect(town.db_path)
+    try:
+        assert conn.execute("SELECT cleared_by FROM returned_records").fetchall() == [
+            (again.sha256,)
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_changed_or_foreign_receipt_is_refused(
+    pair: tuple[AppContext, AppContext, Month], tmp_path: Path
+) -> None:
+    county, town, _month = pair
+    built = build_package(town, NOVEMBER, tmp_path / "t1", now=CREATED)
+    receipt = receive_package(county, built.path).receipt_path
+    assert receipt is not None
+    document = json.loads(receipt.read_text(encoding="utf-8"))
+    document["receipt"]["counts"]["conflicts"] = 0
+    document["receipt"]["counts"]["added"] = 99
+    forged = tmp_path / "forged.gkrcpt"
+    forged.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ReceiptError, match="签名与本单位的报送密钥不符"):
+        import_receipt(town, forged)
+    other = open_township(tmp_path / "t2" / "town.db", county, 2, "青山镇")
+    try:
+        with pytest.raises(ReceiptError, match="签名与本单位的报送密钥不符"):
+            import_receipt(other, receipt)
+    finally:
+        other.close()
+    conn = sqlite3.connect(town.db_path)
+    try:
+        assert conn.execute("SELECT received_at FROM submissions").fetchall() == [(None,)]
+    finally:
+        conn.close()
