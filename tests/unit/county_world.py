@@ -11,7 +11,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from gongkai_desktop.data.models import AuditEntry, ReceivedPackage, Record, ReturnNote, Township
+from gongkai_desktop.data.models import (
+    ReceivedPackage,
+    Record,
+    RecordOrigin,
+    ReturnNote,
+    Township,
+)
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import USAGE_COUNTY, save_settings
 
@@ -119,6 +125,7 @@ def _write(ctx: AppContext, plans: list[TownshipPlan]) -> None:
                         title="记录",
                         record_date=note.record_day,
                         data={},
+                        version=2,
                         created_at=stamp,
                         updated_at=stamp,
                         township_code=plan.code,
@@ -129,30 +136,17 @@ def _write(ctx: AppContext, plans: list[TownshipPlan]) -> None:
                         township_code=plan.code,
                         record_id=record_id,
                         note="第3条巡查记录缺少照片",
+                        record_version=2,
                         created_at=datetime(2026, 12, 6, 9, 0),
                     )
                 )
-                # an edit made at the township before the note never clears it
-                session.add(_audit(record_id, note.form_id, plan.code, datetime(2026, 12, 5)))
-                if note.fixed:
-                    session.add(
-                        _audit(record_id, note.form_id, plan.code, datetime(2026, 12, 6, 10))
+                # the version the note was made on, or a newer one the township sent since
+                received = 3 if note.fixed else 2
+                session.add(
+                    RecordOrigin(
+                        record_id=record_id, township_code=plan.code, received_version=received
                     )
-
-
-_origin_ids = iter(range(1, 10**6))
-
-
-def _audit(record_id: str, form_id: str, code: str, at: datetime) -> AuditEntry:
-    return AuditEntry(
-        at=at,
-        os_user="clerk",
-        record_id=record_id,
-        form_id=form_id,
-        action="修改",
-        origin=code,
-        origin_id=next(_origin_ids),
-    )
+                )
 
 
 def expected_state(

@@ -191,3 +191,70 @@ def test_cli_status_json_and_xlsx(
     assert lines[-1].startswith("合计：")
     code, _out, err = run("county", "status", "--period", "2026-11", "--townships", "第99镇")
     assert code == 2 and "第99镇" in err
+
+
+def test_the_grid_over_really_received_packages(tmp_path: Path) -> None:
+    """Through the real chain: packages built by townships and received by the county,
+    a 退回 note, and the township's fixed record received again."""
+    import zipfile
+    from datetime import UTC, datetime
+
+    from gongkai_desktop.services.county.receive import receive_package
+    from gongkai_desktop.services.county.townships import add_township
+    from gongkai_desktop.services.records.service import RecordService
+    from gongkai_desktop.services.submission.package import build_package
+    from gongkai_desktop.services.submission.receipts import add_return_note
+
+    from .submission_helpers import build_month, open_county, open_township, township_code
+
+    november = parse_period("2026-11")
+    county = open_county(tmp_path / "county" / "county.db")
+    on_time = open_township(tmp_path / "t1" / "t.db", county, 1, "龙河镇")
+    late = open_township(tmp_path / "t2" / "t.db", county, 2, "三元镇")
+    add_township(county, township_code(3), "许明寺镇")  # sends nothing
+    months = {1: build_month(on_time, tmp_path, seed=1), 2: build_month(late, tmp_path, seed=2)}
+    first = build_package(
+        on_time, november, tmp_path / "t1", now=datetime(2026, 12, 3, 1, tzinfo=UTC)
+    )
+    second = build_package(
+        late, november, tmp_path / "t2", now=datetime(2026, 12, 9, 1, tzinfo=UTC)
+    )
+    for built in (first, second):
+        receive_package(county, built.path)
+
+    def counts(path: Path) -> dict[str, int]:
+        with zipfile.ZipFile(path) as zf:
+            return json.loads(zf.read("manifest.json"))["record_counts"]
+
+    forms = [f.id for f in county.registry]
+    today = TODAY.replace(day=10)
+    grid = completeness(county, november, today=today)
+    assert [r.name for r in grid.rows] == ["龙河镇", "三元镇", "许明寺镇"]
+    expected = [
+        [text("已报", counts(first.path).get(f, 0)) for f in forms],
+        [text("迟报", counts(second.path).get(f, 0)) for f in forms],
+        ["未报"] * len(forms),
+    ]
+    assert [[text(c.state, c.records) for c in r.cells] for r in grid.rows] == expected
+
+    # a note on a patrol of 龙河镇: its inspection cell is 退回 until the fix comes
+    add_return_note(county, months[1].patrols[1], "第2条巡查记录缺少照片")
+    grid = completeness(county, november, today=today)
+    inspection = forms.index("inspection")
+    assert grid.rows[0].cells[inspection].state == "退回"
+    assert [c.state for i, c in enumerate(grid.rows[0].cells) if i != inspection] == ["已报"] * (
+        len(forms) - 1
+    )
+    RecordService(on_time).update(months[1].patrols[1], {"remarks": "已补充照片"})
+    (tmp_path / "t1b").mkdir()
+    again = build_package(
+        on_time, november, tmp_path / "t1b", now=datetime(2026, 12, 12, tzinfo=UTC)
+    )
+    receive_package(county, again.path)
+    grid = completeness(county, november, today=today)
+    # the first package was on time; the counts are the latest package's
+    assert [text(c.state, c.records) for c in grid.rows[0].cells] == [
+        text("已报", counts(again.path).get(f, 0)) for f in forms
+    ]
+    for ctx in (on_time, late, county):
+        ctx.close()

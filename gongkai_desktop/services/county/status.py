@@ -7,7 +7,7 @@ DHIS2's reporting-rate view for our data. For a month, townships × forms: each 
 - 迟报: the first package came after the due day;
 - 未报: no package and the due day has passed (overdue, red); before it the cell is 待报;
 - 退回: a 退回修改 note is open on a record of that form of that township dated in the
-  month (the township has not sent a newer version since).
+  month (no township version newer than the one the note was made on has come since).
 
 The record count of a received cell is the form's count in the township's latest package
 for the month. A period of several months (a quarter, a year) gives townships × months
@@ -28,10 +28,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
-from gongkai_desktop.data.models import AuditEntry, ReceivedPackage, Record, ReturnNote, Township
+from gongkai_desktop.data.models import (
+    ReceivedPackage,
+    Record,
+    RecordOrigin,
+    ReturnNote,
+    Township,
+)
 from gongkai_desktop.domain.periods import Period
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.settings import due_day, load_settings
@@ -188,15 +194,8 @@ def _packages(session: Session, keys: Sequence[str]) -> dict[tuple[str, str], _R
 def _open_notes(session: Session, period: Period) -> list[tuple[str, str, str]]:
     """(township, form id, month key) of every open 退回修改 note falling in ``period``.
 
-    A note is open while the county holds no township change of the record made after it:
-    the township's own audit entries arrive with the package that carries the fixed record
-    (``origin`` = the township), so one later than the note means a newer version came."""
-    fixed = aliased(AuditEntry)
-    later_fix = exists().where(
-        fixed.record_id == ReturnNote.record_id,
-        fixed.origin == ReturnNote.township_code,
-        fixed.at > ReturnNote.created_at,
-    )
+    A note is open until a township version of the record newer than the one it was made
+    on (``record_version``) has been received (``record_origins.received_version``)."""
     rows = session.execute(
         select(
             ReturnNote.township_code,
@@ -205,7 +204,13 @@ def _open_notes(session: Session, period: Period) -> list[tuple[str, str, str]]:
             ReturnNote.created_at,
         )
         .join(Record, Record.id == ReturnNote.record_id)
-        .where(~later_fix)
+        .outerjoin(RecordOrigin, RecordOrigin.record_id == ReturnNote.record_id)
+        .where(
+            or_(
+                RecordOrigin.received_version.is_(None),
+                RecordOrigin.received_version <= ReturnNote.record_version,
+            )
+        )
     ).all()
     undated = [(code, created) for code, _form, day, created in rows if day is None]
     reviewed = _reviewed_month(session, undated)
