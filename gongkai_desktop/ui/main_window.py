@@ -33,7 +33,10 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import is_county, load_settings
 from gongkai_desktop.services.startup import open_context
+from gongkai_desktop.ui.county.conflicts_page import ConflictsPage
+from gongkai_desktop.ui.county.receive_page import ReceivePage
 from gongkai_desktop.ui.county.status_page import StatusPage
+from gongkai_desktop.ui.county.townships_page import TownshipsPage
 from gongkai_desktop.ui.dashboard import DashboardPage
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
@@ -68,6 +71,9 @@ MODULES: tuple[Module, ...] = (
 
 COUNTY_MODULES: tuple[Module, ...] = (
     Module("报送情况", "county_status"),
+    Module("接收报送包", "county_receive"),
+    Module("冲突处理", "county_conflicts"),
+    Module("乡镇管理", "county_townships"),
     *(m for m in MODULES if m.kind != "dashboard"),
 )
 
@@ -111,6 +117,9 @@ class MainWindow(QMainWindow):
         self.editor: RecordEditor | None = None
         self.dashboard: DashboardPage | None = None
         self.status_page: StatusPage | None = None
+        self.receive_page: ReceivePage | None = None
+        self.conflicts_page: ConflictsPage | None = None
+        self.townships_page: TownshipsPage | None = None
         self.county = False
         self.modules: tuple[Module, ...] = MODULES
         self.setObjectName("MainWindow")
@@ -161,6 +170,9 @@ class MainWindow(QMainWindow):
         )]  # fmt: skip
         self.dashboard = None
         self.status_page = None
+        self.receive_page = None
+        self.conflicts_page = None
+        self.townships_page = None
         if not self.county:
             self.dashboard = DashboardPage(self.service, [_tr(t) for t in missing])
             self.dashboard.record_open_requested.connect(self.open_record)
@@ -183,6 +195,17 @@ class MainWindow(QMainWindow):
         if module.kind == "county_status":
             self.status_page = StatusPage(self.ctx)
             return self.status_page
+        if module.kind == "county_receive":
+            self.receive_page = ReceivePage(self.ctx)
+            self.receive_page.received.connect(self.refresh_lists)
+            return self.receive_page
+        if module.kind == "county_conflicts":
+            self.conflicts_page = ConflictsPage(self.ctx)
+            self.conflicts_page.resolved.connect(self.refresh_lists)
+            return self.conflicts_page
+        if module.kind == "county_townships":
+            self.townships_page = TownshipsPage(self.ctx)
+            return self.townships_page
         if module.kind == "settings":
             return self.settings_page
         if module.kind == "recycle_bin":
@@ -390,6 +413,13 @@ class MainWindow(QMainWindow):
         if self.ledger_page is not None and self.ledger_page.busy:
             # the export writes to a temporary file; closing now would abandon it
             self.statusBar().showMessage(self.tr("正在导出台账，请等它完成或取消后再关闭。"), 8000)
+            event.ignore()
+            return
+        if self.receive_page is not None and self.receive_page.busy:
+            # a package is merged in one transaction; closing now would abandon the rest
+            self.statusBar().showMessage(
+                self.tr("正在接收报送包，请等它完成或取消后再关闭。"), 8000
+            )
             event.ignore()
             return
         if self.report_page is not None and self.report_page.busy:
