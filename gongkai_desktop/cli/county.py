@@ -13,7 +13,7 @@ from gongkai_desktop.cli.common import EXIT_FAIL, EXIT_OK, InputError, open_ctx,
 
 
 def register(sub: Any) -> None:
-    county = sub.add_parser("county", help="县级汇总：乡镇与密钥、接收报送包、冲突、退回、回执、报送情况")
+    county = sub.add_parser("county", help="县级汇总：乡镇与密钥、接收报送包、冲突、退回、回执")
     actions = county.add_subparsers(dest="county_action", metavar="操作", required=True)
 
     p = actions.add_parser("township", help="乡镇管理：添加、列出、写出密钥文件")
