@@ -236,3 +236,66 @@ def test_townships_are_refused_on_a_township_database(
     assert code == 2 and "县级汇总" in err
     code, _out, err = run("report", "figures", "--period", "2023", "--by-township", db=db)
     assert code == 2 and "县级汇总" in err
+
+
+def main_figures(fig: dict[str, Any]) -> list[int]:
+    """The numbers a row of the annual report's statistics table shows, read here from
+    the figures by name."""
+    out, ins, rect = fig["outreach"], fig["inspections"], fig["rectification"]
+    return [
+        out["events"],
+        out["audience"],
+        out["materials"],
+        ins["total"],
+        ins["inspectors"],
+        ins["problems_found"],
+        rect["new"],
+        rect["completed"],
+        rect["in_progress"],
+    ]
+
+
+def test_county_annual_report_has_a_table_by_township(
+    county: AppContext, townships: dict[str, AppContext], tmp_path: Path
+) -> None:
+    import docx
+
+    from gongkai_desktop.services.reports.annual import annual_report
+    from gongkai_desktop.services.reports.writers.annual_docx import write_annual_docx
+    from gongkai_desktop.services.reports.writers.report_xlsx import write_annual_xlsx
+
+    year = parse_period("2023")
+    own = {code: main_figures(figures(ctx, year)) for code, ctx in townships.items()}
+    total = [sum(column) for column in zip(*own.values(), strict=True)]
+    expected = [[CODES[c], *own[c]] for c in CODES] + [["合计", *total]]
+    report = annual_report(county, 2023)
+    table = report.township_appendix
+    assert table is not None and table.headers[0] == "乡镇"
+    assert [list(row) for row in table.rows] == expected
+    assert report.appendices[-1] is table and len(report.appendices) == 3
+
+    path = tmp_path / "年度报告.docx"
+    write_annual_docx(report, path)
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    assert "附件3" in texts
+    assert any(t.strip().startswith("3.") and "各乡镇" in t for t in texts)
+    [found] = [t for t in document.tables if t.rows[1].cells[0].text == CODES["510104001000"]]
+    read = [[c.text for c in row.cells] for row in found.rows[1:]]
+    assert read == [[str(v) for v in row] for row in expected]
+
+    book = tmp_path / "年度报告.xlsx"
+    write_annual_xlsx(report, book)
+    ws = openpyxl.load_workbook(book)["各乡镇统计"]
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(values) if r[0] == CODES["510104001000"])
+    assert [r[: len(expected[0])] for r in values[start : start + len(expected)]] == expected
+
+
+def test_a_township_annual_report_has_no_township_table(
+    townships: dict[str, AppContext],
+) -> None:
+    from gongkai_desktop.services.reports.annual import annual_report
+
+    report = annual_report(townships["510104002000"], 2023)
+    assert report.township_appendix is None

@@ -16,7 +16,7 @@ from gongkai_desktop.data.models import Township
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.reports.figures import figures
+from gongkai_desktop.services.reports.figures import figures, township_figures
 
 ALL = "all"
 
@@ -71,14 +71,8 @@ def figures_by_township(
     """The figures of ``period`` over the chosen townships (every one when None), with
     ``by_township``: each township's own figures, by code."""
     total = figures(scoped(ctx, codes), period)
-    names = dict(township_rows(ctx))
-    chosen = list(codes) if codes is not None else sorted(names)
     total["by_township"] = [
-        {
-            "code": code,
-            "name": names.get(code, code),
-            "figures": figures(scoped(ctx, [code]), period),
-        }
-        for code in chosen
+        {"code": t["code"], "name": t["name"], "figures": t["figures"][0]}
+        for t in township_figures(ctx, [period], codes)
     ]
     return total
