@@ -207,3 +207,57 @@ def test_the_county_window_lists_the_county_pages(qtbot, world: World) -> None: 
     assert isinstance(window.show_module("接收报送包"), ReceivePage)
     assert isinstance(window.show_module("冲突处理"), ConflictsPage)
     assert isinstance(window.show_module("乡镇管理"), TownshipsPage)
+
+
+def test_ledger_page_exports_one_township_or_all(
+    qtbot,  # type: ignore[no-untyped-def]
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import openpyxl
+    from PySide6.QtWidgets import QFileDialog
+
+    from gongkai_desktop.services.county.receive import receive_package
+    from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
+
+    for built in world.packages:
+        receive_package(world.county, built.path)
+    page = shown(qtbot, LedgerPage(world.county))
+    chooser = page.township_chooser
+    assert chooser.isVisible()
+    box = chooser.box
+    assert [box.itemText(i) for i in range(box.count())] == ["全部乡镇", "龙河镇", "三元镇"]
+    page.period_chooser.set_kind("month")
+    page.period_chooser.year.setValue(2026)
+    page.period_chooser.month.setCurrentIndex(10)
+    conn = sqlite3.connect(world.county.db_path)
+    per_township = dict(
+        conn.execute(
+            "SELECT township_code, count(*) FROM records WHERE form_id='inspection' AND deleted=0"
+            " AND record_date BETWEEN '2026-11-01' AND '2026-11-30'"
+            " AND json_extract(data, '$.inspection_type')='饮用水水源地巡查' GROUP BY township_code"
+        ).fetchall()
+    )
+    conn.close()
+    page.select_ledger("water_source_patrol")
+    row = page.table.currentRow()
+    assert page.table.item(row, 1).text() == str(sum(per_township.values()))
+    box.setCurrentIndex(1)
+    code = box.currentData()
+    assert page.table.item(row, 1).text() == str(per_township[code])
+    target = world.tmp / "龙河镇水源地.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy, timeout=30000)
+    ws = openpyxl.load_workbook(target).active
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+    assert len(rows) == per_township[code] and {r[1] for r in rows} == {"龙河镇"}
+    assert "乡镇" in [c.value for c in ws[3]]
+
+
+def test_the_township_chooser_is_hidden_on_a_township_database(qtbot, world: World) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
+
+    page = shown(qtbot, LedgerPage(world.towns[0]))
+    assert not page.township_chooser.isVisible()
+    assert page.township_chooser.codes() is None
