@@ -164,6 +164,10 @@ def test_conflicts_page_decides_field_by_field(qtbot, world: World) -> None:  # 
         "张三、李四、王五",
     )
     assert fields.item(rows["备注"], 1).text() == "（空）"
+    shots = os.environ.get("COUNTY_SHOTS")
+    if shots:
+        page.resize(1100, 560)
+        page.grab().save(str(Path(shots) / "conflicts_page.png"))
     # one field left undecided: said, nothing changed
     page.choose("inspectors", "county")
     assert not page.confirm()
