@@ -265,3 +265,26 @@ def test_the_township_chooser_is_hidden_on_a_township_database(qtbot, world: Wor
     page = shown(qtbot, LedgerPage(world.towns[0]))
     assert not page.township_chooser.isVisible()
     assert page.township_chooser.codes() is None
+
+
+def test_a_conflicting_site_reads_by_name(qtbot, world: World) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.services.county.receive import receive_package
+
+    county, town, month = world.county, world.towns[0], world.months[0]
+    receive_package(county, world.packages[0].path)
+    patrol = month.patrols[0]
+    values = {"site_type": "饮用水水源地", "village": "西村"}
+    at_county = RecordService(county).create("site", {**values, "name": "县级核实水源地"}).id
+    at_town = RecordService(town).create("site", {**values, "name": "白岩水库水源地"}).id
+    RecordService(county).update(patrol, {"site": at_county})
+    RecordService(town).update(patrol, {"site": at_town})
+    (world.tmp / "again").mkdir()
+    again = build_package(town, parse_period("2026-12"), world.tmp / "again", now=CREATED)
+    assert receive_package(county, again.path).conflicts == 1
+    page = shown(qtbot, ConflictsPage(county))
+    fields = page.fields
+    [row] = [r for r in range(fields.rowCount()) if fields.item(r, 0).text() == "巡查对象"]
+    assert (fields.item(row, 1).text(), fields.item(row, 2).text()) == (
+        "县级核实水源地",
+        "白岩水库水源地",
+    )

@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.county.receive import ConflictView, list_conflicts, resolve_conflict
+from gongkai_desktop.services.county.receive import (
+    ConflictField,
+    ConflictView,
+    list_conflicts,
+    resolve_conflict,
+)
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise
 
 COUNTY, TOWNSHIP = "county", "township"
@@ -152,8 +158,8 @@ class ConflictsPage(QWidget):
         self.fields.setRowCount(len(conflict.fields))
         for r, field in enumerate(conflict.fields):
             self.fields.setItem(r, 0, QTableWidgetItem(field.label))
-            self.fields.setItem(r, 1, QTableWidgetItem(value_text(field.county)))
-            self.fields.setItem(r, 2, QTableWidgetItem(value_text(field.township)))
+            self.fields.setItem(r, 1, QTableWidgetItem(self.shown(conflict, field, field.county)))
+            self.fields.setItem(r, 2, QTableWidgetItem(self.shown(conflict, field, field.township)))
             choice = QWidget()
             box = QHBoxLayout(choice)
             box.setContentsMargins(4, 0, 4, 0)
@@ -166,6 +172,17 @@ class ConflictsPage(QWidget):
             self.groups.append(group)
             self.fields.setCellWidget(r, 3, choice)
         self.fields.resizeRowsToContents()
+
+    def shown(self, conflict: ConflictView, field: ConflictField, value: object) -> str:
+        """A value as the editor shows it: a site or linked record by its title."""
+        form = self.ctx.registry.forms.get(conflict.form_id)
+        spec = form.field(field.field) if form is not None and form.has_field(field.field) else None
+        if spec is not None and spec.type in ("site", "record") and isinstance(value, str):
+            try:
+                return RecordService(self.ctx).get(value).title
+            except GongkaiError:  # gone since: its id is all there is
+                return value
+        return value_text(value)
 
     def choose(self, field: str, side: str) -> None:
         conflict = self.selected()
