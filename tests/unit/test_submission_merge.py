@@ -185,3 +185,43 @@ def test_a_changed_or_foreign_receipt_is_refused(
         assert conn.execute("SELECT received_at FROM submissions").fetchall() == [(None,)]
     finally:
         conn.close()
+
+
+def test_a_package_naming_another_townships_record_is_refused_alone(
+    pair: tuple[AppContext, AppContext, Month], tmp_path: Path
+) -> None:
+    county, town, month = pair
+    receive_package(county, build_package(town, NOVEMBER, tmp_path / "t1", now=CREATED).path)
+    conn = sqlite3.connect(county.db_path)
+    with conn:
+        conn.execute("UPDATE records SET township_code='500235102000' WHERE id=?", (month.event,))
+    conn.close()
+    RecordService(town).update(month.event, {"materials": 260})
+    december = build_package(town, DECEMBER, tmp_path / "county", now=CREATED).path
+    other = open_township(tmp_path / "t2" / "town.db", county, 2, "青山镇")
+    try:
+        build_month(other, tmp_path, seed=2)
+        theirs = build_package(other, NOVEMBER, tmp_path / "t2", now=CREATED).path
+    finally:
+        other.close()
+    from gongkai_desktop.services.county.receive import receive_packages
+
+    before = sqlite3.connect(county.db_path).execute("SELECT count(*) FROM audit_log").fetchone()
+    first, second = receive_packages(county, [december, theirs])
+    assert first.error is not None and "属于另一乡镇" in first.error
+    assert second.error is None and second.added == 7
+    conn = sqlite3.connect(county.db_path)
+    try:
+        # nothing of the refused package: not its audit entries, not its package row
+        assert conn.execute(
+            "SELECT count(*) FROM received_packages WHERE township_code='500235101000'"
+        ).fetchone() == (1,)
+        assert json.loads(
+            conn.execute("SELECT data FROM records WHERE id=?", (month.event,)).fetchone()[0]
+        )["materials"] == 200
+        added_audit = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] - before[0]
+        assert added_audit == conn.execute(
+            "SELECT count(*) FROM audit_log WHERE origin='500235102000'"
+        ).fetchone()[0]
+    finally:
+        conn.close()

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, select, update
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
@@ -45,6 +47,7 @@ from gongkai_desktop.services.records.writing import derived_columns_in
 from gongkai_desktop.services.submission.package import (
     PackageError,
     VerifiedPackage,
+    file_sha256,
     read_package,
 )
 
@@ -169,9 +172,15 @@ def _json_text(value: Any) -> str:
 
 
 def _existing(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+    """What the county holds of these ids. Most ids of a package are new: the ids are
+    looked up alone first, and only the rows found are read whole."""
+    present: list[str] = []
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
+        present += session.scalars(select(Record.id).where(Record.id.in_(chunk))).all()
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(present), _CHUNK):
+        chunk = present[start : start + _CHUNK]
         rows = session.execute(
             select(
                 Record.id,
@@ -257,7 +266,8 @@ def _merge(
         replaced += 1
     _insert_many(session, Record, new_rows)
     _insert_many(session, RecordOrigin, new_origins)
-    _insert_many(session, AuditEntry, audit + _township_audit(session, code, package.audit))
+    _insert_many(session, AuditEntry, audit)
+    _insert_many(session, AuditEntry, _township_audit(session, code, package.audit))
     return added, replaced, unchanged, conflicts
 
 
@@ -267,6 +277,8 @@ def _insert_many(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]
     ORM's per-row bookkeeping is what 1,000,000 received records cannot afford."""
     if not rows:
         return
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError("rows inserted together must have the same columns")
     table = model.__table__
     connection = session.connection()
     dialect = connection.dialect
@@ -279,6 +291,11 @@ def _insert_many(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]
     values = []
     for column in columns:
         cells = [row[column.name] for row in rows]
+        if isinstance(column.type, DateTime):
+            # SQLite's DATETIME storage format (what the type's processor writes), in C
+            values.append([v.isoformat(" ", "microseconds") if v is not None else None
+                           for v in cells])  # fmt: skip
+            continue
         process = column.type._cached_bind_processor(dialect)
         values.append([process(v) for v in cells] if process is not None else cells)
     connection.exec_driver_sql(statement, list(zip(*values, strict=True)))
@@ -357,58 +374,11 @@ def _add_conflict(
 
 
 def receive_package(ctx: AppContext, path: Path, receipts_dir: Path | None = None) -> ReceiveResult:
-    """Verify and merge one package (one transaction); a refused package raises
-    PackageError and writes nothing. The 回执 goes to ``receipts_dir`` (default: beside
-    the package, on the township's stick)."""
-    from gongkai_desktop.services.submission.receipts import write_receipt
-
-    package = read_package(Path(path), key_for(ctx))
-    with ctx.transaction() as session:
-        township = session.get(Township, package.township_code)
-        name = township.name if township else package.manifest.get("township_name", "")
-        stored = session.get(ReceivedPackage, package.sha256)
-        already = stored is not None
-        if stored is None:
-            files = _store_attachments(ctx, package.attachments)
-            added, replaced, unchanged, conflicts = _merge(ctx, session, package, files)
-            stored = ReceivedPackage(
-                package_sha256=package.sha256,
-                township_code=package.township_code,
-                period=package.period,
-                created_at=package.created_at.replace(tzinfo=None),
-                received_at=_utcnow(),
-                app_version=str(package.manifest.get("app_version", "")),
-                record_count=len(package.records),
-                added=added,
-                replaced=replaced,
-                unchanged=unchanged,
-                conflicts=conflicts,
-                form_counts=dict(package.manifest.get("record_counts", {})),
-            )
-            session.add(stored)
-            session.flush()
-        result = ReceiveResult(
-            path=Path(path),
-            package_sha256=package.sha256,
-            township_code=package.township_code,
-            township_name=str(name),
-            period=package.period,
-            records=stored.record_count,
-            added=0 if already else stored.added,
-            replaced=0 if already else stored.replaced,
-            unchanged=stored.record_count if already else stored.unchanged,
-            conflicts=0 if already else stored.conflicts,
-            already_received=already,
-        )
-    # the package is in; a 回执 that cannot be written is said, and can be written again
-    folder = receipts_dir or Path(path).parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        receipt = write_receipt(ctx, package.sha256, folder)
-    except (OSError, GongkaiError) as exc:
-        message = str(exc) if isinstance(exc, GongkaiError) else error_message(folder, exc)
-        return replace(result, receipt_error=message)
-    return replace(result, receipt_path=receipt)
+    """Verify and merge one package; a refused package raises PackageError and writes
+    nothing. The 回执 goes to ``receipts_dir`` (default: beside the package, on the
+    township's stick)."""
+    [result] = _receive(ctx, [Path(path)], receipts_dir, None, None, raise_refusal=True)
+    return result
 
 
 def receive_packages(
@@ -418,21 +388,168 @@ def receive_packages(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> list[ReceiveResult]:
-    """Receive each package on its own: one refused package does not stop the others."""
-    paths = list(paths)
-    results = []
-    for done, path in enumerate(paths):
-        if cancelled is not None and cancelled():
-            raise ExportCancelled
-        if progress is not None:
-            progress(done, len(paths), f"正在接收 {Path(path).name}")
-        try:
-            results.append(receive_package(ctx, Path(path), receipts_dir))
-        except GongkaiError as exc:
-            results.append(ReceiveResult(path=Path(path), error=str(exc)))
+    """Receive each package on its own terms: a refused one is reported (``error``) and
+    writes nothing, and does not stop the others. Verified packages are merged in
+    batches, each batch one transaction (committing 200 small transactions costs more
+    than merging them); a cancel keeps the batches already committed."""
+    return _receive(ctx, [Path(p) for p in paths], receipts_dir, progress, cancelled)
+
+
+# a batch is committed when it holds this many records or attachment bytes
+BATCH_RECORDS = 100_000
+BATCH_BYTES = 200 * 1024 * 1024
+READ_AHEAD = 2  # packages verified ahead of the merge (their photos are held in memory)
+
+_Read = tuple[str, VerifiedPackage | None, str | None]  # sha256, package, refusal
+
+
+def _read(path: Path, keys: Mapping[str, str], known: frozenset[str]) -> _Read:
+    """Hash, and unless already received, open and verify a package (in the reader thread)."""
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        return "", None, f"无法读取报送包“{path.name}”（{exc.strerror or exc}），未接收。"
+    if digest in known:  # byte for byte a package verified and merged before
+        return digest, None, None
+    try:
+        return digest, read_package(path, keys), None
+    except GongkaiError as exc:
+        return digest, None, str(exc)
+
+
+def _receive(
+    ctx: AppContext,
+    paths: list[Path],
+    receipts_dir: Path | None,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+    raise_refusal: bool = False,
+) -> list[ReceiveResult]:
+    """Packages are read and verified in a second thread while the previous one is
+    merged (hashing, unzipping and SQLite's work leave the interpreter free), and merged
+    in batches: one transaction per batch, a savepoint per package."""
+    keys = key_for(ctx)
+    with ctx.transaction() as session:
+        known = frozenset(session.scalars(select(ReceivedPackage.package_sha256)))
+    results: dict[int, ReceiveResult] = {}
+    merged: list[tuple[int, Path, str]] = []  # in the open batch
+    session = ctx.session_factory()
+    session.begin()
+    size = [0, 0]  # records, attachment bytes in the open batch
+
+    def commit() -> None:
+        session.commit()
+        for index, path, digest in merged:
+            results[index] = _result_of(ctx, path, digest, receipts_dir, already=False)
+        merged.clear()
+        size[:] = [0, 0]
+        session.begin()
+
+    try:
+        # the merge looks up ids all over the records index: keep it in memory
+        session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as reader:
+            pending = deque(
+                (i, p, reader.submit(_read, p, keys, known))
+                for i, p in enumerate(paths[:READ_AHEAD])
+            )
+            upcoming = iter(list(enumerate(paths))[READ_AHEAD:])
+            while pending:
+                index, path, future = pending.popleft()
+                if (following := next(upcoming, None)) is not None:
+                    pending.append((*following, reader.submit(_read, following[1], keys, known)))
+                if cancelled is not None and cancelled():
+                    commit()
+                    raise ExportCancelled
+                if progress is not None:
+                    progress(index, len(paths), f"正在接收 {path.name}")
+                digest, package, refusal = future.result()
+                if refusal is not None:
+                    if raise_refusal:
+                        raise PackageError(refusal)
+                    results[index] = ReceiveResult(path=path, error=refusal)
+                    continue
+                if package is None or session.get(ReceivedPackage, digest) is not None:
+                    commit()
+                    results[index] = _result_of(ctx, path, digest, receipts_dir, already=True)
+                    continue
+                try:
+                    with session.begin_nested():
+                        _merge_package(ctx, session, package)
+                except PackageError as exc:  # a record of another township: this one only
+                    if raise_refusal:
+                        raise
+                    results[index] = ReceiveResult(path=path, error=str(exc))
+                    continue
+                merged.append((index, path, digest))
+                size[0] += len(package.records)
+                size[1] += sum(len(b) for b in package.attachments.values())
+                if size[0] >= BATCH_RECORDS or size[1] >= BATCH_BYTES:
+                    commit()
+            commit()
+    finally:
+        session.rollback()
+        session.connection().exec_driver_sql("PRAGMA cache_size=-2000")
+        session.close()
     if progress is not None:
         progress(len(paths), len(paths), "接收完成")
-    return results
+    return [results[i] for i in range(len(paths))]
+
+
+def _merge_package(ctx: AppContext, session: Session, package: VerifiedPackage) -> None:
+    files = _store_attachments(ctx, package.attachments)
+    added, replaced, unchanged, conflicts = _merge(ctx, session, package, files)
+    session.add(
+        ReceivedPackage(
+            package_sha256=package.sha256,
+            township_code=package.township_code,
+            period=package.period,
+            created_at=package.created_at.replace(tzinfo=None),
+            received_at=_utcnow(),
+            app_version=str(package.manifest.get("app_version", "")),
+            record_count=len(package.records),
+            added=added,
+            replaced=replaced,
+            unchanged=unchanged,
+            conflicts=conflicts,
+            form_counts=dict(package.manifest.get("record_counts", {})),
+        )
+    )
+    session.flush()
+
+
+def _result_of(
+    ctx: AppContext, path: Path, digest: str, receipts_dir: Path | None, already: bool
+) -> ReceiveResult:
+    """The result of a merged package, as stored, with its 回执 written."""
+    from gongkai_desktop.services.submission.receipts import write_receipt
+
+    with ctx.transaction() as session:
+        stored = session.get(ReceivedPackage, digest)
+        assert stored is not None
+        township = session.get(Township, stored.township_code)
+        result = ReceiveResult(
+            path=path,
+            package_sha256=digest,
+            township_code=stored.township_code,
+            township_name=township.name if township else stored.township_code,
+            period=stored.period,
+            records=stored.record_count,
+            added=0 if already else stored.added,
+            replaced=0 if already else stored.replaced,
+            unchanged=stored.record_count if already else stored.unchanged,
+            conflicts=0 if already else stored.conflicts,
+            already_received=already,
+        )
+    # the package is in; a 回执 that cannot be written is said, and can be written again
+    folder = receipts_dir or path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        receipt = write_receipt(ctx, digest, folder)
+    except (OSError, GongkaiError) as exc:
+        message = str(exc) if isinstance(exc, GongkaiError) else error_message(folder, exc)
+        return replace(result, receipt_error=message)
+    return replace(result, receipt_path=receipt)
 
 
 # ---- conflicts ---------------------------------------------------------------------------------
