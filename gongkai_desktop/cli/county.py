@@ -8,6 +8,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from gongkai_desktop.cli import county_status
 from gongkai_desktop.cli.common import EXIT_FAIL, EXIT_OK, InputError, open_ctx, print_json
 
 
@@ -64,6 +65,7 @@ def register(sub: Any) -> None:
     p.add_argument("package", help="报送包的 SHA-256（可只写前8位）或 .gkpkg 文件")
     p.add_argument("--out", required=True, help="回执写到这个文件夹")
     p.set_defaults(handler=cmd_receipt)
+    county_status.register(actions)  # 报送情况
 
     p = sub.add_parser("receipt", help="乡镇：导入县级回执（.gkrcpt）")
     receipt = p.add_subparsers(dest="receipt_action", metavar="操作", required=True)

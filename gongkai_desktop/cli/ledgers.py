@@ -15,6 +15,7 @@ from gongkai_desktop.cli.common import (
     open_ctx,
     period_from_args,
 )
+from gongkai_desktop.cli.county_status import add_townships_argument, townships_from_args
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.loader import load_registry
 
@@ -26,11 +27,13 @@ def register(sub: Any) -> None:
     p.add_argument("ledger", help="台账编号（见 gongkai ledgers）")
     add_period_arguments(p)
     p.add_argument("--out", required=True, help="导出的 .xlsx 文件")
+    add_townships_argument(p)
     p.set_defaults(handler=cmd_export)
     p = sub.add_parser("export-all", help="把本期全部台账导出到一个文件夹（如U盘）")
     add_period_arguments(p)
     p.add_argument("--out", required=True, help="目标文件夹（不存在时自动建立）")
     p.add_argument("--photos", action="store_true", help="同时导出照片（每条记录按序号一个文件夹）")
+    add_townships_argument(p)
     p.set_defaults(handler=cmd_export_all)
 
 
@@ -48,8 +51,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"--out 应为 .xlsx 文件，“{out.name}”不是")
+    from gongkai_desktop.services.county.scope import scoped
+
     with open_ctx(args) as ctx:
-        exporter = LedgerExporter(ctx)
+        exporter = LedgerExporter(scoped(ctx, townships_from_args(ctx, args)))
         try:
             ledger_id = ctx.registry.ledger(args.ledger).id
         except GongkaiError as exc:
@@ -70,9 +75,12 @@ def cmd_export_all(args: argparse.Namespace) -> int:
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--out 应为文件夹：“{folder}”是一个文件")
+    from gongkai_desktop.services.county.scope import scoped
+
     with open_ctx(args) as ctx:
+        exporter = LedgerExporter(scoped(ctx, townships_from_args(ctx, args)))
         try:
-            results = LedgerExporter(ctx).export_all(period, folder, photos=args.photos)
+            results = exporter.export_all(period, folder, photos=args.photos)
         except LedgerExportError as exc:
             raise InputError(str(exc)) from exc
     for result in results:

@@ -20,6 +20,7 @@ from gongkai_desktop.cli.common import (
     period_from_args,
     print_json,
 )
+from gongkai_desktop.cli.county_status import add_townships_argument, townships_from_args
 from gongkai_desktop.domain.periods import parse_iso_date
 
 # the kinds of ``gongkai report``, in the order register adds them
@@ -37,6 +38,10 @@ def register(sub: Any) -> None:
     add_period_arguments(p)
     p.add_argument("--json", action="store_true", help="把统计数字以 JSON 输出到屏幕")
     p.add_argument("--out", help="把统计数字写入这个 .json 文件")
+    p.add_argument(
+        "--by-township", action="store_true", help="县级汇总：另附各乡镇的统计数字（by_township）"
+    )
+    add_townships_argument(p)
     p.set_defaults(handler=cmd_report_figures)
     p = kinds.add_parser("monthly", help="月度工作小结（.pdf、.xlsx 或 .docx）")
     add_period_arguments(p)
@@ -102,7 +107,9 @@ def _write_json(path: Path, obj: Any) -> None:
 
 
 def cmd_report_figures(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.county.scope import figures_by_township, scoped
     from gongkai_desktop.services.reports.figures import figures
+    from gongkai_desktop.services.settings import is_county, load_settings
 
     period = period_from_args(args)
     assert period is not None  # required
@@ -110,7 +117,15 @@ def cmd_report_figures(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() != ".json":
         raise InputError(f"--out 应为 .json 文件，“{out.name}”不是")
     with open_ctx(args, auto_backup=False) as ctx:
-        result = figures(ctx, period)
+        codes = townships_from_args(ctx, args)
+        if args.by_township:
+            if not is_county(load_settings(ctx)):
+                raise InputError(
+                    "--by-township 只用于县级汇总的数据库（设置 → 本机用途：县级汇总）"
+                )
+            result = figures_by_township(ctx, period, codes)
+        else:
+            result = figures(scoped(ctx, codes), period)
     if out is not None:
         _write_json(out, result)
     if args.json or out is None:

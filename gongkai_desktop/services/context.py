@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gongkai_desktop import paths
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.engine import create_db_engine, make_session_factory
+from gongkai_desktop.data.scope import township_scoped
 from gongkai_desktop.forms.spec import FormRegistry
 
 
@@ -31,12 +33,26 @@ class AppContext:
     engine: Engine
     session_factory: sessionmaker[Session]
     opened_notes: list[str] = field(default_factory=list)
+    # county mode: the townships whose records this context reads (None: every record)
+    townships: tuple[str, ...] | None = None
 
     @classmethod
     def open(cls, db_path: Path, registry: FormRegistry) -> AppContext:
         """Open an engine on a database whose schema is current (see ``startup``)."""
         engine = create_db_engine(db_path)
         return cls(db_path, registry, engine, make_session_factory(engine))
+
+    def for_townships(self, codes: Collection[str]) -> AppContext:
+        """This database read as if it held only the records of the townships ``codes``
+        (county mode): every service run on the returned context (ledgers, figures,
+        reports) covers those townships. It shares the engine: close only ``self``."""
+        wanted = tuple(sorted(set(codes)))
+        return dataclasses.replace(
+            self,
+            session_factory=township_scoped(self.session_factory, wanted),
+            opened_notes=[],
+            townships=wanted,
+        )
 
     def __enter__(self) -> AppContext:
         return self

@@ -1,7 +1,10 @@
 """The main window: left navigation over the modules, one page per module.
 
 Which module shows which forms is declared in ``MODULES``; a module whose form files
-are not in ``forms/`` yet says so instead of showing an empty imitation. The window
+are not in ``forms/`` yet says so instead of showing an empty imitation. A county
+database (设置 → 本机用途：县级汇总) gets ``COUNTY_MODULES`` instead: the pages of
+receiving townships' packages first, the township 工作台 left out (its counts are one
+township's work), the record lists, ledgers and reports over every township. The window
 owns the AppContext: after a restore replaced the database it reopens it
 (``reopen()``) and rebuilds every page from the new context.
 """
@@ -28,8 +31,12 @@ from PySide6.QtWidgets import (
 from gongkai_desktop import APP_NAME
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.services.settings import is_county, load_settings
 from gongkai_desktop.services.startup import open_context
+from gongkai_desktop.ui.county.conflicts_page import ConflictsPage
+from gongkai_desktop.ui.county.receive_page import ReceivePage
+from gongkai_desktop.ui.county.status_page import StatusPage
+from gongkai_desktop.ui.county.townships_page import TownshipsPage
 from gongkai_desktop.ui.dashboard import DashboardPage
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
@@ -44,7 +51,7 @@ from gongkai_desktop.ui.style import NOTE_STYLE, emphasise
 @dataclass(frozen=True)
 class Module:
     title: str
-    kind: str  # forms | dashboard | ledgers | reports | settings | recycle_bin
+    kind: str  # forms | dashboard | ledgers | reports | settings | recycle_bin | county_*
     form_ids: tuple[str, ...] = ()
 
 
@@ -61,6 +68,18 @@ MODULES: tuple[Module, ...] = (
     Module("设置", "settings"),
     Module("回收站", "recycle_bin"),
 )
+
+COUNTY_MODULES: tuple[Module, ...] = (
+    Module("报送情况", "county_status"),
+    Module("接收报送包", "county_receive"),
+    Module("冲突处理", "county_conflicts"),
+    Module("乡镇管理", "county_townships"),
+    *(m for m in MODULES if m.kind != "dashboard"),
+)
+
+
+def modules_for(county: bool) -> tuple[Module, ...]:
+    return COUNTY_MODULES if county else MODULES
 
 
 def _tr(text: str) -> str:
@@ -96,6 +115,13 @@ class MainWindow(QMainWindow):
         self.report_page: ReportPage | None = None
         self.list_pages: dict[str, RecordListPage] = {}
         self.editor: RecordEditor | None = None
+        self.dashboard: DashboardPage | None = None
+        self.status_page: StatusPage | None = None
+        self.receive_page: ReceivePage | None = None
+        self.conflicts_page: ConflictsPage | None = None
+        self.townships_page: TownshipsPage | None = None
+        self.county = False
+        self.modules: tuple[Module, ...] = MODULES
         self.setObjectName("MainWindow")
 
         self.nav = QListWidget()
@@ -104,9 +130,6 @@ class MainWindow(QMainWindow):
             "QListWidget#navigation { font-size: 11pt; padding: 6px 0; outline: 0; }"
             " QListWidget#navigation::item { padding: 7px 16px; }"
         )
-        for module in MODULES:
-            self.nav.addItem(_tr(module.title))
-        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 40)
         self.stack = QStackedWidget()
         central = QWidget()
         row = QHBoxLayout(central)
@@ -117,7 +140,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         # no database path in the status bar: where the files lie is in 设置 → 数据与备份
-        self.pages: list[QWidget] = []  # one per module, in MODULES order (unwrapped)
+        self.pages: list[QWidget] = []  # one per module, in self.modules order (unwrapped)
 
         self._build_pages()
         self.nav.currentRowChanged.connect(self._show_page)
@@ -126,18 +149,33 @@ class MainWindow(QMainWindow):
 
     # ---- pages --------------------------------------------------------------------------
     def _build_pages(self) -> None:
-        """(Re)build every page from ``self.ctx``."""
+        """(Re)build every page and the navigation from ``self.ctx``: the township's
+        modules, or the county's when 设置 says 县级汇总."""
         while (page := self.stack.widget(0)) is not None:
             self.stack.removeWidget(page)
             page.deleteLater()
         self.list_pages = {}
         self.pages = []
+        self.county = is_county(load_settings(self.ctx))
+        self.modules = modules_for(self.county)
+        blocked = self.nav.blockSignals(True)  # no page switch while the list is refilled
+        self.nav.clear()
+        for module in self.modules:
+            self.nav.addItem(_tr(module.title))
+        self.nav.blockSignals(blocked)
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 40)
         forms = self.service.registry.forms
         missing = [m.title for m in MODULES if m.kind == "forms" and not any(
             f in forms for f in m.form_ids
         )]  # fmt: skip
-        self.dashboard = DashboardPage(self.service, [_tr(t) for t in missing])
-        self.dashboard.record_open_requested.connect(self.open_record)
+        self.dashboard = None
+        self.status_page = None
+        self.receive_page = None
+        self.conflicts_page = None
+        self.townships_page = None
+        if not self.county:
+            self.dashboard = DashboardPage(self.service, [_tr(t) for t in missing])
+            self.dashboard.record_open_requested.connect(self.open_record)
         self.settings_page = SettingsPage(self.ctx)
         self.settings_page.settings_saved.connect(self._settings_saved)
         self.settings_page.restore_started.connect(self._restore_started)
@@ -145,15 +183,29 @@ class MainWindow(QMainWindow):
         self.settings_page.backup_restored.connect(self._backup_restored)
         self.recycle_bin = RecordListPage(self.service, None, deleted=True)
         self.recycle_bin.restore_requested.connect(self.restore_record)
-        for module in MODULES:
+        for module in self.modules:
             page = self._module_page(module)
             self.pages.append(page)
             self.stack.addWidget(page_scroll(page))
         self._update_title()
 
     def _module_page(self, module: Module) -> QWidget:
-        if module.kind == "dashboard":
+        if module.kind == "dashboard" and self.dashboard is not None:
             return self.dashboard
+        if module.kind == "county_status":
+            self.status_page = StatusPage(self.ctx)
+            return self.status_page
+        if module.kind == "county_receive":
+            self.receive_page = ReceivePage(self.ctx)
+            self.receive_page.received.connect(self.refresh_lists)
+            return self.receive_page
+        if module.kind == "county_conflicts":
+            self.conflicts_page = ConflictsPage(self.ctx)
+            self.conflicts_page.resolved.connect(self.refresh_lists)
+            return self.conflicts_page
+        if module.kind == "county_townships":
+            self.townships_page = TownshipsPage(self.ctx)
+            return self.townships_page
         if module.kind == "settings":
             return self.settings_page
         if module.kind == "recycle_bin":
@@ -197,7 +249,7 @@ class MainWindow(QMainWindow):
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         # these pages show what may have changed elsewhere (backups, counts)
-        if self.current_page() is self.dashboard:
+        if self.dashboard is not None and self.current_page() is self.dashboard:
             self.dashboard.refresh()
         elif self.current_page() is self.settings_page:
             self.settings_page.refresh_backups()
@@ -208,7 +260,7 @@ class MainWindow(QMainWindow):
 
     def show_module(self, title: str) -> QWidget:
         """Switch to a module by its (untranslated) title; returns its page."""
-        row = next(i for i, m in enumerate(MODULES) if m.title == title)
+        row = next(i for i, m in enumerate(self.modules) if m.title == title)
         self.nav.setCurrentRow(row)
         return self.pages[row]
 
@@ -220,7 +272,8 @@ class MainWindow(QMainWindow):
         for page in self.list_pages.values():
             page.refresh()
         self.recycle_bin.refresh()
-        self.dashboard.refresh()
+        if self.dashboard is not None:
+            self.dashboard.refresh()
 
     # ---- record actions -----------------------------------------------------------------
     def open_editor(self, form_id: str, record_id: str | None = None) -> RecordEditor | None:
@@ -298,7 +351,19 @@ class MainWindow(QMainWindow):
     # ---- settings and restore -----------------------------------------------------------
     def _settings_saved(self) -> None:
         self._update_title()
-        self.dashboard.refresh()
+        if is_county(load_settings(self.ctx)) != self.county:
+            # 本机用途 changed: the other set of modules, staying on 设置
+            self._build_pages()
+            self.show_module("设置")
+            self.statusBar().showMessage(
+                self.tr("设置已保存，已切换为“{0}”的功能").format(
+                    self.tr("县级汇总") if self.county else self.tr("乡镇填报")
+                ),
+                8000,
+            )
+            return
+        if self.dashboard is not None:
+            self.dashboard.refresh()
         self.statusBar().showMessage(self.tr("设置已保存"), 5000)
 
     def _restore_started(self) -> None:
@@ -348,6 +413,13 @@ class MainWindow(QMainWindow):
         if self.ledger_page is not None and self.ledger_page.busy:
             # the export writes to a temporary file; closing now would abandon it
             self.statusBar().showMessage(self.tr("正在导出台账，请等它完成或取消后再关闭。"), 8000)
+            event.ignore()
+            return
+        if self.receive_page is not None and self.receive_page.busy:
+            # a package is merged in one transaction; closing now would abandon the rest
+            self.statusBar().showMessage(
+                self.tr("正在接收报送包，请等它完成或取消后再关闭。"), 8000
+            )
             event.ignore()
             return
         if self.report_page is not None and self.report_page.busy:

@@ -228,12 +228,18 @@ def test_a_package_naming_another_townships_record_is_refused_alone(
         assert conn.execute(
             "SELECT count(*) FROM received_packages WHERE township_code='500235101000'"
         ).fetchone() == (1,)
-        assert json.loads(
-            conn.execute("SELECT data FROM records WHERE id=?", (month.event,)).fetchone()[0]
-        )["materials"] == 200
+        assert (
+            json.loads(
+                conn.execute("SELECT data FROM records WHERE id=?", (month.event,)).fetchone()[0]
+            )["materials"]
+            == 200
+        )
         added_audit = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] - before[0]
-        assert added_audit == conn.execute(
-            "SELECT count(*) FROM audit_log WHERE origin='500235102000'"
-        ).fetchone()[0]
+        assert (
+            added_audit
+            == conn.execute(
+                "SELECT count(*) FROM audit_log WHERE origin='500235102000'"
+            ).fetchone()[0]
+        )
     finally:
         conn.close()

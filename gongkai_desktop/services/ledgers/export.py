@@ -35,10 +35,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.models import Record
+from gongkai_desktop.data.models import Record, Township
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
@@ -57,13 +58,17 @@ from gongkai_desktop.services.ledgers.xlsx_stream import (
 )
 from gongkai_desktop.services.records.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.services.settings import is_county, load_settings
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
 SERIAL_LABEL = ledger_cells.SERIAL_LABEL
 SERIAL_WIDTH = 5.5
+# county mode (县级汇总): every ledger starts with the township a record came from
+TOWNSHIP_KEY = "township_code"
+TOWNSHIP_SPEC = FieldSpec(key=TOWNSHIP_KEY, label="乡镇", type="text")
+TOWNSHIP_WIDTH = 12.0
 TITLE_FONT = Font(name="黑体", size=18, bold=True)
 HEADER_FONT = Font(name="宋体", size=11, bold=True)
 BODY_FONT = Font(name="宋体", size=10)
@@ -115,8 +120,23 @@ class _Column:
     total: bool = False  # summed in the 合计 row
 
 
-def _columns(ledger: LedgerSpec, form: FormSpec, site_form: FormSpec | None) -> list[_Column]:
+def _columns(
+    ledger: LedgerSpec, form: FormSpec, site_form: FormSpec | None, township: bool = False
+) -> list[_Column]:
     columns = []
+    if township:
+        columns.append(
+            _Column(
+                label=TOWNSHIP_SPEC.label,
+                group="",
+                width=TOWNSHIP_WIDTH,
+                spec=TOWNSHIP_SPEC,
+                key=TOWNSHIP_KEY,
+                site_key=None,
+                number_format=ledger_cells.GENERAL_FORMAT,
+                wrap_left=False,
+            )
+        )
     for col in ledger.columns:
         site_key: str | None = None
         if "." in col.field:
@@ -406,13 +426,13 @@ class LedgerExporter:
         # the three columns the export reads, not whole ORM objects
         stmt = (
             repository.select_records(query)
-            .with_only_columns(Record.id, Record.data, Record.created_at)
+            .with_only_columns(Record.id, Record.data, Record.created_at, Record.township_code)
             .execution_options(yield_per=PAGE_SIZE)
         )
         for records in session.execute(stmt).partitions():
             if cancelled is not None and cancelled():
                 raise ExportCancelled()
-            page = [LedgerRow(r.id, r.data, r.created_at) for r in records]
+            page = [LedgerRow(r.id, r.data, r.created_at, r.township_code) for r in records]
             if date_key is not None and not in_sql and period is not None:
                 page = [r for r in page if _in_period(r.values.get(date_key), period)]
             rows = held + page
@@ -437,6 +457,7 @@ class LedgerRow:
     id: str
     values: dict[str, Any]
     created_at: datetime
+    township_code: str | None = None  # county mode: whose record it is
 
 
 def _is_empty(value: Any) -> bool:
@@ -499,7 +520,10 @@ class _Run:
         self.cancelled = cancelled
         self.form = exporter.registry.form(ledger.form)
         self.site_form = exporter.registry.forms.get("site")
-        self.columns = _columns(ledger, self.form, self.site_form)
+        # county mode: a 乡镇 column after 序号, named from the townships table
+        self.township_column = is_county(settings)
+        self.columns = _columns(ledger, self.form, self.site_form, self.township_column)
+        self._township_names: dict[str, str] = {}
         self.title = exporter.title_of(ledger, period, settings.get("unit_name", ""))
         self.rows = 0
         self.total = 0
@@ -537,7 +561,7 @@ class _Run:
         has_groups = any(c.group for c in columns)
         layout = _Layout(ncols=len(columns) + 1, header_top=3, header_rows=2 if has_groups else 1)
         layout.widths = [SERIAL_WIDTH, *(c.width for c in columns)]
-        layout.parts, layout.repeat = _printed_parts(self.ledger)
+        layout.parts, layout.repeat = _printed_parts(self.ledger, int(self.township_column))
         styles = _Styles(ws, columns)
         for index, width in enumerate(layout.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
@@ -590,6 +614,9 @@ class _Run:
 
     def _write_records(self, session: Session, ws: Any, styles: _Styles, layout: _Layout) -> int:
         serial = 0
+        if self.township_column:
+            rows = session.execute(select(Township.code, Township.name)).all()
+            self._township_names = {code: name for code, name in rows}
         pages = self.exporter.iter_records(session, self.ledger, self.period, self.cancelled)
         for page in pages:
             self._lookup_links(session, page)
@@ -753,7 +780,11 @@ class _Run:
         cells: list[Any] = [styles.cell(serial, styles.serial)]
         lines = 1
         for index, col in enumerate(self.columns):
-            if col.site_key is None and col.spec.computed and "overdue" in col.spec.computed:
+            raw: Any
+            if col.spec is TOWNSHIP_SPEC:
+                code = view.township_code or ""
+                raw = self._township_names.get(code, code)
+            elif col.site_key is None and col.spec.computed and "overdue" in col.spec.computed:
                 # 是否逾期 as of the export day, not as of the day the record was saved
                 raw = overdue_label(col.spec, values, self.exporter.today)
             elif col.site_key is None:
@@ -845,20 +876,21 @@ def print_scale(width_units: float) -> int:
     return max(10, min(100, int(PRINTABLE_WIDTH_PT / (width_units * POINTS_PER_UNIT) * 100)))
 
 
-def _printed_parts(ledger: LedgerSpec) -> tuple[list[tuple[int, int]], int]:
+def _printed_parts(ledger: LedgerSpec, lead: int = 0) -> tuple[list[tuple[int, int]], int]:
     """Sheet columns (1-based, inclusive) of each printed part of the ledger (a column
-    marked ``new_page`` starts a part; 序号 is column 1), and how many sheet columns are
-    repeated at the left of the later parts: 序号 and the natural-key columns that lead
+    marked ``new_page`` starts a part; 序号 is column 1, then ``lead`` columns the file
+    does not declare: the county's 乡镇), and how many sheet columns are repeated at the
+    left of the later parts: 序号, the lead columns and the natural-key columns that lead
     the ledger (the row's number and key on every page)."""
-    starts = [i + 2 for i, c in enumerate(ledger.columns) if c.new_page and i > 0]
-    edges = [1, *starts, len(ledger.columns) + 2]
+    starts = [i + 2 + lead for i, c in enumerate(ledger.columns) if c.new_page and i > 0]
+    edges = [1, *starts, len(ledger.columns) + 2 + lead]
     parts = [(a, b - 1) for a, b in pairwise(edges)]
     keys = 0
     for col in ledger.columns:
         if col.field not in ledger.natural_key:
             break
         keys += 1
-    return parts, 1 + keys
+    return parts, 1 + lead + keys
 
 
 def _right_span_start(widths: Sequence[float], wanted: float) -> int:

@@ -29,6 +29,7 @@ from gongkai_desktop.services.reports.figures import (
     coverage_by_type,
     figures,
     figures_many,
+    township_figures,
     unit_name,
 )
 from gongkai_desktop.services.reports.issuing import default_made_on
@@ -46,7 +47,7 @@ from gongkai_desktop.services.reports.prose import (
     rectification_paragraph,
     year_names,
 )
-from gongkai_desktop.services.settings import load_settings, put_settings_audited
+from gongkai_desktop.services.settings import is_county, load_settings, put_settings_audited
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 
@@ -113,6 +114,14 @@ class AnnualReport:
     appendix: ReportTable  # the figures by month, with a 全年 row
     # the patrol coverage by site and month (附件2); None when no site owed a patrol
     coverage_appendix: ReportTable | None = None
+    # county mode: the year's figures by township, with the county's 合计 (the last 附件)
+    township_appendix: ReportTable | None = None
+
+    @property
+    def appendices(self) -> tuple[ReportTable, ...]:
+        """Every 附件, in the order they are numbered."""
+        more = (self.coverage_appendix, self.township_appendix)
+        return (self.appendix, *(t for t in more if t is not None))
 
     @property
     def made_on_text(self) -> str:
@@ -243,6 +252,25 @@ def appendix_row(label: str, fig: dict[str, Any]) -> tuple[str | int, ...]:
     )
 
 
+def township_appendix(ctx: AppContext, year: int, fig: dict[str, Any]) -> ReportTable | None:
+    """County mode: the year's main figures of each township (its own records only) and
+    the county's 合计 row; None on a township's database or a county without townships."""
+    if not is_county(load_settings(ctx)):
+        return None
+    towns = township_figures(ctx, [parse_period(str(year))])
+    if not towns:
+        return None
+    return ReportTable(
+        caption=f"{year}年各乡镇生态环境保护工作情况统计表",
+        headers=("乡镇", *APPENDIX_HEADERS[1:]),
+        rows=(
+            *(appendix_row(t["name"], t["figures"][0]) for t in towns),
+            appendix_row("合计", fig),
+        ),
+        total_row=True,
+    )
+
+
 # ---- coverage appendix: patrols owed and done, per site and month ---------------------
 COVERAGE_MONTHS = 12
 
@@ -324,7 +352,7 @@ def annual_report(
     """The report of ``year``; ``today`` is its 成文日期 (default: the last working day
     of the year)."""
     _check_year(year)
-    steps = 14
+    steps = 15
     report = (lambda done: progress(done, steps)) if progress else (lambda done: None)
     unit, who, addressee, issuer = _office(ctx)
     year_period = parse_period(str(year))
@@ -357,7 +385,7 @@ def annual_report(
         ),
         total_row=True,
     )
-    report(steps)
+    report(steps - 1)
     subject = f"{year}年度生态环境保护工作情况的报告"
     return AnnualReport(
         year=year,
@@ -371,4 +399,5 @@ def annual_report(
         by_month=tuple(by_month),
         appendix=appendix,
         coverage_appendix=coverage_appendix(year, fig),  # the year's own coverage
+        township_appendix=township_appendix(ctx, year, fig),
     )

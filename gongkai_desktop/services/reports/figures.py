@@ -61,7 +61,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from gongkai_desktop.data.models import Record
+from gongkai_desktop.data.models import Record, Township
 from gongkai_desktop.domain.periods import Period
 from gongkai_desktop.forms.spec import FormRegistry
 from gongkai_desktop.services.context import AppContext
@@ -670,3 +670,24 @@ def figures(ctx: AppContext, period: Period) -> dict[str, Any]:
 def figures_many(ctx: AppContext, periods: Sequence[Period]) -> list[dict[str, Any]]:
     """The figures of several periods at once (sharing every scan), in order."""
     return ReportFigures(ctx).figures_many(periods)
+
+
+def township_figures(
+    ctx: AppContext, periods: Sequence[Period], codes: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """County mode: each township's own figures of ``periods`` (every township of the
+    townships table, by code, when ``codes`` is None): ``[{"code", "name", "figures":
+    [one per period]}]``. Each is these figures run on the county database narrowed to
+    that township's records (``AppContext.for_townships``), so together they add up to
+    the county's."""
+    with ctx.transaction() as session:
+        names = {code: name for code, name in session.execute(select(Township.code, Township.name))}
+    chosen = list(codes) if codes is not None else sorted(names)
+    return [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "figures": figures_many(ctx.for_townships([code]), periods),
+        }
+        for code in chosen
+    ]

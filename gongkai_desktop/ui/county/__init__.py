@@ -1,1 +1,1 @@
-"""County mode pages (县级汇总): receiving 报送包, conflicts, townships, the grid."""
+"""County mode pages (县级汇总): 报送情况 and the pages of receiving packages."""

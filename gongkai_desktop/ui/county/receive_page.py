@@ -1,16 +1,18 @@
-"""接收报送包: pick the townships' .gkpkg files (several at once), receive them off the GUI
-thread with progress and 取消, and show per package what went in, or why it was refused,
-and where its 回执 was written."""
+"""县级汇总 → 接收报送包: choose one or several .gkpkg files (from the townships' USB
+sticks), receive them off the GUI thread with progress and cancel, and read per package
+what was merged (乡镇, 期间, 新增, 更新, 未变, 冲突) or, in red, why it was refused; the
+回执 written beside each package goes back to the township."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,126 +29,144 @@ from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.county.receive import ReceiveResult, receive_packages
 from gongkai_desktop.services.ledgers.export import ExportCancelled
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, NOTE_STYLE, emphasise
+from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
 
-HEADERS = ("报送包", "乡镇", "期间", "记录", "新增", "更新", "未变", "冲突", "结果")
-REFUSED = QColor("#fdecea")
-CONFLICT = QColor("#fff4e5")
+COLUMNS = ("报送包", "乡镇", "期间", "新增", "更新", "未变", "冲突", "回执")
+REFUSED_COLOUR = "#c0392b"
 
 
-class _Progress(QObject):
+def period_label(key: str) -> str:
+    """2026-11 → 2026年11月 (a package's period key as a clerk reads it)."""
+    if len(key) == 7 and key[4] == "-" and key[:4].isdigit() and key[5:].isdigit():
+        return f"{int(key[:4])}年{int(key[5:])}月"
+    return key
+
+
+class ReceiveProgress(QObject):
+    """Emitted from the worker thread; delivered (queued) on the GUI thread."""
+
     progressed = Signal(int, int, str)
 
 
 class ReceivePage(QWidget):
-    received = Signal()  # packages went in: the grid and the conflicts page read again
+    received = Signal()  # packages were merged: the grid and the lists may have changed
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.results: list[ReceiveResult] = []
         self._task: Task | None = None
         self._cancel = threading.Event()
-        self._signals = _Progress()
+        self._signals = ReceiveProgress()
         self._signals.progressed.connect(self._progressed)
-        self.results: list[ReceiveResult] = []
-
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("接收报送包"))
-        emphasise(title, 1.3)
-        layout.addWidget(title)
+        layout.setContentsMargins(16, 12, 16, 12)
+        heading = QLabel(self.tr("接收报送包"))
+        emphasise(heading, 1.3)
+        layout.addWidget(heading)
         hint = QLabel(
             self.tr(
-                "选择乡镇交来的报送包（.gkpkg，可一次选多个）。每个包先核验签名和每个文件的校验值，"
-                "不符的拒收且不写入任何数据；回执（.gkrcpt）写在报送包旁边，交乡镇带回导入。"
+                "选择乡镇U盘上的报送包（.gkpkg，可一次选多个）。每个包先核验签名和内容，"
+                "核验不通过的包被拒收，不写入任何数据；同一个包重复接收不会重复计入。"
+                "回执（.gkrcpt）写在报送包旁，请乡镇带回导入。"
             )
         )
         hint.setWordWrap(True)
         hint.setStyleSheet(HINT_STYLE)
         layout.addWidget(hint)
-
-        buttons = QHBoxLayout()
-        self.choose_button = QPushButton(self.tr("选择报送包并接收…"))
-        self.choose_button.setDefault(True)
+        row = QHBoxLayout()
+        self.choose_button = QPushButton(self.tr("选择报送包…"))
+        self.choose_button.setObjectName("choose_packages")
         self.choose_button.clicked.connect(self.choose)
-        buttons.addWidget(self.choose_button)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setVisible(False)
-        buttons.addWidget(self.progress_bar, 1)
-        self.cancel_button = QPushButton(self.tr("取消"))
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch()
+        row.addWidget(self.choose_button)
+        row.addStretch(1)
         self.return_button = QPushButton(self.tr("退回修改…"))
         self.return_button.setToolTip(self.tr("给接收的记录写退回意见，随回执发回乡镇"))
         self.return_button.clicked.connect(self.open_returns)
-        buttons.addWidget(self.return_button)
-        layout.addLayout(buttons)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        row.addWidget(self.return_button)
+        layout.addLayout(row)
+        progress_row = QHBoxLayout()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFormat(self.tr("%v / %m 个报送包"))
+        self.cancel_button = QPushButton(self.tr("取消"))
+        self.cancel_button.clicked.connect(self.cancel)
+        progress_row.addWidget(self.progress_bar, 1)
+        progress_row.addWidget(self.cancel_button)
+        layout.addLayout(progress_row)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("receive_progress")
+        self.progress_label.setWordWrap(True)
+        layout.addWidget(self.progress_label)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("receive_results")
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
-        self.table.setWordWrap(True)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(200)
         layout.addWidget(self.table, 1)
+        self.summary = QLabel()
+        self.summary.setObjectName("receive_summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self._set_running(False)
 
-    # ---- actions ----------------------------------------------------------------------------
-    def choose(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("选择报送包"), "", self.tr("报送包 (*.gkpkg)")
-        )
-        if files:
-            self.receive([Path(f) for f in files])
-
-    def open_returns(self) -> None:
-        from gongkai_desktop.ui.county.return_dialog import ReturnDialog
-
-        ReturnDialog(self.ctx, self).exec()
-
-    def receive(self, paths: list[Path]) -> None:
-        if self._task is not None or not paths:
-            return
-        self._cancel.clear()
-        cancel, signals = self._cancel, self._signals
-
-        def work() -> list[ReceiveResult]:
-            return receive_packages(
-                self.ctx, paths, progress=signals.progressed.emit, cancelled=cancel.is_set
-            )
-
-        self.progress_bar.setRange(0, len(paths))
-        self.progress_bar.setValue(0)
-        self.status.setStyleSheet("")
-        self.status.setText(self.tr("正在核验和接收 {0} 个报送包…").format(len(paths)))
-        self._set_running(True)
-        self._task = start_task(work, self._finished, self._failed)
-
-    def cancel(self) -> None:
-        if self._task is not None:
-            self._cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.status.setText(self.tr("正在取消：已接收的报送包保留，其余不接收…"))
-
-    # ---- reports from the worker ---------------------------------------------------------------
-    def _progressed(self, done: int, total: int, what: str) -> None:
-        if self._task is None:
-            return
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(done)
-        self.status.setText(what)
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
 
     def _set_running(self, running: bool) -> None:
         self.choose_button.setEnabled(not running)
         self.progress_bar.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
+
+    def open_returns(self) -> None:
+        from gongkai_desktop.ui.county.return_dialog import ReturnDialog
+
+        ReturnDialog(self.ctx, self).exec()
+
+    def choose(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            self, self.tr("选择报送包"), "", self.tr("报送包 (*.gkpkg)")
+        )
+        if paths:
+            self.receive([Path(p) for p in paths])
+
+    def receive(self, paths: Sequence[Path]) -> None:
+        """Receive ``paths`` on the thread pool; the table fills when it reports back."""
+        if self._task is not None or not paths:
+            return
+        self._cancel.clear()
+        ctx, cancel, signals = self.ctx, self._cancel, self._signals
+        chosen = list(paths)
+
+        def work() -> list[ReceiveResult]:
+            return receive_packages(
+                ctx, chosen, progress=signals.progressed.emit, cancelled=cancel.is_set
+            )
+
+        self._set_running(True)
+        self.progress_bar.setRange(0, len(chosen))
+        self.progress_bar.setValue(0)
+        self.progress_label.setStyleSheet("")
+        self.progress_label.setText(self.tr("正在核验报送包…"))
+        self._task = start_task(work, self._finished, self._failed)
+
+    def cancel(self) -> None:
+        """Stops before the next package; those received before stay received."""
+        self._cancel.set()
+        self.cancel_button.setEnabled(False)
+        self.progress_label.setText(self.tr("正在取消（当前报送包接收完后停止）…"))
+
+    def _progressed(self, done: int, total: int, what: str) -> None:
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+        self.progress_label.setText(what)
 
     def _finished(self, results: list[ReceiveResult]) -> None:
         self._task = None
@@ -155,75 +175,58 @@ class ReceivePage(QWidget):
         if any(r.error is None for r in results):
             self.received.emit()
 
-    def _failed(self, exc: Any) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self._task = None
         self._set_running(False)
         if isinstance(exc, ExportCancelled):
-            self.status.setStyleSheet(NOTE_STYLE)
-            self.status.setText(self.tr("已取消：取消前已接收的报送包已保存，其余未接收。"))
+            self.progress_label.setText(self.tr("已取消。取消前已接收的报送包已保存；其余未接收。"))
             self.received.emit()
             return
-        self.status.setStyleSheet(ERROR_STYLE)
-        self.status.setText(str(exc))
-        show_error(self, exc, self.tr("接收报送包"))
+        self.progress_label.setStyleSheet(ERROR_STYLE)
+        self.progress_label.setText(self.tr("接收失败。"))
+        show_error(self, exc, self.tr("接收失败"))
 
-    # ---- the result table --------------------------------------------------------------------
     def show_results(self, results: list[ReceiveResult]) -> None:
         self.results = list(results)
+        self.table.clearSpans()
         self.table.setRowCount(len(results))
-        for row, r in enumerate(results):
-            if r.error:
-                outcome = self.tr("拒收：{0}").format(r.error)
-            elif r.already_received:
-                outcome = self.tr("此前已接收，未重复写入")
-            else:
-                outcome = self.tr("已接收")
-            if r.receipt_path:
-                outcome += self.tr("；回执：{0}").format(r.receipt_path.name)
-            if r.receipt_error:
-                outcome += self.tr("；回执未写出：{0}").format(r.receipt_error)
-            if r.conflicts:
-                outcome += self.tr("；{0}条冲突待处理（见“冲突处理”）").format(r.conflicts)
-            cells = (
-                r.path.name,
-                r.township_name,
-                r.period,
-                *(
-                    ("", "", "", "", "")
-                    if r.error
-                    else (
-                        str(r.records),
-                        str(r.added),
-                        str(r.replaced),
-                        str(r.unchanged),
-                        str(r.conflicts),
-                    )
-                ),
-                outcome,
-            )
-            for column, text in enumerate(cells):
+        red = QBrush(QColor(REFUSED_COLOUR))
+        for r, result in enumerate(results):
+            name = QTableWidgetItem(result.path.name)
+            name.setToolTip(str(result.path))
+            self.table.setItem(r, 0, name)
+            if result.error is not None:
+                item = QTableWidgetItem(result.error)
+                item.setForeground(red)
+                item.setToolTip(result.error)
+                self.table.setItem(r, 1, item)
+                self.table.setSpan(r, 1, 1, len(COLUMNS) - 1)
+                continue
+            numbers = [result.added, result.replaced, result.unchanged, result.conflicts]
+            texts = [result.township_name, period_label(result.period), *map(str, numbers)]
+            for c, text in enumerate(texts, start=1):
                 item = QTableWidgetItem(text)
-                if 3 <= column <= 7:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                if r.error:
-                    item.setBackground(REFUSED)
-                elif r.conflicts:
-                    item.setBackground(CONFLICT)
-                self.table.setItem(row, column, item)
+                if c >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if c == 6 and result.conflicts:
+                    item.setForeground(red)
+                self.table.setItem(r, c, item)
+            if result.receipt_path is not None:
+                receipt = str(result.receipt_path)
+            else:
+                receipt = result.receipt_error or ""
+            if result.already_received:
+                receipt = self.tr("（此前已接收）") + receipt
+            self.table.setItem(r, len(COLUMNS) - 1, QTableWidgetItem(receipt))
         self.table.resizeRowsToContents()
-        accepted = [r for r in results if r.error is None]
-        refused = len(results) - len(accepted)
-        text = self.tr(
-            "已处理 {0} 个报送包：接收 {1} 个，拒收 {2} 个；新增 {3} 条、更新 {4} 条、冲突 {5} 条。"
-        ).format(
-            len(results),
-            len(accepted),
-            refused,
-            sum(r.added for r in accepted),
-            sum(r.replaced for r in accepted),
-            sum(r.conflicts for r in accepted),
-        )
-        self.status.setStyleSheet(ERROR_STYLE if refused else NOTE_STYLE)
-        self.status.setText(text)
+        ok = [r for r in results if r.error is None]
+        refused = len(results) - len(ok)
+        conflicts = sum(r.conflicts for r in ok)
+        text = self.tr("共{0}个报送包：接收{1}个").format(len(results), len(ok))
+        if refused:
+            text += self.tr("，拒收{0}个（红色为原因）").format(refused)
+        if conflicts:
+            text += self.tr("；{0}条记录有冲突，请到“冲突处理”逐项确认").format(conflicts)
+        self.summary.setStyleSheet(ERROR_STYLE if refused else "")
+        self.summary.setText(text + "。")
+        self.progress_label.setText(self.tr("接收完成。"))

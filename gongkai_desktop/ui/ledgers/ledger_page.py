@@ -45,6 +45,7 @@ from gongkai_desktop.services.ledgers.export import (
     ledger_file_name,
 )
 from gongkai_desktop.services.settings import load_settings
+from gongkai_desktop.ui.county.township_choice import TownshipChooser
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
@@ -211,6 +212,10 @@ class LedgerPage(QWidget):
         self.period_chooser = PeriodChooser()
         self.period_chooser.period_changed.connect(self.refresh)
         layout.addWidget(self.period_chooser)
+        # county mode: all townships or one (a 乡镇 column either way)
+        self.township_chooser = TownshipChooser(ctx)
+        self.township_chooser.changed.connect(self.refresh)
+        layout.addWidget(self.township_chooser)
         self.period_error = QLabel()
         self.period_error.setStyleSheet(ERROR_STYLE)
         self.period_error.setVisible(False)
@@ -289,6 +294,7 @@ class LedgerPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._task is None:
+            self.township_chooser.reload()  # a township may have been added
             self.refresh()  # records may have changed on other pages
 
     def current_period(self) -> Period | None:
@@ -305,7 +311,7 @@ class LedgerPage(QWidget):
         """Ledger titles and their record counts for the chosen period (SQL counts)."""
         period = self.current_period()
         selected = self.selected_ledger_id()
-        exporter = LedgerExporter(self.ctx)
+        exporter = LedgerExporter(self.township_chooser.scoped())
         self.table.setRowCount(len(self.ledgers))
         for row, ledger in enumerate(self.ledgers):
             title = QTableWidgetItem(ledger.title)
@@ -392,9 +398,10 @@ class LedgerPage(QWidget):
         photos_folder = target.with_name(target.stem + "（照片）") if photos else None
         cancel = self._cancel
         signals = self._signals
+        source = self.township_chooser.scoped()
 
         def work() -> list[ExportResult]:
-            exporter = LedgerExporter(self.ctx)
+            exporter = LedgerExporter(source)
             return [
                 exporter.export(
                     ledger_id,
@@ -421,9 +428,10 @@ class LedgerPage(QWidget):
         photos = self.photos_check.isChecked()
         cancel = self._cancel
         signals = self._signals
+        source = self.township_chooser.scoped()
 
         def work() -> list[ExportResult]:
-            return LedgerExporter(self.ctx).export_all(
+            return LedgerExporter(source).export_all(
                 period,
                 folder,
                 photos=photos,

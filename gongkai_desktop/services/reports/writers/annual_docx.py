@@ -37,12 +37,13 @@ def build_annual_document(report: AnnualReport) -> OfficialDocument:
     appendix = report.appendix
     # 附件说明: one blank line under the body, indented two characters (GB/T 9704 7.3.4)
     doc.blank_line()
-    coverage = report.coverage_appendix
-    numbered = coverage is not None
-    if coverage is not None:
-        # two attachments: numbered, the second aligned under the first (GB/T 9704 7.3.4)
-        doc.paragraph(f"附件：1.{appendix.caption}", run_in_headings=False)
-        doc.paragraph(f"　　　2.{coverage.caption}", run_in_headings=False)
+    appendices = report.appendices
+    numbered = len(appendices) > 1
+    if numbered:
+        # several attachments: numbered, each aligned under the first (GB/T 9704 7.3.4)
+        for n, table in enumerate(appendices, start=1):
+            lead = "附件：" if n == 1 else "　　　"
+            doc.paragraph(f"{lead}{n}.{table.caption}", run_in_headings=False)
     else:
         doc.paragraph(f"附件：{appendix.caption}", run_in_headings=False)
     doc.signature(report.signature_unit, report.made_on_text)
@@ -63,6 +64,7 @@ def build_annual_document(report: AnnualReport) -> OfficialDocument:
         widths=widths,
     )
     add_coverage_appendix(doc, report)
+    add_township_appendix(doc, report)
     return doc
 
 
@@ -86,9 +88,29 @@ def add_coverage_appendix(doc: OfficialDocument, report: AnnualReport) -> None:
     if table is None:
         return
     doc.new_section(landscape=True)
-    doc.paragraph("附件2", indent=False, font=doc.fonts.heading1)
+    doc.paragraph(_number(report, table), indent=False, font=doc.fonts.heading1)
     doc.title(table.caption)
     doc.table(table, font_size=COVERAGE_TABLE_PT, caption=False, line_pt=COVERAGE_TABLE_PT * 1.3)
+
+
+def _number(report: AnnualReport, table: ReportTable) -> str:
+    """附件2, 附件3 …: the table's place among the report's attachments."""
+    return f"附件{[id(t) for t in report.appendices].index(id(table)) + 1}"
+
+
+def add_township_appendix(doc: OfficialDocument, report: AnnualReport) -> None:
+    """County mode: the figures by township (the last 附件), laid out as 附件1 is, on a
+    portrait page of its own."""
+    table = report.township_appendix
+    if table is None:
+        return
+    doc.new_section(landscape=False)
+    doc.paragraph(_number(report, table), indent=False, font=doc.fonts.heading1)
+    doc.blank_line()
+    doc.title(table.caption)
+    doc.blank_line()
+    size, widths = appendix_fit(table, doc.text_width_twips)
+    doc.table(table, font_size=size, caption=False, row_height_mm=APPENDIX_ROW_MM, widths=widths)
 
 
 def write_annual_docx(report: AnnualReport, path: Path) -> None:

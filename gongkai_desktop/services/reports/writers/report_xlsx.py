@@ -573,10 +573,31 @@ def add_coverage_sheet(wb: Workbook, report: AnnualReport) -> None:
     page_setup(ws, "landscape")
 
 
+TOWNSHIP_SHEET = "各乡镇统计"
+_TOWNSHIP_WIDTH = 110.0  # A4 portrait would squeeze ten columns: landscape, one page wide
+
+
+def add_township_sheet(wb: Workbook, report: AnnualReport) -> None:
+    """County mode: sheet "各乡镇统计", the year's main figures per township and the
+    county's 合计 (the report's township appendix). Nothing on a township's database."""
+    table = report.township_appendix
+    if table is None:
+        return
+    ws = wb.create_sheet(TOWNSHIP_SHEET)
+    widths = scaled_widths(table, _TOWNSHIP_WIDTH)
+    set_column_widths(ws, widths)
+    title = f"{report.unit}{table.caption}"
+    put(ws, 1, 1, title, font=_title_font(), alignment=_CENTRE, last_col=len(widths))
+    ws.row_dimensions[1].height = 30
+    SheetTable(table, widths, _ANNUAL_STYLE).write(ws, 2)
+    page_setup(ws, "landscape")
+
+
 def write_annual_xlsx(report: AnnualReport, path: Path) -> None:
     """The annual report's figures by month: sheet "各月统计" (1月…12月 and 全年, A4
-    landscape), sheet "图表" (monthly inspections/outreach and rectification) and sheet
-    "巡查完成情况" (patrols per site and month)."""
+    landscape), sheet "图表" (monthly inspections/outreach and rectification), sheet
+    "巡查完成情况" (patrols per site and month) and, in county mode, "各乡镇统计"."""
     wb, _layout = annual_workbook(report)
     add_coverage_sheet(wb, report)
+    add_township_sheet(wb, report)
     _save(path, wb)
