@@ -229,6 +229,7 @@ def test_ledger_page_exports_one_township_or_all(
     page = shown(qtbot, LedgerPage(world.county))
     chooser = page.township_chooser
     assert chooser.isVisible()
+    assert not page.close_button.isVisible()  # a county receives; it has no 月末报送
     box = chooser.box
     assert [box.itemText(i) for i in range(box.count())] == ["全部乡镇", "龙河镇", "三元镇"]
     page.period_chooser.set_kind("month")
@@ -265,6 +266,7 @@ def test_the_township_chooser_is_hidden_on_a_township_database(qtbot, world: Wor
     page = shown(qtbot, LedgerPage(world.towns[0]))
     assert not page.township_chooser.isVisible()
     assert page.township_chooser.codes() is None
+    assert page.close_button.isVisible()
 
 
 def test_a_conflicting_site_reads_by_name(qtbot, world: World) -> None:  # type: ignore[no-untyped-def]
