@@ -386,6 +386,8 @@ def annual_report(
         total_row=True,
     )
     report(steps - 1)
+    townships = township_appendix(ctx, year, fig)  # county mode: every township's figures
+    report(steps)
     subject = f"{year}年度生态环境保护工作情况的报告"
     return AnnualReport(
         year=year,
@@ -399,5 +401,5 @@ def annual_report(
         by_month=tuple(by_month),
         appendix=appendix,
         coverage_appendix=coverage_appendix(year, fig),  # the year's own coverage
-        township_appendix=township_appendix(ctx, year, fig),
+        township_appendix=townships,
     )

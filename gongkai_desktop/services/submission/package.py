@@ -203,7 +203,14 @@ def _period_records(session: Session, period: Period) -> list[Record]:
     """The period's records (dated in it), every record changed since it began (a site, a
     record fixed after it was returned, a later edit of an earlier month), and, repeatedly,
     what those refer to."""
-    start = datetime.combine(period.start, datetime.min.time())
+    # stored times are naive UTC; the period begins at local midnight (UTC+8: 16:00 the
+    # day before), so an edit in the small hours of the 1st is not missed
+    start = (
+        datetime.combine(period.start, datetime.min.time())
+        .astimezone()
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+    )
     rows = session.scalars(
         select(Record).where(
             or_(
