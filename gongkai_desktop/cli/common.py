@@ -15,12 +15,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, parse_iso_date, parse_period, period_between
-from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.startup import open_context
+
+if TYPE_CHECKING:
+    from gongkai_desktop.services.context import AppContext
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -60,6 +61,8 @@ def period_from_args(args: argparse.Namespace) -> Period | None:
 def open_ctx(args: argparse.Namespace, auto_backup: bool = True) -> Iterator[AppContext]:
     """``with open_ctx(args) as ctx:`` — the database of ``--db`` (or the default one),
     opened as the GUI opens it and closed when the block ends."""
+    from gongkai_desktop.services.startup import open_context
+
     with open_context(Path(args.db) if args.db else None, auto_backup=auto_backup) as ctx:
         yield ctx
 

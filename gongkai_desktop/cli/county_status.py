@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gongkai_desktop.cli.common import (
     EXIT_OK,
@@ -16,7 +16,9 @@ from gongkai_desktop.cli.common import (
     period_from_args,
     print_json,
 )
-from gongkai_desktop.services.context import AppContext
+
+if TYPE_CHECKING:
+    from gongkai_desktop.services.context import AppContext
 
 TOWNSHIPS_HELP = "县级汇总：all 为全部乡镇（默认），或逗号分隔的统计用区划代码／乡镇名称"
 

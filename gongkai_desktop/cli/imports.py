@@ -17,33 +17,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gongkai_desktop.cli.common import EXIT_INPUT, EXIT_OK, InputError, open_ctx
-from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.io.file_output import ExportError
-from gongkai_desktop.services.io.untrusted_files import UntrustedFileError, check_xml_defences
-from gongkai_desktop.services.ledgers.intake.importer import (
-    ImportFileError,
-    ImportPreview,
-    commit,
-    preview,
-)
-from gongkai_desktop.services.ledgers.intake.mapping import (
-    MappingFileError,
-    MappingProfile,
-    ledger_of_file,
-    load_profile,
-    profile_to_yaml,
-    read_profile_file,
-    save_profile,
-    write_profile_file,
-)
-from gongkai_desktop.services.ledgers.intake.migration import (
-    FolderPlan,
-    import_folder,
-    plan_folder,
-)
+
+if TYPE_CHECKING:
+    from gongkai_desktop.services.context import AppContext
+    from gongkai_desktop.services.ledgers.intake.importer import ImportPreview
+    from gongkai_desktop.services.ledgers.intake.mapping import MappingProfile
+    from gongkai_desktop.services.ledgers.intake.migration import FolderPlan
 
 SHOWN = 20  # errors, duplicates and warnings printed in full; the rest are counted
 
@@ -142,6 +124,8 @@ def _print_preview(report: ImportPreview) -> None:
 
 
 def _decisions(ctx: AppContext, args: argparse.Namespace) -> MappingProfile:
+    from gongkai_desktop.services.ledgers.intake.mapping import MappingProfile, read_profile_file
+
     ledger = ctx.registry.ledger(args.ledger)
     profile = MappingProfile(ledger.id)
     if args.mapping:
@@ -158,6 +142,12 @@ def _decisions(ctx: AppContext, args: argparse.Namespace) -> MappingProfile:
 
 
 def _write_mapping_out(ctx: AppContext, report: ImportPreview, out: Path) -> None:
+    from gongkai_desktop.services.ledgers.intake.mapping import (
+        load_profile,
+        profile_to_yaml,
+        write_profile_file,
+    )
+
     ledger = ctx.registry.ledger(report.ledger_id)
     with ctx.transaction() as session:
         profile = load_profile(session, ledger.id).merged(report.decisions)
@@ -173,6 +163,10 @@ def _write_mapping_out(ctx: AppContext, report: ImportPreview, out: Path) -> Non
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.io.untrusted_files import UntrustedFileError, check_xml_defences
+    from gongkai_desktop.services.ledgers.intake.importer import ImportFileError, commit, preview
+    from gongkai_desktop.services.ledgers.intake.mapping import MappingFileError
+
     check_xml_defences()
     source = Path(args.file)
     errors_path = Path(args.errors) if args.errors else None
@@ -249,6 +243,15 @@ def _print_plan(plan: FolderPlan) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.io.untrusted_files import check_xml_defences
+    from gongkai_desktop.services.ledgers.intake.importer import ImportFileError
+    from gongkai_desktop.services.ledgers.intake.mapping import (
+        MappingFileError,
+        ledger_of_file,
+        read_profile_file,
+    )
+    from gongkai_desktop.services.ledgers.intake.migration import import_folder, plan_folder
+
     check_xml_defences()
     with open_ctx(args) as ctx:
         decisions: dict[str, MappingProfile] = {}
@@ -280,6 +283,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_mapping_show(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.ledgers.intake.mapping import load_profile
+
     with open_ctx(args) as ctx:
         ledger = ctx.registry.ledger(args.ledger)
         with ctx.transaction() as session:
@@ -297,6 +302,13 @@ def cmd_mapping_show(args: argparse.Namespace) -> int:
 
 
 def cmd_mapping_export(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.io.file_output import ExportError
+    from gongkai_desktop.services.ledgers.intake.mapping import (
+        load_profile,
+        profile_to_yaml,
+        write_profile_file,
+    )
+
     with open_ctx(args) as ctx:
         ledger = ctx.registry.ledger(args.ledger)
         with ctx.transaction() as session:
@@ -311,6 +323,12 @@ def cmd_mapping_export(args: argparse.Namespace) -> int:
 
 
 def cmd_mapping_import(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.ledgers.intake.mapping import (
+        MappingFileError,
+        read_profile_file,
+        save_profile,
+    )
+
     with open_ctx(args) as ctx:
         ledger = ctx.registry.ledger(args.ledger)
         try:

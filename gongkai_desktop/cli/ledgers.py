@@ -17,7 +17,6 @@ from gongkai_desktop.cli.common import (
 )
 from gongkai_desktop.cli.county_status import add_townships_argument, townships_from_args
 from gongkai_desktop.domain.errors import GongkaiError
-from gongkai_desktop.forms.loader import load_registry
 
 
 def register(sub: Any) -> None:
@@ -38,6 +37,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_ledgers(args: argparse.Namespace) -> int:
+    from gongkai_desktop.forms.loader import load_registry
+
     registry = load_registry(paths.forms_dir())
     for ledger in registry.ledgers.values():
         print(f"{ledger.id}\t{ledger.title}")

@@ -13,9 +13,6 @@ from typing import Any
 
 from gongkai_desktop import paths
 from gongkai_desktop.cli.common import EXIT_FAIL, EXIT_OK, open_ctx
-from gongkai_desktop.services.maintenance import backup as backup_service
-from gongkai_desktop.services.maintenance.checks import check_database, selftest
-from gongkai_desktop.services.startup import open_context
 
 
 def register_gui(sub: Any) -> None:
@@ -44,6 +41,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.maintenance import backup as backup_service
+
     with open_ctx(args, auto_backup=False) as ctx:
         info = backup_service.create_backup(
             ctx.db_path, ctx.engine, "manual", Path(args.out) if args.out else None
@@ -55,6 +54,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore_backup(args: argparse.Namespace) -> int:
     # The live database is not opened first: restoring must work even when it is
     # damaged or refused (e.g. written by a newer version).
+    from gongkai_desktop.services.maintenance import backup as backup_service
+    from gongkai_desktop.services.startup import open_context
+
     db_path = Path(args.db or paths.default_db_path()).resolve()
     before = backup_service.restore_backup(db_path, Path(args.path))
     # reopen: a backup from an older version is upgraded here (after its own backup)
@@ -64,6 +66,8 @@ def cmd_restore_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.maintenance.checks import check_database
+
     with open_ctx(args, auto_backup=False) as ctx:
         report = check_database(ctx)
     for line in report.lines:
@@ -75,6 +79,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.maintenance.checks import selftest
+
     for step in selftest():
         print(step)
     if not args.no_gui:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop.cli.common import EXIT_OK, InputError, open_ctx, print_json
-from gongkai_desktop.services.disclosure.notices import NOTICE_KINDS
+from gongkai_desktop.services.disclosure.notice_kinds import NOTICE_KINDS
 
 _KIND_HELP = "、".join(f"{k.name}（{k.id}）" for k in NOTICE_KINDS)
 

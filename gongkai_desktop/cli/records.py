@@ -4,7 +4,7 @@ the same RecordService as the GUI's record pages."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gongkai_desktop import paths
 from gongkai_desktop.cli.common import (
@@ -15,7 +15,9 @@ from gongkai_desktop.cli.common import (
     open_ctx,
     print_json,
 )
-from gongkai_desktop.services.records.service import RecordQuery, RecordService
+
+if TYPE_CHECKING:
+    from gongkai_desktop.services.records.service import RecordService
 
 
 def register(sub: Any) -> None:
@@ -55,6 +57,8 @@ def cmd_forms(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.records.service import RecordService
+
     with open_ctx(args) as ctx:
         view = RecordService(ctx).create(args.form, json_arg(args.json))
     print(view.id)
@@ -68,6 +72,8 @@ def _check_form(service: RecordService, form_id: str, record_id: str) -> None:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.records.service import RecordService
+
     with open_ctx(args) as ctx:
         service = RecordService(ctx)
         _check_form(service, args.form, args.id)
@@ -80,6 +86,8 @@ def _bin_command(action: str, done: str) -> Handler:
     """delete / restore: the same checks, then RecordService.delete or .restore."""
 
     def handler(args: argparse.Namespace) -> int:
+        from gongkai_desktop.services.records.service import RecordService
+
         with open_ctx(args) as ctx:
             service = RecordService(ctx)
             _check_form(service, args.form, args.id)
@@ -95,6 +103,8 @@ cmd_restore = _bin_command("restore", "已从回收站恢复")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from gongkai_desktop.services.records.service import RecordQuery, RecordService
+
     with open_ctx(args) as ctx:
         service = RecordService(ctx)
         form = ctx.registry.form(args.form)

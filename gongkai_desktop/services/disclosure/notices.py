@@ -43,6 +43,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import FieldError, ValidationError
 from gongkai_desktop.domain.periods import format_cn_date
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.disclosure.notice_kinds import NOTICE_KINDS, NoticeKind
 from gongkai_desktop.services.documents.content import (
     default_number_pattern,
     fill_number,
@@ -64,19 +65,6 @@ CLOSED = "已办结"
 BLANK_DATE = "　　年　　月　　日"
 
 
-@dataclass(frozen=True)
-class NoticeKind:
-    id: str  # ascii, for the command line
-    name: str  # what the clerk calls it
-    title: str  # the document's title
-
-
-NOTICE_KINDS: tuple[NoticeKind, ...] = (
-    NoticeKind("correction", "补正告知书", "政府信息公开申请补正告知书"),
-    NoticeKind("extension", "延期答复告知书", "政府信息公开申请延期答复告知书"),
-    NoticeKind("reply", "答复书", "政府信息公开申请答复书"),
-    NoticeKind("receipt", "送达回证", "送达回证"),
-)
 _KIND_BY_TEXT = {text: kind for kind in NOTICE_KINDS for text in (kind.id, kind.name, kind.title)}
 
 
