@@ -143,8 +143,11 @@ class MainWindow(QMainWindow):
         self.pages: list[QWidget] = []  # one per module, in self.modules order (unwrapped)
 
         self._build_pages()
-        self.nav.currentRowChanged.connect(self._show_page)
+        # the first page was just built with fresh figures: select it before listening,
+        # so the 工作台 is not computed a second time on start (issue 16)
         self.nav.setCurrentRow(0)
+        self.stack.setCurrentIndex(0)
+        self.nav.currentRowChanged.connect(self._show_page)
         self.resize(1180, 760)
 
     # ---- pages --------------------------------------------------------------------------

@@ -310,3 +310,25 @@ def test_keyboard_new_search_and_refresh_on_the_shown_list(qtbot, window, record
     sites.table.setFocus()
     qtbot.keyClick(sites.table, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: any("龙河水库" in row for row in cell_texts(sites)))
+
+
+def test_the_dashboard_is_computed_once_on_start(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.ui.dashboard import DashboardPage
+
+    calls: list[int] = []
+    original = DashboardPage.refresh
+
+    def counted(self: DashboardPage) -> None:
+        calls.append(1)
+        original(self)
+
+    monkeypatch.setattr(DashboardPage, "refresh", counted)
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.current_page() is win.dashboard and len(calls) == 1
+    # going back to it later reads it again (records may have changed elsewhere)
+    win.nav.setCurrentRow(1)
+    win.nav.setCurrentRow(0)
+    assert len(calls) == 2
