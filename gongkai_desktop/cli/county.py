@@ -233,7 +233,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from gongkai_desktop.data.models import ReceivedPackage
-    from gongkai_desktop.services.submission.package import file_sha256
+    from gongkai_desktop.services.io.hashing import file_sha256
     from gongkai_desktop.services.submission.receipts import write_receipt
 
     wanted = args.package.strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
@@ -36,6 +36,20 @@ class _Bad(Exception):
 
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | dict) and len(value) == 0)
+
+
+def field_values(form: FormSpec, data: Mapping[str, Any]) -> Iterator[tuple[FieldSpec, Any]]:
+    """Every (field, stored value) of a record in form order, the fields of each
+    repeat-group row in place of the group (what site, link and photo lookups walk)."""
+    for spec in form.fields:
+        value = data.get(spec.key)
+        if spec.is_repeat and isinstance(value, list):
+            for row in value:
+                if isinstance(row, dict):
+                    for child in spec.fields:
+                        yield child, row.get(child.key)
+        else:
+            yield spec, value
 
 
 def _to_int(value: Any) -> int:

@@ -44,7 +44,7 @@ from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, format_cn_date
 from gongkai_desktop.forms.spec import FieldSpec, FormSpec, LedgerColumn, LedgerSpec
-from gongkai_desktop.forms.values import overdue_label
+from gongkai_desktop.forms.values import field_values, overdue_label
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_count
 from gongkai_desktop.services.io.file_output import ExportError, error_message, write_atomically
@@ -845,19 +845,14 @@ class _Run:
 
 
 def _photo_entries(form: FormSpec, values: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Every photo of a record: photo fields first, then those of repeat-group rows."""
-    entries: list[dict[str, str]] = []
-    for spec in form.fields:
-        value = values.get(spec.key)
-        if spec.type == "photos" and isinstance(value, list):
-            entries += [e for e in value if isinstance(e, dict)]
-        elif spec.is_repeat and isinstance(value, list):
-            for row in value:
-                for child in spec.fields:
-                    photos = row.get(child.key) if isinstance(row, dict) else None
-                    if child.type == "photos" and isinstance(photos, list):
-                        entries += [e for e in photos if isinstance(e, dict)]
-    return entries
+    """Every photo of a record, in form order (repeat-group rows' photos in place)."""
+    return [
+        entry
+        for spec, value in field_values(form, values)
+        if spec.type == "photos" and isinstance(value, list)
+        for entry in value
+        if isinstance(entry, dict)
+    ]
 
 
 # A4 landscape less 0.4 in margins each side, in points

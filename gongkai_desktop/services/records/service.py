@@ -29,6 +29,7 @@ from gongkai_desktop.forms.values import (
     coerce_value,
     default_values,
     display_value,
+    field_values,
     is_empty,
     preview_computed,
     workday_deadline,
@@ -140,18 +141,11 @@ def _view(row: Record) -> RecordView:
 
 def site_refs(form: FormSpec, data: Mapping[str, Any]) -> set[str]:
     """Site ids stored in ``data`` (site fields, also inside repeat groups)."""
-    refs: set[str] = set()
-    for spec in form.fields:
-        value = data.get(spec.key)
-        if spec.type == "site" and isinstance(value, str):
-            refs.add(value)
-        elif spec.is_repeat and isinstance(value, list):
-            for row in value:
-                for child in spec.fields:
-                    ref = row.get(child.key) if isinstance(row, dict) else None
-                    if child.type == "site" and isinstance(ref, str):
-                        refs.add(ref)
-    return refs
+    return {
+        value
+        for spec, value in field_values(form, data)
+        if spec.type == "site" and isinstance(value, str)
+    }
 
 
 def _not_copied(spec: FieldSpec) -> bool:

@@ -20,7 +20,6 @@ name. The PDF needs QtGui, so the caller hands in the function that renders it
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -45,6 +44,7 @@ from gongkai_desktop.services.io.file_output import (
     write_atomically,
     write_bytes_atomically,
 )
+from gongkai_desktop.services.io.hashing import file_sha256
 from gongkai_desktop.services.ledgers.export import (
     Cancelled,
     ExportCancelled,
@@ -316,20 +316,6 @@ def _check_cancel(cancelled: Cancelled | None) -> None:
         raise ExportCancelled()
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of the file as the device returns it: after the written pages are
-    dropped from the system's cache (where it can), so a stick that kept wrong bytes is
-    caught here rather than at the county."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        if hasattr(os, "posix_fadvise"):
-            with contextlib.suppress(OSError):
-                os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _copy_into(source: Path, target: Path, cancelled: Cancelled | None) -> None:
     def write(handle: BinaryIO) -> None:
         with open(source, "rb") as src:
@@ -407,7 +393,7 @@ def run_close(
             text = notes_text(unit, period, checks, reasons, made_at)
             (work / NOTES_FILE).write_bytes(text.encode("utf-8-sig"))
             made = sorted(work.iterdir(), key=lambda p: p.name)
-            hashes = {p.name: file_sha256(p) for p in made}
+            hashes = {p.name: file_sha256(p, from_device=True) for p in made}
             # 2. onto the stick, under temporary names inside the hidden folder
             copy = stages.step(350, 150)
             for index, source in enumerate(made):
@@ -435,7 +421,7 @@ def run_close(
                     final / name,
                     path.stat().st_size,
                     hashes[name],
-                    file_sha256(path) == hashes[name],
+                    file_sha256(path, from_device=True) == hashes[name],
                 )
             )
         notes = tuple(f"照片文件缺失，未装入报送包：{name}" for name in built.missing_attachments)

@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -36,9 +36,11 @@ from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import AuditEntry, Record, ReturnedRecord, Submission
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period
-from gongkai_desktop.forms.spec import FieldSpec, FormSpec
+from gongkai_desktop.forms.spec import FormSpec
+from gongkai_desktop.forms.values import field_values
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.file_output import ExportError, write_atomically
+from gongkai_desktop.services.io.hashing import file_sha256
 from gongkai_desktop.services.ledgers.export import ExportCancelled, safe_file_name
 from gongkai_desktop.services.submission.keys import sign, signature_matches, stored_key
 
@@ -111,24 +113,11 @@ def period_key(period: Period) -> str:
 
 
 # ---- what a record refers to -----------------------------------------------------------------
-def _fields_with_values(form: FormSpec, data: Mapping[str, Any]) -> Iterator[tuple[FieldSpec, Any]]:
-    """Every (field, value) of a record, repeat-group rows included."""
-    for spec in form.fields:
-        value = data.get(spec.key)
-        if spec.is_repeat and isinstance(value, list):
-            for row in value:
-                if isinstance(row, dict):
-                    for child in spec.fields:
-                        yield child, row.get(child.key)
-        else:
-            yield spec, value
-
-
 def references(form: FormSpec, data: Mapping[str, Any]) -> set[str]:
     """Ids of the records ``data`` points at (site and linked-record fields)."""
     return {
         value
-        for spec, value in _fields_with_values(form, data)
+        for spec, value in field_values(form, data)
         if spec.type in ("site", "record") and isinstance(value, str) and value
     }
 
@@ -136,7 +125,7 @@ def references(form: FormSpec, data: Mapping[str, Any]) -> set[str]:
 def photo_files(form: FormSpec, data: Mapping[str, Any]) -> list[str]:
     """The attachment paths (relative to the attachment folder) a record's photos name."""
     files = []
-    for spec, value in _fields_with_values(form, data):
+    for spec, value in field_values(form, data):
         if spec.type == "photos" and isinstance(value, list):
             files += [str(e["file"]) for e in value if isinstance(e, dict) and e.get("file")]
     return files
@@ -188,14 +177,6 @@ def _jsonl(rows: Iterable[Mapping[str, Any]]) -> bytes:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ---- writing ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ class TownshipChooser(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.county = False  # a county database (read again by reload)
         self.box = QComboBox()
         self.box.setObjectName("township_choice")
         self.box.setMinimumContentsLength(10)
@@ -33,7 +34,7 @@ class TownshipChooser(QWidget):
 
     def reload(self) -> None:
         """Read the townships again (one may have been added), keeping the choice."""
-        county = is_county(load_settings(self.ctx))
+        county = self.county = is_county(load_settings(self.ctx))
         self.setVisible(county)
         current = self.box.currentData()
         blocked = self.box.blockSignals(True)

@@ -296,7 +296,7 @@ class LedgerPage(QWidget):
         if self._task is None:
             self.township_chooser.reload()  # a township may have been added
             # 月末报送 is a township's hand-off; a county database receives, never submits
-            self.close_button.setVisible(self.township_chooser.isHidden())
+            self.close_button.setVisible(not self.township_chooser.county)
             self.refresh()  # records may have changed on other pages
 
     def current_period(self) -> Period | None:

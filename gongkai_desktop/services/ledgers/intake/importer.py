@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import logging
 import os
 import uuid
@@ -43,6 +42,7 @@ from gongkai_desktop.forms.values import (
 )
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.cell_text import year_hint_of
+from gongkai_desktop.services.io.hashing import file_sha256
 from gongkai_desktop.services.io.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.io.untrusted_files import (
     CheckedFile,
@@ -260,14 +260,6 @@ class ImportResult:
 
 
 # ---- helpers ---------------------------------------------------------------------------
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def default_errors_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}_导入错误行.xlsx")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.io.hashing import file_sha256
 from gongkai_desktop.services.io.untrusted_files import UntrustedFileError
 from gongkai_desktop.services.ledgers.intake import importer
 from gongkai_desktop.services.ledgers.intake.importer import (
@@ -242,7 +243,7 @@ def import_folder(
                 for report in reports:
                     if progress is not None and not progress(report.path.name):
                         raise ImportCancelled()
-                    if importer.file_sha256(report.path) != report.sha256:
+                    if file_sha256(report.path) != report.sha256:
                         raise ImportFileError(
                             f"“{report.path.name}”在预览之后被修改过，请重新预览后再导入。"
                         )
