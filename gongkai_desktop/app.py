@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -95,16 +95,22 @@ def run_gui(db_path: Path | None) -> int:
     configure_application(app)
     previous_hook, sys.excepthook = sys.excepthook, _excepthook
     try:
+        db_path = Path(db_path or paths.default_db_path())
+        had_data = db_path.exists() and db_path.stat().st_size > 0
         try:
             check_xml_defences()  # imported Excel files are untrusted: XML entities refused
-            ctx = open_context(db_path)
+            # the daily backup waits for the window (below): it grows with the data
+            ctx = open_context(db_path, auto_backup=False)
         except Exception as exc:  # newer database, broken form file, disk: say so and stop
             show_error(None, exc, app.translate("app", "无法打开数据库"))
             return 1
         window = MainWindow(ctx)
         window.show()
+        log.info("主窗口已显示")
         if ctx.opened_notes:
             window.statusBar().showMessage("；".join(ctx.opened_notes), 15000)
+        if had_data:
+            QTimer.singleShot(0, window.start_daily_backup)  # once the event loop runs
         code = app.exec()
         window.ctx.close()
         return code
@@ -139,6 +145,7 @@ def gui_selftest() -> list[str]:
         try:
             window = MainWindow(ctx)
             steps.append(f"主窗口创建成功（{len(MODULES)} 个模块）")
+            page = window.list_page("site")  # built before the save: refreshed by it
             editor = RecordEditor(window.service, "site", parent=window)
             editor.set_field_value("site_type", "饮用水水源地")
             editor.set_field_value("name", "界面自检水源地")
@@ -150,7 +157,6 @@ def gui_selftest() -> list[str]:
                 f"监管对象编辑窗口生成 {len(editor.editors)} 个字段，保存记录“{made.title}”成功"
             )
             window.refresh_lists()
-            page = window.list_pages.get("site")
             if page is None or page.model.total_count != 1:
                 raise GongkaiError("自检失败：监管对象列表没有显示刚保存的记录")
             steps.append("监管对象列表显示新记录")

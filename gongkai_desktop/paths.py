@@ -67,5 +67,10 @@ def backups_dir(db_path: Path) -> Path:
     return db_path.parent / "backups"
 
 
+def cache_dir() -> Path:
+    """What the app can rebuild at any time (the validated form files)."""
+    return data_home() / "cache"
+
+
 def logs_dir() -> Path:
     return data_home() / "logs"

@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
 def cmd_ledgers(args: argparse.Namespace) -> int:
     from gongkai_desktop.forms.loader import load_registry
 
-    registry = load_registry(paths.forms_dir())
+    registry = load_registry(paths.forms_dir(), cache_dir=paths.cache_dir())
     for ledger in registry.ledgers.values():
         print(f"{ledger.id}\t{ledger.title}")
     return EXIT_OK

@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
 def cmd_forms(args: argparse.Namespace) -> int:
     from gongkai_desktop.forms.loader import load_registry
 
-    registry = load_registry(paths.forms_dir())
+    registry = load_registry(paths.forms_dir(), cache_dir=paths.cache_dir())
     for form in registry:
         print(f"{form.id}\t{form.title}\t{len(form.fields)}个字段")
     return EXIT_OK

@@ -12,12 +12,10 @@ import functools
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import yaml
-
-from gongkai_desktop.domain.errors import FormDefinitionError
+from gongkai_desktop.domain.errors import FormDefinitionError, GongkaiError
+from gongkai_desktop.forms import validated_cache
 from gongkai_desktop.forms.problems import DocPath, ProblemCode, Problems
 from gongkai_desktop.forms.schema import FORM_SCHEMA, LEDGER_SCHEMA, LISTS_SCHEMA
 from gongkai_desktop.forms.spec import (
@@ -37,85 +35,29 @@ from gongkai_desktop.forms.spec import (
     computed_refs,
 )
 
+if TYPE_CHECKING:
+    import jsonschema
+
 LISTS_FILE = "lists.yaml"
 # a drop-down offers a field's choices, 是/否, or the texts already entered (e.g. 村)
 FILTER_TYPES = ("choice", "boolean", "text")
 LEDGERS_DIR = "ledgers"
+SCHEMAS = {"form": FORM_SCHEMA, "ledger": LEDGER_SCHEMA, "lists": LISTS_SCHEMA}
 
 C = ProblemCode
 
 
 @functools.cache
 def _validator(schema_name: str) -> jsonschema.protocols.Validator:
-    schema = {"form": FORM_SCHEMA, "ledger": LEDGER_SCHEMA, "lists": LISTS_SCHEMA}[schema_name]
-    return jsonschema.Draft202012Validator(schema)
+    import jsonschema  # only when a file is checked in full (not on a cached start)
+
+    return jsonschema.Draft202012Validator(SCHEMAS[schema_name])
 
 
 def _schema_check(name: str, doc: Any, schema_name: str, problems: Problems) -> bool:
     """True when ``doc`` passes its schema; else its problems are recorded."""
     errors = _validator(schema_name).iter_errors(doc)
     return problems.add_schema_errors(name, doc, errors) == 0
-
-
-class _DuplicateKeyError(yaml.YAMLError):
-    def __init__(self, key: Any, owner: Any, line: int) -> None:
-        self.key, self.owner, self.line = key, owner, line
-
-
-# libyaml's parser when PyYAML has it (the wheels do): the pure-Python one takes over a
-# second to read forms/ on a modest PC, and every start and CLI command reads it
-_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _UniqueKeyLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
-    """SafeLoader that refuses a key written twice in one mapping: plain YAML would
-    silently keep the last one (e.g. a second ``fields:`` drops a section's fields)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        owner = next(
-            (v.value for k, v in node.value if k.value == "key" and isinstance(v, yaml.ScalarNode)),
-            None,
-        )
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicate = key in seen
-            except TypeError:  # unhashable key: SafeLoader reports it below
-                continue
-            if duplicate:
-                raise _DuplicateKeyError(key, owner, key_node.start_mark.line + 1)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-def _read_yaml(path: Path, problems: Problems, name: str | None = None) -> Any:
-    """The parsed file, or None after recording why it cannot be used."""
-    name = name or path.name
-    try:
-        with path.open(encoding="utf-8") as fh:
-            doc = yaml.load(fh, Loader=_UniqueKeyLoader)  # a SafeLoader
-    except _DuplicateKeyError as dup:
-        field = f"字段“{dup.owner}”" if dup.owner else ""
-        where = f"{field}中" if field else ""
-        problems.add(
-            C.DUPLICATE_KEY, name, f"{where}“{dup.key}”重复出现", line=dup.line, field=field
-        )
-        return None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        # PyYAML's own words (English), without the file and line it repeats
-        detail = "，".join(str(p) for p in (exc.context, exc.problem) if p) or str(exc)
-        problems.add(C.YAML_SYNTAX, name, f"无法读取，YAML 写法有误（{detail}）", line=line)
-        return None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.add(C.UNREADABLE, name, f"无法读取（{exc}）")
-        return None
-    problems.read(name, path, doc)
-    if doc is None:
-        problems.add(C.EMPTY_FILE, name, "文件为空")
-    return doc
 
 
 def _choice_items(items: list[Any]) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -781,30 +723,78 @@ def _build_ledger(
     )
 
 
-def load_registry(root: Path) -> FormRegistry:
+def _files(root: Path) -> tuple[Path, list[Path], list[Path]]:
+    """lists.yaml, the form files and the ledger files of ``root``, in load order."""
+    form_files = sorted(p for p in root.glob("*.yaml") if p.name != LISTS_FILE)
+    return root / LISTS_FILE, form_files, sorted((root / LEDGERS_DIR).glob("*.yaml"))
+
+
+def _named(root: Path) -> list[tuple[str, Path]]:
+    """Every file the registry is read from, by the name problems give it."""
+    lists_path, form_files, ledger_files = _files(root)
+    named = [(LISTS_FILE, lists_path)] if lists_path.exists() else []
+    named += [(p.name, p) for p in form_files]
+    return named + [(f"{LEDGERS_DIR}/{p.name}", p) for p in ledger_files]
+
+
+class _Reader:
+    """Reads and schema-checks each file, or takes it from the validated cache."""
+
+    def __init__(self, problems: Problems, cached: dict[str, Any] | None) -> None:
+        self.problems = problems
+        self.cached = cached
+        self.docs: dict[str, Any] = {}  # what was read, for a new cache
+
+    def doc(self, path: Path, name: str) -> Any:
+        if self.cached is not None and name in self.cached:
+            doc = self.cached[name]
+            self.problems.read(name, path, doc)
+        else:
+            from gongkai_desktop.forms.yaml_files import read_yaml
+
+            doc = read_yaml(path, self.problems, name)
+        self.docs[name] = doc
+        return doc
+
+    def schema_ok(self, name: str, doc: Any, schema_name: str) -> bool:
+        if self.cached is not None and name in self.cached:
+            return True  # checked when it was cached, under the same schemas
+        return _schema_check(name, doc, schema_name, self.problems)
+
+
+def load_registry(root: Path, cache_dir: Path | None = None) -> FormRegistry:
     """Load ``lists.yaml``, every form file and every ledger file under ``root``.
 
     Raises :class:`FormDefinitionError` with every problem of every file, each a
     :class:`~gongkai_desktop.forms.problems.FormProblem` (code, file, line, field, message).
+    With ``cache_dir``, files unchanged since they last passed every check are taken from
+    the validated cache (``validated_cache``) instead of being parsed and checked again.
     """
+    lists_path, form_files, ledger_files = _files(root)
+    key = cached = store = None
+    if cache_dir is not None:
+        key = validated_cache.cache_key(_named(root), SCHEMAS)
+        store = validated_cache.user_cache_file(cache_dir, root)
+        if key is not None:
+            shipped = root / validated_cache.SHIPPED_NAME
+            cached = validated_cache.read([shipped, store], key)
     problems = Problems()
+    reader = _Reader(problems, cached)
     lists: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
-    lists_path = root / LISTS_FILE
     if lists_path.exists():
-        doc = _read_yaml(lists_path, problems)
-        if doc is not None and _schema_check(LISTS_FILE, doc, "lists", problems):
+        doc = reader.doc(lists_path, LISTS_FILE)
+        if doc is not None and reader.schema_ok(LISTS_FILE, doc, "lists"):
             lists = {k: _choice_items(v) for k, v in doc["lists"].items()}
 
     forms: dict[str, FormSpec] = {}
     broken: set[str] = set()
-    form_files = sorted(p for p in root.glob("*.yaml") if p.name != LISTS_FILE)
     if not form_files:
         problems.add(C.NO_FORM_FILES, "", f"表单目录 {root} 中没有表单文件")
     for path in form_files:
-        doc = _read_yaml(path, problems)
+        doc = reader.doc(path, path.name)
         if doc is None:
             continue
-        if not _schema_check(path.name, doc, "form", problems):
+        if not reader.schema_ok(path.name, doc, "form"):
             if isinstance(doc, dict) and isinstance(doc.get("id"), str):
                 broken.add(doc["id"])
             continue
@@ -820,10 +810,10 @@ def load_registry(root: Path) -> FormRegistry:
     _check_links(forms, problems, broken)
 
     ledgers: dict[str, LedgerSpec] = {}
-    for path in sorted((root / LEDGERS_DIR).glob("*.yaml")):
+    for path in ledger_files:
         name = f"{LEDGERS_DIR}/{path.name}"
-        doc = _read_yaml(path, problems, name)
-        if doc is None or not _schema_check(name, doc, "ledger", problems):
+        doc = reader.doc(path, name)
+        if doc is None or not reader.schema_ok(name, doc, "ledger"):
             continue
         if doc["id"] in ledgers:
             message = f"台账编号“{doc['id']}”与其他文件重复"
@@ -835,7 +825,25 @@ def load_registry(root: Path) -> FormRegistry:
 
     if problems:
         raise FormDefinitionError(problems.result())
+    if store is not None and key is not None and cached is None:
+        validated_cache.write(store, key, reader.docs)
     return FormRegistry(forms=forms, ledgers=ledgers, lists={k: v[0] for k, v in lists.items()})
+
+
+def write_shipped_cache(root: Path, target: Path | None = None) -> Path:
+    """The cache the bundle ships beside its forms, ``target`` (by default in ``root``;
+    ``build.spec`` writes it in build/ and bundles it into forms/): the folder is checked
+    in full first, so a broken file fails the build."""
+    load_registry(root)  # raises FormDefinitionError on any problem
+    named = _named(root)
+    reader = _Reader(Problems(), None)
+    for name, path in named:
+        reader.doc(path, name)
+    key = validated_cache.cache_key(named, SCHEMAS)
+    target = target or root / validated_cache.SHIPPED_NAME
+    if key is None or not validated_cache.write(target, key, reader.docs):
+        raise GongkaiError(f"无法写入表单校验缓存 {target}")
+    return target
 
 
 def _with_path(spec: FormSpec, path: Path) -> FormSpec:

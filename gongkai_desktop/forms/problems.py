@@ -18,10 +18,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from jsonschema.exceptions import ValidationError as SchemaError
+# PyYAML and jsonschema are imported only when a file has a problem to locate: a start
+# from the validated cache never needs them
+if TYPE_CHECKING:
+    import yaml
+    from jsonschema.exceptions import ValidationError as SchemaError
 
 
 class ProblemCode(StrEnum):
@@ -138,18 +141,21 @@ def location(path: Iterable[str | int], doc: Any) -> str:
 
 # ---- lines -------------------------------------------------------------------------------
 
-# the same parser as the loader: libyaml's when PyYAML has it
-_COMPOSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def _compose(path: Path) -> yaml.Node | None:
+    import yaml
+
+    # the same parser as the loader: libyaml's when PyYAML has it
+    composer: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=_COMPOSER)
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=composer)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
 
 
 def _same_key(node: yaml.Node, step: str | int) -> bool:
+    import yaml
+
     if not isinstance(node, yaml.ScalarNode):
         return False
     if isinstance(step, bool):
@@ -163,6 +169,8 @@ def line_of(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
     that goes further than the document gives the line of the deepest node found."""
     if root is None:
         return None
+    import yaml
+
     node, line = root, root.start_mark.line + 1
     for step in path:
         if isinstance(node, yaml.MappingNode):

@@ -33,7 +33,7 @@ def open_context(
     (``auto_backup``); the notes say what was done, for the status bar.
     """
     db_path = Path(db_path or paths.default_db_path()).resolve()
-    registry = load_registry(forms_dir or paths.forms_dir())
+    registry = load_registry(forms_dir or paths.forms_dir(), cache_dir=paths.cache_dir())
     existed = db_path.exists() and db_path.stat().st_size > 0
     if existed:
         # Judge the version before the engine's PRAGMAs (WAL) can touch the file.
@@ -59,13 +59,22 @@ def open_context(
                 notes.append("升级数据库前已备份（可在“设置—数据与备份”中查看）")
             migrate.upgrade(ctx.engine)
         if auto_backup and existed:
-            made_daily = backup.daily_backup_if_due(db_path, ctx.engine)
-            if made_daily is not None:
-                log.info("今日自动备份：%s", made_daily.path)
-                notes.append("已完成今日自动备份")
+            note = daily_backup(ctx)
+            if note:
+                notes.append(note)
     except BaseException:
         ctx.close()
         raise
     for note in notes:
         log.info(note)
     return ctx
+
+
+def daily_backup(ctx: AppContext) -> str | None:
+    """The first open of a day backs the database up; returns the note for the clerk
+    (None: already done today). The window runs this on a worker after it is shown."""
+    made = backup.daily_backup_if_due(ctx.db_path, ctx.engine)
+    if made is None:
+        return None
+    log.info("今日自动备份：%s", made.path)
+    return "已完成今日自动备份"

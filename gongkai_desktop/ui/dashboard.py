@@ -11,12 +11,13 @@ when the page is shown and after every save.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.domain.periods import format_cn_date
-from gongkai_desktop.services.maintenance.backup import list_backups
+from gongkai_desktop.services.maintenance.backup import BackupInfo, list_backups
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.reports.dashboard import (
     Dashboard,
@@ -60,6 +61,7 @@ from gongkai_desktop.services.submission.status import (
 )
 from gongkai_desktop.ui.errors import describe_error, show_error
 from gongkai_desktop.ui.style import BANNER_STYLE, HINT_STYLE, emphasise
+from gongkai_desktop.ui.worker import Task
 
 OVERDUE_COLOR = "#c0392b"
 DUE_SOON_COLOR = "#b9770e"
@@ -72,6 +74,9 @@ WARNING_STYLE = (
 CARD_STYLE = "QFrame#card { background: #ffffff; border: 1px solid #dfe3e8; border-radius: 6px; }"
 # a list shows this many rows before it scrolls (the page itself scrolls too)
 MAX_VISIBLE_ROWS = 8
+# at most this many rows are built per list: thousands of overdue tasks would take
+# seconds of widgets; the rest are counted (「另有N项」) and are in the record lists
+MAX_LISTED_ROWS = 50
 REFLOW_WIDTH = 1200  # narrower than this, the two columns stack into one
 ROW_PADDING = 10  # pixels above and below a row's text
 DESCRIPTION_CHARS = 60  # longer problem descriptions are cut (the tooltip has them whole)
@@ -84,6 +89,18 @@ class _Row:
     cells: tuple[str, ...]
     tooltip: str = ""
     alert_column: int = -1  # this cell is shown in the section's colour, bold
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the page shows, read in one go (on a worker in background mode)."""
+
+    settings: dict[str, str]
+    board: Dashboard
+    counts: dict[str, tuple[int, int]]
+    sent: Sequence[SubmissionRow]
+    returned: Sequence[ReturnedRow]
+    backups: Sequence[BackupInfo]
 
 
 class RecordSection(QFrame):
@@ -143,17 +160,26 @@ class RecordSection(QFrame):
         self.tree.itemActivated.connect(self._activated)
         layout.addWidget(self.tree)
 
+        self.more_label = QLabel()
+        self.more_label.setObjectName("more_label")
+        self.more_label.setStyleSheet(HINT_STYLE)
+        layout.addWidget(self.more_label)
         self.empty_label = QLabel(empty_text)
         self.empty_label.setStyleSheet(HINT_STYLE + " padding: 6px 2px;")
         layout.addWidget(self.empty_label)
         self.set_rows([])
 
-    def set_rows(self, rows: Sequence[_Row]) -> None:
+    def set_rows(self, rows: Sequence[_Row], more_hint: str = "", total: int | None = None) -> None:
+        """Show the first MAX_LISTED_ROWS of ``rows``; the title counts all ``total`` (by
+        default len(rows): callers may pass only the first rows) and a line says how many
+        more there are (``more_hint``: where to find them)."""
+        total = len(rows) if total is None else total
         self.tree.clear()
         bold = self.tree.font()
         bold.setBold(True)
         row_height = self.tree.fontMetrics().height() + ROW_PADDING
-        for row in rows:
+        listed = rows[:MAX_LISTED_ROWS]
+        for row in listed:
             item = QTreeWidgetItem(list(row.cells))
             # taller rows; the width is the text's, which ResizeToContents goes by
             width = self.tree.fontMetrics().horizontalAdvance(row.cells[0]) + 2 * ROW_PADDING
@@ -167,12 +193,17 @@ class RecordSection(QFrame):
                 item.setFont(row.alert_column, bold)
             self.tree.addTopLevelItem(item)
         self.title_label.setText(
-            self.tr("{0}（{1}）").format(self._title, len(rows)) if rows else self._title
+            self.tr("{0}（{1}）").format(self._title, f"{total:,}") if rows else self._title
         )
+        more = total - len(listed)
+        self.more_label.setText(
+            self.tr("另有{0}项未列出{1}").format(f"{more:,}", f"，{more_hint}" if more_hint else "")
+        )
+        self.more_label.setVisible(more > 0)
         self.tree.setVisible(bool(rows))
         self.hint_label.setVisible(bool(rows))
         self.empty_label.setVisible(not rows)
-        self._fit_height(len(rows))
+        self._fit_height(len(listed))
 
     def _fit_height(self, count: int) -> None:
         """As tall as its rows (up to MAX_VISIBLE_ROWS), so that short lists take little room."""
@@ -220,6 +251,7 @@ class CountCard(QFrame):
 
 class DashboardPage(QWidget):
     record_open_requested = Signal(str)  # record id
+    refreshed = Signal()  # background mode: new figures are shown
 
     def __init__(
         self,
@@ -227,8 +259,18 @@ class DashboardPage(QWidget):
         missing_modules: Sequence[str] = (),
         parent: QWidget | None = None,
         today: Callable[[], date] = date.today,
+        background: bool = False,
     ) -> None:
+        """``background``: read the figures on a worker (the window's 工作台, which must
+        not hold up start-up or a save with a large database); else at once."""
         super().__init__(parent)
+        self._pool: QThreadPool | None = None
+        if background:
+            # owned by the page: one reader at a time, and deleting the page waits for it
+            self._pool = QThreadPool(self)
+            self._pool.setMaxThreadCount(1)
+        self._reading = self._again = self._shut = False
+        self._task: Task | None = None
         self.service = service
         self.ctx = service.ctx
         self.figures = DashboardService(service.ctx)
@@ -255,6 +297,10 @@ class DashboardPage(QWidget):
         self.error_label.setStyleSheet(BANNER_STYLE)
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        self.loading_label = QLabel(self.tr("正在读取工作台数据…"))
+        self.loading_label.setStyleSheet(HINT_STYLE)
+        self.loading_label.hide()
+        layout.addWidget(self.loading_label)
         self.calendar_label = QLabel()
         self.calendar_label.setObjectName("calendar_warnings")
         self.calendar_label.setWordWrap(True)
@@ -551,26 +597,92 @@ class DashboardPage(QWidget):
 
     # ---- filling -------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read the figures again and show them: on a worker in background mode (the
+        window's), at once otherwise. A refresh asked for while one is being read is
+        done after it, so the page never shows older figures than the last change."""
         today = self._today()
         self.today_label.setText(f"{format_cn_date(today)}　{self._weekday(today)}")
+        if self._pool is None:
+            self._show_snapshot(self._gather(today))
+            return
+        if self._shut:
+            return
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
+        self.loading_label.show()
+        task = Task(functools.partial(self._gather, today))
+        task.signals.succeeded.connect(self._snapshot_read)
+        task.signals.failed.connect(self._snapshot_failed)
+        self._task = task  # referenced until it reports
+        self._pool.start(task)
+
+    def shut_down(self) -> None:
+        """Before the database is closed or replaced: wait for a reading in progress and
+        start no other (a refresh queued behind it is dropped)."""
+        self._shut = True
+        if self._pool is not None:
+            self._pool.waitForDone()
+
+    @property
+    def reading(self) -> bool:
+        return self._reading
+
+    def _snapshot_read(self, snapshot: _Snapshot | BaseException) -> None:
+        self._reading, self._task = False, None
+        if self._shut:
+            return
+        self.loading_label.hide()
+        self._show_snapshot(snapshot)
+        self.refreshed.emit()
+        if self._again:
+            self.refresh()
+
+    def _snapshot_failed(self, exc: BaseException) -> None:
+        self._snapshot_read(exc)
+
+    def _gather(self, today: date) -> _Snapshot | BaseException:
+        """Everything the page shows, read from the database (no widget touched: this
+        runs on a worker in background mode)."""
         try:
             settings = load_settings(self.ctx)
-            board = self.figures.overview(today)
-            counts = self.figures.record_counts()
-            sent, returned = submissions(self.ctx), open_returns(self.ctx)
+            return _Snapshot(
+                settings,
+                self.figures.overview(today),
+                self.figures.record_counts(),
+                submissions(self.ctx),
+                open_returns(self.ctx),
+                list_backups(self.ctx.db_path),
+            )
         except Exception as exc:  # a damaged database must not take the first screen down
-            _title, message = describe_error(exc)
+            return exc
+
+    def _show_snapshot(self, snapshot: _Snapshot | BaseException) -> None:
+        if isinstance(snapshot, BaseException):
+            _title, message = describe_error(snapshot)
             self.error_label.setText(self.tr("工作台数据读取失败：{0}").format(message))
             self.error_label.show()
             return
+        settings, board = snapshot.settings, snapshot.board
+        counts, sent, returned = snapshot.counts, snapshot.sent, snapshot.returned
         self.error_label.hide()
         self.board = board
         self.heading.setText(settings["unit_name"] or self.tr("尚未填写单位名称"))
         place = "　".join(v for v in (settings["county"], settings["township"]) if v)
         self.place_label.setText(place or self.tr("请先到“设置”中填写单位名称、乡镇等信息。"))
 
-        self.overdue_section.set_rows([self._task_row(t, overdue=True) for t in board.overdue])
-        self.due_section.set_rows([self._task_row(t, overdue=False) for t in board.due_soon])
+        in_tasks = self.tr("在“整改任务”中查看")
+        self.overdue_section.set_rows(
+            [self._task_row(t, overdue=True) for t in board.overdue[:MAX_LISTED_ROWS]],
+            in_tasks,
+            len(board.overdue),
+        )
+        self.due_section.set_rows(
+            [self._task_row(t, overdue=False) for t in board.due_soon[:MAX_LISTED_ROWS]],
+            in_tasks,
+            len(board.due_soon),
+        )
         self.patrol_section.set_rows(
             [
                 _Row(
@@ -587,8 +699,10 @@ class DashboardPage(QWidget):
                     ),
                     alert_column=4,
                 )
-                for g in board.patrol_gaps
-            ]
+                for g in board.patrol_gaps[:MAX_LISTED_ROWS]
+            ],
+            self.tr("在“监管对象”中查看"),
+            len(board.patrol_gaps),
         )
         self.shortfall_section.set_rows(
             [
@@ -598,12 +712,14 @@ class DashboardPage(QWidget):
                     self.tr("{0}：{1}").format(f.name, f.text),
                     alert_column=2,
                 )
-                for f in board.year_shortfalls
-            ]
+                for f in board.year_shortfalls[:MAX_LISTED_ROWS]
+            ],
+            self.tr("在“监管对象”中查看"),
+            len(board.year_shortfalls),
         )
         self._show_disclosure(board.disclosure)
         self._show_month(board)
-        self._show_data(counts)
+        self._show_data(counts, snapshot.backups)
         self._show_submissions(is_county(settings), sent, returned)
 
     # ---- 报送 ----------------------------------------------------------------------------
@@ -718,12 +834,25 @@ class DashboardPage(QWidget):
     def _show_disclosure(self, due: DisclosureDue) -> None:
         self.calendar_label.setText("\n".join(f"⚠ {w}" for w in due.calendar_warnings))
         self.calendar_label.setVisible(bool(due.calendar_warnings))
-        self.reply_overdue_section.set_rows([self._request_row(e) for e in due.replies_overdue])
-        self.reply_due_section.set_rows([self._request_row(e) for e in due.replies_due_soon])
-        self.correction_section.set_rows(
-            [self._request_row(e, correction=True) for e in due.corrections_due]
+        hint, cap = self.tr("在“信息公开”中查看"), MAX_LISTED_ROWS
+        self.reply_overdue_section.set_rows(
+            [self._request_row(e) for e in due.replies_overdue[:cap]],
+            hint,
+            len(due.replies_overdue),
         )
-        self.item_overdue_section.set_rows([self._item_row(e) for e in due.items_overdue])
+        self.reply_due_section.set_rows(
+            [self._request_row(e) for e in due.replies_due_soon[:cap]],
+            hint,
+            len(due.replies_due_soon),
+        )
+        self.correction_section.set_rows(
+            [self._request_row(e, correction=True) for e in due.corrections_due[:cap]],
+            hint,
+            len(due.corrections_due),
+        )
+        self.item_overdue_section.set_rows(
+            [self._item_row(e) for e in due.items_overdue[:cap]], hint, len(due.items_overdue)
+        )
         for section in self.disclosure_sections:
             section.setVisible(bool(section.record_ids()))
         self.disclosure_empty_label.setVisible(due.empty)
@@ -848,7 +977,7 @@ class DashboardPage(QWidget):
             self.by_type_layout.addWidget(name, index, 0)
             self.by_type_layout.addWidget(value, index, 1)
 
-    def _show_data(self, counts: dict[str, tuple[int, int]]) -> None:
+    def _show_data(self, counts: dict[str, tuple[int, int]], backups: Sequence[BackupInfo]) -> None:
         parts = []
         for form in self.service.registry:
             live, deleted = counts.get(form.id, (0, 0))
@@ -857,7 +986,6 @@ class DashboardPage(QWidget):
                 text += self.tr("（回收站中另有 {0} 条）").format(f"{deleted:,}")
             parts.append(text)
         self.counts_label.setText("；".join(parts))
-        backups = list_backups(self.ctx.db_path)
         if backups:
             last = backups[0]
             self.backup_label.setText(

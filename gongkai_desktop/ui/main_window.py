@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QCloseEvent
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -32,20 +34,24 @@ from gongkai_desktop import APP_NAME
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.settings import is_county, load_settings
-from gongkai_desktop.services.startup import open_context
-from gongkai_desktop.ui.county.conflicts_page import ConflictsPage
-from gongkai_desktop.ui.county.receive_page import ReceivePage
-from gongkai_desktop.ui.county.status_page import StatusPage
-from gongkai_desktop.ui.county.townships_page import TownshipsPage
+from gongkai_desktop.services.startup import daily_backup, open_context
 from gongkai_desktop.ui.dashboard import DashboardPage
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
 from gongkai_desktop.ui.records.editor import RecordEditor
 from gongkai_desktop.ui.records.record_list import RecordListPage
-from gongkai_desktop.ui.reports.page import ReportPage
 from gongkai_desktop.ui.scrolling import page_scroll
-from gongkai_desktop.ui.settings_page import SettingsPage
 from gongkai_desktop.ui.style import NOTE_STYLE, emphasise
+from gongkai_desktop.ui.worker import Task, start_task
+
+if TYPE_CHECKING:
+    # the other pages are imported when first opened: a start shows only the first
+    from gongkai_desktop.ui.county.conflicts_page import ConflictsPage
+    from gongkai_desktop.ui.county.receive_page import ReceivePage
+    from gongkai_desktop.ui.county.status_page import StatusPage
+    from gongkai_desktop.ui.county.townships_page import TownshipsPage
+    from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
+    from gongkai_desktop.ui.reports.page import ReportPage
+    from gongkai_desktop.ui.settings_page import SettingsPage
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,10 @@ class NotePage(QWidget):
 
 
 class MainWindow(QMainWindow):
+    """Pages are built when first opened (a start builds only the first); the 工作台's
+    figures are read on a worker, and the daily backup runs on one after the window is
+    shown (``start_daily_backup``)."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -120,8 +130,14 @@ class MainWindow(QMainWindow):
         self.receive_page: ReceivePage | None = None
         self.conflicts_page: ConflictsPage | None = None
         self.townships_page: TownshipsPage | None = None
+        self._settings_page: SettingsPage | None = None
+        self._recycle_bin: RecordListPage | None = None
         self.county = False
         self.modules: tuple[Module, ...] = MODULES
+        self._built: dict[int, QWidget] = {}  # row -> its page (unwrapped), once opened
+        self._missing: list[str] = []
+        self._backup_task: Task | None = None
+        self._close_after_backup = False
         self.setObjectName("MainWindow")
 
         self.nav = QListWidget()
@@ -140,25 +156,26 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         # no database path in the status bar: where the files lie is in 设置 → 数据与备份
-        self.pages: list[QWidget] = []  # one per module, in self.modules order (unwrapped)
-
         self._build_pages()
-        # the first page was just built with fresh figures: select it before listening,
-        # so the 工作台 is not computed a second time on start (issue 16)
-        self.nav.setCurrentRow(0)
-        self.stack.setCurrentIndex(0)
         self.nav.currentRowChanged.connect(self._show_page)
         self.resize(1180, 760)
 
     # ---- pages --------------------------------------------------------------------------
     def _build_pages(self) -> None:
-        """(Re)build every page and the navigation from ``self.ctx``: the township's
-        modules, or the county's when 设置 says 县级汇总."""
+        """(Re)build the navigation from ``self.ctx`` (the township's modules, or the
+        county's when 设置 says 县级汇总) and the first page; the others wait in the
+        stack as empty places until they are first opened."""
         while (page := self.stack.widget(0)) is not None:
             self.stack.removeWidget(page)
             page.deleteLater()
+        if self.dashboard is not None:
+            self.dashboard.shut_down()  # it may be reading the database being replaced
         self.list_pages = {}
-        self.pages = []
+        self._built = {}
+        self.dashboard = self.status_page = self.receive_page = None
+        self.conflicts_page = self.townships_page = None
+        self.ledger_page, self.report_page = None, None
+        self._settings_page = self._recycle_bin = None
         self.county = is_county(load_settings(self.ctx))
         self.modules = modules_for(self.county)
         blocked = self.nav.blockSignals(True)  # no page switch while the list is refilled
@@ -168,57 +185,116 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(blocked)
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 40)
         forms = self.service.registry.forms
-        missing = [m.title for m in MODULES if m.kind == "forms" and not any(
+        self._missing = [_tr(m.title) for m in MODULES if m.kind == "forms" and not any(
             f in forms for f in m.form_ids
         )]  # fmt: skip
-        self.dashboard = None
-        self.status_page = None
-        self.receive_page = None
-        self.conflicts_page = None
-        self.townships_page = None
-        if not self.county:
-            self.dashboard = DashboardPage(self.service, [_tr(t) for t in missing])
-            self.dashboard.record_open_requested.connect(self.open_record)
-        self.settings_page = SettingsPage(self.ctx)
-        self.settings_page.settings_saved.connect(self._settings_saved)
-        self.settings_page.restore_started.connect(self._restore_started)
-        self.settings_page.restore_failed.connect(self._restore_failed)
-        self.settings_page.backup_restored.connect(self._backup_restored)
-        self.recycle_bin = RecordListPage(self.service, None, deleted=True)
-        self.recycle_bin.restore_requested.connect(self.restore_record)
-        for module in self.modules:
-            page = self._module_page(module)
-            self.pages.append(page)
-            self.stack.addWidget(page_scroll(page))
+        for _module in self.modules:
+            self.stack.addWidget(QWidget())  # a place, replaced when the page is opened
+        blocked = self.nav.blockSignals(True)
+        self.nav.setCurrentRow(0)
+        self.nav.blockSignals(blocked)
+        self._ensure_page(0)
+        self.stack.setCurrentIndex(0)
         self._update_title()
 
+    def _ensure_page(self, row: int) -> QWidget:
+        """The page of module ``row``, built (and put in the stack) on first use."""
+        page = self._built.get(row)
+        if page is None:
+            page = self._module_page(self.modules[row])
+            self._built[row] = page
+            place = self.stack.widget(row)
+            assert place is not None
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(row, page_scroll(page))
+            self.stack.removeWidget(place)
+            place.deleteLater()
+            self.stack.setCurrentIndex(current)
+        return page
+
+    def page_built(self, row: int) -> bool:
+        return row in self._built
+
+    def _row_of_kind(self, kind: str) -> int | None:
+        return next((i for i, m in enumerate(self.modules) if m.kind == kind), None)
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        if self._settings_page is None:
+            row = self._row_of_kind("settings")
+            if row is not None:
+                self._ensure_page(row)
+        assert self._settings_page is not None
+        return self._settings_page
+
+    @property
+    def recycle_bin(self) -> RecordListPage:
+        if self._recycle_bin is None:
+            row = self._row_of_kind("recycle_bin")
+            if row is not None:
+                self._ensure_page(row)
+        assert self._recycle_bin is not None
+        return self._recycle_bin
+
+    def list_page(self, form_id: str) -> RecordListPage | None:
+        """The list of a form, built if its module was not opened yet."""
+        if form_id not in self.list_pages:
+            row = next((i for i, m in enumerate(self.modules) if form_id in m.form_ids), None)
+            if row is not None:
+                self._ensure_page(row)
+        return self.list_pages.get(form_id)
+
     def _module_page(self, module: Module) -> QWidget:
-        if module.kind == "dashboard" and self.dashboard is not None:
+        if module.kind == "dashboard":
+            self.dashboard = DashboardPage(self.service, self._missing, background=True)
+            self.dashboard.record_open_requested.connect(self.open_record)
             return self.dashboard
         if module.kind == "county_status":
+            from gongkai_desktop.ui.county.status_page import StatusPage
+
             self.status_page = StatusPage(self.ctx)
             return self.status_page
         if module.kind == "county_receive":
+            from gongkai_desktop.ui.county.receive_page import ReceivePage
+
             self.receive_page = ReceivePage(self.ctx)
             self.receive_page.received.connect(self.refresh_lists)
             return self.receive_page
         if module.kind == "county_conflicts":
+            from gongkai_desktop.ui.county.conflicts_page import ConflictsPage
+
             self.conflicts_page = ConflictsPage(self.ctx)
             self.conflicts_page.resolved.connect(self.refresh_lists)
             return self.conflicts_page
         if module.kind == "county_townships":
+            from gongkai_desktop.ui.county.townships_page import TownshipsPage
+
             self.townships_page = TownshipsPage(self.ctx)
             return self.townships_page
         if module.kind == "settings":
-            return self.settings_page
+            from gongkai_desktop.ui.settings_page import SettingsPage
+
+            settings = SettingsPage(self.ctx)
+            settings.settings_saved.connect(self._settings_saved)
+            settings.restore_started.connect(self._restore_started)
+            settings.restore_failed.connect(self._restore_failed)
+            settings.backup_restored.connect(self._backup_restored)
+            self._settings_page = settings
+            return settings
         if module.kind == "recycle_bin":
-            return self.recycle_bin
+            self._recycle_bin = RecordListPage(self.service, None, deleted=True)
+            self._recycle_bin.restore_requested.connect(self.restore_record)
+            return self._recycle_bin
         if module.kind == "ledgers":
+            from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
+
             ledger_page = LedgerPage(self.ctx)
             ledger_page.records_imported.connect(self.refresh_lists)
             self.ledger_page = ledger_page
             return ledger_page
         if module.kind == "reports":
+            from gongkai_desktop.ui.reports.page import ReportPage
+
             self.report_page = ReportPage(self.ctx)
             return self.report_page
         pages = [(form_id, self._form_page(form_id)) for form_id in module.form_ids]
@@ -250,31 +326,37 @@ class MainWindow(QMainWindow):
         return page
 
     def _show_page(self, row: int) -> None:
+        fresh = row not in self._built
+        self._ensure_page(row)
         self.stack.setCurrentIndex(row)
+        if fresh:
+            return  # just built from the database
         # these pages show what may have changed elsewhere (backups, counts)
         if self.dashboard is not None and self.current_page() is self.dashboard:
             self.dashboard.refresh()
-        elif self.current_page() is self.settings_page:
+        elif self.current_page() is self._settings_page:
             self.settings_page.refresh_backups()
 
     def current_page(self) -> QWidget | None:
-        row = self.stack.currentIndex()
-        return self.pages[row] if 0 <= row < len(self.pages) else None
+        return self._built.get(self.stack.currentIndex())
 
     def show_module(self, title: str) -> QWidget:
         """Switch to a module by its (untranslated) title; returns its page."""
         row = next(i for i, m in enumerate(self.modules) if m.title == title)
         self.nav.setCurrentRow(row)
-        return self.pages[row]
+        return self._ensure_page(row)
 
     def _update_title(self) -> None:
         unit = load_settings(self.ctx)["unit_name"] or self.tr("未设置单位名称")
         self.setWindowTitle(self.tr("{0} — {1}").format(APP_NAME, unit))
 
     def refresh_lists(self) -> None:
+        """After records changed: the pages already built read again (the others will
+        read when first opened)."""
         for page in self.list_pages.values():
             page.refresh()
-        self.recycle_bin.refresh()
+        if self._recycle_bin is not None:
+            self._recycle_bin.refresh()
         if self.dashboard is not None:
             self.dashboard.refresh()
 
@@ -405,11 +487,62 @@ class MainWindow(QMainWindow):
             return
         self.service = RecordService(self.ctx)
         self._build_pages()
-        self.nav.setCurrentRow(row)
-        self.stack.setCurrentIndex(row)
+        self.nav.setCurrentRow(row)  # builds that page
+
+    # ---- daily backup -------------------------------------------------------------------
+    def start_daily_backup(self) -> None:
+        """The first start of a day backs the database up, on a worker once the window
+        is up (a large database takes seconds to copy). The status bar says it runs and
+        how it ended; a failure is shown, never only logged."""
+        if self._backup_task is not None:
+            return
+        self._backup_progress = QProgressBar()
+        self._backup_progress.setRange(0, 0)  # busy: the copy reports no steps
+        self._backup_progress.setMaximumWidth(120)
+        self._backup_progress.setMaximumHeight(14)
+        self.statusBar().addPermanentWidget(self._backup_progress)
+        self.statusBar().showMessage(self.tr("正在进行今日自动备份…"))
+        ctx = self.ctx
+        self._backup_task = start_task(
+            lambda: daily_backup(ctx), self._daily_backup_done, self._daily_backup_failed
+        )
+
+    @property
+    def backing_up(self) -> bool:
+        return self._backup_task is not None
+
+    def _daily_backup_ended(self) -> None:
+        self._backup_task = None
+        self.statusBar().removeWidget(self._backup_progress)
+        self._backup_progress.deleteLater()
+
+    def _daily_backup_done(self, note: str | None) -> None:
+        self._daily_backup_ended()
+        if note:
+            self.ctx.opened_notes.append(note)
+        self.statusBar().showMessage(note or self.tr("今日已备份过"), 8000)
+        if self._close_after_backup:
+            self.close()
+
+    def _daily_backup_failed(self, exc: BaseException) -> None:
+        self._daily_backup_ended()
+        logging.getLogger(__name__).error("daily backup failed", exc_info=exc)
+        self.statusBar().showMessage(self.tr("今日自动备份失败"), 15000)
+        if self._close_after_backup:
+            self.close()
+            return
+        show_error(self, exc, self.tr("今日自动备份失败"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.settings_page.busy:
+        if self._backup_task is not None:
+            # the copy runs on the database being closed: close when it is done
+            self._close_after_backup = True
+            self.statusBar().showMessage(
+                self.tr("正在完成今日自动备份，完成后窗口会自动关闭。"), 15000
+            )
+            event.ignore()
+            return
+        if self._settings_page is not None and self._settings_page.busy:
             self.statusBar().showMessage(self.tr("正在备份或恢复，请等它完成后再关闭。"), 8000)
             event.ignore()
             return
@@ -433,4 +566,6 @@ class MainWindow(QMainWindow):
             event.ignore()  # the annual report's text is not saved yet
             return
         super().closeEvent(event)
+        if self.dashboard is not None:
+            self.dashboard.shut_down()  # it may be reading the database being closed
         self.ctx.close()

@@ -101,8 +101,9 @@ def close_editor(qtbot, window: MainWindow, editor: RecordEditor) -> None:  # ty
 
 def test_lists_overdue_task_and_missing_patrols_and_opens_them(qtbot, window, work) -> None:  # type: ignore[no-untyped-def]
     window.show_module("设置")
-    window.show_module("工作台")  # refreshed when shown
+    window.show_module("工作台")  # refreshed when shown, on a worker
     page = window.dashboard
+    qtbot.waitUntil(lambda: not page.reading)
     assert page.overdue_section.record_ids() == [work["task"]]
     [overdue] = row_texts(page.overdue_section)
     assert "ZG-测试-01" in overdue and "龙河水库" in overdue and "逾期10天" in overdue
@@ -134,6 +135,7 @@ def test_a_save_in_the_opened_editor_updates_the_dashboard(qtbot, window, work) 
     window.show_module("设置")
     page = window.show_module("工作台")
     assert page is window.dashboard
+    qtbot.waitUntil(lambda: not page.reading)
     with qtbot.waitSignal(page.record_open_requested) as opened:
         double_click_first_row(qtbot, page.overdue_section)
     assert opened.args == [work["task"]]
@@ -142,6 +144,7 @@ def test_a_save_in_the_opened_editor_updates_the_dashboard(qtbot, window, work) 
     editor.set_field_value("completed_date", date.today().isoformat())
     assert editor.save()
     close_editor(qtbot, window, editor)
+    qtbot.waitUntil(lambda: not page.reading)  # the save refreshed it on a worker
     assert page.overdue_section.record_ids() == []
     assert page.overdue_section.empty_label.isVisible()
     assert page.overdue_section.empty_label.text() == "没有逾期任务"

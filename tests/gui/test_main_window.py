@@ -3,6 +3,8 @@ history read, all through the real list, editor and recycle bin widgets."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QTabWidget
@@ -77,7 +79,7 @@ def cell_texts(page: RecordListPage) -> list[list[str]]:
 
 def test_create_edit_delete_restore_and_history(qtbot, window, records, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     page = window.show_module("监管对象")
-    assert page is window.list_pages["site"]
+    assert page is window.list_page("site")
 
     # 新建 → editor → Ctrl+S → the list shows it
     click(qtbot, page.new_button)
@@ -176,7 +178,8 @@ def test_dashboard_counts_and_status_bar(qtbot, window, records) -> None:  # typ
     gone = records.create("site", {"site_type": "其他", "name": "乙", "village": "一村"})
     records.delete(gone.id)
     window.show_module("设置")
-    window.show_module("工作台")  # refreshed when shown
+    window.show_module("工作台")  # refreshed when shown, on a worker
+    qtbot.waitUntil(lambda: not window.dashboard.reading)
     texts = " ".join(label.text() for label in window.dashboard.findChildren(QLabel))
     assert "1 条" in texts and "回收站中另有 1 条" in texts
     assert "尚无备份" in texts
@@ -249,7 +252,7 @@ def test_backup_now_and_restore_reopens_the_database(qtbot, window, records, mon
     with pytest.raises(Exception, match="找不到记录"):
         service.get(later.id)
     # the rebuilt pages read the new context
-    assert window.list_pages["site"].model.total_count == 1
+    assert window.list_page("site").model.total_count == 1
     new_settings = window.settings_page
     assert new_settings is not settings
     assert window.current_page() is new_settings
@@ -312,23 +315,32 @@ def test_keyboard_new_search_and_refresh_on_the_shown_list(qtbot, window, record
     qtbot.waitUntil(lambda: any("龙河水库" in row for row in cell_texts(sites)))
 
 
-def test_the_dashboard_is_computed_once_on_start(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_start_builds_only_the_first_page_and_reads_the_dashboard_once_off_the_gui_thread(
+    qtbot, ctx, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from gongkai_desktop.ui.dashboard import DashboardPage
 
-    calls: list[int] = []
-    original = DashboardPage.refresh
+    on_gui_thread: list[bool] = []
+    original = DashboardPage._gather
 
-    def counted(self: DashboardPage) -> None:
-        calls.append(1)
-        original(self)
+    def counted(self: DashboardPage, today):  # type: ignore[no-untyped-def]
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return original(self, today)
 
-    monkeypatch.setattr(DashboardPage, "refresh", counted)
+    monkeypatch.setattr(DashboardPage, "_gather", counted)
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    assert win.current_page() is win.dashboard and len(calls) == 1
+    assert win.current_page() is win.dashboard
+    qtbot.waitUntil(lambda: on_gui_thread and not win.dashboard.reading)
+    assert on_gui_thread == [False]  # once, on a worker
+    # no other page was built: lists, ledgers, reports and 设置 wait until opened
+    assert win.list_pages == {} and win.ledger_page is None and win.report_page is None
+    assert sum(1 for row in range(len(win.modules)) if win.page_built(row)) == 1
     # going back to it later reads it again (records may have changed elsewhere)
     win.nav.setCurrentRow(1)
-    win.nav.setCurrentRow(0)
-    assert len(calls) == 2
+    assert win.page_built(1) and "inspection" in win.list_pages
+    with qtbot.waitSignal(win.dashboard.refreshed):
+        win.nav.setCurrentRow(0)
+    assert on_gui_thread == [False, False]

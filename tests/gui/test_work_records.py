@@ -387,7 +387,7 @@ def test_inspection_with_a_problem_makes_a_task_that_links_back(  # type: ignore
     assert task_link.title_edit.text() == task.title
     assert task_link.open_button.isEnabled()
     assert not action.isEnabled()  # made already: not a second task by accident
-    assert window.list_pages["rectification_task"].model.total_count == 1
+    assert window.list_page("rectification_task").model.total_count == 1
 
     # 打开 on the link shows the task, whose own link leads back to the inspection
     click(qtbot, task_link.open_button)
@@ -542,7 +542,7 @@ def test_create_edit_delete_restore_in_the_main_window(  # type: ignore[no-untyp
 ) -> None:
     module, typed, listed, first, second = NEW_RECORDS[form_id]
     page = window.show_module(module)
-    assert page is window.list_pages[form_id]
+    assert page is window.list_page(form_id)
 
     click(qtbot, page.new_button)
     editor = main_editor(qtbot, window)

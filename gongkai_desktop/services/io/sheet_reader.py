@@ -15,7 +15,6 @@ from typing import Any, Protocol
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
-from openpyxl.utils.cell import range_boundaries
 
 from gongkai_desktop.services.io.untrusted_files import (
     ENCRYPTED,
@@ -89,6 +88,9 @@ def _local(tag: str) -> str:
 
 
 def _merge(ref: str) -> Merge | None:
+    # openpyxl (0.2-0.4 s to import) only when a sheet is read, not when the window starts
+    from openpyxl.utils.cell import range_boundaries
+
     if not _REF.fullmatch(ref):
         return None
     try:

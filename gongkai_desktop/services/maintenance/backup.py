@@ -239,7 +239,7 @@ def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = Non
     revision = _revision_of(db_file)
     if revision is None:
         raise BackupError(f"{db_file} 不是本软件的数据库备份")
-    known = {rev.revision for rev in migrate.script_directory().walk_revisions()}
+    known = set(migrate.known_revisions())
     if revision not in known:
         raise DatabaseVersionError(
             f"该备份由更新版本的软件创建（版本 {revision}），本软件无法恢复它。"

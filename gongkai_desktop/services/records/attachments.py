@@ -27,8 +27,6 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from gongkai_desktop.domain.errors import GongkaiError
 
 log = logging.getLogger(__name__)
@@ -160,6 +158,9 @@ def _too_large(name: str, size: int) -> str:
 
 def _check_image(data: bytes, name: str) -> str:
     """The stored extension for ``data``, or ``AttachmentError`` saying what is wrong."""
+    # Pillow only when a photo is handled: the window's start never needs it
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         # Camera photos above Pillow's 89-megapixel warning are real photos; the hard
         # limit (DecompressionBombError, twice that) still refuses absurd sizes.
@@ -214,6 +215,8 @@ def _thumbnail_path(ctx: AttachmentFolder, file: str, size: int) -> Path:
 
 
 def _make_thumbnail(source: Path, size: int, label: str) -> bytes:
+    from PIL import Image, ImageOps
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:

@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.domain.errors import GongkaiError
-from gongkai_desktop.services.ledgers.list_export import export_list
 from gongkai_desktop.services.records.service import RecordQuery, RecordService
 from gongkai_desktop.ui.records.record_model import RecordTableModel
 from gongkai_desktop.ui.style import HINT_STYLE, emphasise
@@ -400,6 +399,9 @@ class RecordListPage(QWidget):
     def export_to(self, path: Path) -> int:
         """Save the rows the list shows now (filters, search, dates, order) to ``path``."""
         self._apply_filters_now()  # a search still being typed counts
+        # openpyxl only when a list is exported: the window's start never needs it
+        from gongkai_desktop.services.ledgers.list_export import export_list
+
         return export_list(self._service, self.model.query, path)
 
     def _export_clicked(self) -> None:
