@@ -183,3 +183,33 @@ def test_enter_on_a_row_opens_it_too(qtbot, records, work) -> None:  # type: ign
     with qtbot.waitSignal(page.record_open_requested) as opened:
         qtbot.keyClick(tree, Qt.Key.Key_Return)
     assert opened.args == [work["site"]]
+
+
+def test_a_long_list_shows_its_first_rows_and_counts_the_rest(qtbot, records) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.ui.dashboard import MAX_LISTED_ROWS
+
+    today = date.today()
+    for n in range(MAX_LISTED_ROWS + 3):
+        records.create(
+            "rectification_task",
+            {
+                "task_no": f"ZG-多-{n:03d}",
+                "source": "日常巡查发现",
+                "assigned_date": (today - timedelta(days=90)).isoformat(),
+                "description": f"问题{n}",
+                # the oldest deadline is the most overdue: listed first
+                "deadline": (today - timedelta(days=10 + n)).isoformat(),
+                "status": "正在办理",
+            },
+        )
+    page = DashboardPage(records)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    section = page.overdue_section
+    assert section.tree.topLevelItemCount() == MAX_LISTED_ROWS
+    assert section.title_label.text() == f"逾期整改任务（{MAX_LISTED_ROWS + 3}）"
+    assert section.more_label.isVisible()
+    assert section.more_label.text() == "另有3项未列出，在“整改任务”中查看"
+    assert f"ZG-多-{MAX_LISTED_ROWS + 2:03d}" in row_texts(section)[0]
+    assert not page.due_section.more_label.isVisible()
