@@ -9,6 +9,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFontDatabase, QIcon
@@ -18,12 +19,12 @@ from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.qt_platform import window_problem
-from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.io.untrusted_files import check_xml_defences
-from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
-from gongkai_desktop.ui.records.editor import RecordEditor
+
+if TYPE_CHECKING:
+    from gongkai_desktop.services.context import AppContext
+    from gongkai_desktop.ui.records.editor import RecordEditor
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ def _excepthook(
 
 
 def run_gui(db_path: Path | None) -> int:
+    """Show the window, then open the database in it: importing SQLAlchemy and opening
+    the file take longer than showing the window, and the clerk sees the app start at
+    once. The daily backup follows on a worker (``MainWindow.start_daily_backup``)."""
     setup_logging()
     if QApplication.instance() is None:
         problem = window_problem()
@@ -94,27 +98,40 @@ def run_gui(db_path: Path | None) -> int:
     assert isinstance(app, QApplication)
     configure_application(app)
     previous_hook, sys.excepthook = sys.excepthook, _excepthook
+    db_path = Path(db_path or paths.default_db_path())
+    had_data = db_path.exists() and db_path.stat().st_size > 0
+    window = MainWindow()
     try:
-        db_path = Path(db_path or paths.default_db_path())
-        had_data = db_path.exists() and db_path.stat().st_size > 0
-        try:
-            check_xml_defences()  # imported Excel files are untrusted: XML entities refused
-            # the daily backup waits for the window (below): it grows with the data
-            ctx = open_context(db_path, auto_backup=False)
-        except Exception as exc:  # newer database, broken form file, disk: say so and stop
-            show_error(None, exc, app.translate("app", "无法打开数据库"))
-            return 1
-        window = MainWindow(ctx)
         window.show()
         log.info("主窗口已显示")
-        if ctx.opened_notes:
-            window.statusBar().showMessage("；".join(ctx.opened_notes), 15000)
-        if had_data:
-            QTimer.singleShot(0, window.start_daily_backup)  # once the event loop runs
+
+        def open_database() -> None:
+            from gongkai_desktop.services.io.untrusted_files import check_xml_defences
+            from gongkai_desktop.services.startup import open_context
+
+            try:
+                check_xml_defences()  # imported Excel files are untrusted: no XML entities
+                # the daily backup waits for the window (below): it grows with the data
+                ctx = open_context(db_path, auto_backup=False)
+            except Exception as exc:  # newer database, broken form file, disk: say so, stop
+                show_error(window, exc, app.translate("app", "无法打开数据库"))
+                app.exit(1)
+                return
+            window.attach(ctx)
+            log.info("数据库已打开")
+            if ctx.opened_notes:
+                window.statusBar().showMessage("；".join(ctx.opened_notes), 15000)
+            if had_data:
+                window.start_daily_backup()
+
+        QTimer.singleShot(0, open_database)  # once the window is painted
         code = app.exec()
-        window.ctx.close()
+        if window.attached:
+            window.ctx.close()
         return code
     finally:
+        window.hide()
+        window.deleteLater()
         sys.excepthook = previous_hook
 
 
@@ -138,6 +155,9 @@ def gui_selftest() -> list[str]:
     if existing is None:
         configure_application(app)
     steps: list[str] = [f"图形界面：Qt 平台 {app.platformName()}"]
+    from gongkai_desktop.services.startup import open_context
+    from gongkai_desktop.ui.records.editor import RecordEditor
+
     with tempfile.TemporaryDirectory(prefix="gongkai-gui-", ignore_cleanup_errors=True) as tmp:
         ctx = open_context(Path(tmp) / "gui-selftest.db", auto_backup=False)
         window: MainWindow | None = None

@@ -31,25 +31,24 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop import APP_NAME
-from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.records.service import RecordService
-from gongkai_desktop.services.settings import is_county, load_settings
-from gongkai_desktop.services.startup import daily_backup, open_context
-from gongkai_desktop.ui.dashboard import DashboardPage
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.records.editor import RecordEditor
-from gongkai_desktop.ui.records.record_list import RecordListPage
 from gongkai_desktop.ui.scrolling import page_scroll
-from gongkai_desktop.ui.style import NOTE_STYLE, emphasise
+from gongkai_desktop.ui.style import HINT_STYLE, NOTE_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
 
 if TYPE_CHECKING:
-    # the other pages are imported when first opened: a start shows only the first
+    # Imported when used: the window is shown before the database is opened (and before
+    # SQLAlchemy is imported), and a page's module when the page is first opened.
+    from gongkai_desktop.services.context import AppContext
+    from gongkai_desktop.services.records.service import RecordService
     from gongkai_desktop.ui.county.conflicts_page import ConflictsPage
     from gongkai_desktop.ui.county.receive_page import ReceivePage
     from gongkai_desktop.ui.county.status_page import StatusPage
     from gongkai_desktop.ui.county.townships_page import TownshipsPage
+    from gongkai_desktop.ui.dashboard import DashboardPage
     from gongkai_desktop.ui.ledgers.ledger_page import LedgerPage
+    from gongkai_desktop.ui.records.editor import RecordEditor
+    from gongkai_desktop.ui.records.record_list import RecordListPage
     from gongkai_desktop.ui.reports.page import ReportPage
     from gongkai_desktop.ui.settings_page import SettingsPage
 
@@ -117,10 +116,14 @@ class MainWindow(QMainWindow):
     figures are read on a worker, and the daily backup runs on one after the window is
     shown (``start_daily_backup``)."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    ctx: AppContext
+    service: RecordService
+
+    def __init__(self, ctx: AppContext | None = None, parent: QWidget | None = None) -> None:
+        """With ``ctx``, the pages at once; without, an empty window that says the
+        database is being opened, until ``attach`` (the app's start: shown first)."""
         super().__init__(parent)
-        self.ctx = ctx
-        self.service = RecordService(ctx)
+        self.attached = False
         self.ledger_page: LedgerPage | None = None
         self.report_page: ReportPage | None = None
         self.list_pages: dict[str, RecordListPage] = {}
@@ -156,15 +159,33 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         # no database path in the status bar: where the files lie is in 设置 → 数据与备份
-        self._build_pages()
         self.nav.currentRowChanged.connect(self._show_page)
         self.resize(1180, 760)
+        if ctx is not None:
+            self.attach(ctx)
+        else:
+            opening = QLabel(_tr("正在打开数据库…"))
+            opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            opening.setStyleSheet(HINT_STYLE)
+            self.stack.addWidget(opening)
+            self.setWindowTitle(APP_NAME)
+
+    def attach(self, ctx: AppContext) -> None:
+        """Show the pages of an opened database."""
+        from gongkai_desktop.services.records.service import RecordService
+
+        self.ctx = ctx
+        self.service = RecordService(ctx)
+        self._build_pages()
+        self.attached = True
 
     # ---- pages --------------------------------------------------------------------------
     def _build_pages(self) -> None:
         """(Re)build the navigation from ``self.ctx`` (the township's modules, or the
         county's when 设置 says 县级汇总) and the first page; the others wait in the
         stack as empty places until they are first opened."""
+        from gongkai_desktop.services.settings import is_county, load_settings
+
         while (page := self.stack.widget(0)) is not None:
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -245,7 +266,11 @@ class MainWindow(QMainWindow):
         return self.list_pages.get(form_id)
 
     def _module_page(self, module: Module) -> QWidget:
+        from gongkai_desktop.ui.records.record_list import RecordListPage
+
         if module.kind == "dashboard":
+            from gongkai_desktop.ui.dashboard import DashboardPage
+
             self.dashboard = DashboardPage(self.service, self._missing, background=True)
             self.dashboard.record_open_requested.connect(self.open_record)
             return self.dashboard
@@ -318,6 +343,8 @@ class MainWindow(QMainWindow):
                     ),
                 ],
             )
+        from gongkai_desktop.ui.records.record_list import RecordListPage
+
         page = RecordListPage(self.service, form_id)
         page.new_requested.connect(lambda: self.open_editor(form_id))
         page.open_requested.connect(lambda record_id: self.open_editor(form_id, record_id))
@@ -347,6 +374,8 @@ class MainWindow(QMainWindow):
         return self._ensure_page(row)
 
     def _update_title(self) -> None:
+        from gongkai_desktop.services.settings import load_settings
+
         unit = load_settings(self.ctx)["unit_name"] or self.tr("未设置单位名称")
         self.setWindowTitle(self.tr("{0} — {1}").format(APP_NAME, unit))
 
@@ -362,6 +391,8 @@ class MainWindow(QMainWindow):
 
     # ---- record actions -----------------------------------------------------------------
     def open_editor(self, form_id: str, record_id: str | None = None) -> RecordEditor | None:
+        from gongkai_desktop.ui.records.editor import RecordEditor
+
         try:
             editor = RecordEditor(self.service, form_id, record_id, parent=self)
         except Exception as exc:
@@ -435,6 +466,8 @@ class MainWindow(QMainWindow):
 
     # ---- settings and restore -----------------------------------------------------------
     def _settings_saved(self) -> None:
+        from gongkai_desktop.services.settings import is_county, load_settings
+
         self._update_title()
         if is_county(load_settings(self.ctx)) != self.county:
             # 本机用途 changed: the other set of modules, staying on 设置
@@ -479,6 +512,9 @@ class MainWindow(QMainWindow):
         db_path = self.ctx.db_path
         self.ctx.close()
         try:
+            from gongkai_desktop.services.records.service import RecordService
+            from gongkai_desktop.services.startup import open_context
+
             # a backup from an older version is migrated here, after its own backup
             self.ctx = open_context(db_path, auto_backup=False)
         except Exception as exc:
@@ -502,6 +538,8 @@ class MainWindow(QMainWindow):
         self._backup_progress.setMaximumHeight(14)
         self.statusBar().addPermanentWidget(self._backup_progress)
         self.statusBar().showMessage(self.tr("正在进行今日自动备份…"))
+        from gongkai_desktop.services.startup import daily_backup
+
         ctx = self.ctx
         self._backup_task = start_task(
             lambda: daily_backup(ctx), self._daily_backup_done, self._daily_backup_failed
@@ -568,4 +606,5 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if self.dashboard is not None:
             self.dashboard.shut_down()  # it may be reading the database being closed
-        self.ctx.close()
+        if self.attached:
+            self.ctx.close()

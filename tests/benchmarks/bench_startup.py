@@ -9,8 +9,10 @@ benchmarks, which need their own data; see the end of the output):
 - process start -> main window shown (and the event loop running), empty database and
   an N-record database (default 100,000: a township year from ``report_world``); floor:
   a bare PySide6 QMainWindow shown by the same driver;
-- RSS when shown, empty database, and with N records after opening the 巡查检查 list;
-  floor: the bare window;
+- process start -> the database open in the window and the 工作台's figures shown (no
+  target in the issue; stated so that "shown" is not read as "ready");
+- RSS once the figures are shown, empty database, and with N records after opening the
+  巡查检查 list; floor: the bare window;
 - ``gongkai --help`` and ``gongkai forms``; floor: ``python -c "import PySide6.QtWidgets"``;
 - that the daily backup ran after the window was shown (the log's order).
 
@@ -43,7 +45,8 @@ RSS_TARGET_MB = {"empty": 120.0, "records": 150.0}
 
 # The child: a QApplication with an event filter that notes the first Show of a main
 # window, lets the event loop turn once (the window is up and answering), prints the
-# elapsed time and RSS, optionally opens a list page, then quits.
+# elapsed time, waits until the 工作台's figures are shown, prints RSS, optionally opens
+# a list page, then closes the window (which waits for a daily backup in progress).
 DRIVER = r"""
 import os, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -59,14 +62,27 @@ def rss_mb():
                 return int(line.split()[1]) / 1024
     return 0.0
 
+def ready(window):
+    # the database is open in the window and the 工作台's figures are shown
+    if mode == "bare":
+        return True
+    return window.attached and window.dashboard is not None and not window.dashboard.reading
+
 def report(window):
     print("SHOWN", flush=True)
+    wait_ready(window)
+
+def wait_ready(window):
+    if not ready(window):
+        QTimer.singleShot(5, lambda: wait_ready(window))
+        return
+    print("READY", flush=True)
     print("RSS", rss_mb(), flush=True)
     if open_list and hasattr(window, "show_module"):
         window.show_module("巡查检查")
         app.processEvents()
         print("RSS_LIST", rss_mb(), flush=True)
-    app.quit()
+    window.close() if mode != "bare" else app.quit()
 
 class Watch(QObject):
     done = False
@@ -105,6 +121,8 @@ def _start(mode: str, db: Path, env: dict[str, str], open_list: bool = False) ->
     for line in proc.stdout:
         if line.startswith("SHOWN"):
             out["shown"] = time.perf_counter() - t0
+        elif line.startswith("READY"):
+            out["ready"] = time.perf_counter() - t0
         elif line.startswith("RSS_LIST"):
             out["rss_list"] = float(line.split()[1])
         elif line.startswith("RSS"):
@@ -164,7 +182,7 @@ def main() -> int:
         for db_backups in (db.parent / "backups", backups):
             shutil.rmtree(db_backups, ignore_errors=True)
 
-    lines: list[tuple[str, float, float, float | None, str]] = []
+    lines: list[tuple[str, float, float, float | None, str]] = []  # label, app, floor, target
     bare = [_start("bare", empty_db, env) for _ in range(args.runs)]
     bare_shown = min(r["shown"] for r in bare)
     bare_rss = min(r["rss"] for r in bare)
@@ -172,12 +190,16 @@ def main() -> int:
     empty = [_start("app", empty_db, env) for _ in range(args.runs)]
     lines.append(("启动到窗口显示（空数据库）", min(r["shown"] for r in empty), bare_shown,
                   START_TARGET_S, "s"))  # fmt: skip
+    lines.append(("启动到工作台数据显示（空数据库）", min(r["ready"] for r in empty), bare_shown,
+                  None, "s"))  # fmt: skip
     big: list[dict[str, float]] = []
     for _ in range(args.runs):
         fresh_daily(big_db)  # every run pays the daily backup, as the first start of a day
         big.append(_start("app", big_db, env, open_list=True))
     lines.append((f"启动到窗口显示（{args.records:,} 条记录）", min(r["shown"] for r in big),
                   bare_shown, START_TARGET_S, "s"))  # fmt: skip
+    lines.append((f"启动到工作台数据显示（{args.records:,} 条）", min(r["ready"] for r in big),
+                  bare_shown, None, "s"))  # fmt: skip
     lines.append(("启动后内存（空数据库）", min(r["rss"] for r in empty), bare_rss,
                   RSS_TARGET_MB["empty"], "MB"))  # fmt: skip
     lines.append((f"启动后内存（{args.records:,} 条，打开巡查列表）",
@@ -193,11 +215,14 @@ def main() -> int:
 
     print(f"\nload average: {os.getloadavg()}   runs: {args.runs} (minimum shown)   "
           f"compiled: {not args.no_compile}")  # fmt: skip
-    print(f"{'measure':<36}{'app':>10}{'floor':>10}{'ratio':>8}{'target':>10}  met")
+    print(f"{'measure':<40}{'app':>11}{'floor':>11}{'ratio':>7}{'target':>9}  met")
     for label, value, floor, target, unit in lines:
-        met = "yes" if target is None or value <= target else "NO"
-        print(f"{label:<36}{value:>9.2f}{unit:<1}{floor:>9.2f}{unit:<1}"
-              f"{value / floor:>8.2f}{target:>9.1f}{unit:<1}  {met}")  # fmt: skip
+        met = "-" if target is None else "yes" if value <= target else "NO"
+        goal = "-" if target is None else f"{target:.1f}{unit}"
+        # CJK characters take two columns in a terminal
+        pad = 40 - sum(2 if ord(c) > 0x2E7F else 1 for c in label)
+        print(f"{label}{' ' * max(pad, 1)}{value:>9.2f}{unit:<2}{floor:>9.2f}{unit:<2}"
+              f"{value / floor:>7.2f}{goal:>9}  {met}")  # fmt: skip
     log_file = folder / "home" / "logs" / "gongkai.log"
     print(f"daily backup vs window: {_backup_after_window(log_file)}")
     print(

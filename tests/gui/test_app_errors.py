@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gongkai_desktop import app as app_module
 from gongkai_desktop import paths
 from gongkai_desktop.domain.errors import DatabaseVersionError, StaleRecordError
+from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.ui import errors
 
 pytestmark = pytest.mark.gui
@@ -64,23 +66,35 @@ def test_run_gui_refuses_a_database_it_cannot_open(qapp, monkeypatch, tmp_path: 
     def newer(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise DatabaseVersionError("该数据库由更新版本的软件创建")
 
-    monkeypatch.setattr(app_module.AppContext, "open", newer)
+    monkeypatch.setattr(AppContext, "open", newer)
     hook = sys.excepthook
     assert app_module.run_gui(tmp_path / "x.db") == 1
     assert isinstance(shown[0], DatabaseVersionError)
     assert sys.excepthook is hook  # restored
+    # the window that said it was opening the database is gone with the refusal
+    assert not any(
+        w.isVisible() for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow"
+    )
 
 
 def test_run_gui_opens_the_main_window(qapp, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     seen: list[str] = []
 
-    def fake_exec() -> int:
-        window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
+    def close_once_open() -> None:
+        window = next(
+            w for w in QApplication.topLevelWidgets()
+            if w.objectName() == "MainWindow" and w.isVisible()
+        )  # fmt: skip
+        if not window.attached:  # shown first, then the database is opened in it
+            seen.append(window.windowTitle())
+            QTimer.singleShot(10, close_once_open)
+            return
         seen.append(window.windowTitle())
         window.close()
-        return 0
 
-    monkeypatch.setattr(qapp, "exec", fake_exec)
+    QTimer.singleShot(0, close_once_open)
+    QTimer.singleShot(30000, QApplication.quit)  # a safety net: never hang the suite
     assert app_module.run_gui(tmp_path / "data" / "gongkai.db") == 0
-    assert seen and seen[0].startswith("乡镇生态环境政务公开台账 — ")
+    assert seen[0] == "乡镇生态环境政务公开台账"  # before the database is open
+    assert seen[-1].startswith("乡镇生态环境政务公开台账 — ")
     assert (tmp_path / "data" / "gongkai.db").exists()

@@ -46,6 +46,28 @@ window.close()
 """
 
 
+SHELL = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from gongkai_desktop.app import configure_application
+from gongkai_desktop.ui.main_window import MainWindow
+configure_application(app)
+window = MainWindow()  # what run_gui shows before it opens the database
+window.show()
+app.processEvents()
+print(json.dumps(sorted(m for m in ("sqlalchemy", "gongkai_desktop.data") if m in sys.modules)))
+"""
+
+
+def test_the_window_is_shown_before_sqlalchemy_is_imported() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", SHELL], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []
+
+
 def _database_with_a_record(db_path: Path) -> None:
     with open_context(db_path, auto_backup=False) as ctx:
         RecordService(ctx).create(
