@@ -41,10 +41,13 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.domain.errors import GongkaiError
-from gongkai_desktop.services.ledgers.list_export import export_list
+from gongkai_desktop.services.documents.print_grid import PrintGrid
+from gongkai_desktop.services.ledgers.list_export import export_list, list_grid
 from gongkai_desktop.services.records.service import RecordQuery, RecordService
+from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.records.record_model import RecordTableModel
-from gongkai_desktop.ui.style import HINT_STYLE, emphasise
+from gongkai_desktop.ui.style import HINT_STYLE, emphasise, make_primary
+from gongkai_desktop.ui.worker import Task, start_task
 
 # Typing a word fires one query when the clerk pauses, not one per keystroke.
 SEARCH_DEBOUNCE_MS = 250
@@ -58,6 +61,8 @@ COLUMN_PADDING = 16
 SELECT_FETCH_PAGES = 1
 # Width of a filter drop-down in characters (the popup still shows whole choices).
 FILTER_MIN_CHARS = 7
+# Printing more rows than this asks first (a hundred pages or more of paper).
+PRINT_CONFIRM_ROWS = 2000
 
 
 def _pydate(day: QDate) -> date:
@@ -84,6 +89,9 @@ class RecordListPage(QWidget):
         self._settings = settings if settings is not None else QSettings()
         self._form_id = form_id
         self._deleted = deleted
+        self._print_task: Task | None = None
+        self.print_grid: PrintGrid | None = None  # what the print preview shows
+        self.preview_dialog: QWidget | None = None
         form = service.registry.form(form_id) if form_id is not None else None
         self._has_date_filter = form is not None and form.date_field is not None
         # the 回收站 shows the most recently deleted first, a form list its records by
@@ -247,6 +255,14 @@ class RecordListPage(QWidget):
             self.tr("把当前筛选出的记录按列表的各列保存为 Excel 表格（.xlsx）")
         )
         self.export_button.clicked.connect(self._export_clicked)
+        self.print_button = QPushButton(self.tr("打印当前列表…"), self)
+        self.print_button.setObjectName("print_list_button")
+        self.print_button.setToolTip(
+            self.tr("打印当前筛选出的记录（A4 横向，先显示打印预览；Ctrl+P）")
+        )
+        self.print_button.clicked.connect(self.print_list)
+        # the one main button of the page
+        make_primary(self.new_button)
         self.new_button.clicked.connect(self.new_requested)
         self.edit_button.clicked.connect(self._open_current)
         self.delete_button.clicked.connect(self._delete_or_restore_current)
@@ -265,9 +281,11 @@ class RecordListPage(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         if self._form_id is not None and not self._deleted:
+            row.addWidget(self.print_button)
             row.addWidget(self.export_button)
         else:
             self.export_button.hide()
+            self.print_button.hide()
         self._add_shortcuts()
         return row
 
@@ -401,6 +419,72 @@ class RecordListPage(QWidget):
         """Save the rows the list shows now (filters, search, dates, order) to ``path``."""
         self._apply_filters_now()  # a search still being typed counts
         return export_list(self._service, self.model.query, path)
+
+    @property
+    def can_print(self) -> bool:
+        return self._form_id is not None and not self._deleted
+
+    def print_list(self) -> None:
+        """打印当前列表: read the shown rows off the GUI thread, then the print preview."""
+        if not self.can_print or self._print_task is not None:
+            return
+        self._apply_filters_now()  # a search still being typed counts
+        service, query = self._service, self.model.query
+        self.print_button.setEnabled(False)
+        self._print_task = start_task(
+            lambda: list_grid(service, query), self._open_print_preview, self._print_failed
+        )
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self._print_task = None
+        self.print_button.setEnabled(True)
+        show_error(self, exc, self.tr("无法打印当前列表"))
+
+    def _open_print_preview(self, grid: PrintGrid) -> None:
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        self._print_task = None
+        self.print_button.setEnabled(True)
+        rows = len(grid.rows) - grid.repeat_end
+        if rows > PRINT_CONFIRM_ROWS:
+            answer = QMessageBox.question(
+                self,
+                self.tr("打印当前列表"),
+                self.tr(
+                    "当前列表有 {0} 条记录，打印需要很多页纸。\n仍要打印吗？"
+                    "（可先用搜索、日期或筛选缩小范围）"
+                ).format(f"{rows:,}"),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.print_grid = grid
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.setWindowTitle(self.tr("打印预览 — {0}").format(grid.title))
+        dialog.paintRequested.connect(self._paint_preview)
+        dialog.finished.connect(lambda _result: self._preview_closed(dialog))
+        dialog.resize(1000, 760)
+        self.preview_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    def paint(self, printer: Any) -> int:
+        """Paint the list the preview shows onto ``printer`` (the preview's, a real
+        printer's or a PDF printer); returns the page count."""
+        from gongkai_desktop.render.grid_print import print_grid
+
+        assert self.print_grid is not None
+        return print_grid(self.print_grid, printer)
+
+    def _paint_preview(self, printer: Any) -> None:
+        try:
+            self.paint(printer)
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法生成打印预览"))
+
+    def _preview_closed(self, dialog: QWidget) -> None:
+        if dialog is self.preview_dialog:
+            self.preview_dialog = None
+        dialog.deleteLater()
 
     def _export_clicked(self) -> None:
         form = self._service.registry.form(self._form_id or "")
