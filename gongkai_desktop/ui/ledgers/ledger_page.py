@@ -216,6 +216,7 @@ class LedgerPage(QWidget):
         self.preview_grid: PrintGrid | None = None
         self.print_grid: PrintGrid | None = None  # what the print preview shows
         self.preview_dialog: QWidget | None = None
+        self._printer: Any = None
         self._preview_pixmap = QPixmap()
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -666,6 +667,8 @@ class LedgerPage(QWidget):
 
     def update_preview(self) -> None:
         """Render the selected ledger's first page beside the list (on the pool)."""
+        if not self.isVisible():  # shown again later: showEvent refreshes, and so this
+            return
         job = self._grid_job(PREVIEW_ROWS)
         if job is None:
             self._preview_wanted = None
@@ -754,6 +757,7 @@ class LedgerPage(QWidget):
         self._update_buttons()
         self.print_grid = grid
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self._printer = printer  # the dialog does not own it: it must outlive the dialog
         dialog = QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle(self.tr("打印预览 — {0}").format(grid.title))
         dialog.paintRequested.connect(self._paint_preview)

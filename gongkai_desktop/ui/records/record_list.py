@@ -92,6 +92,7 @@ class RecordListPage(QWidget):
         self._print_task: Task | None = None
         self.print_grid: PrintGrid | None = None  # what the print preview shows
         self.preview_dialog: QWidget | None = None
+        self._printer: Any = None
         form = service.registry.form(form_id) if form_id is not None else None
         self._has_date_filter = form is not None and form.date_field is not None
         # the 回收站 shows the most recently deleted first, a form list its records by
@@ -459,6 +460,7 @@ class RecordListPage(QWidget):
                 return
         self.print_grid = grid
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self._printer = printer  # the dialog does not own it: it must outlive the dialog
         dialog = QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle(self.tr("打印预览 — {0}").format(grid.title))
         dialog.paintRequested.connect(self._paint_preview)
