@@ -303,8 +303,9 @@ class LedgerPage(QWidget):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.table)
         splitter.addWidget(preview_box)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        # the picture of an A4 landscape page wants the width more than the titles do
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
         self.table.setMinimumWidth(240)
         layout.addWidget(splitter, 1)
 
