@@ -366,7 +366,8 @@ class MainWindow(QMainWindow):
         elif isinstance(page, LedgerPage):
             page.print_selected()
         elif isinstance(page, ReportPage) and page.can_print:
-            page.print_current()
+            if not page.print_current():
+                self.statusBar().showMessage(self.tr("正在汇总，请稍候再打印"), 5000)
         else:
             self.statusBar().showMessage(self.tr("本页没有可打印的内容"), 5000)
 

@@ -211,3 +211,37 @@ def test_navigation_has_an_icon_for_every_module(window) -> None:  # type: ignor
     assert window.toolbar.isVisible()
     texts = [a.text() for a in window.toolbar.actions() if a.text()]
     assert texts == ["新建巡查", "新建宣传活动", "新建整改任务", "导出上月台账", "月末报送", "打印"]
+
+
+def test_ctrl_p_on_the_reports_prints_the_monthly_summary(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    reports = window.show_module("报表")
+    reports.tabs.setCurrentWidget(reports.monthly)
+    qtbot.waitUntil(lambda: not reports.monthly.busy, timeout=30000)  # the month's summary
+    window.quick_actions["print"].trigger()
+    qtbot.waitUntil(lambda: reports.monthly.preview_dialog is not None, timeout=30000)
+    reports.monthly.preview_dialog.reject()
+    qtbot.waitUntil(lambda: reports.monthly.preview_dialog is None)
+    # the 年度报告 tab is edited and exported, not printed from the page
+    reports.tabs.setCurrentWidget(reports.annual)
+    window.quick_actions["print"].trigger()
+    assert window.statusBar().currentMessage() == "本页没有可打印的内容"
+
+
+def test_a_very_long_list_asks_before_printing(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from gongkai_desktop.services.documents.print_grid import simple_grid
+    from gongkai_desktop.ui import printing
+
+    page = window.show_module("宣传活动")
+    rows = [["2026-01-01", f"活动{n}"] for n in range(printing.PRINT_CONFIRM_ROWS + 1)]
+    grid = simple_grid("宣传活动", ["日期", "名称"], rows, [12, 20])
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *args):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    assert page.printing.open(grid) is False
+    assert page.preview_dialog is None and "2,001" in asked[0]

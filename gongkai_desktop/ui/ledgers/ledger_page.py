@@ -58,6 +58,7 @@ from gongkai_desktop.services.ledgers.export import (
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.county.township_choice import TownshipChooser
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.printing import GridPreview
 from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise, make_primary
 from gongkai_desktop.ui.worker import Task, start_task
 
@@ -214,9 +215,7 @@ class LedgerPage(QWidget):
         self._preview_wanted: tuple[Any, ...] | None = None  # what the picture should show
         self._preview_running: tuple[Any, ...] | None = None  # what the task reads
         self.preview_grid: PrintGrid | None = None
-        self.print_grid: PrintGrid | None = None  # what the print preview shows
-        self.preview_dialog: QWidget | None = None
-        self._printer: Any = None
+        self.printing = GridPreview(self)
         self._preview_pixmap = QPixmap()
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -752,38 +751,17 @@ class LedgerPage(QWidget):
         show_error(self, exc, self.tr("无法打印台账"))
 
     def _open_print_preview(self, grid: PrintGrid) -> None:
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-
         self._print_task = None
         self._update_buttons()
-        self.print_grid = grid
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        self._printer = printer  # the dialog does not own it: it must outlive the dialog
-        dialog = QPrintPreviewDialog(printer, self)
-        dialog.setWindowTitle(self.tr("打印预览 — {0}").format(grid.title))
-        dialog.paintRequested.connect(self._paint_preview)
-        dialog.finished.connect(lambda _result: self._preview_closed(dialog))
-        dialog.resize(1000, 760)
-        self.preview_dialog = dialog
-        dialog.open()
+        self.printing.open(grid)
+
+    @property
+    def preview_dialog(self) -> QWidget | None:
+        return self.printing.dialog
 
     def paint(self, printer: Any) -> int:
         """Paint the ledger the print preview shows onto ``printer``; the page count."""
-        from gongkai_desktop.render.grid_print import print_grid
-
-        assert self.print_grid is not None
-        return print_grid(self.print_grid, printer)
-
-    def _paint_preview(self, printer: Any) -> None:
-        try:
-            self.paint(printer)
-        except Exception as exc:
-            show_error(self, exc, self.tr("无法生成打印预览"))
-
-    def _preview_closed(self, dialog: QWidget) -> None:
-        if dialog is self.preview_dialog:
-            self.preview_dialog = None
-        dialog.deleteLater()
+        return self.printing.paint(printer)
 
     # ---- 月末报送 ---------------------------------------------------------------------------
     def open_close_dialog(self) -> QWidget:

@@ -45,6 +45,7 @@ from gongkai_desktop.services.documents.print_grid import PrintGrid
 from gongkai_desktop.services.ledgers.list_export import export_list, list_grid
 from gongkai_desktop.services.records.service import RecordQuery, RecordService
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.printing import GridPreview
 from gongkai_desktop.ui.records.record_model import RecordTableModel
 from gongkai_desktop.ui.style import HINT_STYLE, emphasise, make_primary
 from gongkai_desktop.ui.worker import Task, start_task
@@ -61,8 +62,6 @@ COLUMN_PADDING = 16
 SELECT_FETCH_PAGES = 1
 # Width of a filter drop-down in characters (the popup still shows whole choices).
 FILTER_MIN_CHARS = 7
-# Printing more rows than this asks first (a hundred pages or more of paper).
-PRINT_CONFIRM_ROWS = 2000
 
 
 def _pydate(day: QDate) -> date:
@@ -90,9 +89,7 @@ class RecordListPage(QWidget):
         self._form_id = form_id
         self._deleted = deleted
         self._print_task: Task | None = None
-        self.print_grid: PrintGrid | None = None  # what the print preview shows
-        self.preview_dialog: QWidget | None = None
-        self._printer: Any = None
+        self.printing = GridPreview(self)
         form = service.registry.form(form_id) if form_id is not None else None
         self._has_date_filter = form is not None and form.date_field is not None
         # the 回收站 shows the most recently deleted first, a form list its records by
@@ -442,51 +439,17 @@ class RecordListPage(QWidget):
         show_error(self, exc, self.tr("无法打印当前列表"))
 
     def _open_print_preview(self, grid: PrintGrid) -> None:
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-
         self._print_task = None
         self.print_button.setEnabled(True)
-        rows = len(grid.rows) - grid.repeat_end
-        if rows > PRINT_CONFIRM_ROWS:
-            answer = QMessageBox.question(
-                self,
-                self.tr("打印当前列表"),
-                self.tr(
-                    "当前列表有 {0} 条记录，打印需要很多页纸。\n仍要打印吗？"
-                    "（可先用搜索、日期或筛选缩小范围）"
-                ).format(f"{rows:,}"),
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.print_grid = grid
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        self._printer = printer  # the dialog does not own it: it must outlive the dialog
-        dialog = QPrintPreviewDialog(printer, self)
-        dialog.setWindowTitle(self.tr("打印预览 — {0}").format(grid.title))
-        dialog.paintRequested.connect(self._paint_preview)
-        dialog.finished.connect(lambda _result: self._preview_closed(dialog))
-        dialog.resize(1000, 760)
-        self.preview_dialog = dialog
-        dialog.open()  # window-modal, without a nested event loop
+        self.printing.open(grid)
+
+    @property
+    def preview_dialog(self) -> QWidget | None:
+        return self.printing.dialog
 
     def paint(self, printer: Any) -> int:
-        """Paint the list the preview shows onto ``printer`` (the preview's, a real
-        printer's or a PDF printer); returns the page count."""
-        from gongkai_desktop.render.grid_print import print_grid
-
-        assert self.print_grid is not None
-        return print_grid(self.print_grid, printer)
-
-    def _paint_preview(self, printer: Any) -> None:
-        try:
-            self.paint(printer)
-        except Exception as exc:
-            show_error(self, exc, self.tr("无法生成打印预览"))
-
-    def _preview_closed(self, dialog: QWidget) -> None:
-        if dialog is self.preview_dialog:
-            self.preview_dialog = None
-        dialog.deleteLater()
+        """Paint the list the preview shows onto ``printer``; returns the page count."""
+        return self.printing.paint(printer)
 
     def _export_clicked(self) -> None:
         form = self._service.registry.form(self._form_id or "")

@@ -53,9 +53,12 @@ class ReportPage(QWidget):
         """Ctrl+P applies on the 月度小结, the one report printed from the page."""
         return self.tabs.currentWidget() is self.monthly
 
-    def print_current(self) -> None:
-        if self.can_print:
-            self.monthly.open_preview()
+    def print_current(self) -> bool:
+        """The 月度小结's print preview; False while the tab is still summarising."""
+        if not self.can_print or self.monthly.busy:
+            return False
+        self.monthly.open_preview()
+        return True
 
     @property
     def busy(self) -> bool:
