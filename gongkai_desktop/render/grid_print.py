@@ -63,6 +63,8 @@ class _Layout:
         self.scale = min(1.0, self.width / natural) if natural else 1.0
         self.padding = PADDING_PT * self.dpi / 72.0 * self.scale
         self._fonts: dict[tuple[float, bool], QFont] = {}
+        self._measures: dict[tuple[float, bool], QFontMetricsF] = {}
+        self._heights: dict[tuple[float, bool, str, int], float] = {}
         self.heights = self._row_heights()
 
     def font(self, cell: GridCell) -> QFont:
@@ -75,23 +77,33 @@ class _Layout:
     def cell_width(self, column: int, span: int) -> float:
         return sum(self.columns[column : column + span])
 
+    def _metrics(self, cell: GridCell) -> QFontMetricsF:
+        key = (cell.size, cell.bold)
+        if key not in self._measures:
+            self._measures[key] = QFontMetricsF(self.font(cell))
+        return self._measures[key]
+
     def _text_height(self, cell: GridCell, width: float) -> float:
-        metrics = QFontMetricsF(self.font(cell))
-        if not cell.text:
+        metrics = self._metrics(cell)
+        room = max(width - 2 * self.padding, 1.0)
+        # most cells of a list are one short line (a date, a village, a name): no wrapping
+        # to lay out; and the same text in the same column is measured once
+        if "\n" not in cell.text and metrics.horizontalAdvance(cell.text) <= room:
             return metrics.height()
-        box = metrics.boundingRect(
-            QRectF(0, 0, max(width - 2 * self.padding, 1.0), 1e6),
-            int(Qt.TextFlag.TextWordWrap),
-            cell.text,
-        )
-        return box.height()
+        key = (cell.size, cell.bold, cell.text, round(room))
+        if key not in self._heights:
+            box = metrics.boundingRect(
+                QRectF(0, 0, room, 1e6), int(Qt.TextFlag.TextWordWrap), cell.text
+            )
+            self._heights[key] = box.height()
+        return self._heights[key]
 
     def _row_heights(self) -> list[float]:
         rows = self.grid.rows
         heights = [0.0] * len(rows)
         spanning: list[tuple[int, int, float]] = []
+        least = QFontMetricsF(QFont(self.fonts.font(10.5 * self.scale), self.device)).height()
         for r, row in enumerate(rows):
-            least = QFontMetricsF(self.fonts.font(10.5 * self.scale)).height()
             heights[r] = least + 2 * self.padding
             for c, cell in enumerate(row):
                 if cell is None:
