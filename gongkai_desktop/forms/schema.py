@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongkai_desktop.forms.spec import FIELD_TYPES
+from gongkai_desktop.forms.spec import FIELD_TYPES, LINES_OF_WORK
 
 # ``description`` of a pattern: the Chinese hint the loader adds when a value breaks it
 _KEY_PATTERN = "^[a-z][a-z0-9_]*$"
@@ -218,6 +218,7 @@ FORM_SCHEMA: dict[str, Any] = {
         "status_field": _KEY,
         "list_columns": {"type": "array", "items": _KEY},
         "list_filters": {"type": "array", "items": _KEY, "uniqueItems": True},
+        "line_of_work": {"enum": list(LINES_OF_WORK)},
         "deadline_state": _DEADLINE_STATE,
         "row_style": _ROW_STYLE,
         "rules": {"type": "array", "items": _RULE},

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The lines of work a form belongs to (form files' line_of_work), in the order the
+# 台账导出 page groups ledgers by.
+LINES_OF_WORK = ("生态环境巡查", "宣传", "整改", "信息公开", "监管对象", "其他工作")
+
 FIELD_TYPES: dict[str, str] = {
     "text": "文本",
     "multiline": "多行文本",
@@ -178,6 +182,7 @@ class FormSpec:
     deadline_state: DeadlineStateSpec | None = None
     list_filters: tuple[str, ...] = ()  # fields the list offers as drop-downs
     row_style: tuple[tuple[str, str], ...] = ()  # (state, named style) for list rows
+    line_of_work: str = "其他工作"  # one of LINES_OF_WORK: where its ledgers are grouped
 
     def action(self, action_id: str) -> ActionSpec:
         for action in self.actions:

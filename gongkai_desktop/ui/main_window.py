@@ -15,23 +15,26 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QStackedWidget,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from gongkai_desktop import APP_NAME
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.icons import icon, module_icon
 from gongkai_desktop.ui.scrolling import page_scroll
 from gongkai_desktop.ui.style import HINT_STYLE, NOTE_STYLE, emphasise
 from gongkai_desktop.ui.worker import Task, start_task
@@ -85,6 +88,14 @@ COUNTY_MODULES: tuple[Module, ...] = (
 
 def modules_for(county: bool) -> tuple[Module, ...]:
     return COUNTY_MODULES if county else MODULES
+
+
+# the toolbar's 新建 actions: (action key, text, form id), shown on every page
+QUICK_NEW = (
+    ("new_inspection", "新建巡查", "inspection"),
+    ("new_outreach", "新建宣传活动", "outreach_event"),
+    ("new_task", "新建整改任务", "rectification_task"),
+)
 
 
 def _tr(text: str) -> str:
@@ -147,8 +158,9 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setStyleSheet(
             "QListWidget#navigation { font-size: 11pt; padding: 6px 0; outline: 0; }"
-            " QListWidget#navigation::item { padding: 7px 16px; }"
+            " QListWidget#navigation::item { padding: 7px 12px; }"
         )
+        self.nav.setIconSize(QSize(18, 18))
         self.stack = QStackedWidget()
         central = QWidget()
         row = QHBoxLayout(central)
@@ -159,6 +171,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         # no database path in the status bar: where the files lie is in 设置 → 数据与备份
+        self.close_dialog: QWidget | None = None  # 月末报送 opened from the toolbar
+        self._build_toolbar()
+        self.toolbar.setEnabled(False)  # until a database is open in the window
         self.nav.currentRowChanged.connect(self._show_page)
         self.resize(1180, 760)
         if ctx is not None:
@@ -178,6 +193,7 @@ class MainWindow(QMainWindow):
         self.service = RecordService(ctx)
         self._build_pages()
         self.attached = True
+        self.toolbar.setEnabled(True)
 
     # ---- pages --------------------------------------------------------------------------
     def _build_pages(self) -> None:
@@ -202,7 +218,7 @@ class MainWindow(QMainWindow):
         blocked = self.nav.blockSignals(True)  # no page switch while the list is refilled
         self.nav.clear()
         for module in self.modules:
-            self.nav.addItem(_tr(module.title))
+            self.nav.addItem(QListWidgetItem(module_icon(module.title), _tr(module.title)))
         self.nav.blockSignals(blocked)
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 40)
         forms = self.service.registry.forms
@@ -217,6 +233,7 @@ class MainWindow(QMainWindow):
         self._ensure_page(0)
         self.stack.setCurrentIndex(0)
         self._update_title()
+        self._update_toolbar()
 
     def _ensure_page(self, row: int) -> QWidget:
         """The page of module ``row``, built (and put in the stack) on first use."""
@@ -388,6 +405,89 @@ class MainWindow(QMainWindow):
             self._recycle_bin.refresh()
         if self.dashboard is not None:
             self.dashboard.refresh()
+
+    # ---- toolbar -----------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        """快捷操作 on every page: the three 新建, 导出上月台账, 月末报送 (township only) and
+        打印 (Ctrl+P) of what the page shows."""
+        bar = QToolBar(self.tr("快捷操作"), self)
+        bar.setObjectName("quick_actions")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setIconSize(QSize(18, 18))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.quick_actions: dict[str, QAction] = {}
+        for key, text, form_id in QUICK_NEW:
+            action = QAction(icon("document-plus"), _tr(text), self)
+            action.triggered.connect(lambda _checked=False, f=form_id: self.open_editor(f))
+            self.quick_actions[key] = action
+            bar.addAction(action)
+        bar.addSeparator()
+        export = QAction(icon("arrow-up-tray"), self.tr("导出上月台账"), self)
+        export.setToolTip(self.tr("把上个月的全部台账导出到一个文件夹（如U盘）"))
+        export.triggered.connect(self.export_last_month)
+        self.quick_actions["export_last_month"] = export
+        bar.addAction(export)
+        close = QAction(icon("paper-airplane"), self.tr("月末报送"), self)
+        close.setToolTip(self.tr("检查本月数据，把全部台账、月度小结和报送包写入U盘并校验"))
+        close.triggered.connect(self.open_close_dialog)
+        self.quick_actions["close_month"] = close
+        bar.addAction(close)
+        bar.addSeparator()
+        print_action = QAction(icon("printer"), self.tr("打印"), self)
+        print_action.setShortcut(QKeySequence("Ctrl+P"))
+        print_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        print_action.setToolTip(self.tr("打印本页的列表、台账或月度小结（Ctrl+P）"))
+        print_action.triggered.connect(self.print_current)
+        self.quick_actions["print"] = print_action
+        bar.addAction(print_action)
+        self.toolbar = bar
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _update_toolbar(self) -> None:
+        forms = self.service.registry.forms
+        for key, _text, form_id in QUICK_NEW:
+            self.quick_actions[key].setEnabled(form_id in forms)
+        # a county database receives townships' packages, it never submits one
+        self.quick_actions["close_month"].setVisible(not self.county)
+
+    def export_last_month(self) -> None:
+        """导出上月台账: the 台账导出 page, set to last month, asking for the folder."""
+        page = self.show_module("台账导出")
+        if page is self.ledger_page and self.ledger_page is not None:
+            self.ledger_page.export_last_month()
+
+    def open_close_dialog(self) -> QWidget | None:
+        if self.county:
+            return None
+        from gongkai_desktop.ui.submission.close_dialog import CloseDialog
+
+        dialog = CloseDialog(self.ctx, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: setattr(self, "close_dialog", None))
+        self.close_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def print_current(self) -> None:
+        """Ctrl+P: print what the shown page holds (a list, a ledger, the 月度小结)."""
+        page = self.current_page()
+        if isinstance(page, QTabWidget):
+            page = page.currentWidget()
+        # the pages' classes are compared by identity: their modules load when opened
+        lists = [*self.list_pages.values(), self._recycle_bin]
+        listed = next((p for p in lists if p is not None and p is page), None)
+        if listed is not None and listed.can_print:
+            listed.print_list()
+        elif self.ledger_page is not None and page is self.ledger_page:
+            self.ledger_page.print_selected()
+        elif (
+            self.report_page is not None and page is self.report_page and self.report_page.can_print
+        ):
+            if not self.report_page.print_current():
+                self.statusBar().showMessage(self.tr("正在汇总，请稍候再打印"), 5000)
+        else:
+            self.statusBar().showMessage(self.tr("本页没有可打印的内容"), 5000)
 
     # ---- record actions -----------------------------------------------------------------
     def open_editor(self, form_id: str, record_id: str | None = None) -> RecordEditor | None:

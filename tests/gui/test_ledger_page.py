@@ -43,9 +43,9 @@ def page(qtbot, ctx, records: RecordService) -> LedgerPage:  # type: ignore[no-u
 
 
 def _count_shown(page: LedgerPage, title: str) -> str:
-    for row in range(page.table.rowCount()):
-        if page.table.item(row, 0).text() == title:
-            return page.table.item(row, 1).text()
+    for ledger in page.ledgers:
+        if ledger.title == title:
+            return page.count_text(ledger.id)
     raise AssertionError(title)
 
 
@@ -63,7 +63,8 @@ def test_period_chooser_defaults_to_last_month_and_knows_every_kind(qtbot) -> No
 
 
 def test_list_shows_every_ledger_with_the_period_count(page: LedgerPage, ctx) -> None:  # type: ignore[no-untyped-def]
-    assert page.table.rowCount() == len(ctx.registry.ledgers)
+    shown = [title for _line, titles in page.group_titles() for title in titles]
+    assert sorted(shown) == sorted(ledger.title for ledger in ctx.registry.ledgers.values())
     outreach = ctx.registry.ledger("outreach_events").title
     assert _count_shown(page, outreach) == "2"
     page.period_chooser.month.setCurrentIndex(5)  # June
@@ -139,3 +140,86 @@ def test_export_selected_suggests_the_standard_name(
     assert Path(asked[0]).name == f"{UNIT}_{title}_2024年5月.xlsx"
     assert target.exists()
     assert "共 2 条记录" in page.summary.toPlainText()
+
+
+# ---- grouped by line of work, 预览 and 打印 (issue 13, item 8) -----------------------------
+LINES = ["生态环境巡查", "宣传", "整改", "信息公开", "监管对象"]
+
+
+def test_ledgers_are_grouped_by_line_of_work_in_the_order_of_the_form_files(
+    page: LedgerPage, ctx
+) -> None:  # type: ignore[no-untyped-def]
+    groups = page.group_titles()
+    assert [line for line, _titles in groups] == LINES
+    by_line = dict(groups)
+    # the inspection ledgers in the order inspection.yaml lists the inspection types
+    assert by_line["生态环境巡查"] == [
+        "饮用水水源地巡查台账",
+        "排污单位环境安全检查台账",
+        "畜禽养殖场巡查台账",
+        "河湖巡查（河长制）记录台账",
+        "秸秆禁烧巡查台账",
+        "辐射安全检查台账",
+        "其他巡查（马路办公等）记录台账",
+    ]
+    assert by_line["宣传"] == ["宣传活动台账"]
+    assert by_line["整改"] == ["环境问题整改台账"]
+    assert by_line["信息公开"] == [
+        "主动公开信息台账",
+        "依申请公开登记台账",
+        "行政复议和行政诉讼台账",
+    ]
+    assert by_line["监管对象"] == ["排污单位台账", "畜禽养殖场台账"]
+    # every ledger once; the line headings cannot be selected
+    shown = [title for _line, titles in groups for title in titles]
+    assert sorted(shown) == sorted(ledger.title for ledger in ctx.registry.ledgers.values())
+    heading = page.table.topLevelItem(0)
+    assert not heading.flags() & Qt.ItemFlag.ItemIsSelectable
+
+
+def test_preview_shows_the_selected_ledgers_first_page(qtbot, page: LedgerPage) -> None:  # type: ignore[no-untyped-def]
+    page.select_ledger("outreach_events")
+    qtbot.waitUntil(
+        lambda: page.preview_grid is not None and not page.preview_pixmap().isNull(),
+        timeout=30000,
+    )
+    grid = page.preview_grid
+    texts = [cell.text for row in grid.rows for cell in row if cell is not None]
+    # May's two events, as the .xlsx has them, and not June's
+    assert "普法宣传进村" in texts and "六五环境日宣传" in texts and "六月" not in texts
+    assert any("2024年5月宣传活动台账" in text for text in texts)
+    image = page.preview_pixmap().toImage()
+    assert image.width() > image.height() > 300  # A4 landscape
+    # not a blank page: a good share of the paper is ink (grid lines and text)
+    dark = sum(
+        1
+        for x in range(0, image.width(), 4)
+        for y in range(0, image.height(), 4)
+        if image.pixelColor(x, y).lightness() < 128
+    )
+    assert dark > 200
+    shown = page.preview_label.pixmap()
+    assert shown is not None and not shown.isNull()
+
+
+def test_print_ledger_prints_its_rows(qtbot, page: LedgerPage, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    page.select_ledger("outreach_events")
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.preview_dialog is not None, timeout=30000)
+    out = tmp_path / "ledger.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    pages = page.paint(printer)
+    del printer
+    reader = PdfReader(out)
+    assert pages == len(reader.pages) == 1
+    text = "".join(p.extract_text() for p in reader.pages)
+    for expected in ("2024年5月宣传活动台账", "普法宣传进村", "六五环境日宣传", "填报单位"):
+        assert expected in text
+    assert "六月" not in text
+    page.preview_dialog.reject()
+    qtbot.waitUntil(lambda: page.preview_dialog is None)

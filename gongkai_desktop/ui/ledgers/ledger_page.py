@@ -1,5 +1,9 @@
 """The 台账导出 page: choose a period, export one ledger or every ledger of the period
-into a folder (e.g. a USB stick), and open the import wizard.
+into a folder (e.g. a USB stick), and open the import wizard. The ledgers are grouped
+by line of work (``services.ledgers.catalogue``); beside them the selected ledger's first
+page is shown as a picture, and 打印 prints it, both from the .xlsx the export writes
+(exported to a temporary folder on the pool, read back as a grid, painted by
+``render.grid_print`` on the GUI thread).
 
 Exports run on the thread pool (``ui.worker``) the way Anki's ``CollectionOp`` does:
 the worker calls the service with a progress callback and a cancel flag and never
@@ -8,13 +12,15 @@ touches a widget; progress arrives here through a signal (queued to the GUI thre
 
 from __future__ import annotations
 
+import logging
+import tempfile
 import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,16 +34,21 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
+    QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period, last_month, parse_period, period_between
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.documents.print_grid import PrintGrid, grid_from_xlsx
+from gongkai_desktop.services.ledgers.catalogue import ledger_groups
 from gongkai_desktop.services.ledgers.export import (
     ExportCancelled,
     ExportResult,
@@ -47,10 +58,15 @@ from gongkai_desktop.services.ledgers.export import (
 from gongkai_desktop.services.settings import load_settings
 from gongkai_desktop.ui.county.township_choice import TownshipChooser
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise
+from gongkai_desktop.ui.printing import GridPreview
+from gongkai_desktop.ui.style import ERROR_STYLE, HINT_STYLE, emphasise, make_primary
 from gongkai_desktop.ui.worker import Task, start_task
 
 PERIOD_KINDS = ("month", "quarter", "year", "range")
+# rows read back for the first page's picture (a page holds fewer)
+PREVIEW_ROWS = 60
+# the picture waits for the clerk to stop moving through the list
+PREVIEW_DELAY_MS = 250
 
 
 def default_period_hint() -> str:
@@ -159,6 +175,13 @@ class PeriodChooser(QWidget):
     def set_kind(self, kind: str) -> None:
         self.kind.setCurrentIndex(PERIOD_KINDS.index(kind))
 
+    def set_last_month(self, today: date | None = None) -> None:
+        """The default: last month (what 导出上月台账 exports)."""
+        year, month = last_month(today or date.today())
+        self.set_kind("month")
+        self.year.setValue(year)
+        self.month.setCurrentIndex(month - 1)
+
     def period(self) -> Period:
         kind = PERIOD_KINDS[self.kind.currentIndex()]
         year = self.year.value()
@@ -184,12 +207,28 @@ class LedgerPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.registry = ctx.registry
-        self.ledgers = list(self.registry.ledgers.values())
+        self.groups = ledger_groups(self.registry)
+        # in the order shown: by line of work, then the order of the form files
+        self.ledgers = [ledger for group in self.groups for ledger in group.ledgers]
+        self._preview_task: Task | None = None
+        self._print_task: Task | None = None
+        self._preview_wanted: tuple[Any, ...] | None = None  # what the picture should show
+        self._preview_running: tuple[Any, ...] | None = None  # what the task reads
+        self.preview_grid: PrintGrid | None = None
+        self.printing = GridPreview(self)
+        self._preview_pixmap = QPixmap()
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.update_preview)
         self._task: Task | None = None
         self._cancel = threading.Event()
         self._signals = ExportProgress()
         self._signals.progressed.connect(self._progressed)
-        self._ledger_index = {ledger.title: i for i, ledger in enumerate(self.ledgers)}
+        # export_all writes the ledgers in the registry's order: number them so
+        self._ledger_index = {
+            ledger.title: i for i, ledger in enumerate(self.registry.ledgers.values())
+        }
         self.last_folder: Path | None = None
         self.wizard: QWidget | None = None
 
@@ -221,24 +260,60 @@ class LedgerPage(QWidget):
         self.period_error.setVisible(False)
         layout.addWidget(self.period_error)
 
-        self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels([self.tr("台账"), self.tr("本期记录数")])
-        self.table.verticalHeader().setVisible(False)
+        self.table = QTreeWidget()
+        self.table.setObjectName("ledger_tree")
+        self.table.setColumnCount(2)
+        self.table.setHeaderLabels([self.tr("台账"), self.tr("本期记录数")])
+        self.table.setRootIsDecorated(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
+        header = self.table.header()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.doubleClicked.connect(lambda _index: self.export_selected())
-        layout.addWidget(self.table, 1)
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._build_tree()
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemDoubleClicked.connect(self._item_double_clicked)
+
+        preview_box = QWidget()
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_row = QHBoxLayout()
+        self.preview_caption = QLabel(self.tr("预览（第 1 页）"))
+        self.preview_caption.setStyleSheet(HINT_STYLE)
+        self.print_button = QPushButton(self.tr("打印…"))
+        self.print_button.setObjectName("print_ledger_button")
+        self.print_button.setToolTip(self.tr("打印所选台账（先显示打印预览；Ctrl+P）"))
+        self.print_button.clicked.connect(self.print_selected)
+        preview_row.addWidget(self.preview_caption, 1)
+        preview_row.addWidget(self.print_button)
+        preview_layout.addLayout(preview_row)
+        self.preview_label = QLabel()
+        self.preview_label.setObjectName("ledger_preview")
+        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.preview_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.preview_label.setMinimumSize(160, 120)
+        self.preview_label.setStyleSheet("QLabel#ledger_preview { background: #e5e7eb; }")
+        preview_layout.addWidget(self.preview_label, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.table)
+        splitter.addWidget(preview_box)
+        # the picture of an A4 landscape page wants the width more than the titles do
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
+        self.table.setMinimumWidth(240)
+        layout.addWidget(splitter, 1)
 
         actions = QHBoxLayout()
         self.export_button = QPushButton(self.tr("导出所选台账…"))
         self.export_button.clicked.connect(self.export_selected)
         self.export_all_button = QPushButton(self.tr("导出本期全部台账…"))
-        self.export_all_button.clicked.connect(self.export_all)
+        self.export_all_button.clicked.connect(lambda: self.export_all())
+        make_primary(self.export_all_button)  # the page's main button
         self.photos_check = QCheckBox(self.tr("导出含照片"))
         self.photos_check.setToolTip(
             self.tr("同时把照片复制到台账旁的文件夹中，每条记录一个子文件夹（按序号命名）")
@@ -309,45 +384,79 @@ class LedgerPage(QWidget):
         self.period_error.setVisible(False)
         return period
 
+    def _build_tree(self) -> None:
+        """One bold row per line of work, its ledgers under it (always expanded)."""
+        for group in self.groups:
+            heading = QTreeWidgetItem([self.tr(group.line_of_work), ""])
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)  # not selectable
+            font = heading.font(0)
+            font.setBold(True)
+            heading.setFont(0, font)
+            self.table.addTopLevelItem(heading)
+            heading.setFirstColumnSpanned(True)
+            for ledger in group.ledgers:
+                item = QTreeWidgetItem(heading, [ledger.title, ""])
+                item.setData(0, Qt.ItemDataRole.UserRole, ledger.id)
+                item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
+                self._items[ledger.id] = item
+            heading.setExpanded(True)
+        self.table.setItemsExpandable(False)
+
+    def group_titles(self) -> list[tuple[str, list[str]]]:
+        """(line of work, ledger titles) as the list shows them, top to bottom."""
+        out = []
+        for index in range(self.table.topLevelItemCount()):
+            heading = self.table.topLevelItem(index)
+            assert heading is not None
+            children = (heading.child(i) for i in range(heading.childCount()))
+            out.append((heading.text(0), [child.text(0) for child in children if child]))
+        return out
+
+    def count_text(self, ledger_id: str) -> str:
+        return self._items[ledger_id].text(1)
+
     def refresh(self) -> None:
         """Ledger titles and their record counts for the chosen period (SQL counts)."""
         period = self.current_period()
         selected = self.selected_ledger_id()
         exporter = LedgerExporter(self.township_chooser.scoped())
-        self.table.setRowCount(len(self.ledgers))
-        for row, ledger in enumerate(self.ledgers):
-            title = QTableWidgetItem(ledger.title)
-            title.setData(Qt.ItemDataRole.UserRole, ledger.id)
-            title.setToolTip(ledger.id)
-            self.table.setItem(row, 0, title)
+        for ledger in self.ledgers:
             try:
                 count = str(exporter.count(ledger.id, period)) if period else "—"
             except Exception:  # a count is a nicety; the export reports real errors
                 count = "—"
             if ledger.date_field is None and count != "—":
                 count = self.tr("{0}（名册，不分期间）").format(count)
-            item = QTableWidgetItem(count)
-            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.table.setItem(row, 1, item)
+            item = self._items[ledger.id]
+            item.setText(1, count)
+            item.setToolTip(0, ledger.id)
         if selected is not None:
             self.select_ledger(selected)
         elif self.ledgers and not self.table.selectedItems():
-            self.table.selectRow(0)
+            self.select_ledger(self.ledgers[0].id)
         self._update_buttons()
+        self._preview_timer.start()  # the period or the records may have changed
 
     def selected_ledger_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        items = self.table.selectedItems()
+        if not items:
             return None
-        item = self.table.item(rows[0].row(), 0)
-        return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        value = items[0].data(0, Qt.ItemDataRole.UserRole)
+        return str(value) if value else None
 
     def select_ledger(self, ledger_id: str) -> None:
-        for row in range(self.table.rowCount()):
-            item = self.table.item(row, 0)
-            if item is not None and item.data(Qt.ItemDataRole.UserRole) == ledger_id:
-                self.table.selectRow(row)
-                return
+        item = self._items.get(ledger_id)
+        if item is not None:
+            self.table.setCurrentItem(item)
+            item.setSelected(True)
+
+    def _selection_changed(self) -> None:
+        self._update_buttons()
+        self._preview_timer.start()
+
+    def _item_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.data(0, Qt.ItemDataRole.UserRole):
+            self.export_selected()
 
     @property
     def busy(self) -> bool:
@@ -363,6 +472,12 @@ class LedgerPage(QWidget):
         self.period_chooser.setEnabled(idle)
         self.photos_check.setEnabled(idle)
         self.close_button.setEnabled(idle)
+        self.print_button.setEnabled(
+            idle
+            and has_period
+            and self._print_task is None
+            and self.selected_ledger_id() is not None
+        )
 
     def _set_running(self, running: bool) -> None:
         self.cancel_button.setVisible(running)
@@ -417,16 +532,24 @@ class LedgerPage(QWidget):
 
         self._start(work, target.parent, photos, 1)
 
-    def export_all(self) -> None:
+    def export_last_month(self) -> None:
+        """导出上月台账 (the toolbar): every ledger of last month, to a folder."""
+        if self._task is not None:
+            return
+        self.period_chooser.set_last_month()
+        self.export_all()
+
+    def export_all(self, folder: Path | None = None) -> None:
         period = self.current_period()
         if period is None or self._task is not None:
             return
-        chosen = QFileDialog.getExistingDirectory(
-            self, self.tr("选择导出到的文件夹（如U盘）"), self._start_folder()
-        )
-        if not chosen:
-            return
-        folder = Path(chosen)
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(
+                self, self.tr("选择导出到的文件夹（如U盘）"), self._start_folder()
+            )
+            if not chosen:
+                return
+            folder = Path(chosen)
         photos = self.photos_check.isChecked()
         cancel = self._cancel
         signals = self._signals
@@ -521,6 +644,124 @@ class LedgerPage(QWidget):
     def open_folder(self) -> None:
         if self.last_folder is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_folder)))
+
+    # ---- preview and print ---------------------------------------------------------------
+    def _grid_job(self, max_rows: int | None) -> tuple[tuple[Any, ...], Any] | None:
+        """What to read (a key for the selection and period) and the function that exports
+        the selected ledger to a temporary folder and reads it back as a grid."""
+        ledger_id = self.selected_ledger_id()
+        period = self.current_period()
+        if ledger_id is None or period is None:
+            return None
+        source = self.township_chooser.scoped()
+        key = (ledger_id, period, self.township_chooser.box.currentData())
+        name = ledger_file_name(self._unit_name(), self.registry.ledger(ledger_id).title, period)
+
+        def work() -> PrintGrid:
+            with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder:
+                target = Path(folder) / name
+                LedgerExporter(source).export(ledger_id, period, target)
+                return grid_from_xlsx(target, max_rows=max_rows)
+
+        return key, work
+
+    def update_preview(self) -> None:
+        """Render the selected ledger's first page beside the list (on the pool)."""
+        if not self.isVisible():  # shown again later: showEvent refreshes, and so this
+            return
+        job = self._grid_job(PREVIEW_ROWS)
+        if job is None:
+            self._preview_wanted = None
+            self.preview_label.clear()
+            return
+        key, work = job
+        self._preview_wanted = key
+        if self._preview_task is not None:
+            return  # the running one is followed by the one wanted (see _preview_done)
+        self.preview_caption.setText(self.tr("正在生成预览…"))
+        self._preview_running = key
+        # bound methods: a page closed meanwhile is not called back
+        self._preview_task = start_task(work, self._preview_done, self._preview_failed)
+
+    def _preview_done(self, grid: PrintGrid) -> None:
+        from gongkai_desktop.render.grid_print import first_page_image
+
+        self._preview_task = None
+        if self._preview_running != self._preview_wanted:  # the clerk moved on meanwhile
+            self.update_preview()
+            return
+        try:
+            image = first_page_image(grid, dpi=110)
+        except Exception as exc:
+            self._preview_failed(exc)
+            return
+        self.preview_grid = grid
+        self._preview_pixmap = QPixmap.fromImage(image)
+        self.preview_caption.setText(self.tr("预览（第 1 页，A4）"))
+        self._show_preview_pixmap()
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        self._preview_task = None
+        if self._preview_running != self._preview_wanted:
+            self.update_preview()
+            return
+        self.preview_grid = None
+        self._preview_pixmap = QPixmap()
+        self.preview_label.clear()
+        if isinstance(exc, GongkaiError):  # says in Chinese what is wrong
+            self.preview_caption.setText(self.tr("无法生成预览：{0}").format(exc))
+        else:
+            logging.getLogger(__name__).error("台账预览失败", exc_info=exc)
+            self.preview_caption.setText(self.tr("无法生成预览（详情已记入日志）"))
+
+    def _show_preview_pixmap(self) -> None:
+        if self._preview_pixmap.isNull():
+            return
+        size = self.preview_label.size()
+        self.preview_label.setPixmap(
+            self._preview_pixmap.scaled(
+                size,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_preview_pixmap()
+
+    def preview_pixmap(self) -> QPixmap:
+        """The first page as rendered (before scaling to the panel)."""
+        return self._preview_pixmap
+
+    def print_selected(self) -> None:
+        """打印 the selected ledger of the period: the print preview of its .xlsx."""
+        if self._print_task is not None or self._task is not None:
+            return
+        job = self._grid_job(None)
+        if job is None:
+            return
+        _key, work = job
+        self._print_task = start_task(work, self._open_print_preview, self._print_failed)
+        self._update_buttons()
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self._print_task = None
+        self._update_buttons()
+        show_error(self, exc, self.tr("无法打印台账"))
+
+    def _open_print_preview(self, grid: PrintGrid) -> None:
+        self._print_task = None
+        self._update_buttons()
+        self.printing.open(grid)
+
+    @property
+    def preview_dialog(self) -> QWidget | None:
+        return self.printing.dialog
+
+    def paint(self, printer: Any) -> int:
+        """Paint the ledger the print preview shows onto ``printer``; the page count."""
+        return self.printing.paint(printer)
 
     # ---- 月末报送 ---------------------------------------------------------------------------
     def open_close_dialog(self) -> QWidget:

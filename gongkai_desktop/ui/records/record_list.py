@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QDate,
@@ -42,8 +42,14 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.services.records.service import RecordQuery, RecordService
+from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.printing import GridPreview
 from gongkai_desktop.ui.records.record_model import RecordTableModel
-from gongkai_desktop.ui.style import HINT_STYLE, emphasise
+from gongkai_desktop.ui.style import HINT_STYLE, emphasise, make_primary
+from gongkai_desktop.ui.worker import Task, start_task
+
+if TYPE_CHECKING:
+    from gongkai_desktop.services.documents.print_grid import PrintGrid
 
 # Typing a word fires one query when the clerk pauses, not one per keystroke.
 SEARCH_DEBOUNCE_MS = 250
@@ -83,6 +89,8 @@ class RecordListPage(QWidget):
         self._settings = settings if settings is not None else QSettings()
         self._form_id = form_id
         self._deleted = deleted
+        self._print_task: Task | None = None
+        self.printing = GridPreview(self)
         form = service.registry.form(form_id) if form_id is not None else None
         self._has_date_filter = form is not None and form.date_field is not None
         # the 回收站 shows the most recently deleted first, a form list its records by
@@ -246,6 +254,14 @@ class RecordListPage(QWidget):
             self.tr("把当前筛选出的记录按列表的各列保存为 Excel 表格（.xlsx）")
         )
         self.export_button.clicked.connect(self._export_clicked)
+        self.print_button = QPushButton(self.tr("打印当前列表…"), self)
+        self.print_button.setObjectName("print_list_button")
+        self.print_button.setToolTip(
+            self.tr("打印当前筛选出的记录（A4 横向，先显示打印预览；Ctrl+P）")
+        )
+        self.print_button.clicked.connect(self.print_list)
+        # the one main button of the page
+        make_primary(self.new_button)
         self.new_button.clicked.connect(self.new_requested)
         self.edit_button.clicked.connect(self._open_current)
         self.delete_button.clicked.connect(self._delete_or_restore_current)
@@ -264,9 +280,11 @@ class RecordListPage(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         if self._form_id is not None and not self._deleted:
+            row.addWidget(self.print_button)
             row.addWidget(self.export_button)
         else:
             self.export_button.hide()
+            self.print_button.hide()
         self._add_shortcuts()
         return row
 
@@ -404,6 +422,39 @@ class RecordListPage(QWidget):
 
         return export_list(self._service, self.model.query, path)
 
+    @property
+    def can_print(self) -> bool:
+        return self._form_id is not None and not self._deleted
+
+    def print_list(self) -> None:
+        """打印当前列表: read the shown rows off the GUI thread, then the print preview."""
+        if not self.can_print or self._print_task is not None:
+            return
+        self._apply_filters_now()  # a search still being typed counts
+        service, query = self._service, self.model.query
+        self.print_button.setEnabled(False)
+        self._print_task = start_task(
+            lambda: _list_grid(service, query), self._open_print_preview, self._print_failed
+        )
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self._print_task = None
+        self.print_button.setEnabled(True)
+        show_error(self, exc, self.tr("无法打印当前列表"))
+
+    def _open_print_preview(self, grid: PrintGrid) -> None:
+        self._print_task = None
+        self.print_button.setEnabled(True)
+        self.printing.open(grid)
+
+    @property
+    def preview_dialog(self) -> QWidget | None:
+        return self.printing.dialog
+
+    def paint(self, printer: Any) -> int:
+        """Paint the list the preview shows onto ``printer``; returns the page count."""
+        return self.printing.paint(printer)
+
     def _export_clicked(self) -> None:
         form = self._service.registry.form(self._form_id or "")
         default = str(Path.home() / f"{form.title}_{date.today():%Y-%m-%d}.xlsx")
@@ -458,3 +509,10 @@ class RecordListPage(QWidget):
         for column in range(self.model.columnCount()):
             width = header.sectionSize(column) + COLUMN_PADDING
             header.resizeSection(column, min(width, MAX_COLUMN_WIDTH))
+
+
+def _list_grid(service: RecordService, query: RecordQuery) -> PrintGrid:
+    # openpyxl (through the list export) only when a list is printed or exported
+    from gongkai_desktop.services.ledgers.list_export import list_grid
+
+    return list_grid(service, query)

@@ -49,6 +49,18 @@ class ReportPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     @property
+    def can_print(self) -> bool:
+        """Ctrl+P applies on the 月度小结, the one report printed from the page."""
+        return self.tabs.currentWidget() is self.monthly
+
+    def print_current(self) -> bool:
+        """The 月度小结's print preview; False while the tab is still summarising."""
+        if not self.can_print or self.monthly.busy:
+            return False
+        self.monthly.open_preview()
+        return True
+
+    @property
     def busy(self) -> bool:
         """A report is being written (closing now would abandon it)."""
         tabs = (self.monthly, self.annual, self.activity, self.progress, self.disclosure)
