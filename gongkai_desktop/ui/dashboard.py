@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -285,7 +285,7 @@ class DashboardPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         outer.addWidget(scroll)
-        content = QWidget()
+        self._content = content = QWidget()
         scroll.setWidget(content)
         layout = QVBoxLayout(content)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -721,6 +721,11 @@ class DashboardPage(QWidget):
         self._show_month(board)
         self._show_data(counts, snapshot.backups)
         self._show_submissions(is_county(settings), sent, returned)
+        # the lists' heights changed: without this the scroll area keeps the page at its
+        # old height and the sections of the right column are drawn over each other
+        # (once the pending layout requests are done, hence the timer)
+        # (the page as the timer's context: no call after the page is gone)
+        QTimer.singleShot(0, self, self._content.updateGeometry)
 
     # ---- 报送 ----------------------------------------------------------------------------
     def _show_submissions(

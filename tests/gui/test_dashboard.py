@@ -213,3 +213,37 @@ def test_a_long_list_shows_its_first_rows_and_counts_the_rest(qtbot, records) ->
     assert section.more_label.text() == "另有3项未列出，在“整改任务”中查看"
     assert f"ZG-多-{MAX_LISTED_ROWS + 2:03d}" in row_texts(section)[0]
     assert not page.due_section.more_label.isVisible()
+
+
+def test_figures_read_in_the_background_do_not_draw_sections_over_each_other(
+    qtbot, ctx, records, work
+) -> None:  # type: ignore[no-untyped-def]
+    today = date.today()
+    for n in range(12):
+        records.create(
+            "rectification_task",
+            {
+                "task_no": f"ZG-叠-{n:02d}",
+                "source": "日常巡查发现",
+                "assigned_date": (today - timedelta(days=60)).isoformat(),
+                "description": f"问题{n}",
+                "deadline": (today - timedelta(days=5 + n)).isoformat(),
+                "status": "正在办理",
+            },
+        )
+    win = MainWindow(ctx)  # the 工作台 is shown empty first, filled when read
+    qtbot.addWidget(win)
+    win.resize(1366, 768)  # two columns
+    win.show()
+    page = win.dashboard
+    qtbot.waitUntil(lambda: not page.reading)
+    qtbot.wait(200)  # nothing else happens in the window meanwhile
+    content = page.overdue_section.parentWidget()
+    assert content.height() >= content.minimumSizeHint().height()
+    sections = [page.overdue_section, page.due_section, page.patrol_section]
+    sections += [page.shortfall_section]
+    shown = [s for s in sections if s.isVisible()]
+    assert len(shown) >= 2
+    for i, one in enumerate(shown):
+        for other in shown[i + 1 :]:
+            assert not one.geometry().intersects(other.geometry()), (one, other)
