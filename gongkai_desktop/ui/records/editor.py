@@ -218,7 +218,7 @@ class RecordEditor(QDialog):
         self.tabs.addTab(self.scroll_area, self.tr("填写"))
         self.history_table = QTableWidget(0, 6)
         self.history_table.setHorizontalHeaderLabels(
-            [self.tr("时间"), self.tr("操作人"), self.tr("操作"), self.tr("字段"),
+            [self.tr("时间"), self.tr("填表人"), self.tr("操作"), self.tr("字段"),
              self.tr("原值"), self.tr("新值")]
         )  # fmt: skip
         self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
