@@ -343,6 +343,7 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
         else None,
         row_style=tuple(raw.get("row_style", {}).items()),
         list_filters=tuple(raw.get("list_filters", [])),
+        search_hint=raw.get("search_hint", ""),
     )
     seen: set[str] = set()
     for f, at in _field_paths(spec):

@@ -612,9 +612,7 @@ class RecordService:
                 # the 填表人 recorded with the change; the computer's login stays in the
                 # audit table and is never shown
                 who = e.filler or NO_FILLER
-                result.append(
-                    HistoryEntry(_local(e.at), who, e.action, label, str(old), str(new))
-                )
+                result.append(HistoryEntry(_local(e.at), who, e.action, label, str(old), str(new)))
             return result
 
     def site_choices(self, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]:

@@ -214,9 +214,7 @@ def year_not_over(year: int, as_of: date | None = None) -> bool:
     return (as_of or date.today()) < date(year, 12, 31)
 
 
-def work_sections(
-    fig: dict[str, Any], names: YearNames, *, projected: bool = False
-) -> list[Block]:
+def work_sections(fig: dict[str, Any], names: YearNames, *, projected: bool = False) -> list[Block]:
     """一、工作开展情况: （一）（二）… by line of work, a line with nothing omitted."""
     sections = [
         ("组织部署和学习培训", meetings_paragraph(fig, names)),

@@ -469,7 +469,7 @@ class RecordEditor(QDialog):
             for _section, box, _grid in self.groups:
                 box.set_columns(columns)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._set_columns()
 
