@@ -102,7 +102,15 @@ def test_a_section_folds_away_and_opens_again(qtbot, records, settings) -> None:
     target = editor.cells["target"]
     assert target.isVisible() and box.header.isChecked()
     height = box.height()
+    # folding the section the clerk is typing in leaves the page where it is
+    editor.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is editor)
+    editor.editors["target"].focus_target().setFocus()
+    assert QApplication.focusWidget() is editor.editors["target"].focus_target()
+    scroll = editor.scroll_area.verticalScrollBar()
+    scroll.setValue(0)
     box.header.click()
+    assert scroll.value() == 0
     qtbot.waitUntil(lambda: not target.isVisible())
     assert not box.expanded and box.isVisible()  # the header stays, to open it again
     qtbot.waitUntil(lambda: box.height() < height / 2)

@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QFrame,
     QGridLayout,
@@ -210,6 +211,10 @@ class SectionBox(QFrame):
             self.header.setChecked(expanded)  # toggled() comes back here
             return
         self.header.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        focus = QApplication.focusWidget()
+        if not expanded and focus is not None and self.body.isAncestorOf(focus):
+            # else Qt hands the focus to the next field, and the page jumps to it
+            focus.clearFocus()
         self.body.setVisible(expanded)
 
     def set_columns(self, columns: int) -> None:
