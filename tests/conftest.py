@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,3 +42,16 @@ def records(ctx):  # type: ignore[no-untyped-def]
     from gongkai_desktop.services.records.service import RecordService
 
     return RecordService(ctx)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the window remembers (list filters, column widths, editor sizes) goes to the
+    test's own folder, never to the user's configuration or the next test."""
+    folder = tmp_path / "qt-settings"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))  # read by Qt on first use
+    if "PySide6.QtCore" in sys.modules:  # Qt already read it: point it here instead
+        from PySide6.QtCore import QSettings
+
+        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))

@@ -286,6 +286,7 @@ def _build_form(name: str, raw: dict[str, Any], lists: dict, problems: Problems)
         row_style=tuple(raw.get("row_style", {}).items()),
         list_filters=tuple(raw.get("list_filters", [])),
         line_of_work=raw.get("line_of_work", "其他工作"),
+        search_hint=raw.get("search_hint", ""),
     )
     seen: set[str] = set()
     for f, at in _field_paths(spec):

@@ -219,6 +219,8 @@ FORM_SCHEMA: dict[str, Any] = {
         "list_columns": {"type": "array", "items": _KEY},
         "list_filters": {"type": "array", "items": _KEY, "uniqueItems": True},
         "line_of_work": {"enum": list(LINES_OF_WORK)},
+        # what the list's search box suggests typing ("编号、问题描述、村…")
+        "search_hint": {"type": "string", "minLength": 1, "maxLength": 40},
         "deadline_state": _DEADLINE_STATE,
         "row_style": _ROW_STYLE,
         "rules": {"type": "array", "items": _RULE},

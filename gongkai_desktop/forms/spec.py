@@ -181,8 +181,17 @@ class FormSpec:
     not_copied: tuple[str, ...] = ()  # fields 复制上一条 leaves out (e.g. a task's lifecycle)
     deadline_state: DeadlineStateSpec | None = None
     list_filters: tuple[str, ...] = ()  # fields the list offers as drop-downs
+    search_hint: str = ""  # what the list's search box suggests (see search_words())
     row_style: tuple[tuple[str, str], ...] = ()  # (state, named style) for list rows
     line_of_work: str = "其他工作"  # one of LINES_OF_WORK: where its ledgers are grouped
+
+    def search_words(self) -> str:
+        """What to type in the list's search box: the form's ``search_hint``, else the
+        labels of the fields that make up a record's title."""
+        if self.search_hint:
+            return self.search_hint
+        keys = self.title_fields or (self.title_field,)
+        return "、".join(self.field(k).label for k in keys if self.has_field(k))
 
     def action(self, action_id: str) -> ActionSpec:
         for action in self.actions:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox
 
 from gongkai_desktop import paths
 from gongkai_desktop.data.repository import RecordQuery
@@ -133,6 +133,34 @@ def test_header_names_the_filler_never_the_login(qtbot, records, ctx, monkeypatc
     again = open_editor(qtbot, records, made.id)
     assert again.info_label.text().endswith(" · 第 1 版 · 填表人 王芳")
     assert "zhang_login" not in again.info_label.text()
+
+
+def test_history_tab_names_the_filler_never_the_login(qtbot, records, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    login = getpass.getuser()
+    made = records.create(
+        "site", {"site_type": "饮用水水源地", "name": "龙河水库", "village": "龙河村"}
+    )
+    save_settings(ctx, {**load_settings(ctx), "filler": "王芳"})
+    records.update(made.id, {"village": "石桥村"})
+    editor = open_editor(qtbot, records, made.id)
+    editor.tabs.setCurrentIndex(editor.history_index)
+    table = editor.history_table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[1] == "填表人"
+    cells = {
+        (row, col): table.item(row, col).text()
+        for row in range(table.rowCount())
+        for col in range(table.columnCount())
+    }
+    # newest first: the change made as 王芳, then the creation made with no 填表人 set
+    who = [cells[row, 1] for row in range(table.rowCount())]
+    changed = [row for row in range(table.rowCount()) if cells[row, 2] == "修改"]
+    assert [who[row] for row in changed] == ["王芳"]
+    assert {who[row] for row in range(table.rowCount()) if row not in changed} == {"未设置填表人"}
+    texts = [*cells.values(), *headers]
+    texts += [label.text() for label in editor.findChildren(QLabel)]
+    texts += [table.item(row, col).toolTip() for row, col in cells]
+    assert not [text for text in texts if login in text]
 
 
 def test_a_number_range_is_a_tooltip_not_grey_text(qtbot, records) -> None:  # type: ignore[no-untyped-def]

@@ -920,3 +920,19 @@ def test_list_filters_name_choice_boolean_or_text_fields(tmp_path: Path) -> None
         "list_filters 字段“seen”应为" + kinds + "类型",
         "list_filters 引用了不存在的字段“nowhere”",
     ]
+
+
+def test_search_hint_is_the_forms_own_or_its_title_fields(tmp_path: Path) -> None:
+    registry = load_registry(REPO_FORMS)
+    assert registry.form("disclosure_request").search_words() == "申请编号、申请人、申请内容"
+    assert registry.form("site").search_words() == "名称、村、负责人"
+    # every real form says what its records are found by
+    assert all(form.search_hint for form in registry)
+    # a form without one: the labels of the fields its title is made of
+    two_part = BASE_FORM.replace("title_field: name", "title_field: [kind, name]")
+    root = write_forms(tmp_path / "plain", {"demo.yaml": two_part})
+    assert load_registry(root).form("demo").search_words() == "类别、名称"
+    # an empty hint is refused
+    empty = BASE_FORM.replace("title_field: name\n", "title_field: name\nsearch_hint: ''\n")
+    problem = the_problem(tmp_path / "empty", {"demo.yaml": empty})
+    assert "search_hint" in str(problem)

@@ -198,7 +198,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
             ("修改", "要求巡查次数"),
             ("新建", "名称"),
         ]
-        assert (history[1].old, history[1].new, history[1].who) == ("1", "2", "李四（clerk）")
+        assert (history[1].old, history[1].new, history[1].who) == ("1", "2", "李四")
         assert load_settings(ctx)["unit_name"] == "某某镇人民政府"
         # the audit log is still append-only after the table rebuilds
         with (

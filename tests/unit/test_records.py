@@ -152,7 +152,7 @@ def test_history(ctx: AppContext, records: RecordService) -> None:
     records.update(made.id, {"site_type": "畜禽养殖场", "is_scale_farm": "是", "stock": 10})
     records.delete(made.id)
     history = records.history(made.id)
-    assert history[0].action == "删除" and history[0].who == "张三（clerk01）"
+    assert history[0].action == "删除" and history[0].who == "张三"
     updates = {(h.field, h.old, h.new) for h in history if h.action == "修改"}
     assert updates == {
         ("类型", "排污单位", "畜禽养殖场"),
@@ -160,7 +160,7 @@ def test_history(ctx: AppContext, records: RecordService) -> None:
         ("存栏量", "", "10"),
     }
     created = [h for h in history if h.action == "新建"]
-    assert {h.who for h in created} == {"clerk01"}  # no 填表人 was set yet
+    assert {h.who for h in created} == {"未设置填表人"}  # no 填表人 was set yet
     assert ("名称", "", "甲厂") in {(h.field, h.old, h.new) for h in created}
 
 

@@ -291,3 +291,26 @@ def test_join_and_percent() -> None:
 def test_table_rows_must_match_headers() -> None:
     with pytest.raises(ValueError):
         ReportTable("表", ("甲", "乙"), ((1,),))
+
+
+def test_a_year_not_over_names_its_overdue_count_a_projection(
+    ctx: AppContext, may: dict[str, str]
+) -> None:
+    # On 2024-06-15 only ZG2024-001 (deadline 05-20) is overdue; by the year's end the two
+    # due on 06-30 will be too, unless done: 3 open tasks, all past their deadline by then.
+    midyear = date(2024, 6, 15)
+    drafts = annual_drafts(ctx, 2024, as_of=midyear)
+    first_problem = drafts.problems.splitlines()[0]
+    assert first_problem.startswith("一是部分整改任务推进较慢，按现行时限，到年底将有3项逾期，包括")
+    assert "超过整改时限" not in drafts.problems
+    text = _text(annual_report(ctx, 2024, as_of=midyear).blocks)
+    assert "目前仍在整改3项，按现行时限，到年底将有3项逾期" in text
+    assert "截至年底" not in text and "已超过整改时限" not in text
+
+    # drafted after the year: the year-end count is a fact, said as one
+    after = date(2025, 1, 10)
+    drafts = annual_drafts(ctx, 2024, as_of=after)
+    assert drafts.problems.startswith("一是部分整改任务推进较慢，截至年底有3项超过整改时限未办结")
+    text = _text(annual_report(ctx, 2024, as_of=after).blocks)
+    assert "截至年底仍在整改3项，其中已超过整改时限3项" in text
+    assert "按现行时限" not in text

@@ -107,10 +107,14 @@ def _list_cell(spec: FieldSpec, value: Any, names: Mapping[str, str]) -> str:
     return display_value(spec, value, names)
 
 
+# 修改记录 of a change made while no 填表人 was set in 设置
+NO_FILLER = "未设置填表人"
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime  # local time
-    who: str
+    who: str  # the 填表人 recorded with the change, never the login
     action: str
     field: str  # Chinese label
     old: str
@@ -605,12 +609,10 @@ class RecordService:
                     label = e.field
                     old = json.loads(e.old_value) if e.old_value else ""
                     new = json.loads(e.new_value) if e.new_value else ""
-                who = e.filler if not e.filler else f"{e.filler}（{e.os_user}）"
-                result.append(
-                    HistoryEntry(
-                        _local(e.at), who or e.os_user, e.action, label, str(old), str(new)
-                    )
-                )
+                # the 填表人 recorded with the change; the computer's login stays in the
+                # audit table and is never shown
+                who = e.filler or NO_FILLER
+                result.append(HistoryEntry(_local(e.at), who, e.action, label, str(old), str(new)))
             return result
 
     def site_choices(self, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]:

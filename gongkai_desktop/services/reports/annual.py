@@ -44,6 +44,7 @@ from gongkai_desktop.services.reports.prose import (
     meetings_paragraph,
     other_work_paragraph,
     outreach_paragraph,
+    overdue_projection,
     rectification_paragraph,
     year_names,
 )
@@ -135,10 +136,14 @@ def draft_texts(
     who: str,
     addressee_lead: str,
     names: YearNames | None = None,
+    *,
+    as_of: date | None = None,
 ) -> AnnualTexts:
     """Drafts the clerk starts from: the concrete gaps of the year (missed patrols by
-    site and month, overdue tasks by name), said plainly."""
+    site and month, overdue tasks by name), said plainly. Drafted on ``as_of`` (default
+    today) before the year is over, the year-end overdue count is said as a projection."""
     names = names or YearNames()
+    projected = year_not_over(year, as_of)
     opening = (
         f"{year}年，{who}坚持以习近平生态文明思想为指导，在{addressee_lead}的坚强领导下，"
         f"认真执行生态环境保护法律法规，扎实开展宣传教育、巡查检查和问题整改工作。"
@@ -165,14 +170,17 @@ def draft_texts(
             problems.append(f"巡查频次未完全达到要求，{join_cn(short)}。")
             plans.append("严格落实巡查频次要求，做到应巡尽巡。")
     if rect["overdue"]:
-        text = f"部分整改任务推进较慢，截至年底有{rect['overdue']}项超过整改时限未办结"
+        if projected:
+            text = f"部分整改任务推进较慢，{overdue_projection(rect['overdue'])}"
+        else:
+            text = f"部分整改任务推进较慢，截至年底有{rect['overdue']}项超过整改时限未办结"
         if names.overdue_tasks:
             text += f"，包括{all_named(list(names.overdue_tasks), rect['overdue'])}"
         problems.append(text + "。")
         what = (
             all_named(list(names.overdue_tasks), rect["overdue"])
             if names.overdue_tasks
-            else "逾期未办结的"
+            else ("可能逾期的" if projected else "逾期未办结的")
         )
         plans.append(f"对{what}整改任务逐项明确责任人和完成时限，挂账督办，按期销号。")
     if rect["completed_late"]:
@@ -201,13 +209,18 @@ def _names(ctx: AppContext, period: Period, fig: dict[str, Any]) -> YearNames:
     return year_names(ctx, period, fig, overdue)
 
 
-def work_sections(fig: dict[str, Any], names: YearNames) -> list[Block]:
+def year_not_over(year: int, as_of: date | None = None) -> bool:
+    """True while ``year``'s year-end figures are still a projection on ``as_of``."""
+    return (as_of or date.today()) < date(year, 12, 31)
+
+
+def work_sections(fig: dict[str, Any], names: YearNames, *, projected: bool = False) -> list[Block]:
     """一、工作开展情况: （一）（二）… by line of work, a line with nothing omitted."""
     sections = [
         ("组织部署和学习培训", meetings_paragraph(fig, names)),
         ("宣传教育", outreach_paragraph(fig, names)),
         ("巡查检查", inspection_paragraph(fig)),
-        ("问题整改", rectification_paragraph(fig, names)),
+        ("问题整改", rectification_paragraph(fig, names, projected=projected)),
         ("其他工作", other_work_paragraph(fig, names)),
         ("主要指标完成情况", indicators_paragraph(fig)),
     ]
@@ -334,13 +347,14 @@ def _office(ctx: AppContext) -> tuple[str, str, str, str]:
     return unit, we(settings.get("township", ""), unit), addressee, issuer
 
 
-def annual_drafts(ctx: AppContext, year: int) -> AnnualTexts:
+def annual_drafts(ctx: AppContext, year: int, as_of: date | None = None) -> AnnualTexts:
     """The drafts offered for ``year`` (what the report says where the clerk wrote nothing)."""
     _check_year(year)
     _unit, who, addressee, _issuer = _office(ctx)
     period = parse_period(str(year))
     fig = figures(ctx, period)
-    return draft_texts(year, fig, who, addressee or "上级党委、政府", _names(ctx, period, fig))
+    names = _names(ctx, period, fig)
+    return draft_texts(year, fig, who, addressee or "上级党委、政府", names, as_of=as_of)
 
 
 def annual_report(
@@ -348,9 +362,11 @@ def annual_report(
     year: int,
     today: date | None = None,
     progress: Progress | None = None,
+    as_of: date | None = None,
 ) -> AnnualReport:
     """The report of ``year``; ``today`` is its 成文日期 (default: the last working day
-    of the year)."""
+    of the year). ``as_of`` is the day it is made (default: today): before the year is
+    over, its year-end overdue count is said as a projection."""
     _check_year(year)
     steps = 15
     report = (lambda done: progress(done, steps)) if progress else (lambda done: None)
@@ -363,14 +379,14 @@ def annual_report(
     by_month = [(f"{m}月", f) for m, f in enumerate(months, start=1)]
     names = _names(ctx, year_period, fig)
     stored = load_annual_texts(ctx, year)
-    drafts = draft_texts(year, fig, who, addressee or "上级党委、政府", names)
+    drafts = draft_texts(year, fig, who, addressee or "上级党委、政府", names, as_of=as_of)
     opening = stored.opening or drafts.opening
     problems = stored.problems or drafts.problems
     plans = stored.plans or drafts.plans
     blocks = (
         *_paragraphs(opening),
         Block("heading1", "一、工作开展情况"),
-        *work_sections(fig, names),
+        *work_sections(fig, names, projected=year_not_over(year, as_of)),
         Block("heading1", "二、存在的问题"),
         *_paragraphs(problems),
         Block("heading1", "三、下一步工作计划"),

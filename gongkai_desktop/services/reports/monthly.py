@@ -268,7 +268,9 @@ def _paragraphs(ctx: AppContext, fig: dict[str, Any], who: str, period: Period) 
     texts = [
         outreach_paragraph(fig, names, span="本期", brief=True),
         inspection_paragraph(fig, span="本期"),
-        rectification_paragraph(fig, YearNames(), span="本期", end="期末"),
+        rectification_paragraph(
+            fig, YearNames(), span="本期", end="期末", projected=date.today() < period.end
+        ),
         other_work_paragraph(fig, names),
     ]
     text = "".join(t for t in texts if t).removeprefix("本期")

@@ -272,9 +272,17 @@ def inspection_paragraph(fig: dict[str, Any], span: str = "全年") -> str:
 
 
 def rectification_paragraph(
-    fig: dict[str, Any], names: YearNames, span: str = "全年", end: str = "年底"
+    fig: dict[str, Any],
+    names: YearNames,
+    span: str = "全年",
+    end: str = "年底",
+    *,
+    projected: bool = False,
 ) -> str:
-    """问题整改; empty when the year had no task at all."""
+    """问题整改; empty when the year had no task at all.
+
+    ``projected``: the period is not over yet, so the overdue count (as of its end) is
+    a projection from the deadlines in force, and is said as one."""
     rect = fig["rectification"]
     if not (rect["open_at_start"] or rect["new"] or rect["completed"] or rect["in_progress"]):
         return ""
@@ -296,9 +304,15 @@ def rectification_paragraph(
     text = "，".join(parts)
     if rect["in_progress"]:
         text += "；" if text else ""
-        text += f"截至{end}仍在整改{rect['in_progress']}项"
+        if projected:
+            text += f"目前仍在整改{rect['in_progress']}项"
+        else:
+            text += f"截至{end}仍在整改{rect['in_progress']}项"
         if rect["overdue"]:
-            text += f"，其中已超过整改时限{rect['overdue']}项"
+            if projected:
+                text += f"，{overdue_projection(rect['overdue'], end)}"
+            else:
+                text += f"，其中已超过整改时限{rect['overdue']}项"
             if names.overdue_tasks:
                 text += f"（{all_named(list(names.overdue_tasks), rect['overdue'])}）"
         else:
@@ -306,6 +320,11 @@ def rectification_paragraph(
     elif rect["completed"]:
         text += "，整改任务已全部办结"
     return text + "。"
+
+
+def overdue_projection(count: int, end: str = "年底") -> str:
+    """The overdue count at a period's end said before that end: a projection, named."""
+    return f"按现行时限，到{end}将有{count}项逾期"
 
 
 def other_work_paragraph(fig: dict[str, Any], names: YearNames) -> str:

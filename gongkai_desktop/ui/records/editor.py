@@ -1,7 +1,11 @@
 """The record editor, generated from a ``FormSpec``: nothing in here knows a field by name.
 
-Sections become group boxes, fields become rows of a form layout, ``show_if`` hides
-rows and whole sections as the clerk types. As they type, the form's declarations are
+Sections become boxes the clerk can fold away by their header; their fields stand in two
+columns when the editor is wide enough (long text, tables and photos across both), in one
+otherwise. ``show_if`` hides fields and whole sections as the clerk types. The editor
+opens at the size it was last closed at (per form, in QSettings like the lists' filters).
+A record past its deadline (the form's ``deadline_state``, by the one overdue rule of
+``domain.overdue``) shows a red banner. As they type, the form's declarations are
 followed live: site pickers offer only the site types the other values allow, fields
 with ``default_from`` follow their driver until the clerk changes them, computed
 fields show their value. Validation is the core's: the editor sends what was typed to
@@ -18,16 +22,18 @@ stack, and when the child saves, this editor re-reads its links at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
-    QFormLayout,
-    QGroupBox,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,6 +44,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +55,7 @@ from gongkai_desktop.domain.errors import (
     RecordNotFoundError,
     ValidationError,
 )
+from gongkai_desktop.domain.overdue import is_overdue
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import ActionSpec, FieldSpec, SectionSpec
 from gongkai_desktop.forms.values import (
@@ -73,6 +81,23 @@ WARNING_STYLE = (
 )
 # Forms whose saved records can print notices (告知书) through ui.notice_dialog.
 NOTICE_FORMS = ("disclosure_request",)
+# From this editor width on, fields stand in two columns (on a 1366 laptop the default
+# size is wide enough; a 720-pixel window keeps one column of readable inputs).
+TWO_COLUMN_WIDTH = 1000
+# Inputs that need the whole width: long text, tables of rows, photos.
+WIDE_TYPES = frozenset({"multiline", "repeat", "photos"})
+# The size a new editor opens at, shrunk to 90 % of the screen.
+DEFAULT_SIZE = QSize(1200, 900)
+
+
+def _as_date(value: Any) -> date | None:
+    """A date editor's value (ISO text) as a date; anything else is no date."""
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
 
 
 def top_level_key(error: FieldError) -> str:
@@ -133,11 +158,114 @@ class FieldCell(QWidget):
         return self.warning_label.text() if self.warning_label.isVisibleTo(self) else ""
 
 
+class SectionBox(QFrame):
+    """One form section: a header button that folds it away, and its fields in a grid of
+    one or two label-and-input columns; a wide input spans both columns."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("section_box")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 4, 8, 8)
+        outer.setSpacing(4)
+        self.header = QToolButton(self)
+        self.header.setObjectName("section_header")
+        self.header.setText(title)
+        self.header.setCheckable(True)
+        self.header.setChecked(True)
+        self.header.setAutoRaise(True)
+        # Tab goes from field to field, across sections, not through their headers
+        self.header.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.header.setArrowType(Qt.ArrowType.DownArrow)
+        self.header.setToolTip(self.tr("点击收起或展开本栏"))
+        # a heading, not a pressed button (it is "checked" while the section is open)
+        self.header.setStyleSheet("QToolButton { border: none; background: transparent; }")
+        font = self.header.font()
+        font.setBold(True)
+        self.header.setFont(font)
+        self.header.toggled.connect(self.set_expanded)
+        outer.addWidget(self.header)
+        self.body = QWidget(self)
+        self.grid = QGridLayout(self.body)
+        self.grid.setContentsMargins(4, 0, 0, 0)
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(8)
+        outer.addWidget(self.body)
+        self.columns = 1
+        self._rows: list[tuple[str, QLabel, QWidget, bool]] = []  # key, label, cell, wide
+        self._shown: set[str] = set()
+
+    def add_field(self, key: str, label: QLabel, cell: QWidget, wide: bool) -> None:
+        self._rows.append((key, label, cell, wide))
+        self._shown.add(key)
+        self._relayout()
+
+    @property
+    def expanded(self) -> bool:
+        return self.header.isChecked()
+
+    def set_expanded(self, expanded: bool) -> None:
+        if self.header.isChecked() != expanded:
+            self.header.setChecked(expanded)  # toggled() comes back here
+            return
+        self.header.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        focus = QApplication.focusWidget()
+        if not expanded and focus is not None and self.body.isAncestorOf(focus):
+            # else Qt hands the focus to the next field, and the page jumps to it
+            focus.clearFocus()
+        self.body.setVisible(expanded)
+
+    def set_columns(self, columns: int) -> None:
+        if columns != self.columns:
+            self.columns = columns
+            self._relayout()
+
+    def show_fields(self, keys: Collection[str]) -> None:
+        """Show exactly these of the section's fields; the rest close up."""
+        shown = {key for key, *_rest in self._rows if key in keys}
+        if shown != self._shown:
+            self._shown = shown
+            self._relayout()
+
+    def is_shown(self, key: str) -> bool:
+        return key in self._shown
+
+    def _relayout(self) -> None:
+        # a hidden field leaves no hole: the shown ones are placed again, in form order
+        for _key, label, cell, _wide in self._rows:
+            self.grid.removeWidget(label)
+            self.grid.removeWidget(cell)
+        row = col = 0
+        top = Qt.AlignmentFlag.AlignTop
+        for key, label, cell, wide in self._rows:
+            shown = key in self._shown
+            label.setVisible(shown)
+            cell.setVisible(shown)
+            if not shown:
+                continue
+            if wide or self.columns == 1:
+                if col:
+                    row, col = row + 1, 0
+                self.grid.addWidget(label, row, 0, top)
+                self.grid.addWidget(cell, row, 1, 1, 2 * self.columns - 1, top)
+                row += 1
+            else:
+                self.grid.addWidget(label, row, 2 * col, top)
+                self.grid.addWidget(cell, row, 2 * col + 1, top)
+                row, col = (row + 1, 0) if col else (row, 1)
+        for column in range(4):
+            stretch = 1 if column % 2 and column < 2 * self.columns else 0
+            self.grid.setColumnStretch(column, stretch)
+
+
 class RecordEditor(QDialog):
     """New or existing record of one form; ``record_saved(id)`` after each save.
 
     ``initial_values``: a new record starts from these (a form action's pre-fill);
     ``link_from``: the record a form action started this one from, linked on saving.
+    ``settings``: where the editor's size is remembered (default: the application's).
     """
 
     record_saved = Signal(str)
@@ -153,8 +281,10 @@ class RecordEditor(QDialog):
         *,
         initial_values: Mapping[str, Any] | None = None,
         link_from: str | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
+        self._settings = settings if settings is not None else QSettings()
         self.service = service
         self.form = service.registry.form(form_id)
         self.record_id = record_id
@@ -163,7 +293,8 @@ class RecordEditor(QDialog):
         self.version: int | None = None
         self.editors: dict[str, FieldEditor] = {}
         self.cells: dict[str, FieldCell] = {}
-        self.groups: list[tuple[SectionSpec, QGroupBox, QFormLayout]] = []
+        self.groups: list[tuple[SectionSpec, SectionBox, QGridLayout]] = []
+        self.columns = 1
         self.labels: list[QLabel] = []
         self.action_buttons: dict[str, QPushButton] = {}
         self.child_editor: RecordEditor | None = None
@@ -198,6 +329,13 @@ class RecordEditor(QDialog):
         self.banner.setObjectName("error_banner")
         self.banner.hide()
         outer.addWidget(self.banner)
+        # past the deadline (the form's deadline_state): red, above everything to fill in
+        self.overdue_banner = QLabel()
+        self.overdue_banner.setWordWrap(True)
+        self.overdue_banner.setObjectName("overdue_banner")
+        self.overdue_banner.setStyleSheet(BANNER_STYLE)
+        self.overdue_banner.hide()
+        outer.addWidget(self.overdue_banner)
 
         self.tabs = QTabWidget()
         self.scroll_area = QScrollArea()
@@ -218,7 +356,7 @@ class RecordEditor(QDialog):
         self.tabs.addTab(self.scroll_area, self.tr("填写"))
         self.history_table = QTableWidget(0, 6)
         self.history_table.setHorizontalHeaderLabels(
-            [self.tr("时间"), self.tr("操作人"), self.tr("操作"), self.tr("字段"),
+            [self.tr("时间"), self.tr("填表人"), self.tr("操作"), self.tr("字段"),
              self.tr("原值"), self.tr("新值")]
         )  # fmt: skip
         self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -288,13 +426,9 @@ class RecordEditor(QDialog):
         self._load_name_suggestions()
         self._size_to_screen()
 
-    def _section_box(self, section: SectionSpec) -> QGroupBox:
-        box = QGroupBox(section.title)
-        layout = QFormLayout(box)
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        layout.setHorizontalSpacing(14)
-        layout.setVerticalSpacing(8)
+    def _section_box(self, section: SectionSpec) -> SectionBox:
+        box = SectionBox(section.title)
+        box.setObjectName(f"section_{len(self.groups)}")
         row_height = QLineEdit().sizeHint().height() + 4  # one line of input, with some slack
         for spec in section.fields:
             editor = create_editor(spec, self.service)
@@ -307,23 +441,48 @@ class RecordEditor(QDialog):
             input_height = min(editor.sizeHint().height(), row_height)
             label.setFixedHeight(max(input_height, label.sizeHint().height()))
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            layout.addRow(label, cell)
+            box.add_field(spec.key, label, cell, wide=spec.type in WIDE_TYPES)
             self.labels.append(label)
             editor.value_changed.connect(self._value_changed)
             if isinstance(editor, RecordLinkEditor):
                 editor.open_requested.connect(self.open_linked_record)
             self.editors[spec.key] = editor
             self.cells[spec.key] = cell
-        self.groups.append((section, box, layout))
+        self.groups.append((section, box, box.grid))
         return box
 
+    def _size_key(self) -> str:
+        return f"record_editor/{self.form.id}/size"
+
     def _size_to_screen(self) -> None:
-        width, height = 860, 780
+        """The size this form's editor was last closed at, else the default; never more
+        than 90 % of the screen (a size kept from a larger monitor must fit this one)."""
+        saved = self._settings.value(self._size_key())
+        size = saved if isinstance(saved, QSize) and saved.isValid() else DEFAULT_SIZE
+        width, height = size.width(), size.height()
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is not None:
             width = min(width, int(screen.width() * 0.9))
             height = min(height, int(screen.height() * 0.9))
         self.resize(width, height)
+        self._set_columns()
+
+    def _set_columns(self) -> None:
+        columns = 2 if self.width() >= TWO_COLUMN_WIDTH else 1
+        if columns != self.columns:
+            self.columns = columns
+            for _section, box, _grid in self.groups:
+                box.set_columns(columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._set_columns()
+
+    def done(self, result: int) -> None:
+        """Every way of closing (保存, 关闭, Esc, the window's ×) comes here: the size
+        the clerk gave this form's editor is kept for the next one."""
+        self._settings.setValue(self._size_key(), self.size())
+        super().done(result)
 
     # ---- loading ------------------------------------------------------------------------
     def _read_calendar(self) -> WorkCalendar:
@@ -489,6 +648,7 @@ class RecordEditor(QDialog):
                 self._update_computed(current)
                 if self._condition_values() == before:
                     break
+            self._update_overdue(current)
             self._update_actions(current)
             self._update_link_buttons()
         finally:
@@ -542,6 +702,40 @@ class RecordEditor(QDialog):
             for key in self._deadline_keys:
                 self.cells[key].set_warnings(warnings.get(key, ()))
 
+    def _update_overdue(self, current: Mapping[str, Any]) -> None:
+        """The red banner of a record past its deadline, as the list's 逾期 column says it
+        (``domain.overdue.is_overdue`` as of today), following the dates as typed."""
+        state = self.form.deadline_state
+        due = _as_date(current.get(state.due)) if state is not None else None
+        if state is None or due is None:
+            self.overdue_banner.hide()
+            return
+        done = _as_date(current.get(state.done))
+        today = date.today()
+        if not is_overdue(due, done, today):
+            self.overdue_banner.hide()
+            return
+        due_label = self.form.field(state.due).label
+        done_label = self.form.field(state.done).label
+        if done is not None and done <= today:
+            text = self.tr("逾期：{done_label} {done} 晚于{due_label} {due}（晚 {days} 天）")
+            days = (done - due).days
+        else:
+            text = self.tr("已逾期 {days} 天：{due_label} {due} 已过")
+            if done is None:
+                text += self.tr("，尚未填写{done_label}")
+            days = (today - due).days
+        self.overdue_banner.setText(
+            text.format(
+                due_label=due_label,
+                due=due.isoformat(),
+                done_label=done_label,
+                done=done.isoformat() if done else "",
+                days=days,
+            )
+        )
+        self.overdue_banner.show()
+
     def field_warning(self, key: str) -> str:
         """The amber warning shown under a field ("" when there is none)."""
         return self.cells[key].warning_text
@@ -589,11 +783,11 @@ class RecordEditor(QDialog):
     def _update_visibility(self, current: Mapping[str, Any] | None = None) -> None:
         if current is None:
             current = self._condition_values()
-        for section, box, layout in self.groups:
+        for section, box, _grid in self.groups:
             box.setVisible(section.show_if is None or section.show_if.holds(current))
-            for spec in section.fields:
-                shown = spec.show_if is None or spec.show_if.holds(current)
-                layout.setRowVisible(self.cells[spec.key], shown)
+            box.show_fields(
+                [s.key for s in section.fields if s.show_if is None or s.show_if.holds(current)]
+            )
 
     def is_field_shown(self, key: str) -> bool:
         """True when neither the field's nor its section's ``show_if`` hides it."""
@@ -643,6 +837,9 @@ class RecordEditor(QDialog):
             self.cells[key].show_error("\n".join(texts))
         self._error_counts = {key: len(texts) for key, texts in by_key.items()}
         self._loose_errors = loose
+        for _section, box, _grid in self.groups:  # a folded section with an error opens
+            if any(box.is_shown(key) for key in by_key):
+                box.set_expanded(True)
         self._show_error_banner()
         self.tabs.setCurrentIndex(0)
         first = next((k for k in self.editors if k in by_key), None)

@@ -8,6 +8,7 @@ services and then calls ``refresh()``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QDate,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSettings,
     Qt,
@@ -56,6 +59,11 @@ SEARCH_DEBOUNCE_MS = 250
 # Columns are fitted to their contents once, but never wider than this (long addresses
 # would otherwise push the other columns off screen; the tooltip shows the full text).
 MAX_COLUMN_WIDTH = 260
+# The list's longest text column (问题描述, 名称…) takes the width the others leave, but
+# never less than this (or its contents, if narrower): the rest then scrolls sideways.
+STRETCH_MIN_WIDTH = 200
+# Field types whose column can be the stretching one (a site column shows its name).
+TEXT_TYPES = ("text", "multiline", "site")
 # Extra room beside the widest text so neighbouring columns do not run together.
 COLUMN_PADDING = 16
 # select_record() may load one more page to find a record not yet loaded (a page sorted
@@ -85,13 +93,17 @@ class RecordListPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = service
-        # where the chosen drop-down filters are remembered, per list
+        # where the chosen drop-down filters and dragged column widths are remembered,
+        # per list
         self._settings = settings if settings is not None else QSettings()
         self._form_id = form_id
         self._deleted = deleted
         self._print_task: Task | None = None
         self.printing = GridPreview(self)
         form = service.registry.form(form_id) if form_id is not None else None
+        self._form = form
+        self._sizing_columns = False  # widths set here, not dragged by the clerk
+        self._stretch_min = STRETCH_MIN_WIDTH
         self._has_date_filter = form is not None and form.date_field is not None
         # the 回收站 shows the most recently deleted first, a form list its records by
         # their own date, newest first (a form without a date: the newest edit)
@@ -130,7 +142,15 @@ class RecordListPage(QWidget):
         bar = QHBoxLayout()
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("search_edit")
-        self.search_edit.setPlaceholderText(self.tr("搜索：输入名称、村、负责人等，空格分隔多个词"))
+        # what this form's records are found by (forms' search_hint), not another form's
+        words = self._form.search_words() if self._form is not None else self.tr("表单、标题")
+        # short enough for the box at 1280 px; how several words combine in the tooltip
+        self.search_edit.setPlaceholderText(self.tr("搜索：{words}等").format(words=words))
+        self.search_edit.setToolTip(
+            self.tr("输入{words}等查找；空格分隔多个词时，列出同时含有这些词的记录").format(
+                words=words
+            )
+        )
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.search_edit.returnPressed.connect(self._apply_filters_now)
@@ -151,9 +171,12 @@ class RecordListPage(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(FILTER_MIN_CHARS)
             combo.setToolTip(self.tr("按{label}筛选").format(label=spec.label))
-            combo.addItem(self.tr("全部{label}").format(label=spec.label), None)
+            # 「全部点位/村」: a bracketed tail (（社区）) is left to the tooltip, and the
+            # box is wide enough for the whole of what is left
+            everything = self.tr("全部{label}").format(label=re.sub(r"（[^）]*）$", "", spec.label))
+            combo.setMinimumContentsLength(max(FILTER_MIN_CHARS, len(everything)))
+            combo.addItem(everything, None)
             for text, value in spec.options:
                 combo.addItem(text, value)
             chosen = combo.findText(saved.get(spec.key, ""))
@@ -215,7 +238,10 @@ class RecordListPage(QWidget):
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
         header = view.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
+        # not the last column (最后修改) but the longest text column fills the width
+        header.setStretchLastSection(False)
+        header.sectionResized.connect(self._column_dragged)
+        view.viewport().installEventFilter(self)
         header.setSectionsMovable(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # Show the model's order before enabling sorting: setSortingEnabled() sorts by
@@ -502,13 +528,84 @@ class RecordListPage(QWidget):
             button.setEnabled(has_selection)
 
     def _fit_columns(self) -> None:
+        """Each column fitted to its header and first page (at most MAX_COLUMN_WIDTH), or
+        as wide as the clerk last dragged it; the stretch column then fills the rest."""
         # Measured once on the first page; re-measuring on every fetched page would
         # make scrolling a 100,000-row list stutter.
-        self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            width = header.sectionSize(column) + COLUMN_PADDING
-            header.resizeSection(column, min(width, MAX_COLUMN_WIDTH))
+        saved = self._saved_widths()
+        stretch = self.stretch_column()
+        self._sizing_columns = True
+        try:
+            self.table.resizeColumnsToContents()
+            for column, (_key, label) in enumerate(self.model.columns):
+                fitted = min(header.sectionSize(column) + COLUMN_PADDING, MAX_COLUMN_WIDTH)
+                if column == stretch:
+                    self._stretch_min = saved.get(label, min(fitted, STRETCH_MIN_WIDTH))
+                header.resizeSection(column, saved.get(label, fitted))
+        finally:
+            self._sizing_columns = False
+        self._fill_width()
+
+    def stretch_column(self) -> int:
+        """The column that takes the spare width: the longest text among the list's
+        columns, a part of the record's title first (问题描述, 名称, 信息名称), then the
+        longest declared (max_length); the title in the 回收站."""
+        if self._form is None:
+            return 1  # 表单, 标题, 删除时间
+        form = self._form
+        keys = form.list_columns or tuple(f.key for f in form.fields[:6])
+        titles = set(form.title_fields or (form.title_field,))
+        texts = [
+            (key in titles, form.field(key).max_length or 0, -i)
+            for i, key in enumerate(keys)
+            if form.field(key).type in TEXT_TYPES
+        ]
+        return -max(texts)[2] if texts else 0
+
+    def _fill_width(self) -> None:
+        header = self.table.horizontalHeader()
+        stretch = self.stretch_column()
+        others = sum(header.sectionSize(c) for c in range(self.model.columnCount()) if c != stretch)
+        width = max(self._stretch_min, self.table.viewport().width() - others)
+        if header.sectionSize(stretch) != width:
+            self._sizing_columns = True
+            try:
+                header.resizeSection(stretch, width)
+            finally:
+                self._sizing_columns = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fill_width()
+        return super().eventFilter(watched, event)
+
+    def _widths_key(self) -> str:
+        return f"record_list/{self._form_id or 'recycle_bin'}/column_widths"
+
+    def _saved_widths(self) -> dict[str, int]:
+        raw = self._settings.value(self._widths_key(), "")
+        try:
+            saved = json.loads(raw) if isinstance(raw, str) and raw else {}
+        except ValueError:  # a damaged settings file: fitted widths again
+            return {}
+        if not isinstance(saved, dict):
+            return {}
+        return {str(k): v for k, v in saved.items() if isinstance(v, int) and v > 0}
+
+    def _column_dragged(self, column: int, _old: int, new: int) -> None:
+        """The clerk dragged a column's edge: keep that width for this list (by header
+        text), and let the stretch column take up the difference."""
+        if self._sizing_columns or not 0 <= column < self.model.columnCount():
+            return
+        label = self.model.columns[column][1]
+        saved = self._saved_widths()
+        saved[label] = new
+        self._settings.setValue(self._widths_key(), json.dumps(saved, ensure_ascii=False))
+        if column == self.stretch_column():
+            self._stretch_min = new  # wider than the window: the list scrolls sideways
+        else:
+            self._fill_width()
 
 
 def _list_grid(service: RecordService, query: RecordQuery) -> PrintGrid:
