@@ -107,12 +107,16 @@ def test_a_dragged_width_is_kept_for_the_next_page(qtbot, records, tasks, settin
     qtbot.mouseMove(header.viewport(), QPoint(edge + 60, y))
     qtbot.mouseRelease(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(edge + 60, y))
     assert widths(page)[column] == start + 60
-    assert sum(widths(page)) == page.table.viewport().width()  # the stretch column gave way
+    # the stretch column gave way, down to its least width (which the app's 10-pt CJK
+    # font reaches at 1300 px: then the list scrolls sideways)
+    stretch = widths(page)[page.stretch_column()]
+    assert sum(widths(page)) == page.table.viewport().width() or stretch == page._stretch_min
     page.close()
 
     again = page_of(qtbot, records, "rectification_task", settings)
     assert widths(again)[column] == start + 60
-    assert sum(widths(again)) == again.table.viewport().width()
+    stretch = widths(again)[again.stretch_column()]
+    assert sum(widths(again)) == again.table.viewport().width() or stretch == again._stretch_min
     # kept per list: the site list is fitted as before
     other = page_of(qtbot, records, "site", settings)
     elsewhere = QSettings(settings.fileName() + ".2", QSettings.Format.IniFormat)

@@ -8,6 +8,7 @@ services and then calls ``refresh()``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import replace
 from datetime import date
@@ -138,8 +139,13 @@ class RecordListPage(QWidget):
         self._update_buttons()
 
     # ---- building ------------------------------------------------------------------
-    def _build_filter_bar(self) -> QHBoxLayout:
+    def _build_filter_bar(self) -> QVBoxLayout:
+        """Search and dates on one row, the form's drop-downs on a row of their own: in
+        the app's Chinese font the two together are wider than a 1280-pixel laptop's
+        list, and Qt would squeeze the drop-downs' labels («全部问题来」)."""
+        rows = QVBoxLayout()
         bar = QHBoxLayout()
+        choices = QHBoxLayout()
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("search_edit")
         # what this form's records are found by (forms' search_hint), not another form's
@@ -175,7 +181,13 @@ class RecordListPage(QWidget):
             # 「全部点位/村」: a bracketed tail (（社区）) is left to the tooltip, and the
             # box is wide enough for the whole of what is left
             everything = self.tr("全部{label}").format(label=re.sub(r"（[^）]*）$", "", spec.label))
-            combo.setMinimumContentsLength(max(FILTER_MIN_CHARS, len(everything)))
+            # Qt counts this length in widths of "x", which a Chinese character exceeds:
+            # measure the text itself (in the app's font, not only the test's)
+            metrics = combo.fontMetrics()
+            chars = math.ceil(
+                metrics.horizontalAdvance(everything) / metrics.horizontalAdvance("x")
+            )
+            combo.setMinimumContentsLength(max(FILTER_MIN_CHARS, chars + 1))
             combo.addItem(everything, None)
             for text, value in spec.options:
                 combo.addItem(text, value)
@@ -183,7 +195,7 @@ class RecordListPage(QWidget):
             if chosen > 0:
                 combo.setCurrentIndex(chosen)
             combo.currentIndexChanged.connect(self._filter_changed)
-            bar.addWidget(combo)
+            choices.addWidget(combo)
             self.filter_combos[spec.key] = combo
 
         self.date_from_check = QCheckBox(self.tr("从"), self)
@@ -213,7 +225,11 @@ class RecordListPage(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count_label")
         bar.addWidget(self.count_label)
-        return bar
+        rows.addLayout(bar)
+        if self.filter_combos:
+            choices.addStretch(1)
+            rows.addLayout(choices)
+        return rows
 
     def _date_edit(self, initial: QDate) -> QDateEdit:
         edit = QDateEdit(initial, self)
