@@ -278,6 +278,15 @@ class MainWindow(QMainWindow):
         if self.dashboard is not None:
             self.dashboard.refresh()
 
+    def record_changed(self, record_id: str, form_id: str) -> None:
+        """One record was saved, deleted or restored: its row changes in place in each
+        list (a small query or two per list) instead of every list being read again."""
+        for page in self.list_pages.values():
+            page.record_changed(record_id, form_id)
+        self.recycle_bin.record_changed(record_id, form_id)
+        if self.dashboard is not None:
+            self.dashboard.refresh()
+
     # ---- record actions -----------------------------------------------------------------
     def open_editor(self, form_id: str, record_id: str | None = None) -> RecordEditor | None:
         try:
@@ -308,12 +317,12 @@ class MainWindow(QMainWindow):
             self.editor = None
 
     def _record_saved(self, record_id: str) -> None:
-        self.refresh_lists()
         try:
             view = self.service.get(record_id)
         except Exception as exc:
             show_error(self, exc)
             return
+        self.record_changed(record_id, view.form_id)
         page = self.list_pages.get(view.form_id)
         if page is not None:
             page.select_record(record_id)
@@ -338,7 +347,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, exc, self.tr("删除失败"))
             return
-        self.refresh_lists()
+        self.record_changed(record_id, view.form_id)
         self.statusBar().showMessage(self.tr("已把“{0}”移入回收站").format(view.title), 8000)
 
     def restore_record(self, record_id: str) -> None:
@@ -347,7 +356,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, exc, self.tr("恢复失败"))
             return
-        self.refresh_lists()
+        self.record_changed(record_id, view.form_id)
         form = self.service.registry.form(view.form_id)
         self.statusBar().showMessage(self.tr("已恢复{0}“{1}”").format(form.title, view.title), 8000)
 

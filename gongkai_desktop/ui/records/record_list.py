@@ -2,7 +2,7 @@
 
 The page only *asks* for changes (``new_requested``, ``open_requested``,
 ``delete_requested``, ``restore_requested``); the main window does them through the
-services and then calls ``refresh()``.
+services and then calls ``record_changed()`` (or ``refresh()`` after many changes).
 """
 
 from __future__ import annotations
@@ -290,8 +290,17 @@ class RecordListPage(QWidget):
 
     # ---- public API ----------------------------------------------------------------
     def refresh(self) -> None:
-        """Re-read the list (after a save, delete or restore), keeping the selection."""
+        """Re-read the list (F5, or after many changes), keeping the selection."""
         self.model.refresh()
+
+    def record_changed(self, record_id: str, form_id: str) -> None:
+        """A record of ``form_id`` was saved, deleted or restored: its row changes in
+        place; the rest of the list is not read again (see the model)."""
+        if self._form_id is None or self._form_id == form_id:
+            self.model.record_changed(record_id)
+        elif self._service.shows_names_of(self._form_id, form_id):
+            # e.g. a site renamed: this list shows the names of such records
+            self.model.refresh()
 
     def current_record_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
