@@ -85,22 +85,28 @@ def _order(query: RecordQuery, expr: Any) -> list[Any]:
     return [direction, tie]
 
 
-def _after(query: RecordQuery, expr: Any, cursor: Cursor) -> list[ColumnElement[bool]]:
-    """The rows after ``cursor`` in the query's order (keyset paging), as conditions to
-    read one after another: each is a single range of the list's index.
+def _after(query: RecordQuery, expr: Any, cursor: Cursor) -> list[tuple[Any, list[Any]]]:
+    """The rows after ``cursor`` in the query's order (keyset paging), as (condition,
+    order) pairs to read one after another: each is a single range of the list's index.
 
     SQLite puts NULL first when ascending and last when descending; ties go by id. A
     (key, id) row value or an OR across the NULLs would be right too, but SQLite then
     walks the index from its start instead of seeking, so deep pages cost a whole pass.
+    Among the NULLs the order is by id alone (SQLite would otherwise sort them all).
     """
     value, after_id = cursor
+    order = _order(query, expr)
+    by_id = order[1:]
     if query.descending:
         if value is None:
-            return [and_(expr.is_(None), Record.id < after_id)]
-        return [and_(expr <= value, or_(expr < value, Record.id < after_id)), expr.is_(None)]
+            return [(and_(expr.is_(None), Record.id < after_id), by_id)]
+        return [
+            (and_(expr <= value, or_(expr < value, Record.id < after_id)), order),
+            (expr.is_(None), by_id),
+        ]
     if value is None:
-        return [and_(expr.is_(None), Record.id > after_id), expr.is_not(None)]
-    return [and_(expr >= value, or_(expr > value, Record.id > after_id))]
+        return [(and_(expr.is_(None), Record.id > after_id), by_id), (expr.is_not(None), order)]
+    return [(and_(expr >= value, or_(expr > value, Record.id > after_id)), order)]
 
 
 def select_records(query: RecordQuery) -> Select[Record]:
@@ -154,11 +160,12 @@ def page_rows(
     columns: list[Any] = [Record, expr]
     if extra is not None:
         columns.append(extra)
-    stmt = select(*columns).where(and_(*_where(query))).order_by(*_order(query, expr))
+    stmt = select(*columns).where(and_(*_where(query)))
     if after is None:
-        segments: list[Select[Any]] = [stmt.offset(offset) if offset else stmt]
+        first = stmt.order_by(*_order(query, expr))
+        segments: list[Select[Any]] = [first.offset(offset) if offset else first]
     else:
-        segments = [stmt.where(cond) for cond in _after(query, expr, after)]
+        segments = [stmt.where(cond).order_by(*order) for cond, order in _after(query, expr, after)]
     out: list[PageRow] = []
     for segment in segments:
         for row in session.execute(segment.limit(limit - len(out))):
