@@ -148,8 +148,9 @@ class RecordTableModel(QAbstractTableModel):
 
         Two small queries (the record as a row of this list, and the count) instead of
         reading the list again. The row keeps its place even if the change moves it in
-        the list's order (F5 re-sorts); a record new to the list goes on top, one that
-        the list's filters now leave out (or that was deleted) goes away.
+        the list's order (F5 re-sorts); a record not shown yet (new, restored, or further
+        down) goes on top, where paging on will not show it twice; one that the list's
+        filters now leave out (or that was deleted) goes away.
         """
         row = self._service.list_row(self._query, record_id)
         total = self._service.count(self._query)
@@ -163,7 +164,7 @@ class RecordTableModel(QAbstractTableModel):
             del self._rows[at]
             self._ids.discard(record_id)
             self.endRemoveRows()
-        elif row is not None and total > self._total:
+        elif row is not None:
             self.beginInsertRows(QModelIndex(), 0, 0)
             self._rows.insert(0, row)
             self._ids.add(record_id)
