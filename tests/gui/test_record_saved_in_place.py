@@ -148,3 +148,19 @@ def test_an_edit_that_leaves_the_filter_or_moves_in_the_order_is_not_shown_twice
     filtered.record_changed(leaving)
     assert filtered.total_count == 5 and filtered.rowCount() == 5
     assert filtered.row_of(leaving) is None
+
+
+def test_a_search_is_read_in_the_background_and_the_last_one_wins(qtbot, ctx, records) -> None:  # type: ignore[no-untyped-def]
+    _sites(records, 9)
+    model = RecordTableModel(records, RecordQuery(form_id="site"))
+    model.set_background_paging(True)
+    searched = RecordQuery(form_id="site", search="白沙")
+    model.set_query_in_background(searched)
+    assert model.wanted_query == searched
+    qtbot.waitUntil(lambda: model.query == searched)
+    assert model.total_count == model.rowCount() == 3
+    # a second query asked before the first arrives replaces it
+    model.set_query_in_background(RecordQuery(form_id="site", search="龙河"))
+    model.set_query_in_background(RecordQuery(form_id="site"))
+    qtbot.waitUntil(lambda: not model.is_fetching)
+    assert model.query == RecordQuery(form_id="site") and model.rowCount() == 9

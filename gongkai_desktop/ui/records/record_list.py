@@ -376,14 +376,20 @@ class RecordListPage(QWidget):
                 date_from = _pydate(self.date_from_edit.date())
             if self.date_to_check.isChecked():
                 date_to = _pydate(self.date_to_edit.date())
+        wanted = self.model.wanted_query
         query = replace(
-            self.model.query,
+            wanted,
             search=self.search_edit.text().strip(),
             date_from=date_from,
             date_to=date_to,
             filters=self._filter_values(),
         )
-        if query != self.model.query:
+        if query == wanted:
+            return
+        if query.search != wanted.search:
+            # a search reads every record's text: off the GUI thread (see the model)
+            self.model.set_query_in_background(query)
+        else:
             self.model.set_query(query)
 
     # ---- actions -------------------------------------------------------------------
@@ -409,7 +415,7 @@ class RecordListPage(QWidget):
     def export_to(self, path: Path) -> int:
         """Save the rows the list shows now (filters, search, dates, order) to ``path``."""
         self._apply_filters_now()  # a search still being typed counts
-        return export_list(self._service, self.model.query, path)
+        return export_list(self._service, self.model.wanted_query, path)
 
     def _export_clicked(self) -> None:
         form = self._service.registry.form(self._form_id or "")

@@ -66,14 +66,17 @@ def columns_for(service: RecordService, form_id: str | None) -> list[Column]:
 
 
 class _PageSignals(QObject):
-    loaded = Signal(int, object)  # generation, list[ListRow]
+    loaded = Signal(int, object)  # generation, list[ListRow] (or a whole list: _Listing)
     failed = Signal(int, object)  # generation, the exception
+
+
+_Listing = tuple[RecordQuery, int, list[ListRow]]  # a query, its count and first rows
 
 
 class _PageTask(QRunnable):
     """Reads one page on a pool thread; never touches the model or a widget."""
 
-    def __init__(self, fetch: Callable[[], list[ListRow]], generation: int) -> None:
+    def __init__(self, fetch: Callable[[], Any], generation: int) -> None:
         super().__init__()
         self.fetch = fetch
         self.generation = generation
@@ -120,6 +123,7 @@ class RecordTableModel(QAbstractTableModel):
         self._pool: QThreadPool | None = None
         self._pending: _PageTask | None = None
         self._generation = 0
+        self._wanted: RecordQuery | None = None  # being read by set_query_in_background
         self._load(query, page_size)
 
     # ---- public API ----------------------------------------------------------------
@@ -135,13 +139,38 @@ class RecordTableModel(QAbstractTableModel):
     def total_count(self) -> int:
         return self._total
 
+    @property
+    def wanted_query(self) -> RecordQuery:
+        """The query asked for last: the one shown, or one being read in the background."""
+        return self._wanted if self._wanted is not None else self._query
+
     def set_query(self, query: RecordQuery) -> None:
         """Show another filter or order: the list starts again at its first page."""
         self._load(query, self._page_size)
 
+    def set_query_in_background(self, query: RecordQuery) -> None:
+        """``set_query`` with the count and the first page read on the pool thread (with
+        background paging on; otherwise at once). The list shows the old rows until the
+        new ones arrive; a query asked for meanwhile replaces this one.
+
+        A search looks for words anywhere in every record's text: no index serves that,
+        so at 100,000 records it reads them all (0.1–0.3 s), too long for a keystroke.
+        """
+        if self._pool is None:
+            self.set_query(query)
+            return
+        self._generation += 1  # a page or a list still being read is dropped
+        self._wanted = query
+        task = _PageTask(partial(self._read, query, self._page_size), self._generation)
+        task.signals.loaded.connect(self._listing_loaded)
+        task.signals.failed.connect(self._listing_failed)
+        self._pending = task
+        self._pool.start(task)
+
     def refresh(self) -> None:
         """Re-read the list, keeping (up to a limit) the rows already shown."""
-        self._load(self._query, min(max(len(self._rows), self._page_size), REFRESH_KEEP_MAX))
+        limit = min(max(len(self._rows), self._page_size), REFRESH_KEEP_MAX)
+        self._load(self.wanted_query, limit)
 
     def record_changed(self, record_id: str) -> None:
         """Record ``record_id`` was saved, deleted or restored: change its row in place.
@@ -239,11 +268,26 @@ class RecordTableModel(QAbstractTableModel):
         return styles
 
     # ---- loading -------------------------------------------------------------------
+    def _read(self, query: RecordQuery, limit: int) -> _Listing:
+        total = self._service.count(query)
+        return query, total, self._service.page(query, 0, limit) if total else []
+
     def _load(self, query: RecordQuery, limit: int) -> None:
         # Read first, then reset: if reading fails the model still shows the old list
         # and the error reaches the caller (the window shows it).
-        total = self._service.count(query)
-        rows = self._service.page(query, 0, limit) if total else []
+        self._show(*self._read(query, limit))
+
+    def _listing_loaded(self, generation: int, listing: _Listing) -> None:
+        if generation == self._generation:
+            self._show(*listing)
+
+    def _listing_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._pending = self._wanted = None
+        log.error("载入记录列表失败", exc_info=error)
+
+    def _show(self, query: RecordQuery, total: int, rows: list[ListRow]) -> None:
         columns = self._columns
         if query.form_id != self._query.form_id:
             columns = columns_for(self._service, query.form_id)
@@ -254,7 +298,7 @@ class RecordTableModel(QAbstractTableModel):
         self._cursor = rows[-1].cursor if rows else None
         self._exhausted = not rows
         self._generation += 1  # a page still being read belongs to the old list
-        self._pending = None
+        self._pending = self._wanted = None
         self.endResetModel()
         self.total_count_changed.emit(total)
 
@@ -374,9 +418,10 @@ class RecordTableModel(QAbstractTableModel):
             return
         key = self._columns[column][0]
         descending = order == Qt.SortOrder.DescendingOrder
-        if key == self._query.sort_key and descending == self._query.descending:
+        wanted = self.wanted_query  # with a search still being read, if any
+        if key == wanted.sort_key and descending == wanted.descending:
             return
-        self.set_query(replace(self._query, sort_key=key, descending=descending))
+        self.set_query(replace(wanted, sort_key=key, descending=descending))
 
 
 _TEXT_ROLES = frozenset(
