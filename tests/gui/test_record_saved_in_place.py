@@ -164,3 +164,30 @@ def test_a_search_is_read_in_the_background_and_the_last_one_wins(qtbot, ctx, re
     model.set_query_in_background(RecordQuery(form_id="site"))
     qtbot.waitUntil(lambda: not model.is_fetching)
     assert model.query == RecordQuery(form_id="site") and model.rowCount() == 9
+
+
+def test_sorting_by_a_site_name_is_read_in_the_background(qtbot, ctx, records) -> None:  # type: ignore[no-untyped-def]
+    names = ["乙厂", "甲厂", "丙厂"]
+    site_ids = [
+        records.create("site", {"site_type": "排污单位", "name": n, "village": "龙河村"}).id
+        for n in names
+    ]
+    for i, site_id in enumerate(site_ids):
+        records.create(
+            "inspection",
+            {
+                "inspection_date": f"2024-05-0{i + 1}",
+                "inspection_type": "排污单位环境安全检查",
+                "site": site_id,
+                "village": "龙河村",
+                "inspectors": "张三",
+            },
+        )
+    model = RecordTableModel(records, RecordQuery(form_id="inspection"))
+    model.set_background_paging(True)
+    column = [key for key, _label in model.columns].index("site:site")
+    model.sort(column, Qt.SortOrder.AscendingOrder)
+    assert model.wanted_query.sort_key == "site:site"
+    qtbot.waitUntil(lambda: model.query.sort_key == "site:site")
+    shown = [model.index(r, column).data() for r in range(model.rowCount())]
+    assert shown == sorted(names)  # SQLite's order of the names: by code point

@@ -410,3 +410,30 @@ def test_keyset_pages_by_site_name_match_an_independent_order(
     )
     assert len(expected) == 13
     assert _page_through(records, query, 2) == expected
+
+
+def test_a_search_reads_the_table_through_then_seeks_for_later_pages(
+    db_path: Path, records: RecordService, statements: list[tuple[str, Any]]
+) -> None:
+    _insert_sites(db_path, 30)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE records SET search_text = data")
+    conn.close()
+    query = RecordQuery(form_id="site", search="龙河")
+    statements.clear()
+    assert records.count(query) == 8
+    first = records.page(query, 0, 3)
+    plans = _plans(db_path, statements, "LIKE")
+    assert len(plans) == 2 and all(p.startswith("SCAN records") for p in plans), plans
+    statements.clear()
+    rest = records.page(query, 0, 10, after=first[-1].cursor)
+    plans = _plans(db_path, statements, "LIKE")
+    assert "USING INDEX ix_records_form_deleted_updated (form_id=? AND deleted=? AND" in plans[0]
+    expected = _independent_order(
+        db_path,
+        "r.updated_at",
+        True,
+        "r.form_id = 'site' AND r.deleted = 0 AND r.search_text LIKE '%龙河%'",
+    )
+    assert [r.id for r in first + rest] == expected

@@ -421,7 +421,13 @@ class RecordTableModel(QAbstractTableModel):
         wanted = self.wanted_query  # with a search still being read, if any
         if key == wanted.sort_key and descending == wanted.descending:
             return
-        self.set_query(replace(wanted, sort_key=key, descending=descending))
+        query = replace(wanted, sort_key=key, descending=descending)
+        if key.startswith("site:"):
+            # by the site's name: no index holds that order, SQLite looks up every
+            # record's site and sorts them all, so off the GUI thread
+            self.set_query_in_background(query)
+        else:
+            self.set_query(query)
 
 
 _TEXT_ROLES = frozenset(
