@@ -276,7 +276,7 @@ class RecordListPage(QWidget):
         re-read. Window-wide, but only the shown page's are live (Qt skips hidden ones)."""
         # the keys themselves, not the platform's standard ones (Refresh is not F5
         # everywhere), so that they are what the hints and the README say
-        keys = [("Ctrl+F", self._focus_search), ("F5", self.refresh)]
+        keys = [("Ctrl+F", self._focus_search), ("F5", self._refresh_in_background)]
         if not self._deleted:
             keys.append(("Ctrl+N", self.new_requested.emit))
         for key, action in keys:
@@ -292,6 +292,10 @@ class RecordListPage(QWidget):
     def refresh(self) -> None:
         """Re-read the list (F5, or after many changes), keeping the selection."""
         self.model.refresh()
+
+    def _refresh_in_background(self) -> None:
+        # up to 600 rows re-read: about 0.2 s at 100,000 records, off the GUI thread
+        self.model.refresh(in_background=True)
 
     def record_changed(self, record_id: str, form_id: str) -> None:
         """A record of ``form_id`` was saved, deleted or restored: its row changes in

@@ -148,7 +148,7 @@ class RecordTableModel(QAbstractTableModel):
         """Show another filter or order: the list starts again at its first page."""
         self._load(query, self._page_size)
 
-    def set_query_in_background(self, query: RecordQuery) -> None:
+    def set_query_in_background(self, query: RecordQuery, limit: int | None = None) -> None:
         """``set_query`` with the count and the first page read on the pool thread (with
         background paging on; otherwise at once). The list shows the old rows until the
         new ones arrive; a query asked for meanwhile replaces this one.
@@ -161,16 +161,21 @@ class RecordTableModel(QAbstractTableModel):
             return
         self._generation += 1  # a page or a list still being read is dropped
         self._wanted = query
-        task = _PageTask(partial(self._read, query, self._page_size), self._generation)
+        rows = limit if limit is not None else self._page_size
+        task = _PageTask(partial(self._read, query, rows), self._generation)
         task.signals.loaded.connect(self._listing_loaded)
         task.signals.failed.connect(self._listing_failed)
         self._pending = task
         self._pool.start(task)
 
-    def refresh(self) -> None:
-        """Re-read the list, keeping (up to a limit) the rows already shown."""
+    def refresh(self, in_background: bool = False) -> None:
+        """Re-read the list, keeping (up to a limit) the rows already shown; with
+        ``in_background`` (F5) on the pool thread, as ``set_query_in_background``."""
         limit = min(max(len(self._rows), self._page_size), REFRESH_KEEP_MAX)
-        self._load(self.wanted_query, limit)
+        if in_background:
+            self.set_query_in_background(self.wanted_query, limit)
+        else:
+            self._load(self.wanted_query, limit)
 
     def record_changed(self, record_id: str) -> None:
         """Record ``record_id`` was saved, deleted or restored: change its row in place.
