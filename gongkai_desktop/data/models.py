@@ -39,7 +39,15 @@ class Record(Base):
     township_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
 
     __table_args__ = (
-        Index("ix_records_form_deleted_date", "form_id", "deleted", "record_date"),
+        # every list sorts with id as the tie-breaker: each index serves one list order
+        # (migration 0007; it also indexes the form fields lists sort by, which SQLAlchemy
+        # cannot describe: see data/list_indexes.py)
+        Index("ix_records_form_deleted_date", "form_id", "deleted", "record_date", "id"),
+        Index("ix_records_form_deleted_updated", "form_id", "deleted", "updated_at", "id"),
+        Index("ix_records_form_deleted_created", "form_id", "deleted", "created_at", "id"),
+        Index("ix_records_form_deleted_title", "form_id", "deleted", "title", "id"),
+        Index("ix_records_form_deleted_status", "form_id", "deleted", "status", "id"),
+        Index("ix_records_deleted_at", "deleted", "deleted_at", "id"),
         Index("ix_records_site", "site_id"),
         Index("ix_records_township", "township_code"),
     )

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from gongkai_desktop.data.list_indexes import is_indexed, json_path
 from gongkai_desktop.data.models import AuditEntry, Record, Setting
 
 # Record attributes that are real columns; any other sort key is a JSON field.
@@ -39,18 +40,30 @@ class RecordQuery:
     filters: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # (field key, allowed values)
 
 
+Cursor = tuple[Any, str]  # (a row's sort value, its id): a page continues after it
+
+
 def _json_field(key: str) -> ColumnElement[Any]:
-    return func.json_extract(Record.data, f"$.{key}")
+    return json_path(Record, key)
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _where(query: RecordQuery) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Record.deleted.is_(query.deleted)]
+def _scanned(column: Any) -> ColumnElement[Any]:
+    """The column behind SQLite's unary +, which keeps the planner from using an index."""
+    return literal_column(f"+{Record.__tablename__}.{column.key}", type_=column.type)
+
+
+def _where(query: RecordQuery, scan: bool = False) -> list[ColumnElement[bool]]:
+    """The query's filters. ``scan``: read the table from end to end instead of along an
+    index (for a search, see ``_scan_for_search``)."""
+    deleted = _scanned(Record.deleted) if scan else Record.deleted
+    conds: list[ColumnElement[bool]] = [deleted.is_(query.deleted)]
     if query.form_id is not None:
-        conds.append(Record.form_id == query.form_id)
+        form = _scanned(Record.form_id) if scan else Record.form_id
+        conds.append(form == query.form_id)
     for word in query.search.lower().split():
         conds.append(Record.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
     if query.date_from is not None:
@@ -70,50 +83,116 @@ def _sort_expr(key: str, table: Any = Record) -> Any:
     if key.startswith("site:"):
         # sort a site reference by the site's name, not by its id
         site = aliased(Record)
-        field = func.json_extract(table.data, f"$.{key.removeprefix('site:')}")
+        field = json_path(table, key.removeprefix("site:"))
         return select(site.title).where(site.id == field).scalar_subquery()
-    return func.json_extract(table.data, f"$.{key}")
+    return json_path(table, key)
 
 
-def _order(query: RecordQuery) -> list[Any]:
-    expr = _sort_expr(query.sort_key)
+def _order(query: RecordQuery, expr: Any) -> list[Any]:
     direction = expr.desc() if query.descending else expr.asc()
     tie = Record.id.desc() if query.descending else Record.id.asc()
     return [direction, tie]
 
 
-def _after(query: RecordQuery, after_id: str) -> ColumnElement[bool]:
-    """Rows that come after record ``after_id`` in the query's order (keyset paging).
+def _after(query: RecordQuery, expr: Any, cursor: Cursor) -> list[tuple[Any, list[Any]]]:
+    """The rows after ``cursor`` in the query's order (keyset paging), as (condition,
+    order) pairs to read one after another: each is a single range of the list's index.
 
-    SQLite puts NULL first when ascending and last when descending; ties go by id.
+    SQLite puts NULL first when ascending and last when descending; ties go by id. A
+    (key, id) row value or an OR across the NULLs would be right too, but SQLite then
+    walks the index from its start instead of seeking, so deep pages cost a whole pass.
+    Among the NULLs the order is by id alone (SQLite would otherwise sort them all).
     """
-    cursor = aliased(Record)
-    expr = _sort_expr(query.sort_key)
-    at = select(_sort_expr(query.sort_key, cursor)).where(cursor.id == after_id).scalar_subquery()
-    # a row value compares (key, id) in one step, computing a JSON key once per row
-    row, cursor_row = tuple_(expr, Record.id), tuple_(at, after_id)
+    value, after_id = cursor
+    order = _order(query, expr)
+    by_id = order[1:]
     if query.descending:
-        return or_(
-            and_(at.is_(None), expr.is_(None), Record.id < after_id),
-            and_(at.is_not(None), or_(row < cursor_row, expr.is_(None))),
-        )
-    return or_(
-        and_(at.is_(None), or_(expr.is_not(None), Record.id > after_id)),
-        and_(at.is_not(None), row > cursor_row),
-    )
+        if value is None:
+            return [(and_(expr.is_(None), Record.id < after_id), by_id)]
+        return [
+            (and_(expr <= value, or_(expr < value, Record.id < after_id)), order),
+            (expr.is_(None), by_id),
+        ]
+    if value is None:
+        return [(and_(expr.is_(None), Record.id > after_id), by_id), (expr.is_not(None), order)]
+    return [(and_(expr >= value, or_(expr > value, Record.id > after_id)), order)]
 
 
 def select_records(query: RecordQuery) -> Select[Record]:
-    return select(Record).where(and_(*_where(query))).order_by(*_order(query))
+    return (
+        select(Record)
+        .where(and_(*_where(query)))
+        .order_by(*_order(query, _sort_expr(query.sort_key)))
+    )
 
 
-def _paged(stmt: Select[Any], query: RecordQuery, offset: int, after_id: str | None) -> Any:
-    return stmt.where(_after(query, after_id)) if after_id is not None else stmt.offset(offset)
+def _scan_for_search(query: RecordQuery) -> bool:
+    """A search matches words anywhere in the text, which no index serves: read in the
+    order of an index, a rare word makes SQLite fetch every record one by one (0.4 s at
+    100,000 records), reading the table straight through takes a quarter of that."""
+    return bool(query.search.split())
 
 
 def count_records(session: Session, query: RecordQuery) -> int:
-    stmt = select(func.count()).select_from(Record).where(and_(*_where(query)))
+    where = _where(query, scan=_scan_for_search(query))
+    stmt = select(func.count()).select_from(Record).where(and_(*where))
     return int(session.scalar(stmt) or 0)
+
+
+def cursor_of(session: Session, query: RecordQuery, record_id: str) -> Cursor:
+    """Where a page after record ``record_id`` starts: its sort value now, and its id."""
+    value = session.scalar(select(_sort_expr(query.sort_key)).where(Record.id == record_id))
+    return (value, record_id)
+
+
+@dataclass(frozen=True)
+class PageRow:
+    record: Record
+    sort_value: Any  # the value the list is ordered by (with the id, the next cursor)
+    extra: Any = None
+
+    @property
+    def cursor(self) -> Cursor:
+        return (self.sort_value, self.record.id)
+
+
+def page_rows(
+    session: Session,
+    query: RecordQuery,
+    limit: int,
+    after: Cursor | None = None,
+    extra: ColumnElement[Any] | None = None,
+    offset: int = 0,
+) -> list[PageRow]:
+    """One page of a list, after ``after`` (keyset paging; from the start when None),
+    each record with its sort value and, when asked, one more SQL value (e.g. a state
+    as of today) computed by SQLite for the rows of the page only.
+
+    Continuing after the last row shown costs what the first page costs, however deep
+    in the list: SQLite seeks in the list's index (migration 0007) instead of producing
+    and throwing away every earlier row as an OFFSET does. ``offset`` (ignored after a
+    cursor) is for small lists only.
+    """
+    expr = _sort_expr(query.sort_key)
+    columns: list[Any] = [Record, expr]
+    if extra is not None:
+        columns.append(extra)
+    stmt = select(*columns).where(and_(*_where(query)))
+    if after is None:
+        # the first page of a search reads the table through like the count (later
+        # pages seek along the index from where the previous one ended)
+        first = select(*columns).where(and_(*_where(query, scan=_scan_for_search(query))))
+        first = first.order_by(*_order(query, expr))
+        segments: list[Select[Any]] = [first.offset(offset) if offset else first]
+    else:
+        segments = [stmt.where(cond).order_by(*order) for cond, order in _after(query, expr, after)]
+    out: list[PageRow] = []
+    for segment in segments:
+        for row in session.execute(segment.limit(limit - len(out))):
+            out.append(PageRow(row[0], row[1], row[2] if extra is not None else None))
+        if len(out) >= limit:
+            break
+    return out
 
 
 def page_records(
@@ -123,29 +202,25 @@ def page_records(
     limit: int,
     after_id: str | None = None,
 ) -> Sequence[Record]:
-    """One page of a list: from ``offset``, or (cheaper deep in a long list) after a record.
-
-    An OFFSET makes SQLite produce and throw away every earlier row, so the 500th page
-    of 100,000 records costs a full sort; continuing after the last row shown
-    (``after_id``, the offset is then ignored) costs about as much as the first page.
-    """
-    stmt = _paged(select_records(query), query, offset, after_id)
-    return session.scalars(stmt.limit(limit)).all()
+    """``page_rows`` without the sort values, after a record given by its id."""
+    after = cursor_of(session, query, after_id) if after_id is not None else None
+    return [r.record for r in page_rows(session, query, limit, after, offset=offset)]
 
 
-def page_records_with(
+def row_in(
     session: Session,
     query: RecordQuery,
-    extra: ColumnElement[Any],
-    offset: int,
-    limit: int,
-    after_id: str | None = None,
-) -> list[tuple[Record, Any]]:
-    """``page_records`` with one more SQL value per row (e.g. a state as of today),
-    computed by SQLite for the rows of the page only."""
-    stmt = select(Record, extra).where(and_(*_where(query))).order_by(*_order(query))
-    stmt = _paged(stmt, query, offset, after_id)
-    return [(row[0], row[1]) for row in session.execute(stmt.limit(limit))]
+    record_id: str,
+    extra: ColumnElement[Any] | None = None,
+) -> PageRow | None:
+    """Record ``record_id`` as a row of the list, or None when the list leaves it out."""
+    expr = _sort_expr(query.sort_key)
+    columns: list[Any] = [Record, expr] + ([extra] if extra is not None else [])
+    stmt = select(*columns).where(and_(*_where(query)), Record.id == record_id)
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    return PageRow(row[0], row[1], row[2] if extra is not None else None)
 
 
 def get_record(session: Session, record_id: str) -> Record | None:
@@ -226,15 +301,24 @@ def field_values_with_prefix(session: Session, form_id: str, key: str, prefix: s
 
 
 def distinct_field_values(session: Session, form_id: str, key: str) -> list[str]:
-    """Distinct non-empty text values of a field among live records, in order."""
+    """Distinct non-empty text values of a field among live records, in order.
+
+    With the field's list index (migration 0007) this skips from one value to the next
+    along the index, one seek per value, instead of reading every record of the form
+    (a 村 filter over 100,000 records: 1 ms instead of 0.5 s).
+    """
     field = _json_field(key)
-    stmt = (
-        select(field)
-        .where(Record.form_id == form_id, Record.deleted.is_(False), field.is_not(None))
-        .distinct()
-        .order_by(field)
-    )
-    return [v for (v,) in session.execute(stmt) if isinstance(v, str) and v]
+    live = [Record.form_id == form_id, Record.deleted.is_(False)]
+    if not is_indexed(form_id, key):
+        stmt = select(field).where(*live, field.is_not(None)).distinct().order_by(field)
+        return [v for (v,) in session.execute(stmt) if isinstance(v, str) and v]
+    values: list[Any] = []
+    while True:
+        after = field.is_not(None) if not values else field > values[-1]
+        value = session.scalar(select(field).where(*live, after).order_by(field).limit(1))
+        if value is None:
+            return [v for v in values if isinstance(v, str) and v]
+        values.append(value)
 
 
 def recent_field_values(session: Session, form_id: str, key: str, limit: int) -> list[str]:

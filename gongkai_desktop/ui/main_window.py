@@ -489,6 +489,16 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage(self.tr("本页没有可打印的内容"), 5000)
 
+    def record_changed(self, record_id: str, form_id: str) -> None:
+        """One record was saved, deleted or restored: its row changes in place in each
+        list (a small query or two per list) instead of every list being read again."""
+        for page in self.list_pages.values():
+            page.record_changed(record_id, form_id)
+        if self._recycle_bin is not None:  # not opened yet: it reads when it is
+            self._recycle_bin.record_changed(record_id, form_id)
+        if self.dashboard is not None:
+            self.dashboard.refresh()
+
     # ---- record actions -----------------------------------------------------------------
     def open_editor(self, form_id: str, record_id: str | None = None) -> RecordEditor | None:
         from gongkai_desktop.ui.records.editor import RecordEditor
@@ -521,12 +531,12 @@ class MainWindow(QMainWindow):
             self.editor = None
 
     def _record_saved(self, record_id: str) -> None:
-        self.refresh_lists()
         try:
             view = self.service.get(record_id)
         except Exception as exc:
             show_error(self, exc)
             return
+        self.record_changed(record_id, view.form_id)
         page = self.list_pages.get(view.form_id)
         if page is not None:
             page.select_record(record_id)
@@ -551,7 +561,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, exc, self.tr("删除失败"))
             return
-        self.refresh_lists()
+        self.record_changed(record_id, view.form_id)
         self.statusBar().showMessage(self.tr("已把“{0}”移入回收站").format(view.title), 8000)
 
     def restore_record(self, record_id: str) -> None:
@@ -560,7 +570,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, exc, self.tr("恢复失败"))
             return
-        self.refresh_lists()
+        self.record_changed(record_id, view.form_id)
         form = self.service.registry.form(view.form_id)
         self.statusBar().showMessage(self.tr("已恢复{0}“{1}”").format(form.title, view.title), 8000)
 

@@ -7,9 +7,15 @@ Run on demand (pytest does not collect tests/benchmarks):
 It writes N site records straight into a temporary database (one executemany with the
 same derived columns RecordService writes), opens a RecordListPage offscreen and times
 every stretch of GUI-thread work: opening the list, typing searches, sorting by each
-column both ways, and scrolling to the end (fetchMore page by page). Everything the
-page does runs on the GUI thread, so the longest single stretch is the longest time
-the window would not respond. Target: at most 0.3 s for every operation.
+column both ways, scrolling to the end (fetchMore page by page) sorted by 最后修改 and
+by a form field (村), the 村 filter's options, saving a record and showing the change
+(what the main window does after the editor's 保存: the row changes in place), and F5.
+Everything the page does runs on the GUI thread, so the longest single stretch is the
+longest time the window would not respond. Target: at most 0.1 s for every operation.
+
+Scrolling to the end is also compared with its floor, one sorted pass: the same rows
+read and formatted by one query in the same order (``page`` with no limit to speak of).
+The load average is printed before and after: the machine is shared.
 """
 
 from __future__ import annotations
@@ -38,13 +44,14 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import insert
 
 from gongkai_desktop.data.models import Record
+from gongkai_desktop.data.repository import distinct_field_values
 from gongkai_desktop.data.search import search_text_of
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
 from gongkai_desktop.ui.records.record_list import SEARCH_DEBOUNCE_MS, RecordListPage
 
-TARGET_S = 0.3
+TARGET_S = 0.1
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "建国伟芳秀英明华军强平丽红敏静玉兰志勇海燕桂春德福金成林晓"
 PLACES = [
@@ -173,6 +180,13 @@ def scroll_to_end(watch: Stopwatch, page: RecordListPage, operation: str) -> Non
         time.sleep(0.002)
 
 
+def settle(watch: Stopwatch, page: RecordListPage, operation: str) -> None:
+    """Run the event loop until what the page reads on the pool thread has arrived."""
+    while page.model.is_fetching:
+        watch.run(operation, QApplication.processEvents)
+        time.sleep(0.005)
+
+
 def benchmark(db_path: Path, count: int) -> list[tuple[str, list[float], str]]:
     ctx = open_context(db_path, auto_backup=False)
     existing = RecordService(ctx).count(_site_query())
@@ -208,9 +222,11 @@ def benchmark(db_path: Path, count: int) -> list[tuple[str, list[float], str]]:
         for keystroke in type_text(page, word):
             watch.run(operation, keystroke)
         watch.pump(operation, debounce)
+        settle(watch, page, operation)  # the search is read on the pool thread
         notes[operation] = f"{page.model.total_count:,} 条"
         watch.run(operation, page.search_edit.clear)
         watch.pump(operation, debounce)
+        settle(watch, page, operation)
 
     for column, (key, label) in enumerate(page.model.columns):
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
@@ -232,15 +248,44 @@ def benchmark(db_path: Path, count: int) -> list[tuple[str, list[float], str]]:
         operation = f"滚动到底（按{label}）"
         began = time.perf_counter()
         scroll_to_end(watch, page, operation)
+        took = time.perf_counter() - began
+        began = time.perf_counter()
+        every = service.page(page.model.query, 0, count + 1)
+        floor = time.perf_counter() - began
         notes[operation] = (
-            f"{page.model.rowCount():,} 行（每页 200），共 {time.perf_counter() - began:.1f} s"
+            f"{page.model.rowCount():,} 行（每页 200），共 {took:.1f} s；"
+            f"一次排序读完 {len(every):,} 行 {floor:.1f} s（{took / floor:.1f}×）"
         )
 
-    # after an edit the main window refreshes the list, which re-reads the rows already
-    # scrolled through (up to a limit) in the current order (here a JSON field)
-    watch.run("刷新（保存后）", page.refresh)
-    notes["刷新（保存后）"] = f"重新载入 {page.model.rowCount():,} 行"
-    watch.pump("刷新（保存后）", 0.05)
+    # the 村 drop-down's options (inspection and rectification lists build it when the
+    # page is built): distinct values of the field among 100,000 records
+    def village_options() -> None:
+        with ctx.transaction() as session:
+            notes["村筛选选项"] = f"{len(distinct_field_values(session, 'site', 'village'))} 个村"
+
+    watch.run("村筛选选项", village_options)
+
+    # a save from the editor (service.update, then what the main window does: the row
+    # changes in place and stays selected), sorted by 村 and scrolled to the end
+    for n, row in enumerate((5, page.model.rowCount() // 2, page.model.rowCount() - 3)):
+        record_id = page.model.record_id(row)
+        service.update(record_id, {"phone": f"1390000{n:04d}"})
+
+        def show_saved(record_id: str = record_id) -> None:
+            page.record_changed(record_id, "site")
+            page.select_record(record_id)
+            QApplication.processEvents()
+
+        watch.run("保存后显示", show_saved)
+    notes["保存后显示"] = f"列表 {page.model.rowCount():,} 行，改在原处"
+    watch.pump("保存后显示", 0.05)
+
+    # F5 re-reads the rows already scrolled through (up to a limit) in the current order,
+    # on the pool thread
+    watch.run("刷新（F5）", lambda: page.model.refresh(in_background=True))
+    settle(watch, page, "刷新（F5）")
+    notes["刷新（F5）"] = f"重新载入 {page.model.rowCount():,} 行"
+    watch.pump("刷新（F5）", 0.05)
 
     page.close()
     ctx.close()
@@ -259,12 +304,20 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - used, 1)
 
 
+def _load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:  # Windows has none
+        return "—"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="reuse this database (filled if short)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     args = parser.parse_args()
+    print(f"负载（开始）：{_load_average()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
     os.environ["GONGKAI_HOME"] = str(tmp / "home")  # logs and backups stay out of the way
     db_path = args.db or tmp / "bench.db"
@@ -277,12 +330,13 @@ def main() -> int:
     worst = 0.0
     for operation, times, note in rows:
         worst = max(worst, max(times))
-        flag = "" if max(times) <= TARGET_S else "  ← 超过 0.3 s"
+        flag = "" if max(times) <= TARGET_S else f"  ← 超过 {TARGET_S} s"
         print(
             f"{_pad(operation, 26)}{max(times):>10.3f}{statistics.median(times):>9.3f}"
             f"{len(times):>6}  {note}{flag}"
         )
     print(f"\n最长阻塞 {worst:.3f} s（目标 ≤ {TARGET_S} s）")
+    print(f"负载（结束）：{_load_average()}")
     return 0 if worst <= TARGET_S else 1
 
 

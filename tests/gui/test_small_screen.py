@@ -169,7 +169,7 @@ def test_no_path_or_login_outside_the_data_tab(qtbot, window, ctx, records, monk
     assert "填表人 王芳" in editor.info_label.text()
     for login in logins:
         assert not login.search(editor.info_label.text())
-    with qtbot.waitSignal(window.list_page("site").model.modelReset):
+    with qtbot.waitSignal(window.list_page("site").model.dataChanged):  # changed in place
         assert editor.save()
     assert window.statusBar().currentMessage() == "已保存“龙河水库”"
     check("after saving")

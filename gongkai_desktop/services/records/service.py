@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.models import Record
-from gongkai_desktop.data.repository import RecordQuery  # the UI's list query: re-exported
+from gongkai_desktop.data.repository import (  # the UI's list query and cursor: re-exported
+    Cursor,
+    PageRow,
+    RecordQuery,
+)
 from gongkai_desktop.domain.errors import (
     GongkaiError,
     RecordNotFoundError,
@@ -82,6 +86,13 @@ class ListRow:
     version: int
     # the form's deadline state as of today ('overdue', 'due_soon'), computed in SQL
     state: str | None = None
+    # the value the list was ordered by when the row was read: with the id, where the
+    # next page starts (a row changed since keeps its place in the paging)
+    sort_value: Any = None
+
+    @property
+    def cursor(self) -> Cursor:
+        return (self.sort_value, self.id)
 
 
 @dataclass(frozen=True)
@@ -493,6 +504,19 @@ class RecordService:
         columns.append(("updated_at", "最后修改"))
         return columns
 
+    def shows_names_of(self, form_id: str, other_form_id: str) -> bool:
+        """Whether the list of ``form_id`` shows names of ``other_form_id`` records (a
+        site column shows the site's name; a record link the linked record's title)."""
+        form = self.registry.form(form_id)
+        keys = form.list_columns or tuple(f.key for f in form.fields[:6])
+        for key in keys:
+            spec = form.field(key)
+            if spec.type == "site" and other_form_id == "site":
+                return True
+            if spec.type == "record" and spec.form == other_form_id:
+                return True
+        return False
+
     def list_filters(self, form_id: str) -> list[ListFilter]:
         """The drop-downs a form's list declares (``list_filters``), with their options."""
         form = self.registry.form(form_id)
@@ -516,30 +540,57 @@ class RecordService:
             return repository.count_records(session, query)
 
     def page(
-        self, query: RecordQuery, offset: int, limit: int, after_id: str | None = None
+        self,
+        query: RecordQuery,
+        offset: int,
+        limit: int,
+        after_id: str | None = None,
+        after: Cursor | None = None,
     ) -> list[ListRow]:
-        """Rows from ``offset``, or after record ``after_id`` (the offset is then ignored).
+        """Rows after ``after`` (a row's ``cursor``) or after record ``after_id``; from
+        ``offset`` when neither is given (small lists only).
 
-        Long lists should page with ``after_id``: its cost does not grow with the depth.
+        Long lists page with a cursor: the cost does not grow with the depth.
         """
-        form = self.registry.forms.get(query.form_id) if query.form_id else None
         with self.ctx.transaction() as session:
-            if form is None or form.deadline_state is None:
-                rows = repository.page_records(session, query, offset, limit, after_id)
-                return self._list_rows(session, rows, query.form_id)
-            state = deadline_state_sql(Record, form, date.today())
-            pairs = repository.page_records_with(session, query, state, offset, limit, after_id)
-            states = {row.id: value for row, value in pairs}
-            listed = self._list_rows(session, [row for row, _ in pairs], query.form_id)
-            # the 逾期/临期 cell goes before 最后修改, as in list_columns
-            return [
-                replace(
-                    r,
-                    cells=(*r.cells[:-1], STATE_LABELS.get(states[r.id] or "", ""), r.cells[-1]),
-                    state=states[r.id],
-                )
-                for r in listed
-            ]
+            if after is None and after_id is not None:
+                after = repository.cursor_of(session, query, after_id)
+            state = self._state_sql(query)
+            rows = repository.page_rows(session, query, limit, after, state, offset=offset)
+            return self._list_rows_with(session, rows, query.form_id)
+
+    def list_row(self, query: RecordQuery, record_id: str) -> ListRow | None:
+        """Record ``record_id`` as a row of the list ``query``, or None when the list's
+        filters leave it out (e.g. after a save changed it, or it went to the 回收站)."""
+        with self.ctx.transaction() as session:
+            row = repository.row_in(session, query, record_id, self._state_sql(query))
+            listed = self._list_rows_with(session, [row] if row else [], query.form_id)
+            return listed[0] if listed else None
+
+    def _state_sql(self, query: RecordQuery) -> Any:
+        form = self.registry.forms.get(query.form_id) if query.form_id else None
+        if form is None or form.deadline_state is None:
+            return None
+        return deadline_state_sql(Record, form, date.today())
+
+    def _list_rows_with(
+        self, session: Session, rows: Sequence[PageRow], form_id: str | None
+    ) -> list[ListRow]:
+        """``_list_rows`` with each row's sort value and, for a form with a deadline
+        state, its 逾期/临期 cell (before 最后修改, as in list_columns)."""
+        by_id = {r.record.id: r for r in rows}
+        listed = self._list_rows(session, [r.record for r in rows], form_id)
+        form = self.registry.forms.get(form_id) if form_id else None
+        with_state = form is not None and form.deadline_state is not None
+        out = []
+        for r in listed:
+            page_row = by_id[r.id]
+            if with_state:
+                state = page_row.extra
+                label = STATE_LABELS.get(state or "", "")
+                r = replace(r, cells=(*r.cells[:-1], label, r.cells[-1]), state=state)
+            out.append(replace(r, sort_value=page_row.sort_value))
+        return out
 
     def views(
         self, query: RecordQuery, limit: int, after_id: str | None = None

@@ -26,14 +26,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from gongkai_desktop.services.records.service import ListRow, RecordQuery, RecordService
+from gongkai_desktop.services.records.service import Cursor, ListRow, RecordQuery, RecordService
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
-# After an edit the list is re-read; up to this many rows already scrolled through are
-# re-read in one query, so the clerk keeps their place without an unbounded reload.
-# (Sorted by a form field, 2,000 rows of 100,000 took 0.35 s to re-read, 600 about 0.2 s.)
+# F5 re-reads the list; up to this many rows already scrolled through are re-read in one
+# query, so the clerk keeps their place without an unbounded reload. (A save changes
+# only its own row: record_changed.)
 REFRESH_KEEP_MAX = 600
 # The named row styles of the form files (forms/schema.py ROW_STYLES): (text, background).
 ROW_STYLE_COLOURS = {
@@ -66,14 +66,17 @@ def columns_for(service: RecordService, form_id: str | None) -> list[Column]:
 
 
 class _PageSignals(QObject):
-    loaded = Signal(int, object)  # generation, list[ListRow]
+    loaded = Signal(int, object)  # generation, list[ListRow] (or a whole list: _Listing)
     failed = Signal(int, object)  # generation, the exception
+
+
+_Listing = tuple[RecordQuery, int, list[ListRow]]  # a query, its count and first rows
 
 
 class _PageTask(QRunnable):
     """Reads one page on a pool thread; never touches the model or a widget."""
 
-    def __init__(self, fetch: Callable[[], list[ListRow]], generation: int) -> None:
+    def __init__(self, fetch: Callable[[], Any], generation: int) -> None:
         super().__init__()
         self.fetch = fetch
         self.generation = generation
@@ -107,6 +110,10 @@ class RecordTableModel(QAbstractTableModel):
         self._columns = columns_for(service, query.form_id)
         self._styles = self._row_styles(query.form_id)
         self._rows: list[ListRow] = []
+        self._ids: set[str] = set()
+        # where the next page starts: the last row read in the list's order (a row
+        # changed or added in place since does not move it)
+        self._cursor: Cursor | None = None
         self._total = 0
         # Set when a page comes back empty: the count can exceed what pages deliver (rows
         # deleted since counting; the service leaves out records of removed forms).
@@ -116,6 +123,7 @@ class RecordTableModel(QAbstractTableModel):
         self._pool: QThreadPool | None = None
         self._pending: _PageTask | None = None
         self._generation = 0
+        self._wanted: RecordQuery | None = None  # being read by set_query_in_background
         self._load(query, page_size)
 
     # ---- public API ----------------------------------------------------------------
@@ -131,13 +139,73 @@ class RecordTableModel(QAbstractTableModel):
     def total_count(self) -> int:
         return self._total
 
+    @property
+    def wanted_query(self) -> RecordQuery:
+        """The query asked for last: the one shown, or one being read in the background."""
+        return self._wanted if self._wanted is not None else self._query
+
     def set_query(self, query: RecordQuery) -> None:
         """Show another filter or order: the list starts again at its first page."""
         self._load(query, self._page_size)
 
-    def refresh(self) -> None:
-        """Re-read after records changed, keeping (up to a limit) the rows already shown."""
-        self._load(self._query, min(max(len(self._rows), self._page_size), REFRESH_KEEP_MAX))
+    def set_query_in_background(self, query: RecordQuery, limit: int | None = None) -> None:
+        """``set_query`` with the count and the first page read on the pool thread (with
+        background paging on; otherwise at once). The list shows the old rows until the
+        new ones arrive; a query asked for meanwhile replaces this one.
+
+        A search looks for words anywhere in every record's text: no index serves that,
+        so at 100,000 records it reads them all (0.1–0.3 s), too long for a keystroke.
+        """
+        if self._pool is None:
+            self.set_query(query)
+            return
+        self._generation += 1  # a page or a list still being read is dropped
+        self._wanted = query
+        rows = limit if limit is not None else self._page_size
+        task = _PageTask(partial(self._read, query, rows), self._generation)
+        task.signals.loaded.connect(self._listing_loaded)
+        task.signals.failed.connect(self._listing_failed)
+        self._pending = task
+        self._pool.start(task)
+
+    def refresh(self, in_background: bool = False) -> None:
+        """Re-read the list, keeping (up to a limit) the rows already shown; with
+        ``in_background`` (F5) on the pool thread, as ``set_query_in_background``."""
+        limit = min(max(len(self._rows), self._page_size), REFRESH_KEEP_MAX)
+        if in_background:
+            self.set_query_in_background(self.wanted_query, limit)
+        else:
+            self._load(self.wanted_query, limit)
+
+    def record_changed(self, record_id: str) -> None:
+        """Record ``record_id`` was saved, deleted or restored: change its row in place.
+
+        Two small queries (the record as a row of this list, and the count) instead of
+        reading the list again. The row keeps its place even if the change moves it in
+        the list's order (F5 re-sorts); a record not shown yet (new, restored, or further
+        down) goes on top, where paging on will not show it twice; one that the list's
+        filters now leave out (or that was deleted) goes away.
+        """
+        row = self._service.list_row(self._query, record_id)
+        total = self._service.count(self._query)
+        at = self.row_of(record_id)
+        if at is not None and row is not None:
+            self._rows[at] = row
+            last = self.index(at, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(at, 0), last)
+        elif at is not None:
+            self.beginRemoveRows(QModelIndex(), at, at)
+            del self._rows[at]
+            self._ids.discard(record_id)
+            self.endRemoveRows()
+        elif row is not None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._rows.insert(0, row)
+            self._ids.add(record_id)
+            self.endInsertRows()
+        if total != self._total:
+            self._total = total
+            self.total_count_changed.emit(total)
 
     def set_background_paging(self, enabled: bool) -> None:
         """Read the pages the view asks for while scrolling on a pool thread.
@@ -176,6 +244,8 @@ class RecordTableModel(QAbstractTableModel):
 
     def row_of(self, record_id: str) -> int | None:
         """Row of a record among the rows loaded so far."""
+        if record_id not in self._ids:
+            return None
         return next((i for i, r in enumerate(self._rows) if r.id == record_id), None)
 
     def sort_column(self) -> int:
@@ -203,20 +273,37 @@ class RecordTableModel(QAbstractTableModel):
         return styles
 
     # ---- loading -------------------------------------------------------------------
+    def _read(self, query: RecordQuery, limit: int) -> _Listing:
+        total = self._service.count(query)
+        return query, total, self._service.page(query, 0, limit) if total else []
+
     def _load(self, query: RecordQuery, limit: int) -> None:
         # Read first, then reset: if reading fails the model still shows the old list
         # and the error reaches the caller (the window shows it).
-        total = self._service.count(query)
-        rows = self._service.page(query, 0, limit) if total else []
+        self._show(*self._read(query, limit))
+
+    def _listing_loaded(self, generation: int, listing: _Listing) -> None:
+        if generation == self._generation:
+            self._show(*listing)
+
+    def _listing_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._pending = self._wanted = None
+        log.error("载入记录列表失败", exc_info=error)
+
+    def _show(self, query: RecordQuery, total: int, rows: list[ListRow]) -> None:
         columns = self._columns
         if query.form_id != self._query.form_id:
             columns = columns_for(self._service, query.form_id)
             self._styles = self._row_styles(query.form_id)
         self.beginResetModel()
         self._query, self._columns, self._total, self._rows = query, columns, total, rows
+        self._ids = {r.id for r in rows}
+        self._cursor = rows[-1].cursor if rows else None
         self._exhausted = not rows
         self._generation += 1  # a page still being read belongs to the old list
-        self._pending = None
+        self._pending = self._wanted = None
         self.endResetModel()
         self.total_count_changed.emit(total)
 
@@ -297,23 +384,24 @@ class RecordTableModel(QAbstractTableModel):
     def _next_page_reader(self) -> Callable[[], list[ListRow]]:
         """The read of the next page, with its arguments fixed now (it may run on a pool
         thread while the GUI thread goes on)."""
-        # Continue after the last row (keyset paging): page 500 of 100,000 records costs
-        # what page 1 does, where an OFFSET would make SQLite sort and skip 99,800 rows.
-        return partial(
-            self._service.page,
-            self._query,
-            len(self._rows),
-            self._page_size,
-            after_id=self._rows[-1].id,
-        )
+        # Continue after the last row read (keyset paging): page 500 of 100,000 records
+        # costs what page 1 does, where an OFFSET would make SQLite sort and skip 99,800
+        # rows.
+        return partial(self._service.page, self._query, 0, self._page_size, after=self._cursor)
 
     def _append(self, rows: list[ListRow]) -> None:
         if not rows:
             self._exhausted = True
             return
+        self._cursor = rows[-1].cursor
+        # a row already shown (added or moved by record_changed) is not shown twice
+        new = [r for r in rows if r.id not in self._ids]
+        if not new:
+            return
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._rows.extend(rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        self._rows.extend(new)
+        self._ids.update(r.id for r in new)
         self.endInsertRows()
 
     def _page_loaded(self, generation: int, rows: list[ListRow]) -> None:
@@ -335,9 +423,16 @@ class RecordTableModel(QAbstractTableModel):
             return
         key = self._columns[column][0]
         descending = order == Qt.SortOrder.DescendingOrder
-        if key == self._query.sort_key and descending == self._query.descending:
+        wanted = self.wanted_query  # with a search still being read, if any
+        if key == wanted.sort_key and descending == wanted.descending:
             return
-        self.set_query(replace(self._query, sort_key=key, descending=descending))
+        query = replace(wanted, sort_key=key, descending=descending)
+        if key.startswith("site:"):
+            # by the site's name: no index holds that order, SQLite looks up every
+            # record's site and sorts them all, so off the GUI thread
+            self.set_query_in_background(query)
+        else:
+            self.set_query(query)
 
 
 _TEXT_ROLES = frozenset(
