@@ -157,8 +157,12 @@ def new_record_row(
     }
 
 
+# json.dumps with options builds a new encoder per call; an import dumps 100,000s of values
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return None if value is None else _ENCODE(value)
 
 
 def audit_rows(
