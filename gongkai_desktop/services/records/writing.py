@@ -69,11 +69,8 @@ def start_values(
     "today")."""
     static = default_values(form)
     if not today_dates:
-        static = {
-            k: v
-            for k, v in static.items()
-            if not (form.field(k).type == "date" and form.field(k).default == "today")
-        }
+        today = {f.key for f in form.fields if f.type == "date" and f.default == "today"}
+        static = {k: v for k, v in static.items() if k not in today}
     values = {**static, **given}
     for spec in form.fields:
         if spec.default_from is None or spec.key in given:
