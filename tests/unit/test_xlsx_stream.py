@@ -60,7 +60,9 @@ def test_rows_reach_the_file_with_values_styles_and_heights(tmp_path: Path) -> N
     rows = SheetRows(ws)
     rows.append([(1.5, body), None, ("=1+1", quoted)], 36)
     rows.append([("龙河水库 & <东> 'x' \"y\"", body), (date(2024, 5, 6), day), (7, body)])
-    rows.append([("  前后有空格\u3000", quoted), ("第一行\n第二行\r第三", body), (None, body)], 20.5)
+    rows.append(
+        [("  前后有空格\u3000", quoted), ("第一行\n第二行\r第三", body), (None, body)], 20.5
+    )
     rows.append([(True, body), (datetime(2024, 5, 6, 8, 30), day), ("坏\x01字符", body)])
     assert rows.count == 4
     rows.close()
@@ -92,7 +94,7 @@ def test_rows_reach_the_file_with_values_styles_and_heights(tmp_path: Path) -> N
 def test_styles_no_cell_uses_stay_out_of_the_file(tmp_path: Path) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
-    body, quoted, day = _styles(ws)
+    body, _quoted, _day = _styles(ws)  # prepared, never used by a cell
     rows = SheetRows(ws)
     rows.append([("只用一种样式", body)])
     rows.close()
