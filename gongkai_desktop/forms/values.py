@@ -339,8 +339,6 @@ def _coerce_group(
             with contextlib.suppress(_Bad):  # reported in the second pass
                 out[spec.key] = coerce_value(spec, raw[spec.key], resolve_site)
     for spec in fields:
-        where = f"{prefix}{spec.key}"
-        label = f"{label_prefix}{spec.label}"
         if form is not None and not form.is_visible(spec, out):
             out.pop(spec.key, None)
             continue
@@ -353,6 +351,8 @@ def _coerce_group(
             if not is_empty(existing.get(spec.key)):
                 out[spec.key] = existing[spec.key]
             continue
+        where = f"{prefix}{spec.key}"
+        label = f"{label_prefix}{spec.label}"
         value = raw.get(spec.key)
         if spec.is_repeat:
             if is_empty(value):

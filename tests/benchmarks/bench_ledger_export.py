@@ -1,21 +1,24 @@
 """Benchmark (run on demand, not collected by pytest): export a 100,000-row ledger.
 
-    python tests/benchmarks/bench_ledger_export.py [ROWS]
+    python tests/benchmarks/bench_ledger_export.py [ROWS] [--repeat K]
 
 Generates ROWS 饮用水水源地巡查 records (inserted with sqlite3 in the shape RecordService
-stores, so that generating them takes seconds, not an hour), then in fresh child
-processes, one after the other:
+stores, so that generating them takes seconds, not an hour), then, K times (default 3),
+each in a fresh child process, one after the other:
 
 1. our export of the whole year (database read, conversion, styles, layout, atomic write);
-2. openpyxl's write-only mode writing the same cell values with no styling (the values are
-   read back from our file before the clock starts, so this is writing alone).
+2. the floor: openpyxl's write-only mode writing the same cell values with no styling (the
+   values are read back from our file before the clock starts, so this is writing alone).
 
-Each reports wall time and the child's peak resident memory (``ru_maxrss``); the ratio
-of the two times is the figure the issue sets a target for (≤ 2×).
+It prints each run, then the minimum of each with the child's peak resident memory
+(``ru_maxrss``) and their ratio, the figure issue 16 sets a target for (≤ 1.2×).
+Compile first (``python -m compileall -q gongkai_desktop``) where PYTHONDONTWRITEBYTECODE
+is set: the bundled app runs compiled code.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import multiprocessing
 import random
@@ -145,25 +148,35 @@ def _child(target, *args: str) -> tuple[float, float, int]:  # type: ignore[no-u
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rows", nargs="?", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = folder / "bench.db"
         started = time.perf_counter()
-        generate(db, rows)
-        print(f"生成 {rows} 条记录：{time.perf_counter() - started:.1f} s")
+        generate(db, args.rows)
+        print(f"生成 {args.rows} 条记录：{time.perf_counter() - started:.1f} s", flush=True)
         ours_out = folder / "ours.xlsx"
-        t_ours, mem_ours, written = _child(ours, str(db), str(ours_out))
-        t_base, mem_base, cells_rows = _child(baseline, str(ours_out), str(folder / "base.xlsx"))
+        app: list[tuple[float, float, int]] = []
+        floor: list[tuple[float, float, int]] = []
+        for n in range(1, args.repeat + 1):
+            # alternated, so that a change in the machine's load falls on both
+            app.append(_child(ours, str(db), str(ours_out)))
+            floor.append(_child(baseline, str(ours_out), str(folder / "base.xlsx")))
+            print(f"  第{n}次：本程序 {app[-1][0]:.1f} s，下限 {floor[-1][0]:.1f} s", flush=True)
+        t_ours, mem_ours, written = min(app)
+        t_base, mem_base, cells_rows = min(floor)
         print(
-            f"本程序导出 {written} 行：{t_ours:.1f} s，峰值内存 {mem_ours:.0f} MB，"
-            f"文件 {ours_out.stat().st_size / 1e6:.1f} MB"
+            f"本程序导出 {written} 行：{t_ours:.1f} s（{args.repeat}次取最小），"
+            f"峰值内存 {mem_ours:.0f} MB，文件 {ours_out.stat().st_size / 1e6:.1f} MB"
         )
         print(
-            f"openpyxl 只写模式（同样的 {cells_rows} 行单元格，无样式）：{t_base:.1f} s，"
+            f"下限 openpyxl 只写模式（同样的 {cells_rows} 行单元格，无样式）：{t_base:.1f} s，"
             f"峰值内存 {mem_base:.0f} MB（含读入的单元格值）"
         )
-        print(f"时间比：{t_ours / t_base:.2f}×（目标 ≤ 2×）")
+        print(f"时间比：{t_ours / t_base:.2f}×（目标 ≤ 1.2×）")
 
 
 if __name__ == "__main__":

@@ -8,15 +8,17 @@ The file is a 饮用水水源地巡查台账 as clerks keep it: title rows, a tw
 spelled with units, brackets and line breaks unlike our labels, dates in several spellings
 (some without year under a title that names it, some in Chinese numerals), choice values
 as synonyms and free spellings (free text describing a problem in 排污口/污染源, 无/没有
-in 违规活动), 20 water sources of which 5 are not registered, a footer. In the same run it
-times, each ``--repeat`` times (min and median shown):
+in 违规活动), 20 water sources of which 5 are not registered, a footer. In the same run, ``--repeat`` rounds (default 3), each timing:
 
-- read: ``openpyxl.load_workbook(read_only=True)`` and every row with ``values_only``;
+- the floor: ``openpyxl.load_workbook(read_only=True)`` and every row with ``values_only``;
 - preview: our ``preview`` (reads, recognises, converts, validates, counts, suggests);
-- commit: our ``commit`` of that preview into a fresh database (its own read pass,
-  backup, one transaction; the suggested readings are saved as the profile);
+- commit: our ``commit`` of that preview into a fresh database (backup, one transaction;
+  a clean preview's checked rows are written without reading the file again; the
+  suggested readings are saved as the profile);
 
-and prints the ratios against the target: import (commit) ≤ 2 × the read.
+and prints the minimum of each and the ratio issue 16 sets a target for: preview +
+commit ≤ 2 × the read. Compile first (``python -m compileall -q gongkai_desktop``) where
+PYTHONDONTWRITEBYTECODE is set: the bundled app runs compiled code.
 """
 
 from __future__ import annotations
@@ -161,39 +163,43 @@ def main() -> int:
         source = root / "2023年水源地巡查台账（手工）.xlsx"
         write_ledger(source, args.rows)
         print(f"messy ledger: {args.rows} rows, {source.stat().st_size / 2**20:.1f} MiB")
-        read, count = timed(lambda: openpyxl_read(source), args.repeat)
-        print(f"  openpyxl read-only read: {count} rows")
-        ctx = fresh_context(root, 0)
-        try:
-            previews, report = timed(
-                lambda: preview(ctx, "water_source_patrol", source), args.repeat
+        read: list[float] = []
+        previews: list[float] = []
+        commits: list[float] = []
+        report: ImportPreview | None = None
+        added = count = 0
+        for n in range(1, args.repeat + 1):
+            # the steps alternate, so that a change in the machine's load falls on each
+            times, count = timed(lambda: openpyxl_read(source), 1)
+            read += times
+            ctx = fresh_context(root, n)
+            try:
+                began = time.perf_counter()
+                report = preview(ctx, "water_source_patrol", source)
+                previews.append(time.perf_counter() - began)
+                began = time.perf_counter()
+                added = commit(ctx, report).added
+                commits.append(time.perf_counter() - began)
+            finally:
+                ctx.close()
+            print(
+                f"  round {n}: read {read[-1]:.2f} s, preview {previews[-1]:.2f} s, "
+                f"commit {commits[-1]:.2f} s",
+                flush=True,
             )
-        finally:
-            ctx.close()
         assert isinstance(report, ImportPreview)
+        print(f"  openpyxl read-only read: {count} rows")
         print(
             f"  preview: to add {report.add_count}, errors {report.error_row_count}, "
             f"spellings asked {len(report.questions)} (blocking {len(report.blocking)}), "
             f"warnings {report.warning_count}, new sites {len(report.new_sites)}"
         )
-        commits: list[float] = []
-        added = 0
-        for n in range(1, args.repeat + 1):
-            ctx = fresh_context(root, n)
-            try:
-                fresh = preview(ctx, "water_source_patrol", source)
-                began = time.perf_counter()
-                result = commit(ctx, fresh)
-                commits.append(time.perf_counter() - began)
-                added = result.added
-            finally:
-                ctx.close()
         print(f"  commit: added {added}")
         base = min(read)
         print()
         print(f"{'step':<28}{'min s':>8}{'median s':>10}{'× read':>9}")
         for label, times in (
-            ("openpyxl read (baseline)", read),
+            ("openpyxl read (floor)", read),
             ("preview", previews),
             ("commit (import)", commits),
         ):
@@ -202,9 +208,9 @@ def main() -> int:
                 f"{min(times) / base:>9.2f}"
             )
         both = min(previews) + min(commits)
-        print(f"{'preview + commit':<28}{both:>8.2f}{'':>10}{both / base:>9.2f}")
-        ratio = min(commits) / base
-        print(f"\ntarget: import ≤ 2.00 × read; commit is {ratio:.2f} ×")
+        ratio = both / base
+        print(f"{'preview + commit':<28}{both:>8.2f}{'':>10}{ratio:>9.2f}")
+        print(f"\ntarget: preview + commit ≤ 2.00 × read; it is {ratio:.2f} ×")
         return 0 if ratio <= 2 else 1
 
 

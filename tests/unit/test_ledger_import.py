@@ -244,10 +244,18 @@ def test_commit_writes_the_rows_the_preview_checked_unless_the_database_changed(
         return original(*args, **kw)
 
     monkeypatch.setattr(ledger_import, "data_rows", counted)
+    opened = ledger_import.open_checked
+
+    def opening(*args: Any, **kw: Any) -> Any:
+        passes.append("open")
+        return opened(*args, **kw)
+
+    monkeypatch.setattr(ledger_import, "open_checked", opening)
     report = preview(ctx, "water_source_patrol", path)
-    assert passes == ["read"] and report.kept is not None
+    assert passes == ["open", "read"] and report.kept is not None
     result = commit(ctx, report)
-    assert passes == ["read"]  # nothing changed: the checked rows were written
+    # nothing changed: the checked rows were written, the file not even opened again
+    assert passes == ["open", "read"]
     assert (result.added, result.new_sites) == (2, ("新建水库",))
     saved = stored(ctx.db_path, "inspection")
     assert saved[1]["site"] == site_id(ctx.db_path, "新建水库")
@@ -270,7 +278,7 @@ def test_commit_writes_the_rows_the_preview_checked_unless_the_database_changed(
     )
     passes.clear()
     result = commit(ctx, report)
-    assert passes == ["read"] and (result.added, result.duplicates) == (0, 1)
+    assert passes == ["open", "read"] and (result.added, result.duplicates) == (0, 1)
 
 
 # ---- counts, synonyms, text dates in another ledger ---------------------------------------------

@@ -26,10 +26,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import DateTime, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
+from gongkai_desktop.data.bulk import insert_many
 from gongkai_desktop.data.models import (
     AuditEntry,
     MergeConflict,
@@ -264,41 +265,11 @@ def _merge(
                 }
             )
         replaced += 1
-    _insert_many(session, Record, new_rows)
-    _insert_many(session, RecordOrigin, new_origins)
-    _insert_many(session, AuditEntry, audit)
-    _insert_many(session, AuditEntry, _township_audit(session, code, package.audit))
+    insert_many(session, Record, new_rows)
+    insert_many(session, RecordOrigin, new_origins)
+    insert_many(session, AuditEntry, audit)
+    insert_many(session, AuditEntry, _township_audit(session, code, package.audit))
     return added, replaced, unchanged, conflicts
-
-
-def _insert_many(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert plain rows with one DB-API executemany. The values go through each column
-    type's own bind processor, so they are stored exactly as the ORM stores them; the
-    ORM's per-row bookkeeping is what 1,000,000 received records cannot afford."""
-    if not rows:
-        return
-    if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError("rows inserted together must have the same columns")
-    table = model.__table__
-    connection = session.connection()
-    dialect = connection.dialect
-    columns = [c for c in table.columns if c.name in rows[0]]
-    statement = (
-        f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
-    # column by column: a type's processor runs over one list, not once per cell lookup
-    values = []
-    for column in columns:
-        cells = [row[column.name] for row in rows]
-        if isinstance(column.type, DateTime):
-            # SQLite's DATETIME storage format (what the type's processor writes), in C
-            values.append([v.isoformat(" ", "microseconds") if v is not None else None
-                           for v in cells])  # fmt: skip
-            continue
-        process = column.type._cached_bind_processor(dialect)
-        values.append([process(v) for v in cells] if process is not None else cells)
-    connection.exec_driver_sql(statement, list(zip(*values, strict=True)))
 
 
 def _township_audit(

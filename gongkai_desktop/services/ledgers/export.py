@@ -5,9 +5,10 @@ two-level header, 序号 first, the records of the period, and the 填表人／�
 line under the table; A4 landscape, one page wide, header rows repeated on every page.
 
 Large ledgers stream: records are read in one query streamed a page at a time
-(``yield_per``) and written with openpyxl's write-only worksheet, so memory does not grow with the number of rows. Every
-cell of a column shares one prepared style (see ``_Styles`` and ``xlsx_stream``); building
-style objects per cell costs about three times the time of the cells themselves.
+(``yield_per``) and their rows rendered straight as sheet XML into a temporary file
+(``xlsx_stream``) inside openpyxl's write-only package, so memory does not grow with the
+number of rows. Every cell of a column shares one style prepared once (``_Styles``);
+openpyxl's per-cell objects and their serialisation were about 90% of a large export.
 
 A file is written beside its target under a temporary name, flushed, fsynced and renamed
 over the target: a failure or a cancel leaves any old file untouched and no partial file.
@@ -29,10 +30,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import select
@@ -50,11 +49,10 @@ from gongkai_desktop.services.documents.sheet_tables import FOOTER_TEXT, line_co
 from gongkai_desktop.services.io.file_output import ExportError, error_message, write_atomically
 from gongkai_desktop.services.ledgers import cells as ledger_cells
 from gongkai_desktop.services.ledgers.xlsx_stream import (
+    Cell,
     SharedStyle,
-    append_cells_only,
-    discard_stream,
+    SheetRows,
     prepared_style,
-    styled_cell,
 )
 from gongkai_desktop.services.records.attachments import AttachmentError, photo_path
 from gongkai_desktop.services.records.service import RecordService
@@ -212,9 +210,6 @@ class _Styles:
         quote: bool = False,
     ) -> SharedStyle:
         return prepared_style(self.ws, font, alignment, border, number_format, quote)
-
-    def cell(self, value: Any, style: SharedStyle) -> Cell:
-        return styled_cell(self.ws, value, style)
 
 
 # ---- file names --------------------------------------------------------------------------
@@ -531,7 +526,6 @@ class _Run:
         self.notes: list[str] = []
         self.photo_stage: _PhotoStage | None = None
         self._names: dict[str, str] = {}
-        self._row_attrs: dict[float, dict[str, str]] = {}
         self._sites: dict[str, dict[str, Any]] = {}
         # the site fields whose sites' values are read: "site" of "site.village", and the
         # form's own site field when a column falls back on the site (``from_site``)
@@ -548,12 +542,13 @@ class _Run:
     def write(self, fh: BinaryIO) -> None:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(title=safe_sheet_title(self.ledger.title))
-        append_cells_only(ws)
+        self.out = SheetRows(ws)
         try:
             self._write_sheet(ws)
+            self.out.close()
             wb.save(fh)
         except BaseException:
-            discard_stream(ws)
+            self.out.discard()
             raise
 
     def _write_sheet(self, ws: Any) -> None:
@@ -566,53 +561,51 @@ class _Run:
         for index, width in enumerate(layout.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         self._page_setup(ws, layout)
-        # the sheet view is written with the first row: freeze it before any row
         ws.freeze_panes = f"A{layout.data_start}"
         # title, unit/date row and signature line span the first printed part only, so
         # a ledger printed in parts keeps them whole on its first page
         last = get_column_letter(layout.first_part_end)
 
         # row 1: title
-        self._height(ws, 1, 36)
         ws.merged_cells.add(f"A1:{last}1")
-        ws.append([styles.cell(self.title, styles.title)])
+        self.out.append([(self.title, styles.title)], 36)
         # row 2: 填报单位（盖章） left, 填报日期 right
         split = _right_span_start(layout.widths[: layout.first_part_end], 26)
-        self._height(ws, 2, 24)
         # printed in parts, the columns repeated on every part stay clear of the unit and
         # signature lines, which would otherwise show cut off on the later parts
         lead = layout.repeated()
         ws.merged_cells.add(f"{get_column_letter(lead + 1)}2:{get_column_letter(split - 1)}2")
         ws.merged_cells.add(f"{get_column_letter(split)}2:{last}2")
-        row2: list[Any] = [None] * layout.first_part_end
-        row2[lead] = styles.cell(
-            ledger_cells.UNIT_PREFIX + self.settings.get("unit_name", ""), styles.line_left
+        row2: list[Cell] = [None] * layout.first_part_end
+        row2[lead] = (
+            ledger_cells.UNIT_PREFIX + self.settings.get("unit_name", ""),
+            styles.line_left,
         )
-        row2[split - 1] = styles.cell(
-            ledger_cells.DATE_PREFIX + format_cn_date(self.exporter.today), styles.line_right
+        row2[split - 1] = (
+            ledger_cells.DATE_PREFIX + format_cn_date(self.exporter.today),
+            styles.line_right,
         )
-        ws.append(row2)
+        self.out.append(row2, 24)
         self._write_header(ws, styles, layout)
 
         with self.exporter.ctx.transaction() as session:
-            serial = self._write_records(session, ws, styles, layout)
+            serial = self._write_records(session, styles)
         end = layout.data_start + max(serial, 1)
         if serial and self._totals:
             self._write_totals(ws, styles, end)
             end += 1
         if serial == 0:
             row_index = layout.data_start
-            self._height(ws, row_index, 24)
             ws.merged_cells.add(f"B{row_index}:{get_column_letter(layout.ncols)}{row_index}")
-            empty = [styles.cell(None, styles.serial)]
-            empty.append(styles.cell(ledger_cells.NO_RECORDS_TEXT, styles.body[0]))
-            empty += [styles.cell(None, styles.empty_body) for _ in columns[1:]]
-            ws.append(empty)
-        self._height(ws, end, 28)
+            empty: list[Cell] = [(None, styles.serial)]
+            empty.append((ledger_cells.NO_RECORDS_TEXT, styles.body[0]))
+            empty += [(None, styles.empty_body) for _ in columns[1:]]
+            self.out.append(empty, 24)
         ws.merged_cells.add(f"{get_column_letter(lead + 1)}{end}:{last}{end}")
-        ws.append([None] * lead + [styles.cell(self._signature_line(), styles.line_left)])
+        self.out.append([None] * lead + [(self._signature_line(), styles.line_left)], 28)
+        assert self.out.count == end  # the merged areas above name the rows written
 
-    def _write_records(self, session: Session, ws: Any, styles: _Styles, layout: _Layout) -> int:
+    def _write_records(self, session: Session, styles: _Styles) -> int:
         serial = 0
         if self.township_column:
             rows = session.execute(select(Township.code, Township.name)).all()
@@ -622,7 +615,7 @@ class _Run:
             self._lookup_links(session, page)
             for row in page:
                 serial += 1
-                self._write_record(ws, styles, layout, serial, row)
+                self._write_record(styles, serial, row)
                 if self.photo_stage is not None:
                     self._copy_photos(row, serial)
             self.rows = serial
@@ -636,22 +629,19 @@ class _Run:
         not recalculate, phone previews among them, would show it empty). 合计 spans
         the columns before the first total; the import skips the row by that word."""
         first = min(self._totals)  # index of the first totalled column
-        self._height(ws, row_index, MIN_BODY_ROW_HEIGHT + 4)
         if first > 0:  # 序号 and the columns before it: one cell
             ws.merged_cells.add(f"A{row_index}:{get_column_letter(first + 1)}{row_index}")
-        cells: list[Any] = [styles.cell(ledger_cells.TOTAL_LABEL, styles.total_label)]
-        cells += [styles.cell(None, styles.total_label) for _ in range(first)]
+        cells: list[Cell] = [(ledger_cells.TOTAL_LABEL, styles.total_label)]
+        cells += [(None, styles.total_label) for _ in range(first)]
         for index in range(first, len(self.columns)):
             spec = self.columns[index].spec
             if index not in self._totals:
-                cells.append(styles.cell(None, styles.total_label))
+                cells.append((None, styles.total_label))
                 continue
             total = self._totals[index]
             value = round(total, spec.decimals) if spec.decimals is not None else total
-            cells.append(
-                styles.cell(int(value) if spec.type == "integer" else value, styles.total[index])
-            )
-        ws.append(cells)
+            cells.append((int(value) if spec.type == "integer" else value, styles.total[index]))
+        self.out.append(cells, MIN_BODY_ROW_HEIGHT + 4)
 
     def _signature_line(self) -> str:
         gap = "\u3000" * 6
@@ -695,23 +685,19 @@ class _Run:
         last_header = layout.header_top + layout.header_rows - 1
         ws.print_title_rows = f"{layout.header_top}:{last_header}"
 
-    def _height(self, ws: Any, row: int, height: float) -> None:
-        ws.row_dimensions[row] = RowDimension(ws, index=row, ht=height, customHeight=True)
-
     def _write_header(self, ws: Any, styles: _Styles, layout: _Layout) -> None:
         columns = self.columns
         top = layout.header_top
         if layout.header_rows == 1:
             lines = max(line_count(c.label, c.width, 1.1) for c in columns)
-            self._height(ws, top, lines * HEADER_LINE_HEIGHT + ROW_PADDING + 4)
-            ws.append(
-                [styles.cell(SERIAL_LABEL, styles.header)]
-                + [styles.cell(c.label, styles.header) for c in columns]
+            self.out.append(
+                [(SERIAL_LABEL, styles.header)] + [(c.label, styles.header) for c in columns],
+                lines * HEADER_LINE_HEIGHT + ROW_PADDING + 4,
             )
             return
         # two levels: a group cell spans its columns; an ungrouped label spans both rows
-        upper: list[Any] = [styles.cell(SERIAL_LABEL, styles.header)]
-        lower: list[Any] = [styles.cell(None, styles.header)]
+        upper: list[Cell] = [(SERIAL_LABEL, styles.header)]
+        lower: list[Cell] = [(None, styles.header)]
         ws.merged_cells.add(f"A{top}:A{top + 1}")
         group_lines, leaf_lines, single_lines = 1, 1, 1
         index = 0
@@ -720,8 +706,8 @@ class _Run:
             letter = get_column_letter(index + 2)
             if not col.group:
                 ws.merged_cells.add(f"{letter}{top}:{letter}{top + 1}")
-                upper.append(styles.cell(col.label, styles.header))
-                lower.append(styles.cell(None, styles.header))
+                upper.append((col.label, styles.header))
+                lower.append((None, styles.header))
                 single_lines = max(single_lines, line_count(col.label, col.width, 1.1))
                 index += 1
                 continue
@@ -735,8 +721,8 @@ class _Run:
             for position in range(index, end + 1):
                 member = columns[position]
                 text = col.group if position == index else None
-                upper.append(styles.cell(text, styles.header))
-                lower.append(styles.cell(member.label, styles.header))
+                upper.append((text, styles.header))
+                lower.append((member.label, styles.header))
                 leaf_lines = max(leaf_lines, line_count(member.label, member.width, 1.1))
             index = end + 1
         top_height = group_lines * HEADER_LINE_HEIGHT + ROW_PADDING + 2
@@ -744,10 +730,8 @@ class _Run:
         needed = single_lines * HEADER_LINE_HEIGHT + ROW_PADDING + 4
         if top_height + bottom_height < needed:
             bottom_height = needed - top_height
-        self._height(ws, top, top_height)
-        self._height(ws, top + 1, bottom_height)
-        ws.append(upper)
-        ws.append(lower)
+        self.out.append(upper, top_height)
+        self.out.append(lower, bottom_height)
 
     # ---- records -----------------------------------------------------------------------
     def _lookup_links(self, session: Session, page: Sequence[LedgerRow]) -> None:
@@ -773,11 +757,9 @@ class _Run:
                     site = repository.get_record(session, site_id)
                     self._sites[site_id] = dict(site.data) if site is not None else {}
 
-    def _write_record(
-        self, ws: Any, styles: _Styles, layout: _Layout, serial: int, view: LedgerRow
-    ) -> None:
+    def _write_record(self, styles: _Styles, serial: int, view: LedgerRow) -> None:
         values = view.values
-        cells: list[Any] = [styles.cell(serial, styles.serial)]
+        cells: list[Cell] = [(serial, styles.serial)]
         lines = 1
         for index, col in enumerate(self.columns):
             raw: Any
@@ -798,28 +780,16 @@ class _Run:
             if col.total and isinstance(value, int | float) and not isinstance(value, bool):
                 self._totals[index] += value
             if isinstance(value, str):
-                if ledger_cells.needs_quote_prefix(value):
-                    cell = styles.cell(value, styles.quoted[index])
-                    cell.data_type = "s"
-                    cells.append(cell)
-                else:
-                    cells.append(styles.cell(value, styles.body[index]))
+                # text that Excel would take for a formula keeps the quotePrefix style
+                # (the writer writes every string as text, never as a formula)
+                quoted = ledger_cells.needs_quote_prefix(value)
+                cells.append((value, styles.quoted[index] if quoted else styles.body[index]))
                 if len(value) * 2 > col.width - 1.2 or "\n" in value:
                     lines = max(lines, line_count(value, col.width))
             else:
-                cells.append(styles.cell(value, styles.body[index]))
-        row_index = layout.data_start + serial - 1
+                cells.append((value, styles.body[index]))
         height = max(MIN_BODY_ROW_HEIGHT, lines * BODY_LINE_HEIGHT + ROW_PADDING)
-        # The writer only reads the row's attributes; a shared mapping per height saves
-        # building a RowDimension for each of 100,000 rows, and it is dropped once written.
-        attrs = self._row_attrs.get(height)
-        if attrs is None:
-            attrs = dict(RowDimension(ws, index=1, ht=height, customHeight=True))
-            attrs.pop("r", None)
-            self._row_attrs[height] = attrs
-        ws.row_dimensions[row_index] = attrs
-        ws.append(cells)
-        del ws.row_dimensions[row_index]
+        self.out.append(cells, height)
 
     def _copy_photos(self, view: LedgerRow, serial: int) -> None:
         assert self.photo_stage is not None

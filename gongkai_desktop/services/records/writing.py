@@ -69,11 +69,8 @@ def start_values(
     "today")."""
     static = default_values(form)
     if not today_dates:
-        static = {
-            k: v
-            for k, v in static.items()
-            if not (form.field(k).type == "date" and form.field(k).default == "today")
-        }
+        today = {f.key for f in form.fields if f.type == "date" and f.default == "today"}
+        static = {k: v for k, v in static.items() if k not in today}
     values = {**static, **given}
     for spec in form.fields:
         if spec.default_from is None or spec.key in given:
@@ -157,8 +154,12 @@ def new_record_row(
     }
 
 
+# json.dumps with options builds a new encoder per call; an import dumps 100,000s of values
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return None if value is None else _ENCODE(value)
 
 
 def audit_rows(

@@ -30,11 +30,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import imports
-from gongkai_desktop.data.models import AuditEntry, Base, Record
+from gongkai_desktop.data.bulk import insert_many
+from gongkai_desktop.data.models import AuditEntry, Record
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.spec import FormSpec, LedgerSpec
 from gongkai_desktop.forms.values import (
@@ -93,21 +93,10 @@ from gongkai_desktop.services.records.writing import (
 log = logging.getLogger(__name__)
 
 
-def _table_of(model: type[Base]) -> Table:
-    """A model's Core table (declarative types ``__table__`` as any FromClause, since a
-    class may be mapped to a join or a subquery; these models are mapped to tables)."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-_RECORDS = _table_of(Record)
-_AUDIT = _table_of(AuditEntry)
-
 SAMPLE_ROWS = 200  # rows to add shown in a preview
 KEEP_ROWS = 50_000  # a clean preview of up to this many rows keeps them for the commit
 MAX_LISTED = 1000  # errors, duplicates, warnings kept for display; all are counted
-BATCH = 500
+BATCH = 2000  # rows per executemany
 
 
 class ImportFileError(GongkaiError):
@@ -578,7 +567,7 @@ class _Writer:
     def _write_site(self, pending: PendingSite) -> None:
         assert self.run.sites.site_form is not None
         row = self._row(pending.id, self.run.sites.site_form, pending.values)
-        self.session.execute(_RECORDS.insert(), [row])
+        insert_many(self.session, Record, [row])
         self.run.sites.names[pending.id] = pending.name
         pending.written = True
         self.sites_written.append(pending.name)
@@ -596,12 +585,10 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        if self.records_batch:
-            self.session.execute(_RECORDS.insert(), self.records_batch)
-            self.records_batch = []
-        if self.audit_batch:
-            self.session.execute(_AUDIT.insert(), self.audit_batch)
-            self.audit_batch = []
+        insert_many(self.session, Record, self.records_batch)
+        self.records_batch = []
+        insert_many(self.session, AuditEntry, self.audit_batch)
+        self.audit_batch = []
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -892,11 +879,25 @@ def commit(
         return ImportResult(0, 0, 0, (), written=False, already_imported=True)
     extra = decisions
     decisions = (report.decisions or MappingProfile(ledger.id)).merged(extra)
+    if file_sha256(path) != report.sha256:
+        raise ImportFileError(f"“{path.name}”在预览之后被修改过，请重新预览后再导入。")
+    backup = None
+    kept = report.kept if not extra else None
+    if kept is not None:
+        # The same file (its hash), the same decisions: the rows the preview checked are
+        # written as they are, without reading the file again, unless the database
+        # changed meanwhile (then the full pass below reads and checks it again).
+        if report.add_count or decisions:
+            backup = create_backup(ctx.db_path, ctx.engine, "import").path
+        with ctx.transaction() as session:
+            if imports.find_imported(session, report.sha256, ledger.id) is not None:
+                return ImportResult(0, 0, 0, (), written=False, already_imported=True)
+            if imports.data_stamp(session) == kept.stamp:
+                report.kept = None  # used once: its pending sites are marked written
+                return _write_kept(ctx, session, report, kept, decisions, backup)
     checked, source = open_checked(path)
     book: ErrorBook | None = None
     try:
-        if file_sha256(path) != report.sha256:
-            raise ImportFileError(f"“{path.name}”在预览之后被修改过，请重新预览后再导入。")
         target = Path(errors_path) if errors_path else default_errors_path(path)
         with ctx.transaction() as session:
             profile = load_profile(session, ledger.id).merged(decisions)
@@ -913,17 +914,12 @@ def commit(
                     source, None, book, progress
                 )
             return _rejected(fresh, book)
-        backup = None
-        if report.add_count or decisions:
+        if backup is None and (report.add_count or decisions):
             backup = create_backup(ctx.db_path, ctx.engine, "import").path
         try:
             with ctx.transaction() as session:
                 if imports.find_imported(session, report.sha256, ledger.id) is not None:
                     return ImportResult(0, 0, 0, (), written=False, already_imported=True)
-                kept = report.kept
-                if kept is not None and not extra and imports.data_stamp(session) == kept.stamp:
-                    report.kept = None  # used once: its pending sites are marked written
-                    return _write_kept(ctx, session, report, kept, decisions, backup)
                 books: list[ErrorBook] = []
                 try:
                     written = import_in(
