@@ -48,7 +48,8 @@ class Record(Base):
         Index("ix_records_form_deleted_title", "form_id", "deleted", "title", "id"),
         Index("ix_records_form_deleted_status", "form_id", "deleted", "status", "id"),
         Index("ix_records_deleted_at", "deleted", "deleted_at", "id"),
-        Index("ix_records_site", "site_id"),
+        # a site's patrols in a period (0008): the 工作台's and the reports' counts
+        Index("ix_records_site_form_date", "site_id", "form_id", "deleted", "record_date"),
         Index("ix_records_township", "township_code"),
     )
 

@@ -162,7 +162,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
 
     ctx = open_context(db_path, forms_dir=visit_forms, auto_backup=False)
     try:
-        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0007"
+        assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0008"
         assert rows(db_path, f"SELECT {old_columns} FROM records ORDER BY id") == records_before
         assert rows(db_path, f"SELECT {audit_columns} FROM audit_log ORDER BY id") == audit_before
         assert rows(db_path, "SELECT * FROM settings ORDER BY key") == settings_before
@@ -191,7 +191,7 @@ def test_upgrade_from_0001_keeps_everything(db_path: Path, visit_forms: Path) ->
             "ix_records_form_deleted_title",
             "ix_records_form_deleted_status",
             "ix_records_deleted_at",
-            "ix_records_site",
+            "ix_records_site_form_date",
             "ix_records_township",
         }
 
