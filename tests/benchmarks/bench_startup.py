@@ -155,6 +155,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="reuse/keep the databases in this folder")
     parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also run the list, export and import benchmarks (the rest of the issue's table)",
+    )
     args = parser.parse_args()
 
     if not args.no_compile:
@@ -225,10 +230,14 @@ def main() -> int:
               f"{value / floor:>7.2f}{goal:>9}  {met}")  # fmt: skip
     log_file = folder / "home" / "logs" / "gongkai.log"
     print(f"daily backup vs window: {_backup_after_window(log_file)}")
-    print(
-        "list refresh / sort / scroll: tests/benchmarks/bench_record_list.py; export: "
-        "bench_ledger_export.py; import: bench_messy_import.py"
-    )
+    others = ("bench_record_list.py", "bench_ledger_export.py", "bench_messy_import.py")
+    if args.all:
+        # each prints its own lines, app and floor from its own run
+        for script in others:
+            print(f"\n== {script} ==", flush=True)
+            subprocess.run([sys.executable, str(ROOT / "tests" / "benchmarks" / script)], env=env)
+    else:
+        print("list refresh / sort / scroll, export, import: --all, or " + ", ".join(others))
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
