@@ -47,10 +47,17 @@ def missing_libraries(library: Path, ldd: str = "ldd") -> list[str]:
     return found
 
 
+# libraries whose package does not follow the naming rule below
+_PACKAGES = {"libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0"}
+_MISSING_SO = re.compile(r"(lib[\w.+-]+\.so(?:\.\d+)*): cannot open shared object file")
+
+
 def debian_package(soname: str) -> str:
     """The Debian package that ships a library, by Debian's naming rule: the name in
     lower case, then the soname version, with a hyphen when the name ends in a digit
     (libxcb-icccm.so.4 → libxcb-icccm4, libxkbcommon-x11.so.0 → libxkbcommon-x11-0)."""
+    if soname in _PACKAGES:
+        return _PACKAGES[soname]
     m = _SONAME.match(soname)
     if m is None:
         return soname
@@ -90,4 +97,18 @@ def window_problem(
     return (
         f"无法启动图形界面：缺少 Qt 窗口所需的系统库 {'、'.join(missing)}。\n"
         f"请安装后再启动（Debian/Ubuntu，需管理员权限）：sudo apt-get install {packages}"
+    )
+
+
+def qt_import_problem(exc: ImportError) -> str | None:
+    """The Chinese message for Qt failing to load because a system library is missing
+    (a minimal Linux without GLib, say): it fails before the window check can run."""
+    found = _MISSING_SO.search(str(exc))
+    if found is None:
+        return None
+    library = found[1]
+    return (
+        f"无法启动图形界面：缺少 Qt 所需的系统库 {library}。\n"
+        "请安装后再启动（Debian/Ubuntu，需管理员权限）："
+        f"sudo apt-get install {debian_package(library)}"
     )

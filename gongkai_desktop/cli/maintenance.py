@@ -8,6 +8,8 @@ hence two register functions.
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,20 @@ def register(sub: Any) -> None:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from gongkai_desktop.app import run_gui
+    try:
+        from gongkai_desktop.app import run_gui
+    except ImportError as exc:  # Qt's own libraries need system ones (GLib, GL)
+        from gongkai_desktop.qt_platform import qt_import_problem
+
+        problem = qt_import_problem(exc)
+        if problem is None:
+            raise
+        from gongkai_desktop.logging_setup import setup_logging
+
+        setup_logging()
+        logging.getLogger(__name__).error("%s", problem)
+        print(problem, file=sys.stderr)
+        return 1
 
     return run_gui(Path(args.db) if args.db else None)
 

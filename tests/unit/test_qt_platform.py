@@ -89,3 +89,21 @@ def test_no_check_where_it_does_not_apply(plugin: Path, fake_ldd: str) -> None:
 def test_no_display_at_all_is_said_plainly(plugin: Path, fake_ldd: str) -> None:
     message = window_problem({}, "linux", plugin, fake_ldd)
     assert message is not None and "DISPLAY 未设置" in message and "gongkai --help" in message
+
+
+def test_glib_is_named_by_its_debian_package() -> None:
+    from gongkai_desktop.qt_platform import debian_package
+
+    assert debian_package("libglib-2.0.so.0") == "libglib2.0-0"
+
+
+def test_qt_failing_to_load_for_a_missing_system_library_says_which_and_how() -> None:
+    from gongkai_desktop.qt_platform import qt_import_problem
+
+    # what PySide6 raises on a minimal Debian without GLib (seen in a debootstrap root)
+    exc = ImportError("libglib-2.0.so.0: cannot open shared object file: No such file or directory")
+    assert qt_import_problem(exc) == (
+        "无法启动图形界面：缺少 Qt 所需的系统库 libglib-2.0.so.0。\n"
+        "请安装后再启动（Debian/Ubuntu，需管理员权限）：sudo apt-get install libglib2.0-0"
+    )
+    assert qt_import_problem(ImportError("No module named 'PySide6'")) is None
