@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.heap import settle_after_start
 from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.qt_platform import window_problem
 from gongkai_desktop.ui.errors import show_error
@@ -119,6 +120,7 @@ def run_gui(db_path: Path | None) -> int:
                 return
             window.attach(ctx)
             log.info("数据库已打开")
+            settle_after_start()
             if ctx.opened_notes:
                 window.statusBar().showMessage("；".join(ctx.opened_notes), 15000)
             if had_data:
