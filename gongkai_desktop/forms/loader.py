@@ -733,7 +733,12 @@ def _files(root: Path) -> tuple[Path, list[Path], list[Path]]:
 
 def _named(root: Path) -> list[tuple[str, Path]]:
     """Every file the registry is read from, by the name problems give it."""
-    lists_path, form_files, ledger_files = _files(root)
+    return _named_files(*_files(root))
+
+
+def _named_files(
+    lists_path: Path, form_files: list[Path], ledger_files: list[Path]
+) -> list[tuple[str, Path]]:
     named = [(LISTS_FILE, lists_path)] if lists_path.exists() else []
     named += [(p.name, p) for p in form_files]
     return named + [(f"{LEDGERS_DIR}/{p.name}", p) for p in ledger_files]
@@ -775,7 +780,7 @@ def load_registry(root: Path, cache_dir: Path | None = None) -> FormRegistry:
     lists_path, form_files, ledger_files = _files(root)
     key = cached = store = None
     if cache_dir is not None:
-        key = validated_cache.cache_key(_named(root), SCHEMAS)
+        key = validated_cache.cache_key(_named_files(lists_path, form_files, ledger_files), SCHEMAS)
         store = validated_cache.user_cache_file(cache_dir, root)
         if key is not None:
             shipped = root / validated_cache.SHIPPED_NAME

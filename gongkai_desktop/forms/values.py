@@ -227,7 +227,8 @@ def coerce_value(
     return result
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A stored or typed date value (a date, or ISO text) as a date; else None."""
     if isinstance(value, date):
         return value
     if isinstance(value, str) and value:
@@ -250,7 +251,7 @@ def workday_deadline(
     assert spec.computed is not None
     if "workdays_after" in spec.computed:
         arg = spec.computed["workdays_after"]
-        start = _as_date(values.get(arg["from"]))
+        start = as_date(values.get(arg["from"]))
         if start is None:
             return None
         cal = calendar.fresh()
@@ -258,18 +259,18 @@ def workday_deadline(
         return Deadline(due, start, int(arg["days"]), 0, cal.warnings())
     if "reply_deadline" in spec.computed:
         arg = spec.computed["reply_deadline"]
-        received = _as_date(values.get(arg["received"]))
+        received = as_date(values.get(arg["received"]))
         if received is None:
             return None
         consultations = []
         for row in values.get(arg.get("consultations", ""), None) or []:
-            sent = _as_date(row.get("sent_date")) if isinstance(row, Mapping) else None
+            sent = as_date(row.get("sent_date")) if isinstance(row, Mapping) else None
             if sent is not None:
-                consultations.append((sent, _as_date(row.get("returned_date"))))
+                consultations.append((sent, as_date(row.get("returned_date"))))
         return reply_deadline(
             calendar,
             received,
-            corrected=_as_date(values.get(arg.get("corrected", ""))),
+            corrected=as_date(values.get(arg.get("corrected", ""))),
             extended=bool(values.get(arg.get("extended", ""))),
             consultations=consultations,
             today=today,
@@ -283,10 +284,10 @@ def overdue_label(spec: FieldSpec, values: Mapping[str, Any], as_of: date) -> st
     export states it again as of its own day."""
     assert spec.computed is not None
     arg = spec.computed["overdue"]
-    due = _as_date(values.get(arg["due"]))
+    due = as_date(values.get(arg["due"]))
     if due is None:
         return None
-    late = is_overdue(due, _as_date(values.get(arg["done"])), as_of)
+    late = is_overdue(due, as_date(values.get(arg["done"])), as_of)
     return str(arg["late"] if late else arg["in_time"])
 
 
@@ -299,7 +300,7 @@ def _compute(
         return deadline.due.isoformat() if deadline else None
     if "on_time" in spec.computed:
         arg = spec.computed["on_time"]
-        done, due = _as_date(values.get(arg["date"])), _as_date(values.get(arg["due"]))
+        done, due = as_date(values.get(arg["date"])), as_date(values.get(arg["due"]))
         if done is None or due is None:
             return None
         return arg["within"] if done <= due else arg["late"]

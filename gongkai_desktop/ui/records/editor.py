@@ -59,6 +59,7 @@ from gongkai_desktop.domain.overdue import is_overdue
 from gongkai_desktop.domain.workdays import WorkCalendar
 from gongkai_desktop.forms.spec import ActionSpec, FieldSpec, SectionSpec
 from gongkai_desktop.forms.values import (
+    as_date,
     default_values,
     is_empty,
     preview_computed,
@@ -88,16 +89,6 @@ TWO_COLUMN_WIDTH = 1000
 WIDE_TYPES = frozenset({"multiline", "repeat", "photos"})
 # The size a new editor opens at, shrunk to 90 % of the screen.
 DEFAULT_SIZE = QSize(1200, 900)
-
-
-def _as_date(value: Any) -> date | None:
-    """A date editor's value (ISO text) as a date; anything else is no date."""
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def top_level_key(error: FieldError) -> str:
@@ -706,11 +697,11 @@ class RecordEditor(QDialog):
         """The red banner of a record past its deadline, as the list's 逾期 column says it
         (``domain.overdue.is_overdue`` as of today), following the dates as typed."""
         state = self.form.deadline_state
-        due = _as_date(current.get(state.due)) if state is not None else None
+        due = as_date(current.get(state.due)) if state is not None else None
         if state is None or due is None:
             self.overdue_banner.hide()
             return
-        done = _as_date(current.get(state.done))
+        done = as_date(current.get(state.done))
         today = date.today()
         if not is_overdue(due, done, today):
             self.overdue_banner.hide()
