@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
+import shutil
+import stat
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -51,6 +53,46 @@ def error_message(target: Path, exc: OSError) -> str:
     return f"无法写入{where}（{exc.strerror or exc}）。原有文件未被改动。"
 
 
+def is_read_only(target: Path) -> bool:
+    """An existing file the clerk (or another program) marked read-only. The mode bit is
+    read as well as ``os.access``: an administrator's account (and root) may write over
+    a read-only file, which is exactly what the mark is there to stop. On Windows both
+    reflect the file's 只读 attribute."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False  # no such file (yet): nothing to protect
+    if not stat.S_ISREG(mode):
+        return False  # a folder or device under that name fails later, with its own message
+    return not (mode & stat.S_IWRITE) or not os.access(target, os.W_OK)
+
+
+def read_only_message(target: Path) -> str:
+    return (
+        f"“{target}”是只读文件，未覆盖。请在文件属性中取消“只读”，"
+        "或换一个文件名保存。原有文件未被改动。"
+    )
+
+
+def refuse_read_only(target: Path, error: type[ExportError] = ExportError) -> None:
+    """Raise ``error`` when ``target`` exists and is read-only (see ``is_read_only``)."""
+    if is_read_only(target):
+        raise error(read_only_message(target))
+
+
+def _create_temporary(folder: Path) -> tuple[int, Path]:
+    """A new file beside the target, created with mode 0666 less the user's umask
+    (mkstemp's private 0600 would leave a ledger on a shared folder unreadable to
+    colleagues); binary on Windows."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        path = folder / f".~导出中-{uuid.uuid4().hex[:12]}.tmp"
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
+
+
 def write_atomically(
     target: Path,
     write: Callable[[BinaryIO], None],
@@ -60,18 +102,24 @@ def write_atomically(
 
     On any error (or a cancel raised by ``write``) the temporary file is removed and an
     existing ``target`` is left as it was; OSErrors become ``error`` with a Chinese message.
+    A read-only ``target`` is never replaced (``os.replace`` would do it silently on
+    POSIX): ``error`` says so before anything is written.
     """
+    refuse_read_only(target, error)
     folder = target.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".~导出中-", suffix=".tmp", dir=folder)
+        fd, tmp = _create_temporary(folder)
     except OSError as exc:
         raise error(error_message(target, exc)) from exc
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            shutil.copymode(target, tmp)  # a replaced file keeps its permissions
+        # checked again: the file may have been marked read-only while this was written
+        refuse_read_only(target, error)
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from gongkai_desktop.forms.values import (
 )
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.cell_text import year_hint_of
+from gongkai_desktop.services.io.file_output import ExportError, write_atomically
 from gongkai_desktop.services.io.hashing import file_sha256
 from gongkai_desktop.services.io.sheet_reader import SheetSource, open_source
 from gongkai_desktop.services.io.untrusted_files import (
@@ -322,16 +322,9 @@ class ErrorBook:
 
     def save(self) -> Path:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        try:
-            self.book.save(tmp)
-            self.book = self.sheet = None
-            with tmp.open("rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        # the shared writer: fsynced, renamed, and a read-only file is never replaced
+        write_atomically(self.path, self.book.save)
+        self.book = self.sheet = None
         return self.path
 
 
@@ -1001,12 +994,9 @@ def save_errors(book: ErrorBook) -> tuple[Path | None, str]:
         return None, ""
     try:
         return book.save(), ""
-    except OSError as exc:
+    except ExportError as exc:  # the writer's message: read-only, open in Excel, disk full
         log.warning("could not save the error workbook %s: %s", book.path, exc)
-        return (
-            None,
-            f"错误行文件无法保存到 {book.path}（{exc.strerror or exc}），请用 --errors 指定其他位置",
-        )
+        return None, f"错误行文件未保存：{exc}请用 --errors 指定其他位置"
 
 
 def _rejected(fresh: ImportPreview, book: ErrorBook) -> ImportResult:
