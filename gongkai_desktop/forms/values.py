@@ -3,7 +3,8 @@
 Stored (canonical) formats, shared by every issue:
 dates ``YYYY-MM-DD``; datetimes ISO 8601; choices by Chinese label; multi-choice as a
 list of labels; booleans true/false; sites by id (input by id or by name); photo lists
-as ``[{"file", "name", "caption"}]``; repeat groups as lists of objects.
+as ``[{"file", "name", "caption"}]`` (plus ``original`` when the clerk kept the file as
+it came beside a scaled-down copy); repeat groups as lists of objects.
 Empty values are not stored at all.
 """
 
@@ -153,19 +154,24 @@ def _to_photos(value: Any) -> list[dict[str, str]]:
     for item in value:
         if not isinstance(item, dict) or not item.get("file"):
             raise _Bad("照片项应包含 file")
-        file = str(item["file"])
-        # a generated name inside the attachment folder, never a path that leads out of it
-        inside = PurePosixPath(file)
-        if "\\" in file or ":" in file or inside.is_absolute() or ".." in inside.parts:
-            raise _Bad(f"照片文件“{file}”不在附件文件夹中")
-        photos.append(
-            {
-                "file": file,
-                "name": str(item.get("name", "")),
-                "caption": str(item.get("caption", "")),
-            }
-        )
+        entry = {
+            "file": _inside_attachments(item["file"]),
+            "name": str(item.get("name", "")),
+            "caption": str(item.get("caption", "")),
+        }
+        if item.get("original"):  # the file as it came, kept beside a scaled-down copy
+            entry["original"] = _inside_attachments(item["original"])
+        photos.append(entry)
     return photos
+
+
+def _inside_attachments(value: Any) -> str:
+    """A generated name inside the attachment folder, never a path that leads out of it."""
+    file = str(value)
+    inside = PurePosixPath(file)
+    if "\\" in file or ":" in file or inside.is_absolute() or ".." in inside.parts:
+        raise _Bad(f"照片文件“{file}”不在附件文件夹中")
+    return file
 
 
 def _check_limits(spec: FieldSpec, value: Any) -> None:

@@ -311,3 +311,32 @@ def test_photos_saved_with_an_inspection_survive_a_restart(
         reopened.done(0)
     finally:
         ctx.close()
+
+
+def test_a_large_photo_is_scaled_down_and_its_original_kept_when_ticked(
+    qtbot, records: RecordService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shown_errors
+) -> None:  # type: ignore[no-untyped-def]
+    editor = shown(qtbot, create_editor(PHOTOS, records))
+    assert isinstance(editor, PhotosEditor)
+    assert not editor.keep_original.isChecked()  # the clerk opts in
+    assert "4096" in editor.keep_original.toolTip()
+    big = tmp_path / "相机" / "全景.jpg"
+    big.parent.mkdir(parents=True)
+    Image.new("RGB", (6000, 1500), (200, 40, 40)).save(big, "JPEG", quality=90)
+
+    choose_files(monkeypatch, [big])
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    editor.keep_original.setChecked(True)
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+
+    assert shown_errors.messages == []
+    plain, kept = editor.value()
+    folder = records.ctx.attachments_dir
+    for entry in (plain, kept):
+        with Image.open(folder / entry["file"]) as stored:
+            assert stored.size == (4096, 1024)
+    assert "original" not in plain
+    assert (folder / kept["original"]).read_bytes() == big.read_bytes()
+    # the entry, original included, is what the editor hands back after a reload
+    editor.set_value([plain, kept])
+    assert editor.value() == [plain, kept]

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.spec import FieldSpec
 from gongkai_desktop.services.records.attachments import (
+    MAX_STORED_SIDE,
     AttachmentError,
     AttachmentFolder,
     attach_photo,
@@ -302,6 +304,14 @@ class PhotosEditor(FieldEditor):
         for button in (self.add_button, self.view_button, self.remove_button):
             button.setAutoDefault(False)  # Enter in the form must not press these
             buttons.addWidget(button)
+        self.keep_original = QCheckBox(self.tr("保留原图"))
+        self.keep_original.setToolTip(
+            self.tr(
+                "长边超过 {0} 像素的大照片会缩小后保存；勾选后另存一份原始文件"
+                "（占用更多磁盘空间和备份空间）"
+            ).format(MAX_STORED_SIDE)
+        )
+        buttons.addWidget(self.keep_original)
         self.count_hint = QLabel(self.tr("暂无照片"))
         self.count_hint.setStyleSheet(HINT_STYLE)
         buttons.addWidget(self.count_hint)
@@ -341,6 +351,7 @@ class PhotosEditor(FieldEditor):
                 "file": str(p["file"]),
                 "name": str(p.get("name", "")),
                 "caption": str(p.get("caption", "")),
+                **({"original": str(p["original"])} if p.get("original") else {}),
             }
             for p in entries
             if isinstance(p, dict) and p.get("file")
@@ -381,7 +392,9 @@ class PhotosEditor(FieldEditor):
         try:
             for file in files:
                 try:
-                    entry = attach_photo(self.folder, file)
+                    entry = attach_photo(
+                        self.folder, file, keep_original=self.keep_original.isChecked()
+                    )
                 except GongkaiError as exc:
                     problems.append(str(exc))
                     continue
