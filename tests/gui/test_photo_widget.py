@@ -141,7 +141,8 @@ def test_a_bad_file_is_reported_and_the_others_are_added(
     fake.write_text("这是一份通知", encoding="utf-8")
     good = [make_photo(tmp_path / "相机", "排污口.jpg"), make_photo(tmp_path / "相机", "围网.png")]
     choose_files(monkeypatch, [good[0], fake, good[1]])
-    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(editor.photos_added, timeout=20000):
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
 
     assert [p["name"] for p in editor.value()] == ["排污口.jpg", "围网.png"]
     assert len(shown_errors.messages) == 1
@@ -156,7 +157,8 @@ def test_only_bad_files_add_nothing(
     gif = tmp_path / "动图.gif"
     Image.new("RGB", (20, 20)).save(gif, "GIF")
     choose_files(monkeypatch, [gif])
-    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(editor.photos_added, timeout=20000):
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
     assert editor.value() is None
     assert len(shown_errors.messages) == 1
     assert "动图.gif" in shown_errors.messages[0]
@@ -201,7 +203,8 @@ def test_view_full_size(
         monkeypatch,
         [make_photo(tmp_path / "相机", "排污口.jpg"), make_photo(tmp_path / "相机", "围网.png")],
     )
-    editor.choose_and_add()
+    with qtbot.waitSignal(editor.photos_added, timeout=20000):
+        editor.choose_and_add()
     editor.strip.setCurrentRow(0)
     qtbot.mouseClick(editor.view_button, Qt.MouseButton.LeftButton)
     viewer = editor.viewer
@@ -236,7 +239,8 @@ def test_photos_in_a_repeat_row_open_in_a_dialog(
     assert dialog is not None
     qtbot.waitExposed(dialog)
     choose_files(monkeypatch, [make_photo(tmp_path / "相机", "排污口.jpg")])
-    dialog.editor.choose_and_add()
+    with qtbot.waitSignal(dialog.editor.photos_added, timeout=20000):
+        dialog.editor.choose_and_add()
     type_chinese(dialog.editor.caption_edit, "拆除后")
     with qtbot.waitSignal(repeat.value_changed):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -276,7 +280,8 @@ def test_photos_saved_with_an_inspection_survive_a_restart(
     assert isinstance(photos, PhotosEditor)
     editor.scroll_area.ensureWidgetVisible(photos)
     choose_files(monkeypatch, files)
-    qtbot.mouseClick(photos.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(photos.photos_added, timeout=20000):
+        qtbot.mouseClick(photos.add_button, Qt.MouseButton.LeftButton)
     photos.strip.setCurrentRow(0)
     type_chinese(photos.caption_edit, "东侧排污口")
     photos.strip.setCurrentRow(1)
@@ -325,9 +330,11 @@ def test_a_large_photo_is_scaled_down_and_its_original_kept_when_ticked(
     Image.new("RGB", (6000, 1500), (200, 40, 40)).save(big, "JPEG", quality=90)
 
     choose_files(monkeypatch, [big])
-    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(editor.photos_added, timeout=20000):
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
     editor.keep_original.setChecked(True)
-    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(editor.photos_added, timeout=20000):
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
 
     assert shown_errors.messages == []
     plain, kept = editor.value()
@@ -340,3 +347,31 @@ def test_a_large_photo_is_scaled_down_and_its_original_kept_when_ticked(
     # the entry, original included, is what the editor hands back after a reload
     editor.set_value([plain, kept])
     assert editor.value() == [plain, kept]
+
+
+def test_photos_are_attached_off_the_gui_thread(
+    qtbot, records: RecordService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shown_errors
+) -> None:  # type: ignore[no-untyped-def]
+    """A large camera photo takes seconds to decode and scale: the window answers
+    meanwhile, says what it is doing, and refuses a second batch until done."""
+    import threading
+
+    threads: list[str] = []
+    real_attach = photo_widget.attach_photo
+
+    def attach(*args: Any, **kwargs: Any) -> dict[str, str]:
+        threads.append(threading.current_thread().name)
+        return real_attach(*args, **kwargs)
+
+    monkeypatch.setattr(photo_widget, "attach_photo", attach)
+    editor = shown(qtbot, create_editor(PHOTOS, records))
+    assert isinstance(editor, PhotosEditor)
+    files = [make_photo(tmp_path / "相机", "排污口.jpg"), make_photo(tmp_path / "相机", "围网.png")]
+    with qtbot.waitSignal(editor.photos_added, timeout=20000) as done:
+        assert editor.add_photos(files)
+        assert not editor.add_button.isEnabled()
+        assert "正在检查并添加 2 张照片" in editor.count_hint.text()
+        assert not editor.add_photos(files)  # one batch at a time
+    assert done.args == [2]
+    assert threading.main_thread().name not in threads and len(threads) == 2
+    assert editor.add_button.isEnabled() and "共 2 张" in editor.count_hint.text()

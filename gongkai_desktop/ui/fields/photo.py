@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QSize, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -27,7 +27,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QDialog,
     QFileDialog,
@@ -57,6 +56,7 @@ from gongkai_desktop.services.records.attachments import (
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.fields.base import FieldEditor, SiteSource
 from gongkai_desktop.ui.style import HINT_STYLE
+from gongkai_desktop.ui.worker import Task, start_task
 
 # Every photo gets the same 4:3 box in the strip (most camera photos are 4:3), a
 # portrait one centred in it, so that the captions beneath line up.
@@ -249,6 +249,7 @@ class PhotosEditor(FieldEditor):
 
     # the folder photos were last added from, for the next file dialog in this session
     last_folder = ""
+    photos_added = Signal(int)  # attaching on the worker finished: how many were added
 
     def __init__(
         self, spec: FieldSpec, sites: SiteSource | None = None, parent: QWidget | None = None
@@ -257,6 +258,7 @@ class PhotosEditor(FieldEditor):
         self.folder = attachment_folder(sites)
         self.photos: list[dict[str, str]] = []
         self.viewer: PhotoViewer | None = None
+        self._adding: Task | None = None
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -381,34 +383,44 @@ class PhotosEditor(FieldEditor):
             PhotosEditor.last_folder = str(Path(files[0]).parent)
             self.add_photos(files)
 
-    def add_photos(self, files: Sequence[str | Path]) -> int:
-        """Attach each file (checked and copied by the core); a bad file is reported and
-        skipped, the others are still added. Returns how many were added."""
-        if self.folder is None or not files:
-            return 0
-        problems: list[str] = []
-        added = 0
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # big photos take a moment
-        try:
-            for file in files:
+    def add_photos(self, files: Sequence[str | Path]) -> bool:
+        """Attach each file (checked, possibly scaled down, and copied by the core) on a
+        worker: a large camera photo takes seconds to decode. A bad file is reported and
+        skipped, the others are still added; ``photos_added`` says how many when done.
+        Returns whether the work was started."""
+        if self.folder is None or not files or self._adding is not None:
+            return False
+        folder, keep = self.folder, self.keep_original.isChecked()
+        paths = list(files)
+
+        def work() -> tuple[list[dict[str, str]], list[str]]:
+            entries, problems = [], []
+            for file in paths:
                 try:
-                    entry = attach_photo(
-                        self.folder, file, keep_original=self.keep_original.isChecked()
-                    )
+                    entries.append(attach_photo(folder, file, keep_original=keep))
                 except GongkaiError as exc:
                     problems.append(str(exc))
-                    continue
-                self.photos.append(entry)
-                self.strip.addItem(self._make_item(entry))
-                added += 1
-        finally:
-            QApplication.restoreOverrideCursor()
+            return entries, problems
+
+        self.add_button.setEnabled(False)
+        self.count_hint.setText(self.tr("正在检查并添加 {0} 张照片…").format(len(paths)))
+        self._adding = start_task(work, self._photos_attached, self._attach_failed)
+        return True
+
+    def _photos_attached(self, result: tuple[list[dict[str, str]], list[str]]) -> None:
+        self._adding = None
+        self.add_button.setEnabled(True)
+        entries, problems = result
+        for entry in entries:
+            self.photos.append(entry)
+            self.strip.addItem(self._make_item(entry))
+        added = len(entries)
+        self._refresh_controls()
         if added:
             self.strip.clearSelection()
             last = self.strip.item(self.strip.count() - 1)
             self.strip.setCurrentItem(last)  # ready for its caption
             self.strip.scrollToItem(last)
-            self._refresh_controls()
             self.value_changed.emit()
         if problems:
             if added:
@@ -418,7 +430,14 @@ class PhotosEditor(FieldEditor):
                 intro = self.tr("以下文件未能添加：")
                 title = self.tr("照片未能添加")
             show_error(self, AttachmentError("\n".join([intro, *problems])), title)
-        return added
+        self.photos_added.emit(added)
+
+    def _attach_failed(self, exc: BaseException) -> None:
+        self._adding = None
+        self.add_button.setEnabled(True)
+        self._refresh_controls()
+        show_error(self, exc, self.tr("照片未能添加"))
+        self.photos_added.emit(0)
 
     def remove_selected(self) -> None:
         rows = sorted((self.strip.row(i) for i in self.strip.selectedItems()), reverse=True)
