@@ -241,7 +241,7 @@ class PhotoViewer(QDialog):
 
 
 class PhotosEditor(FieldEditor):
-    """A strip of thumbnails with captions; 添加照片…, 查看原图, 删除所选, a caption line.
+    """A strip of thumbnails with captions; 添加照片…, 查看大图, 删除所选, a caption line.
 
     Double-click (or Enter) opens a photo full size; Delete removes the selected ones
     from the record (their files stay in the attachment folder).
@@ -298,7 +298,7 @@ class PhotosEditor(FieldEditor):
         buttons = QHBoxLayout()
         self.add_button = QPushButton(self.tr("添加照片…"))
         self.add_button.setToolTip(self.tr("选择一张或多张 JPG、PNG 照片（每张不超过 30 MB）"))
-        self.view_button = QPushButton(self.tr("查看原图"))
+        self.view_button = QPushButton(self.tr("查看大图"))
         self.remove_button = QPushButton(self.tr("删除所选"))
         self.remove_button.setToolTip(
             self.tr("从本记录中移除所选照片（照片文件仍保留在附件文件夹中）")
@@ -501,7 +501,7 @@ class PhotosEditor(FieldEditor):
         selected = self.strip.selectedItems()
         self.strip.setVisible(has_photos)
         self.count_hint.setText(
-            self.tr("共 {0} 张，双击照片查看原图").format(len(self.photos))
+            self.tr("共 {0} 张，双击照片查看大图").format(len(self.photos))
             if has_photos
             else self.tr("暂无照片")
         )
