@@ -23,15 +23,18 @@ from collections import Counter
 from pathlib import Path
 
 
-def write_for(db: Path, seconds: float, acks: Path, errors: Path, start_at: float) -> None:
+def write_for(db: Path, seconds: float, acks: Path, errors: Path) -> None:
     """One writer process: create records until the time is up."""
     from gongkai_desktop.services.records.service import RecordService
     from gongkai_desktop.services.startup import open_context
 
     with open_context(db, auto_backup=False) as ctx:
         service = RecordService(ctx)
-        # all writers begin together, after each has paid its start-up
-        time.sleep(max(0.0, start_at - time.time()))
+        # all writers begin together, once each has paid its start-up
+        acks.with_suffix(".ready").touch()
+        go = db.with_name("go")
+        while not go.exists():
+            time.sleep(0.02)
         deadline = time.time() + seconds
         n = 0
         with acks.open("a", encoding="utf-8") as ack, errors.open("a", encoding="utf-8") as err:
@@ -56,7 +59,6 @@ def run(writers: int, seconds: float, folder: Path) -> dict[str, object]:
 
     db = folder / "gongkai.db"
     open_context(db, auto_backup=False).close()  # created and migrated once
-    start_at = time.time() + 3.0
     procs = []
     for i in range(writers):
         cmd = [
@@ -67,9 +69,13 @@ def run(writers: int, seconds: float, folder: Path) -> dict[str, object]:
             str(seconds),
             str(folder / f"w{i}.acks"),
             str(folder / f"w{i}.errors"),
-            str(start_at),
         ]
         procs.append(subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True))
+    while not all((folder / f"w{i}.ready").exists() for i in range(writers)):
+        if any(p.poll() is not None for p in procs):
+            break  # one died while starting: reported below
+        time.sleep(0.02)
+    (folder / "go").touch()
     crashed = []
     for p in procs:
         _, stderr = p.communicate(timeout=seconds + 120)
@@ -108,11 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--folder", type=Path, help="where the database goes (default: temp)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        db, seconds, acks, errors, start_at = args.worker
-        write_for(Path(db), float(seconds), Path(acks), Path(errors), float(start_at))
+        db, seconds, acks, errors = args.worker
+        write_for(Path(db), float(seconds), Path(acks), Path(errors))
         return 0
     if args.folder:
         args.folder.mkdir(parents=True, exist_ok=True)
