@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-
 # Execution option of a read-only transaction (``AppContext.reading``): deferred BEGIN.
 READ_ONLY = "gongkai_read_only"
 

@@ -643,7 +643,9 @@ class MainWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
-        self.statusBar().showMessage(self.tr("该数据库已在本窗口中打开，没有再开第二个窗口。"), 8000)
+        self.statusBar().showMessage(
+            self.tr("该数据库已在本窗口中打开，没有再开第二个窗口。"), 8000
+        )
 
     # ---- daily backup -------------------------------------------------------------------
     def start_daily_backup(self) -> None:

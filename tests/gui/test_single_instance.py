@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtNetwork import QLocalServer
 
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.single_instance import SingleInstance, server_name
 
@@ -39,9 +40,7 @@ def finished(qtbot, proc: subprocess.Popen[str]) -> tuple[str, str]:  # type: ig
     return proc.communicate()
 
 
-def test_a_second_window_is_refused_and_the_first_comes_forward(
-    qtbot, ctx: AppContext
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_window_is_refused_and_the_first_comes_forward(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
     guard = SingleInstance(ctx.db_path)
     assert guard.claim()
     window = MainWindow(ctx)
@@ -55,16 +54,22 @@ def test_a_second_window_is_refused_and_the_first_comes_forward(
     guard.raise_requested.connect(lambda: asked.append(True))
     try:
         second = gongkai(ctx.db_path, "gui")
-        out, err = finished(qtbot, second)
+        _, err = finished(qtbot, second)
         assert second.returncode == 0, err
         assert REFUSED in err
         assert asked == [True]
         assert not window.isMinimized() and window.isVisible()
-        assert window.statusBar().currentMessage() == "该数据库已在本窗口中打开，没有再开第二个窗口。"
+        assert (
+            window.statusBar().currentMessage() == "该数据库已在本窗口中打开，没有再开第二个窗口。"
+        )
         # the CLI is not refused beside the window
+        RecordService(ctx).create(
+            "site", {"site_type": "排污单位", "name": "甲厂", "village": "东村"}
+        )
         listing = gongkai(ctx.db_path, "list", "site")
         out, err = finished(qtbot, listing)
         assert listing.returncode == 0, err
+        assert "甲厂" in out
         assert asked == [True]
     finally:
         guard.close()

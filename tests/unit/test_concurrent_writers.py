@@ -209,3 +209,33 @@ def test_backups_started_in_the_same_second_do_not_share_a_folder(
         assert conn.execute("SELECT title FROM records").fetchall() == [("甲厂",)]
         conn.close()
     assert not list(ctx.backups_dir.glob(".tmp-*"))
+
+
+def test_three_processes_opening_an_old_database_migrate_it_once(db_path: Path) -> None:
+    from gongkai_desktop.data import migrate
+    from gongkai_desktop.data.engine import create_db_engine
+
+    engine = create_db_engine(db_path)
+    try:
+        migrate.upgrade(engine, "0007")  # as an older app left it
+    finally:
+        engine.dispose()
+    start_at = time.time() + 2.5
+    cmd = [
+        sys.executable,
+        str(RELIABILITY / "startup_backup_race.py"),
+        *("--worker", str(db_path), str(start_at)),
+    ]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in outputs]
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (migrate.head_revision(),)
+        ]
+    finally:
+        conn.close()
