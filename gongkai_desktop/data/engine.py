@@ -41,7 +41,10 @@ def create_db_engine(db_path: Path) -> Engine:
         # write attempted in one fails loudly instead of racing.
         read_only = bool(conn.get_execution_options().get(READ_ONLY))
         if conn.info.get(READ_ONLY, False) != read_only:
-            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            # connection state, like the PRAGMAs above: set on the DBAPI connection
+            cur = conn.connection.dbapi_connection.cursor()
+            cur.execute(f"PRAGMA query_only={int(read_only)}")
+            cur.close()
             conn.info[READ_ONLY] = read_only
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
