@@ -22,6 +22,7 @@ from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.qt_platform import window_problem
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.main_window import MODULES, MainWindow
+from gongkai_desktop.ui.single_instance import ALREADY_OPEN, SingleInstance
 
 if TYPE_CHECKING:
     from gongkai_desktop.services.context import AppContext
@@ -100,8 +101,16 @@ def run_gui(db_path: Path | None) -> int:
     configure_application(app)
     previous_hook, sys.excepthook = sys.excepthook, _excepthook
     db_path = Path(db_path or paths.default_db_path())
+    guard = SingleInstance(db_path)
+    if not guard.claim():
+        # the window already open on this database has come forward: that is the answer
+        log.info("%s（%s）", ALREADY_OPEN, db_path)
+        print(ALREADY_OPEN, file=sys.stderr)
+        sys.excepthook = previous_hook
+        return 0
     had_data = db_path.exists() and db_path.stat().st_size > 0
     window = MainWindow()
+    guard.raise_requested.connect(window.bring_forward)
     try:
         window.show()
         log.info("主窗口已显示")
@@ -132,6 +141,7 @@ def run_gui(db_path: Path | None) -> int:
             window.ctx.close()
         return code
     finally:
+        guard.close()
         window.hide()
         window.deleteLater()
         sys.excepthook = previous_hook

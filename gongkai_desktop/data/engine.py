@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Execution option of a read-only transaction (``AppContext.reading``): deferred BEGIN.
+READ_ONLY = "gongkai_read_only"
+
 
 def create_db_engine(db_path: Path) -> Engine:
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +34,19 @@ def create_db_engine(db_path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A deferred transaction that turns into a write gets SQLITE_BUSY at once when
+        # another connection holds the write lock (busy_timeout cannot help the
+        # upgrade), so every transaction takes the write lock at BEGIN and waits for it;
+        # only those opened with READ_ONLY stay deferred, under query_only so that a
+        # write attempted in one fails loudly instead of racing.
+        read_only = bool(conn.get_execution_options().get(READ_ONLY))
+        if conn.info.get(READ_ONLY, False) != read_only:
+            # connection state, like the PRAGMAs above: set on the DBAPI connection
+            cur = conn.connection.dbapi_connection.cursor()
+            cur.execute(f"PRAGMA query_only={int(read_only)}")
+            cur.close()
+            conn.info[READ_ONLY] = read_only
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

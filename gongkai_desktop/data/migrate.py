@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from gongkai_desktop import paths
+from gongkai_desktop.data.engine import READ_ONLY
 from gongkai_desktop.domain.errors import DatabaseVersionError
 
 if TYPE_CHECKING:
@@ -57,14 +58,16 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision stored in the database (None: never migrated)."""
-    with engine.connect() as conn:
+    # read-only: opening must not wait for the write lock of another process's import
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def is_empty_database(engine: Engine) -> bool:
-    return not inspect(engine).get_table_names()
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+        return not inspect(conn).get_table_names()
 
 
 def check_known_revision(engine: Engine) -> None:
@@ -86,6 +89,8 @@ def needs_upgrade(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
+    """Migrate in one write transaction: it begins IMMEDIATE, so two processes opening an
+    old database together migrate it once (the second finds it current)."""
     from alembic import command
 
     cfg = _config()

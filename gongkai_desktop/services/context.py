@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai_desktop import paths
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.engine import create_db_engine, make_session_factory
+from gongkai_desktop.data.engine import READ_ONLY, create_db_engine, make_session_factory
 from gongkai_desktop.data.scope import township_scoped
 from gongkai_desktop.forms.spec import FormRegistry
 
@@ -70,8 +70,19 @@ class AppContext:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One user action: commit on success, roll back everything on any error."""
+        """One user action: commit on success, roll back everything on any error.
+        It takes the write lock at its start (BEGIN IMMEDIATE), waiting up to the busy
+        timeout while another process writes."""
         with self.session_factory.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction (lists, counts, reports): it never waits for the
+        write lock, so a long import in another process does not hold up the window's
+        reads. A write attempted in it fails (SQLite's query_only)."""
+        with self.session_factory.begin() as session:
+            session.connection(execution_options={READ_ONLY: True})
             yield session
 
     def identity(self, session: Session) -> tuple[str, str]:

@@ -635,6 +635,18 @@ class MainWindow(QMainWindow):
         self._build_pages()
         self.nav.setCurrentRow(row)  # builds that page
 
+    def bring_forward(self) -> None:
+        """A second start on this database brings this window forward instead: out of
+        the taskbar if minimised (a maximised window stays maximised), raised, focused."""
+        if self.isMinimized():
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.statusBar().showMessage(
+            self.tr("该数据库已在本窗口中打开，没有再开第二个窗口。"), 8000
+        )
+
     # ---- daily backup -------------------------------------------------------------------
     def start_daily_backup(self) -> None:
         """The first start of a day backs the database up, on a worker once the window

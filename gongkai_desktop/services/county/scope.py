@@ -27,7 +27,7 @@ class TownshipChoiceError(GongkaiError):
 
 def township_rows(ctx: AppContext) -> list[tuple[str, str]]:
     """(code, name) of every township, by code."""
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.execute(select(Township.code, Township.name).order_by(Township.code))
         return [(code, name) for code, name in rows]
 

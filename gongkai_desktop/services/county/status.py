@@ -269,7 +269,7 @@ def completeness(
     # exactly one calendar month: its forms; anything else (a quarter, a year, a range):
     # its months
     by_month = not (len(months) == 1 and period.start.day == 1 and period.end.day == last)
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         stmt = select(Township.code, Township.name).order_by(Township.code)
         if townships is not None:
             stmt = stmt.where(Township.code.in_(list(townships)))

@@ -34,7 +34,7 @@ def _view(row: Township) -> TownshipView:
 
 
 def list_townships(ctx: AppContext) -> list[TownshipView]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.scalars(select(Township).order_by(Township.code)).all()
         return [_view(r) for r in rows]
 

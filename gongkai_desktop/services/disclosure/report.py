@@ -635,7 +635,7 @@ def _request_figures(
     def count_if(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         flows = session.execute(
             select(
                 applicant,
@@ -700,7 +700,7 @@ def _review_figures(ctx: AppContext, year: int) -> dict[str, Row]:
     )
     case_type = json_value(Record, "case_type")
     kind = json_value(Record, "litigation_kind")
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.execute(
             select(case_type, kind, known, func.count())
             .where(live(Record, CASE_FORM), Record.record_date >= start, Record.record_date <= end)
@@ -730,7 +730,7 @@ def table2_prefill(ctx: AppContext, year: int) -> Table2:
     def count_if(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         row = session.execute(
             select(
                 count_if(and_(made >= start, made <= end)),
@@ -810,7 +810,7 @@ def _published(ctx: AppContext, year: int) -> tuple[int, dict[str, int], dict[st
     )
     category = json_value(Record, "category")
     channels = func.json_each(Record.data, "$.channels").table_valued("value")
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         by_category = session.execute(
             select(
                 category,
@@ -847,7 +847,7 @@ def _published(ctx: AppContext, year: int) -> tuple[int, dict[str, int], dict[st
 
 def _late_replies(ctx: AppContext, year: int) -> int:
     reply = json_value(Record, "reply_date")
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return int(
             session.scalar(
                 select(func.count()).where(

@@ -588,7 +588,7 @@ class _Run:
         self.out.append(row2, 24)
         self._write_header(ws, styles, layout)
 
-        with self.exporter.ctx.transaction() as session:
+        with self.exporter.ctx.reading() as session:
             serial = self._write_records(session, styles)
         end = layout.data_start + max(serial, 1)
         if serial and self._totals:

@@ -11,10 +11,12 @@ import json
 import logging
 import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 
 from gongkai_desktop import __version__, paths
@@ -105,6 +107,20 @@ def _unique_folder(root: Path, stem: str) -> Path:
     return candidate
 
 
+def _rename_to_unique(folder: Path, root: Path, stem: str) -> Path:
+    """Rename ``folder`` to ``root/stem`` (or ``stem-2``, …): the rename itself claims
+    the name, so two processes finishing in the same second never share one."""
+    while True:
+        final = _unique_folder(root, stem)
+        try:
+            folder.rename(final)
+        except OSError:
+            if final.exists():  # another process took the name in between: next one
+                continue
+            raise
+        return final
+
+
 def list_backups(db_path: Path) -> list[BackupInfo]:
     """Finished backups, newest first."""
     root = paths.backups_dir(db_path)
@@ -138,10 +154,11 @@ def create_backup(
     root = out_dir or paths.backups_dir(db_path)
     root.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
-    final = _unique_folder(root, f"{now:%Y%m%d-%H%M%S}-{reason}")
-    tmp = root / f".tmp-{final.name}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    stem = f"{now:%Y%m%d-%H%M%S}-{reason}"
+    # A folder of this process's own: a name made from the time alone was shared by two
+    # processes backing up in the same second, each deleting the other's half-written
+    # copy (「attempt to write a readonly database」, 「disk I/O error」).
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stem}-", dir=root))
     try:
         db_copy = tmp / paths.DB_FILE_NAME
         try:
@@ -161,20 +178,19 @@ def create_backup(
             shutil.copytree(attachments, tmp / "attachments")
         else:
             (tmp / "attachments").mkdir()
-        info = BackupInfo(
-            final, now, REASONS.get(reason, reason), _revision_of(db_copy), _count_records(db_copy)
-        )
+        revision, records = _revision_of(db_copy), _count_records(db_copy)
         meta = {
             # microseconds: backups made within one second must still sort in order
             "created": now.isoformat(timespec="microseconds"),
-            "reason": info.reason,
-            "revision": info.revision,
-            "records": info.records,
+            "reason": REASONS.get(reason, reason),
+            "revision": revision,
+            "records": records,
             "app_version": __version__,
             "source": str(db_path),
         }
         (tmp / MANIFEST).write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
-        tmp.rename(final)
+        final = _rename_to_unique(tmp, root, stem)
+        info = BackupInfo(final, now, REASONS.get(reason, reason), revision, records)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -191,11 +207,26 @@ def _rotate(db_path: Path, keep: Path) -> None:
         shutil.rmtree(old.path, ignore_errors=True)
 
 
-def daily_backup_if_due(db_path: Path, engine: Engine) -> BackupInfo | None:
+def _backed_up_today(db_path: Path) -> bool:
     today = datetime.now().date()
-    if any(b.created.date() == today for b in list_backups(db_path)):
+    return any(b.created.date() == today for b in list_backups(db_path))
+
+
+def daily_backup_if_due(db_path: Path, engine: Engine) -> BackupInfo | None:
+    """Today's backup, unless one exists or another process is making it (None)."""
+    if _backed_up_today(db_path):
         return None
-    return create_backup(db_path, engine, "daily")
+    # One process backs up per day: the lock file in the data folder is taken without
+    # waiting; whoever holds it is making today's backup, so the others skip.
+    lock = FileLock(db_path.with_name(f".{db_path.name}.backup.lock"), blocking=False)
+    try:
+        with lock:
+            if _backed_up_today(db_path):  # made while this process was looking
+                return None
+            return create_backup(db_path, engine, "daily")
+    except Timeout:
+        log.info("daily backup skipped: another process holds %s", lock.lock_file)
+        return None
 
 
 def _resolve_backup(path: Path) -> tuple[Path, Path | None]:

@@ -38,7 +38,7 @@ def calendar_in(session: Session) -> WorkCalendar:
 
 def load_calendar(ctx: AppContext) -> WorkCalendar:
     """The working-day calendar every deadline is counted in, in a transaction of its own."""
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return calendar_in(session)
 
 

@@ -367,7 +367,7 @@ class RecordService:
 
     def prefill(self, action_id: str, source_id: str) -> tuple[str, dict[str, Any]]:
         """(target form id, starting values) of a form action on a saved record."""
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             source = self._load(session, source_id)
             action = self.registry.form(source.form_id).action(action_id)
             target = self.registry.form(action.target)
@@ -384,7 +384,7 @@ class RecordService:
         the form lists in ``not_copied`` (what belongs to that one event)."""
         form = self.registry.form(form_id)
         query = RecordQuery(form_id=form.id, sort_key="created_at", descending=True)
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             rows = repository.page_records(session, query, 0, 1)
             if not rows:
                 return default_values(form)
@@ -408,7 +408,7 @@ class RecordService:
     def remembered_names(self, form_id: str, key: str, limit: int = 200) -> list[str]:
         """Names typed before in a person field (each name of 张三、李四 on its own),
         most recently used first, for the field's completer."""
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             texts = repository.recent_field_values(session, form_id, key, limit)
         names: list[str] = []
         for text in texts:
@@ -477,7 +477,7 @@ class RecordService:
 
     # ---- reading -------------------------------------------------------------------
     def get(self, record_id: str) -> RecordView:
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             return _view(self._load(session, record_id))
 
     def list_columns(self, form_id: str) -> list[tuple[str, str]]:
@@ -521,7 +521,7 @@ class RecordService:
         """The drop-downs a form's list declares (``list_filters``), with their options."""
         form = self.registry.form(form_id)
         out = []
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             for key in form.list_filters:
                 spec = form.field(key)
                 options: tuple[tuple[str, Any], ...]
@@ -536,7 +536,7 @@ class RecordService:
         return out
 
     def count(self, query: RecordQuery) -> int:
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             return repository.count_records(session, query)
 
     def page(
@@ -552,7 +552,7 @@ class RecordService:
 
         Long lists page with a cursor: the cost does not grow with the depth.
         """
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             if after is None and after_id is not None:
                 after = repository.cursor_of(session, query, after_id)
             state = self._state_sql(query)
@@ -562,7 +562,7 @@ class RecordService:
     def list_row(self, query: RecordQuery, record_id: str) -> ListRow | None:
         """Record ``record_id`` as a row of the list ``query``, or None when the list's
         filters leave it out (e.g. after a save changed it, or it went to the 回收站)."""
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             row = repository.row_in(session, query, record_id, self._state_sql(query))
             listed = self._list_rows_with(session, [row] if row else [], query.form_id)
             return listed[0] if listed else None
@@ -596,7 +596,7 @@ class RecordService:
         self, query: RecordQuery, limit: int, after_id: str | None = None
     ) -> list[RecordView]:
         """Whole records of a list, a page at a time (CLI listing, exports)."""
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             rows = repository.page_records(session, query, 0, limit, after_id)
             return [_view(row) for row in rows]
 
@@ -634,7 +634,7 @@ class RecordService:
         return out
 
     def history(self, record_id: str) -> list[HistoryEntry]:
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             row = self._load(session, record_id)
             form = self.registry.form(row.form_id)
             entries = repository.audit_for(session, record_id)
@@ -667,11 +667,11 @@ class RecordService:
             return result
 
     def site_choices(self, site_types: Sequence[str] = ()) -> list[tuple[str, str, str]]:
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             return repository.all_sites(session, site_types)
 
     def site_names(self, ids: Sequence[str]) -> dict[str, str]:
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             return repository.site_names(session, ids)
 
     def export_values(self, view: RecordView) -> dict[str, Any]:

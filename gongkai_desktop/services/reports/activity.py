@@ -263,7 +263,7 @@ def activity_events(
         conds.append(json_value(Record, TYPE_FIELD) == event_type_label(ctx, event_type))
     for word in (text or "").lower().split():
         conds.append(Record.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.execute(
             select(
                 Record.id,
@@ -299,7 +299,7 @@ def _sums(ctx: AppContext, ids: Sequence[str]) -> dict[str, int | float]:
         for field, _said, _unit, _header in FIGURES.values()
     ]
     where = (live(Record, EVENT_FORM), Record.id.in_(ids))
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         count, *totals = session.execute(select(func.count(), *columns).where(*where)).one()
     result: dict[str, int | float] = {"events": int(count)}
     for key, total in zip(FIGURES, totals, strict=True):
@@ -448,7 +448,7 @@ def activity_summary(
     ids = _ordered_unique(event_ids)
     if not ids:
         raise ValidationError([FieldError("events", "活动", "请至少选择一项宣传活动")])
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.execute(
             select(Record.id, Record.record_date, Record.data)
             .where(live(Record, EVENT_FORM), Record.id.in_(ids))

@@ -204,8 +204,8 @@ _json = record_sql.json_value
 
 
 class _InTransaction:
-    """Stands in for the AppContext where a service reads through ``ctx.transaction()``:
-    the 工作台 reads everything in one transaction."""
+    """Stands in for the AppContext where a service reads through ``ctx.reading()`` (or
+    ``ctx.transaction()``): the 工作台 reads everything in one transaction."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -213,6 +213,8 @@ class _InTransaction:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         yield self.session
+
+    reading = transaction
 
 
 _live = record_sql.live
@@ -226,7 +228,7 @@ class DashboardService:
     def overview(self, today: date) -> Dashboard:
         month = month_of(today)
         quarter = quarter_of(today)
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             overdue, due_soon = self._tasks_due(session, today)
             gaps = self._patrol_gaps(session, month, quarter)
             counts = self._month_counts(session, month)
@@ -273,7 +275,7 @@ class DashboardService:
         live = func.sum(case((Record.deleted.is_(False), 1), else_=0))
         deleted = func.sum(case((Record.deleted.is_(True), 1), else_=0))
         stmt = select(Record.form_id, live, deleted).group_by(Record.form_id)
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             return {form_id: (int(a), int(b)) for form_id, a, b in session.execute(stmt)}
 
     # ---- rectification tasks --------------------------------------------------------

@@ -203,7 +203,7 @@ class ReportFigures:
     def figures_many(self, periods: Sequence[Period]) -> list[dict[str, Any]]:
         if not periods:
             return []
-        with self.ctx.transaction() as session:
+        with self.ctx.reading() as session:
             outreach = self._outreach(session, periods)
             inspections = self._inspections(session, periods)
             coverage = self._patrol_coverage(session, periods)
@@ -680,7 +680,7 @@ def township_figures(
     [one per period]}]``. Each is these figures run on the county database narrowed to
     that township's records (``AppContext.for_townships``), so together they add up to
     the county's."""
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         names = {code: name for code, name in session.execute(select(Township.code, Township.name))}
     chosen = list(codes) if codes is not None else sorted(names)
     return [

@@ -106,7 +106,7 @@ def open_tasks(ctx: AppContext, period: Period) -> list[OpenTask]:
         else json_value(Record, "deadline")
     )
     site = Record.__table__.alias("site")
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.execute(
             select(
                 Record.id,

@@ -293,7 +293,7 @@ def progress_report(
 
     site_key = func.coalesce(site.id, literal(""))
     self_found = source.in_(SELF_FOUND_SOURCES)
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         grouped = session.execute(
             select(
                 site_key,

@@ -95,7 +95,7 @@ def _top_names(
 ) -> list[str]:
     """The names of a form's records in the period (largest ``order_key`` first), to
     name a few of them in a sentence; one more than named tells whether 「等」 follows."""
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         query = select(json_value(Record, name_key)).where(
             live(Record, form_id),
             Record.record_date >= period.start,

@@ -104,7 +104,7 @@ class ReturnedRow:
 
 def submissions(ctx: AppContext) -> list[SubmissionRow]:
     """Every package written, newest first."""
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.scalars(
             select(Submission).order_by(
                 Submission.created_at.desc(), Submission.package_sha256.asc()
@@ -129,7 +129,7 @@ def submissions(ctx: AppContext) -> list[SubmissionRow]:
 def open_returns(ctx: AppContext) -> list[ReturnedRow]:
     """The returned records not yet carried by a later package: 退回待改 first, then
     已修改待报送, each oldest return first."""
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         found = session.execute(
             select(ReturnedRecord, Record.form_id, Record.title, Record.record_date, Record.version)
             .outerjoin(Record, Record.id == ReturnedRecord.record_id)
