@@ -411,3 +411,28 @@ def test_cli_lists_changed_rows_and_updates_them_only_with_the_option(
     out = capsys.readouterr().out
     assert "内容不同：更新 1 行，跳过 0 行" in out
     assert outreach(Path(db))[2]["place"] == "村委会广场"
+
+
+def test_an_imported_cell_with_a_control_character_is_refused_naming_its_column(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["宣传活动台账"])
+    sheet.append(["序号", "活动日期", "活动名称/主题", "活动类型", "地点"])
+    sheet.append([1, "2024-06-05", "普法\x7f宣传", "六五环境日", "场镇"])
+    sheet.append([2, "2024-06-06", "环保宣传", "六五环境日", "村委会\t广场"])
+    sheet.append([3, "2024-06-07", "-", "六五环境日", "/"])
+    path = tmp_path / "hand.xlsx"
+    book.save(path)
+    report = preview(ctx, LEDGER, path)
+    assert [(e.row, e.column, e.value, e.reason) for e in report.errors] == [
+        (3, "活动名称/主题", "普法\x7f宣传", "含有不可见的控制字符（第3个字符），请删除后再保存"),
+        (4, "地点", "村委会\t广场", "含有不可见的控制字符（第4个字符），请删除后再保存"),
+    ]
+    assert (report.add_count, report.error_row_count) == (1, 2)
+    result = commit(ctx, report, skip_invalid=True, errors_path=tmp_path / "errors.xlsx")
+    assert result.added == 1
+    [row] = outreach(ctx.db_path)
+    assert (row["name"], row["place"]) == ("-", "/")  # typed text, kept as typed
