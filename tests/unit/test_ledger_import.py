@@ -197,16 +197,9 @@ def test_a_site_of_another_type_is_an_error_not_a_new_site(
 def test_duplicates_within_the_file_and_against_the_database(
     ctx: AppContext, tmp_path: Path, reservoir: str, records: RecordService
 ) -> None:
-    records.create(
-        "inspection",
-        {
-            "inspection_date": "2023-06-05",
-            "start_time": "09:30",
-            "inspection_type": "饮用水水源地巡查",
-            "site": reservoir,
-            "inspectors": "王五",
-        },
-    )
+    # the database holds the record of row 1, imported before from another file
+    earlier = water_rows(water_row(1, "2023-06-05", "龙河水库", start="09:30"))
+    assert run(ctx, "water_source_patrol", write_xlsx(tmp_path / "e.xlsx", earlier)).added == 1
     rows = water_rows(
         water_row(1, "2023年6月5日", "龙河水库", start="09:30"),  # in the database
         water_row(2, "2023-06-05", "龙河水库", start="15:00"),
@@ -279,7 +272,8 @@ def test_commit_writes_the_rows_the_preview_checked_unless_the_database_changed(
     )
     passes.clear()
     result = commit(ctx, report)
-    assert passes == ["open", "read"] and (result.added, result.duplicates) == (0, 1)
+    # the stored record (王五) and the row (张三, …) share the key, not the content
+    assert passes == ["open", "read"] and (result.added, result.changed_skipped) == (0, 1)
 
 
 # ---- counts, synonyms, text dates in another ledger ---------------------------------------------
