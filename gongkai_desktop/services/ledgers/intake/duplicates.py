@@ -7,7 +7,6 @@ edited exported row is not "the same record"."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -65,15 +64,10 @@ def _carried_value(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def _digest(values: Mapping[str, Any]) -> bytes:
-    text = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
 class DuplicateIndex:
     """Natural keys of the ledger's live records and of the rows accepted so far (memory
-    holds the keys, each record's id and a digest of what its ledger row carries, never
-    the rows)."""
+    holds the keys and each record's id, never the rows: a record is read again only
+    when a row names its key)."""
 
     def __init__(
         self, session: Session, ledger: LedgerSpec, form: FormSpec, sites: SiteResolver
@@ -91,16 +85,13 @@ class DuplicateIndex:
             if spec.type in ("photos", "record") or spec.computed or spec.readonly:
                 continue
             self.compared.append((column, spec))
-        self.compared_fields = frozenset(c.field for c, _ in self.compared)
         # key -> record id ("" when several live records share the key)
         self.in_database: dict[tuple[str, ...], str] = {}
-        self.digests: dict[str, bytes] = {}
         for record_id, data in imports.live_rows(session, form.id):
             if matches_filter(ledger, data):
                 key = self.key_of(data)
                 if key is not None:
                     self.in_database[key] = "" if key in self.in_database else record_id
-                    self.digests[record_id] = _digest(self.carried(data))
         self.in_file: dict[tuple[str, ...], int] = {}  # key -> row number
 
     def carried(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,8 +116,6 @@ class DuplicateIndex:
         if not record_id:
             return "", []
         new = self.carried(stored)
-        if self.compared_fields <= set(present) and _digest(new) == self.digests[record_id]:
-            return record_id, []
         old_data = imports.record_data(self.session, record_id) or {}
         old = self.carried(old_data)
         names = self.sites.all_names()
