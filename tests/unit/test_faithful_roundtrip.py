@@ -436,3 +436,23 @@ def test_an_imported_cell_with_a_control_character_is_refused_naming_its_column(
     assert result.added == 1
     [row] = outreach(ctx.db_path)
     assert (row["name"], row["place"]) == ("-", "/")  # typed text, kept as typed
+
+
+def test_a_folder_import_lists_changed_rows_and_leaves_them_as_stored(
+    ctx: AppContext, records: RecordService, tmp_path: Path
+) -> None:
+    from gongkai_desktop.services.ledgers.intake.migration import import_folder, plan_folder
+
+    exported, edited = edited_export(ctx, records, tmp_path)
+    folder = tmp_path / "旧台账"
+    folder.mkdir()
+    shutil.move(edited, folder / edited.name)
+    exported.unlink()
+    before = outreach(ctx.db_path)
+    plan = plan_folder(ctx, folder, {})
+    assert "内容不同 1 行（将跳过，可逐个文件导入时选择更新）" in plan.summary()
+    assert "重复 2 行（将跳过）" in plan.summary()
+    result = import_folder(ctx, plan, skip_invalid=False)
+    assert (result.added, result.duplicates, result.changed_skipped) == (0, 2, 1)
+    assert "内容不同 1 行（已跳过）" in result.summary()
+    assert outreach(ctx.db_path) == before
