@@ -318,6 +318,12 @@ def test_an_edited_exported_row_is_shown_as_changed_and_updated_only_when_ticked
     assert "普法宣传进村" in table.item(0, 2).text()
     assert table.item(0, 3).text() == "地点：场镇 → 村委会广场"
     assert not wizard.next_button.isEnabled()  # nothing new, nothing chosen
+    qtbot.mouseClick(wizard.update_all_button, Qt.MouseButton.LeftButton)
+    assert table.item(0, 0).checkState() == Qt.CheckState.Checked and table.choice() is True
+    assert wizard.next_button.isEnabled()
+    qtbot.mouseClick(wizard.skip_all_button, Qt.MouseButton.LeftButton)
+    assert table.item(0, 0).checkState() == Qt.CheckState.Unchecked
+    assert not wizard.next_button.isEnabled()
     table.item(0, 0).setCheckState(Qt.CheckState.Checked)
     assert wizard.next_button.isEnabled()
     assert "更新 1 行" in wizard.changed_state.text()
