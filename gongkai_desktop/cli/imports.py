@@ -1,9 +1,11 @@
 """``gongkai import``, ``gongkai migrate`` and ``gongkai mapping``.
 
-``import LEDGER FILE [--dry-run] [--skip-invalid] [--errors OUT.xlsx] [--column 表头=字段]
-[--mapping FILE.yaml] [--mapping-out FILE.yaml]`` prints what was read, the spellings of
-choice columns that are not labels (each once, with its count and the suggested reading),
-problems grouped by column, and the counts of added, duplicate and rejected rows. Exit
+``import LEDGER FILE [--dry-run] [--skip-invalid] [--update-changed] [--errors OUT.xlsx]
+[--column 表头=字段] [--mapping FILE.yaml] [--mapping-out FILE.yaml]`` prints what was read,
+the spellings of choice columns that are not labels (each once, with its count and the
+suggested reading), problems grouped by column, the 内容不同 rows (natural key in the
+database, other cells differ: skipped unless ``--update-changed``) and the counts of added,
+updated, duplicate and rejected rows. Exit
 code 2 when rows were rejected without ``--skip-invalid`` (nothing is then written) or when
 the file is refused; ``--dry-run`` exits as the import would.
 
@@ -36,6 +38,11 @@ def register(sub: Any) -> None:
     p.add_argument("file", help="要导入的 .xlsx 或 .xls 文件")
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
     p.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，导入其余各行")
+    p.add_argument(
+        "--update-changed",
+        action="store_true",
+        help="数据库中已有、但内容不同的行：用表格中的内容更新记录（默认跳过）",
+    )
     p.add_argument("--errors", help="把有错误的行写入这个 .xlsx 文件（默认在原文件旁）")
     p.add_argument(
         "--column",
@@ -115,6 +122,9 @@ def _print_preview(report: ImportPreview) -> None:
     _print_list("错误行", report.errors, len(report.errors))
     if report.error_row_count and len(report.errors) < report.error_row_count:
         print(f"  有错误的行共{report.error_row_count}行")
+    _print_list(
+        "内容不同的行（默认跳过，--update-changed 更新）", report.changed, report.changed_count
+    )
     _print_list("重复行（跳过）", report.duplicates, report.duplicate_count)
     _print_list("提示", report.warnings, report.warning_count)
     if report.new_sites:
@@ -192,11 +202,23 @@ def cmd_import(args: argparse.Namespace) -> int:
             if report.has_errors and errors_path is not None:
                 print(f"错误行已写入：{errors_path}")
             return EXIT_INPUT if report.has_errors and not args.skip_invalid else EXIT_OK
-        result = commit(ctx, report, skip_invalid=args.skip_invalid, errors_path=errors_path)
-    print(
-        f"新增 {result.added} 行，重复 {result.duplicates} 行，被拒绝 {result.rejected} 行，"
-        f"新建待完善监管对象 {len(result.new_sites)} 个"
-    )
+        result = commit(
+            ctx,
+            report,
+            skip_invalid=args.skip_invalid,
+            errors_path=errors_path,
+            update_changed=args.update_changed,
+        )
+    if not result.already_imported:
+        changed = (
+            f"；内容不同：更新 {result.updated} 行，跳过 {result.changed_skipped} 行"
+            if result.updated or result.changed_skipped
+            else ""
+        )
+        print(
+            f"新增 {result.added} 行，重复 {result.duplicates} 行，被拒绝 {result.rejected} 行，"
+            f"新建待完善监管对象 {len(result.new_sites)} 个{changed}"
+        )
     print(result.summary())
     if result.backup_path is not None:
         print(f"导入前已备份到：{result.backup_path}")

@@ -53,6 +53,26 @@ def live_data(session: Session, form_id: str, batch: int = 2000) -> Iterator[dic
         yield data
 
 
+def live_rows(
+    session: Session, form_id: str, batch: int = 2000
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(id, values) of every live record of a form, streamed in batches."""
+    stmt = (
+        select(Record.id, Record.data)
+        .where(Record.form_id == form_id, Record.deleted.is_(False))
+        .execution_options(yield_per=batch)
+    )
+    for row in session.execute(stmt):
+        yield row[0], row[1]
+
+
+def record_data(session: Session, record_id: str) -> dict[str, Any] | None:
+    """The stored values of one live record (None when it is gone)."""
+    return session.scalar(
+        select(Record.data).where(Record.id == record_id, Record.deleted.is_(False))
+    )
+
+
 def live_sites(session: Session) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(id, name, values) of every live site."""
     stmt = select(Record.id, Record.title, Record.data).where(

@@ -140,11 +140,38 @@ def _to_multi(spec: FieldSpec, value: Any) -> list[str]:
     return sorted(result, key=spec.choices.index)
 
 
+# Characters a text field refuses: C0 controls and DEL (invisible, and dropped by every
+# .xlsx writer, so an export would change the value and merge records under a ledger's
+# natural key), lone surrogates and U+FFFE/U+FFFF (no XML file can hold them). Multi-line
+# fields keep tab and line breaks. Refused, not stripped: the clerk sees what is stored.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def control_character_problem(text: str, multiline: bool = False, offset: int = 0) -> str:
+    """The Chinese reason a text holds a character no field stores ("" when none);
+    ``offset``: characters trimmed before ``text``, so the position is the typed one."""
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+    if found is None:
+        return ""
+    return f"含有不可见的控制字符（第{offset + found.start() + 1}个字符），请删除后再保存"
+
+
 def _to_text(spec: FieldSpec, value: Any) -> str:
     if isinstance(value, bool | list | dict):
         raise _Bad("应为文字")
     text = str(value)
-    return text.strip() if spec.type != "multiline" else text.strip("\n ")
+    multiline = spec.type == "multiline"
+    if multiline:
+        # a Windows line break (or a bare CR) is a line break: .xlsx readers see LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    trimmed = text.strip("\n ") if multiline else text.strip()
+    offset = len(text) - len(text.lstrip("\n ") if multiline else text.lstrip())
+    text = trimmed
+    problem = control_character_problem(text, multiline, offset)
+    if problem:
+        raise _Bad(problem)
+    return text
 
 
 def _to_photos(value: Any) -> list[dict[str, str]]:

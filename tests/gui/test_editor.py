@@ -313,3 +313,27 @@ def test_field_added_to_the_form_file_appears_without_code(qtbot, tmp_path: Path
         assert service.get(saved.args[0]).values["grid_officer"] == "张网格"
     finally:
         ctx.close()
+
+
+def test_a_pasted_control_character_is_refused_under_its_field(
+    qtbot, records, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    editor = open_editor(qtbot, records)
+    type_into(editor, "site_type", "饮用水水源地")
+    type_into(editor, "village", "龙河村")
+    # pasted from another program: an invisible control character inside the name
+    editor.editors["name"].focus_target().setText("龙河\x01水库")
+    ctrl_s(qtbot, editor)
+    assert site_count(records) == 0
+    assert editor.field_error("name") == "含有不可见的控制字符（第3个字符），请删除后再保存"
+    assert editor.cells["name"].error_label.isVisible()
+    # for the eye: IMPORT_SHOTS names a folder to keep the screenshot in
+    shots = Path(os.environ.get("IMPORT_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert editor.grab().save(str(shots / "editor_control_character.png"))
+    editor.editors["name"].focus_target().setText("龙河水库")
+    with qtbot.waitSignal(editor.record_saved):
+        ctrl_s(qtbot, editor)
+    assert site_count(records) == 1

@@ -1,9 +1,11 @@
 """The import wizard: preview in a worker with the error rows shown, all-or-nothing
 import, 跳过有错误的行, the error workbook, a re-import and a refused file; the 值对照 of
-spellings the ledger does not know and the 未识别的列, decided and previewed again."""
+spellings the ledger does not know and the 未识别的列, decided and previewed again; an
+edited exported row shown as 内容不同 and updated only when ticked."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -274,3 +276,78 @@ def test_rows_of_a_spelling_the_clerk_skips_are_left_out(qtbot, ctx, tmp_path: P
     qtbot.waitUntil(lambda: not wizard.busy, timeout=30000)
     assert [r[0] for r in stored_requests(ctx.db_path)] == ["YSQ2024-001", "YSQ2024-002"]
     assert [r[2] for r in stored_requests(ctx.db_path)] == [None, None]  # 联系手机 not imported
+
+
+def test_an_edited_exported_row_is_shown_as_changed_and_updated_only_when_ticked(
+    qtbot, ctx, records, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from gongkai_desktop.domain.periods import parse_period
+    from gongkai_desktop.services.ledgers.export import LedgerExporter
+
+    for day, name in enumerate(["-", "/", "普法宣传进村"], start=1):
+        records.create(
+            "outreach_event",
+            {
+                "event_date": f"2024-05-0{day}",
+                "name": name,
+                "event_type": "六五环境日",
+                "place": "场镇",
+                "audience_count": 100,
+            },
+        )
+    exported = tmp_path / "宣传活动台账.xlsx"
+    LedgerExporter(ctx).export("outreach_events", parse_period("2024"), exported)
+    book = openpyxl.load_workbook(exported)
+    sheet = book.active
+    assert sheet is not None
+    columns = {c.value: c.column for row in sheet.iter_rows(max_row=6) for c in row if c.value}
+    target = next(c.row for row in sheet.iter_rows() for c in row if c.value == "普法宣传进村")
+    sheet.cell(target, columns["地点"]).value = "村委会广场"
+    edited = tmp_path / "宣传活动台账_改.xlsx"
+    book.save(edited)
+
+    wizard = previewed(qtbot, ctx, edited)
+    assert "内容不同 1 行" in wizard.preview_summary.text()
+    assert "重复 2 行" in wizard.preview_summary.text()
+    assert wizard.tabs.currentWidget() is wizard.changed_page
+    titles = [wizard.tabs.tabText(i) for i in range(wizard.tabs.count())]
+    assert "内容不同（1）" in titles and "重复行（2）" in titles
+    table = wizard.changed_table
+    assert table.rowCount() == 1
+    assert table.item(0, 0).checkState() == Qt.CheckState.Unchecked  # 跳过 by default
+    assert "普法宣传进村" in table.item(0, 2).text()
+    assert table.item(0, 3).text() == "地点：场镇 → 村委会广场"
+    assert not wizard.next_button.isEnabled()  # nothing new, nothing chosen
+    qtbot.mouseClick(wizard.update_all_button, Qt.MouseButton.LeftButton)
+    assert table.item(0, 0).checkState() == Qt.CheckState.Checked and table.choice() is True
+    assert wizard.next_button.isEnabled()
+    qtbot.mouseClick(wizard.skip_all_button, Qt.MouseButton.LeftButton)
+    assert table.item(0, 0).checkState() == Qt.CheckState.Unchecked
+    assert not wizard.next_button.isEnabled()
+    table.item(0, 0).setCheckState(Qt.CheckState.Checked)
+    assert wizard.next_button.isEnabled()
+    assert "更新 1 行" in wizard.changed_state.text()
+    # for the eye: IMPORT_SHOTS names a folder to keep the screenshots in
+    shots = Path(os.environ.get("IMPORT_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert wizard.grab().save(str(shots / "import_wizard_changed_rows.png"))
+
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.busy, timeout=30000)
+    assert wizard.pages.currentIndex() == RESULT
+    assert wizard.import_result is not None and wizard.import_result.updated == 1
+    assert "内容不同：已更新 1 行，跳过 0 行" in wizard.result_label.text()
+    assert wizard.grab().save(str(shots / "import_wizard_changed_result.png"))
+    conn = sqlite3.connect(ctx.db_path)
+    try:
+        places = conn.execute(
+            "SELECT json_extract(data, '$.name'), json_extract(data, '$.place') FROM records"
+            " WHERE form_id = 'outreach_event' ORDER BY rowid"
+        ).fetchall()
+        updates = conn.execute(
+            "SELECT field, old_value, new_value FROM audit_log WHERE action = '修改'"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert places == [("-", "场镇"), ("/", "场镇"), ("普法宣传进村", "村委会广场")]
+    assert updates == [("place", '"场镇"', '"村委会广场"')]

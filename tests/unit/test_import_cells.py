@@ -96,7 +96,14 @@ def test_multi_choice_splits_on_the_usual_separators() -> None:
 def test_text_cells() -> None:
     assert convert("text", 13800000000)[0] == "13800000000"
     assert convert("text", time(9, 30))[0] == "09:30"
-    assert convert("text", "/")[0] is None  # a slash means "nothing here"
+    # a dash or slash in a text cell is what the clerk typed (a name "-" stays "-") ...
+    for typed in ("/", "-", "—", "无"):
+        assert convert("text", typed)[0] == typed
+        assert convert("person", typed)[0] == typed
+    assert convert("text", "   ")[0] is None
+    # ... while in a typed cell it means "nothing here"
+    assert convert("date", "/")[0] is None
+    assert convert("integer", "-")[0] is None
 
 
 def test_repeat_group_lines() -> None:

@@ -73,7 +73,9 @@ def test_repeat_group_lines_and_back() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(1)", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+1", "-1", "@SUM(1)", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠SUM(1)"]
+)
 def test_formula_triggers_need_quote_prefix(text: str) -> None:
     assert lc.needs_quote_prefix(text)
 

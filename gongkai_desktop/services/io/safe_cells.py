@@ -5,8 +5,9 @@ DDE) must stay text. Shared by every writer of .xlsx files (ledgers, reports, th
 from __future__ import annotations
 
 # A string starting with one of these would be read by Excel as a formula (or DDE).
-# (LF too: the ledgers write a leading CR as LF.)
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# (LF too: the ledgers write a leading CR as LF.) The full-width forms too: Excel with a
+# Chinese input method reads ＝１＋１ as the formula =1+1 once the cell is edited.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def needs_quote_prefix(value: object) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -40,6 +41,7 @@ from gongkai_desktop.forms.values import (
 )
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.records.deadlines import (
+    calendar_in,
     is_workday_deadline,
     office_calendar,
 )
@@ -202,6 +204,16 @@ def _read_values(form: FormSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
         except Exception:  # not readable yet: the clerk is still typing
             continue
     return {k: v for k, v in values.items() if form.is_visible(form.field(k), values)}
+
+
+@contextlib.contextmanager
+def _joined(ctx: AppContext, session: Session | None) -> Iterator[Session]:
+    """The caller's session, or a transaction of its own."""
+    if session is not None:
+        yield session
+        return
+    with ctx.transaction() as own:
+        yield own
 
 
 class RecordService:
@@ -418,11 +430,18 @@ class RecordService:
         return names
 
     def update(
-        self, record_id: str, raw: Mapping[str, Any], expected_version: int | None = None
+        self,
+        record_id: str,
+        raw: Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        within: Session | None = None,
     ) -> RecordView:
-        """Change some fields (keys absent from ``raw`` keep their values; null clears)."""
-        calendar = self._calendar_for(None)
-        with self.ctx.transaction() as session:
+        """Change some fields (keys absent from ``raw`` keep their values; null clears).
+        ``within``: the caller's transaction (the ledger import's 更新) instead of one
+        of its own."""
+        calendar = self._calendar_for(None) if within is None else calendar_in(within)
+        with _joined(self.ctx, within) as session:
             row = self._load(session, record_id)
             if expected_version is not None and row.version != expected_version:
                 raise StaleRecordError()

@@ -4,6 +4,10 @@ The preview shows the spellings of choice columns the ledger does not know (值�
 each with a picker, and the headers it could not place (未识别的列); the clerk's picks
 are passed to a new preview as a ``MappingProfile`` and saved with the import.
 
+Rows whose natural key names a stored record but whose other cells differ are listed
+under 内容不同 with the differing cells (old → new); each is skipped unless the clerk
+ticks 更新 for it (or 全部更新), and then written as an audited update.
+
 The preview and the import run on the thread pool (``ui.worker``); the worker reads the
 file and writes the database through ``services.ledger_import`` and never touches a
 widget. The error workbook is written into a temporary folder owned by the dialog;
@@ -48,9 +52,12 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.ledgers.intake.importer import (
+    ChangedRow,
     ImportCancelled,
     ImportPreview,
     ImportResult,
+    RowId,
+    UpdateChoice,
     commit,
     default_errors_path,
     preview,
@@ -347,6 +354,83 @@ class ColumnTable(QTableWidget):
         self.changed.emit()
 
 
+class ChangedTable(QTableWidget):
+    """内容不同: one row per changed row with a 更新 box (unticked: 跳过, the default),
+    the row, its key and the differing cells. ``changed`` is emitted on a tick."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(0, 4)
+        self.setHorizontalHeaderLabels(
+            ["更新", "行号", "关键信息", "不同之处（原值 → 表格中的值）"]
+        )
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+        self.rows: list[ChangedRow] = []
+        self.total = 0  # all 内容不同 rows (the list holds at most MAX_LISTED)
+        self.all_chosen = False  # 全部更新: also the rows beyond the list
+        self.itemChanged.connect(self._ticked)
+
+    def set_rows(self, rows: Sequence[ChangedRow], total: int) -> None:
+        self.blockSignals(True)
+        self.rows = list(rows)
+        self.total = total
+        self.all_chosen = False
+        self.clearContents()
+        self.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            box = QTableWidgetItem(self.tr("更新"))
+            box.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            box.setCheckState(Qt.CheckState.Unchecked)
+            self.setItem(r, 0, box)
+            place = f"“{row.sheet}”第{row.row}行" if row.sheet else str(row.row)
+            for c, text in enumerate((place, row.key, row.changes_text), start=1):
+                item = QTableWidgetItem(text)
+                item.setToolTip("\n".join(str(x) for x in row.changes) if c == 3 else text)
+                self.setItem(r, c, item)
+        self.blockSignals(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.resizeColumnsToContents()
+        for c in (1, 2):
+            self.setColumnWidth(c, min(max(self.columnWidth(c), 60), 320))
+        header.setStretchLastSection(True)
+
+    def set_all(self, chosen: bool) -> None:
+        self.blockSignals(True)
+        state = Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked
+        for r in range(self.rowCount()):
+            item = self.item(r, 0)
+            if item is not None:
+                item.setCheckState(state)
+        self.blockSignals(False)
+        self.all_chosen = chosen
+        self.changed.emit()
+
+    def _ticked(self, item: QTableWidgetItem) -> None:
+        if item.column() == 0:
+            self.all_chosen = False
+            self.changed.emit()
+
+    def chosen(self) -> list[RowId]:
+        out = []
+        for r, row in enumerate(self.rows):
+            item = self.item(r, 0)
+            if item is not None and item.checkState() == Qt.CheckState.Checked:
+                out.append(row.row_id)
+        return out
+
+    def choice(self) -> UpdateChoice:
+        """What ``commit`` is told: True for 全部更新, else the ticked rows."""
+        return True if self.all_chosen else set(self.chosen())
+
+    def chosen_count(self) -> int:
+        return self.total if self.all_chosen else len(self.chosen())
+
+
 class ImportWizard(QDialog):
     records_imported = Signal()  # rows (or new sites) were written
 
@@ -501,6 +585,32 @@ class ImportWizard(QDialog):
         self.column_table.changed.connect(self._mapping_changed)
         columns_layout.addWidget(self.column_table, 1)
 
+        self.changed_page = QWidget()
+        changed_layout = QVBoxLayout(self.changed_page)
+        changed_hint = QLabel(
+            self.tr(
+                "数据库中已有这些记录（关键信息相同），但表格中其他内容不同。默认跳过、"
+                "保持数据库中的内容；勾选“更新”的行会按表格改写记录，并记入修改记录。"
+            )
+        )
+        changed_hint.setWordWrap(True)
+        changed_hint.setStyleSheet(HINT_STYLE)
+        changed_layout.addWidget(changed_hint)
+        changed_buttons = QHBoxLayout()
+        self.changed_table = ChangedTable()
+        self.changed_table.changed.connect(self._update_buttons)
+        table = self.changed_table
+        self.update_all_button = QPushButton(self.tr("全部更新"))
+        self.update_all_button.clicked.connect(lambda: table.set_all(True))
+        self.skip_all_button = QPushButton(self.tr("全部跳过"))
+        self.skip_all_button.clicked.connect(lambda: table.set_all(False))
+        self.changed_state = QLabel()
+        changed_buttons.addWidget(self.update_all_button)
+        changed_buttons.addWidget(self.skip_all_button)
+        changed_buttons.addWidget(self.changed_state, 1)
+        changed_layout.addLayout(changed_buttons)
+        changed_layout.addWidget(self.changed_table, 1)
+
         self.error_page = QWidget()
         error_layout = QVBoxLayout(self.error_page)
         error_layout.setContentsMargins(0, 0, 0, 0)
@@ -582,7 +692,11 @@ class ImportWizard(QDialog):
                 report is not None
                 and not report.already_imported
                 # with error rows and no skip, 导入 writes nothing and makes the error list
-                and (report.has_errors or report.add_count + len(report.new_sites) > 0)
+                and (
+                    report.has_errors
+                    or report.add_count + len(report.new_sites) > 0
+                    or self.changed_table.chosen_count() > 0
+                )
                 and not self.mapping_dirty()
                 # an undecided spelling: map it, or choose to skip the rejected rows
                 and not (undecided and not self.skip_invalid.isChecked())
@@ -591,6 +705,12 @@ class ImportWizard(QDialog):
             self.apply_button.setVisible(bool(self._entries or self._headers))
             self.apply_button.setEnabled(idle and self.mapping_dirty())
             self._show_mapping_state()
+            if report is not None and report.changed_count:
+                self.changed_state.setText(
+                    self.tr("共 {0} 行内容不同：更新 {1} 行，其余跳过").format(
+                        report.changed_count, self.changed_table.chosen_count()
+                    )
+                )
         self.close_button.setText(self.tr("关闭") if page == RESULT else self.tr("取消"))
         self.close_button.setEnabled(idle)
         self.save_errors_button.setVisible(self.errors_file is not None)
@@ -771,7 +891,7 @@ class ImportWizard(QDialog):
         self.preview_notes.setText("\n".join(self.tr("说明：{0}").format(n) for n in report.notes))
         self.preview_notes.setVisible(bool(report.notes))
 
-        kept = (self.mapping_page, self.columns_page, self.error_page)
+        kept = (self.mapping_page, self.columns_page, self.error_page, self.changed_page)
         current = self.tabs.currentWidget()
         dropped = [self.tabs.widget(i) for i in range(self.tabs.count())]
         self.tabs.clear()
@@ -805,6 +925,14 @@ class ImportWizard(QDialog):
             self.error_page,
             self._tab_title(self.tr("错误行"), report.error_row_count, None),
         )
+        self.changed_table.set_rows(report.changed, report.changed_count)
+        changed_index = -1
+        if report.changed_count:
+            changed_index = self.tabs.addTab(
+                self.changed_page,
+                self._tab_title(self.tr("内容不同"), report.changed_count, len(report.changed)),
+            )
+            self.tabs.tabBar().setTabTextColor(changed_index, QColor("#9a5b00"))
         self.tabs.addTab(
             read_only_table(
                 [self.tr("行号"), self.tr("关键信息"), self.tr("原因")],
@@ -832,6 +960,8 @@ class ImportWizard(QDialog):
             self.tabs.setCurrentWidget(current)  # stay where the clerk was
         elif report.error_row_count:
             self.tabs.setCurrentIndex(error_index)
+        elif changed_index >= 0 and not report.add_count:
+            self.tabs.setCurrentIndex(changed_index)
         if report.error_row_count:
             self.tabs.tabBar().setTabTextColor(error_index, Qt.GlobalColor.darkRed)
         if not again or not report.has_errors:
@@ -844,6 +974,8 @@ class ImportWizard(QDialog):
                 "有错误的行时默认不导入任何一行：可以“保存错误清单…”，在 Excel 中改正后"
                 "重新导入；或勾选“跳过有错误的行”，先导入正确的各行。"
             )
+        elif report.add_count + len(report.new_sites) == 0 and report.changed_count:
+            hint = self.tr("没有新记录；内容不同的行勾选“更新”后可以导入。")
         elif report.add_count + len(report.new_sites) == 0:
             hint = self.tr("没有可以导入的新记录。")
         else:
@@ -861,6 +993,7 @@ class ImportWizard(QDialog):
         if report is None or self._task is not None:
             return
         skip = self.skip_invalid.isChecked()
+        update_changed = self.changed_table.choice()
         errors_path = self._new_errors_file(report.path)
         self.errors_file = None
         ctx = self.ctx
@@ -869,7 +1002,12 @@ class ImportWizard(QDialog):
 
         def work() -> ImportResult:
             return commit(
-                ctx, report, skip_invalid=skip, errors_path=errors_path, progress=progress
+                ctx,
+                report,
+                skip_invalid=skip,
+                errors_path=errors_path,
+                progress=progress,
+                update_changed=update_changed,
             )
 
         self._task = start_task(work, self._imported, self._import_failed)

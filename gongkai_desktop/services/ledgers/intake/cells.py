@@ -60,6 +60,7 @@ _FALSE_EXTRA = {"✗", "✘", "x", "X", "☐", "错", "无", "没有"}
 
 
 _SEEN_LIMIT = 20_000
+_TEXT_TYPES = ("text", "multiline", "person")
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,12 @@ class CellConverter:
 
     def _convert(self, value: Any) -> Converted:
         spec, t = self.spec, self.spec.type
-        if is_blank(value):
+        if t in _TEXT_TYPES:
+            # a dash or slash in a text cell is what the clerk typed (a name "-" exports
+            # as "-"): only typed cells (dates, numbers, choices) read it as "nothing"
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return Converted(None)
+        elif is_blank(value):
             return Converted(None)
         if t in ("date", "datetime"):
             reading = _moment(value, self.year)
@@ -275,7 +281,7 @@ class CellConverter:
             return Converted([self.choices.get(normalise(i), i) for i in items])
         if t == "repeat":
             return Converted(repeat_rows(spec, value) or None)
-        if t in ("text", "multiline", "person", "site"):
+        if t in (*_TEXT_TYPES, "site"):
             if isinstance(value, datetime | date | time):
                 if isinstance(value, time):
                     return Converted(value.strftime("%H:%M"))

@@ -11,7 +11,10 @@ rejected rows go to an error workbook (the original columns + 错误说明) the 
 fix and import again. ``skip_invalid`` writes the valid rows. Before anything is written
 the database is backed up (reason ``import``); the whole write is one transaction. A
 file already imported into the ledger (same SHA-256) adds nothing; duplicate rows (the
-ledger's natural key, against the database and within the file) are skipped and counted.
+ledger's natural key, against the database and within the file) are skipped and counted;
+a row whose key is in the database but whose cells differ is 内容不同: listed with the
+differing cells, skipped unless the clerk chooses 更新 for it (``update_changed``), which
+goes through ``RecordService.update`` inside the import's transaction (audited as 修改).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import contextlib
 import functools
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,7 +55,7 @@ from gongkai_desktop.services.io.untrusted_files import (
 )
 from gongkai_desktop.services.ledgers import cells as ledger_cells
 from gongkai_desktop.services.ledgers.intake.cells import CellConverter, cell_text
-from gongkai_desktop.services.ledgers.intake.duplicates import DuplicateIndex
+from gongkai_desktop.services.ledgers.intake.duplicates import CHANGED, CellChange, DuplicateIndex
 from gongkai_desktop.services.ledgers.intake.layout import (
     ERROR_HEADER,
     HEADER_SCAN_ROWS,
@@ -80,7 +83,7 @@ from gongkai_desktop.services.ledgers.intake.sites import PendingSite, SiteResol
 from gongkai_desktop.services.ledgers.intake.values import ChoiceBook, ValueQuestion
 from gongkai_desktop.services.maintenance.backup import create_backup
 from gongkai_desktop.services.records.deadlines import calendar_in, is_workday_deadline
-from gongkai_desktop.services.records.service import site_refs
+from gongkai_desktop.services.records.service import RecordService, site_refs
 from gongkai_desktop.services.records.writing import (
     ACTION_IMPORT,
     Numbering,
@@ -104,7 +107,12 @@ class ImportFileError(GongkaiError):
 
 
 class ImportRejected(GongkaiError):
-    """Raised inside the write to roll it back (rows newly rejected at commit time)."""
+    """Raised inside the write to roll it back (rows newly rejected at commit time);
+    ``report``: what that pass counted (its duplicates are still reported)."""
+
+    def __init__(self, message: str, report: ImportPreview | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 # ---- what the clerk is shown -----------------------------------------------------------
@@ -117,6 +125,38 @@ class DuplicateRow:
 
     def __str__(self) -> str:
         return f"{row_place(self.sheet, self.row)}（{self.key}）：{self.reason}"
+
+
+RowId = tuple[str, int]  # (sheet when several are read, else ""; Excel row number)
+
+
+@dataclass(frozen=True)
+class ChangedRow:
+    """A row whose natural key names a record in the database but whose cells differ."""
+
+    row: int
+    key: str  # the natural key as the clerk reads it
+    record_id: str
+    changes: tuple[CellChange, ...]
+    sheet: str = ""
+
+    @property
+    def row_id(self) -> RowId:
+        return (self.sheet, self.row)
+
+    @property
+    def changes_text(self) -> str:
+        return "；".join(str(c) for c in self.changes)
+
+    def __str__(self) -> str:
+        return f"{row_place(self.sheet, self.row)}（{self.key}）：{CHANGED}：{self.changes_text}"
+
+
+UpdateChoice = bool | Collection[RowId]  # True: update every 内容不同 row; else these rows
+
+
+def _chosen(choice: UpdateChoice, row_id: RowId) -> bool:
+    return choice is True or (not isinstance(choice, bool) and row_id in choice)
 
 
 @dataclass(frozen=True)
@@ -179,11 +219,13 @@ class ImportPreview:
     rows_read: int = 0
     add_count: int = 0
     duplicate_count: int = 0
+    changed_count: int = 0  # 内容不同 rows
     error_row_count: int = 0
     warning_count: int = 0
     rows_to_add: list[PreviewRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     duplicates: list[DuplicateRow] = field(default_factory=list)
+    changed: list[ChangedRow] = field(default_factory=list)
     warnings: list[RowWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     new_sites: list[NewSite] = field(default_factory=list)
@@ -217,8 +259,13 @@ class ImportPreview:
         if self.already_imported:
             return self.already_imported
         skipped = f"按对照跳过 {self.skipped_count} 行，" if self.skipped_count else ""
+        changed = (
+            f"内容不同 {self.changed_count} 行（选择“更新”才会改写，否则跳过），"
+            if self.changed_count
+            else ""
+        )
         return (
-            f"可导入 {self.add_count} 行，重复 {self.duplicate_count} 行（将跳过），{skipped}"
+            f"可导入 {self.add_count} 行，{changed}重复 {self.duplicate_count} 行（将跳过），{skipped}"
             f"有错误 {self.error_row_count} 行，新建待完善监管对象 {len(self.new_sites)} 个"
         )
 
@@ -235,6 +282,8 @@ class ImportResult:
     errors_problem: str = ""  # why the error workbook could not be saved
     backup_path: Path | None = None
     skipped: int = 0
+    updated: int = 0  # 内容不同 rows written as updates
+    changed_skipped: int = 0  # 内容不同 rows left as they were
 
     def summary(self) -> str:
         if self.already_imported:
@@ -242,8 +291,11 @@ class ImportResult:
         head = (
             f"已导入 {self.added} 行" if self.written else "未导入任何记录（有错误行，已全部撤销）"
         )
+        changed = ""
+        if self.updated or self.changed_skipped:
+            changed = f"内容不同：已更新 {self.updated} 行，跳过 {self.changed_skipped} 行；"
         return (
-            f"{head}；重复 {self.duplicates} 行（已跳过）；被拒绝 {self.rejected} 行；"
+            f"{head}；{changed}重复 {self.duplicates} 行（已跳过）；被拒绝 {self.rejected} 行；"
             f"新建待完善监管对象 {len(self.new_sites)} 个"
         )
 
@@ -416,7 +468,10 @@ class _Pass:
         accept: Callable[[int, dict[str, Any]], None] | None,
         error_book: ErrorBook | None,
         progress: Progress | None,
+        update: Callable[[ChangedRow, dict[str, Any]], None] | None = None,
     ) -> None:
+        """``update``: called with each 内容不同 row and its values (the writer decides
+        whether the clerk chose 更新 for it)."""
         report = self.report
         first = self.layouts[0]
         for layout in self.layouts:
@@ -424,6 +479,11 @@ class _Pass:
             checker = RowChecker(
                 self.ledger, self.form, layout, self.sites, self.calendar, self.book, label
             )
+            present = {
+                c.ledger_column.field
+                for c in layout.columns
+                if c.kind == "field" and c.ledger_column is not None
+            }
             order = _error_order(first, layout)
             note = functools.partial(self._sheet_note, label) if label else self.note
             for number, values in data_rows(source, layout, note, progress):
@@ -447,6 +507,20 @@ class _Pass:
                     continue
                 key = self.keys.key_of(stored)
                 reason = self.keys.duplicate_reason(key)
+                fresh_key = key is not None and key not in self.keys.in_file
+                record_id, changes = (
+                    self.keys.changes(key, stored, present) if fresh_key else ("", [])
+                )
+                if changes:
+                    report.changed_count += 1
+                    changed = ChangedRow(
+                        number, self.keys.key_text(stored), record_id, tuple(changes), label
+                    )
+                    _keep(report.changed, [changed])
+                    self.keys.add(key, number)  # a later row with this key repeats this one
+                    if update is not None:
+                        update(changed, stored)
+                    continue
                 if reason:
                     report.duplicate_count += 1
                     shown = DuplicateRow(number, self.keys.key_text(stored), reason, label)
@@ -498,10 +572,17 @@ class _Kept:
     rows: list[tuple[int, dict[str, Any]]]
     stamp: tuple[Any, ...]
     overflow: bool = False
+    changed: list[tuple[ChangedRow, dict[str, Any]]] = field(default_factory=list)
 
     def collect(self, number: int, values: dict[str, Any]) -> None:
-        if len(self.rows) < KEEP_ROWS:
+        if len(self.rows) + len(self.changed) < KEEP_ROWS:
             self.rows.append((number, values))
+        else:
+            self.overflow = True
+
+    def collect_changed(self, changed: ChangedRow, values: dict[str, Any]) -> None:
+        if len(self.rows) + len(self.changed) < KEEP_ROWS:
+            self.changed.append((changed, values))
         else:
             self.overflow = True
 
@@ -534,7 +615,9 @@ class _Writer:
     """Inserts the accepted rows (and the new 待完善 sites they name) in batches inside the
     caller's transaction, with audit entries, titles and generated numbers."""
 
-    def __init__(self, ctx: AppContext, run: _Pass, session: Session) -> None:
+    def __init__(
+        self, ctx: AppContext, run: _Pass, session: Session, update_changed: UpdateChoice = False
+    ) -> None:
         self.ctx = ctx
         self.run = run
         self.session = session
@@ -546,6 +629,9 @@ class _Writer:
         self.added = 0
         self.sites_written: list[str] = []
         self.numbering = Numbering(session, self.form)
+        self.update_changed = update_changed
+        self.updated = 0
+        self.changed_skipped = 0
 
     def _row(self, record_id: str, form: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
         now = utcnow()
@@ -565,12 +651,31 @@ class _Writer:
         pending.written = True
         self.sites_written.append(pending.name)
 
-    def accept(self, number: int, values: dict[str, Any]) -> None:
+    def _write_sites_of(self, values: Mapping[str, Any]) -> None:
         for site_id in self.run.site_ids_of(values):
             pending = self.run.sites.pending_by_id.get(site_id)
             if pending is not None and not pending.written:
                 self.flush()
                 self._write_site(pending)
+
+    def update(self, changed: ChangedRow, values: Mapping[str, Any]) -> None:
+        """A 内容不同 row: its differing cells written into the record through the record
+        service (validated and audited as any 修改) when the clerk chose 更新."""
+        if not _chosen(self.update_changed, changed.row_id):
+            self.changed_skipped += 1
+            return
+        old = imports.record_data(self.session, changed.record_id) or {}
+        raw: dict[str, Any] = {}
+        for change in changes_of(changed):
+            spec = self.form.field(change)
+            raw[change] = _keep_photos(spec, old.get(change), values.get(change))
+        self._write_sites_of(raw)
+        self.flush()  # audit entries stay in the order things happened
+        RecordService(self.ctx).update(changed.record_id, raw, within=self.session)
+        self.updated += 1
+
+    def accept(self, number: int, values: dict[str, Any]) -> None:
+        self._write_sites_of(values)
         self.numbering.assign(values)
         self.records_batch.append(self._row(str(uuid.uuid4()), self.form, values))
         self.added += 1
@@ -582,6 +687,27 @@ class _Writer:
         self.records_batch = []
         insert_many(self.session, AuditEntry, self.audit_batch)
         self.audit_batch = []
+
+
+def changes_of(changed: ChangedRow) -> list[str]:
+    return [c.field for c in changed.changes]
+
+
+def _keep_photos(spec: Any, old: Any, new: Any) -> Any:
+    """A repeat group from the file keeps the photos of the stored rows (a ledger cell
+    holds none), row by row; any other value is the file's (None clears)."""
+    if not (spec.is_repeat and isinstance(old, list) and isinstance(new, list)):
+        return new
+    photos = [c.key for c in spec.fields if c.type == "photos"]
+    rows = []
+    for index, row in enumerate(new):
+        kept = dict(row)
+        before = old[index] if index < len(old) and isinstance(old[index], dict) else {}
+        for key in photos:
+            if before.get(key) and not kept.get(key):
+                kept[key] = before[key]
+        rows.append(kept)
+    return rows
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -793,7 +919,7 @@ def preview(
                 )
             run = _Pass(ctx, ledger, layouts, session, report, ChoiceBook(profile))
             kept = _Kept(run, [], imports.data_stamp(session))
-            run.run(source, kept.collect, book, progress)
+            run.run(source, kept.collect, book, progress, kept.collect_changed)
             if not report.error_row_count and not kept.overflow and not report.already_imported:
                 report.kept = kept
         if book is not None and book.count:
@@ -811,6 +937,8 @@ class Written:
     sites: list[str]
     fresh: ImportPreview
     author: str
+    updated: int = 0
+    changed_skipped: int = 0
 
 
 def import_in(
@@ -824,9 +952,11 @@ def import_in(
     skip_invalid: bool,
     progress: Progress | None,
     decisions: MappingProfile | None,
+    update_changed: UpdateChoice = False,
 ) -> Written:
     """Write one previewed file inside the caller's transaction; raises ImportRejected
-    when rows are rejected and ``skip_invalid`` is off (the caller rolls back)."""
+    when rows are rejected and ``skip_invalid`` is off (the caller rolls back).
+    ``update_changed``: the 内容不同 rows to write as updates (True: all)."""
     ledger = ctx.registry.ledger(report.ledger_id)
     profile = load_profile(session, ledger.id).merged(decisions)
     located = _locate(
@@ -838,19 +968,24 @@ def import_in(
     books.append(book)
     choice_book = ChoiceBook(profile)
     run = _Pass(ctx, ledger, layouts, session, fresh, choice_book)
-    writer = _Writer(ctx, run, session)
-    run.run(source, writer.accept, book, progress)
+    writer = _Writer(ctx, run, session, update_changed)
+    run.run(source, writer.accept, book, progress, writer.update)
     if fresh.error_row_count and not skip_invalid:
-        raise ImportRejected("导入时发现有错误的行，已全部撤销")
+        raise ImportRejected("导入时发现有错误的行，已全部撤销", fresh)
     writer.flush()
     # the readings this import used are the office's profile from now on
     used = choice_book.accepted().merged(decisions)
     if used:
         save_profile(session, used, ctx.identity(session))
-    imports.add_imported(
-        session, report.sha256, ledger.id, report.path.name, utcnow(), writer.added, writer.author
+    _record_file(session, report, ledger.id, writer)
+    return Written(
+        writer.added,
+        writer.sites_written,
+        fresh,
+        writer.author,
+        writer.updated,
+        writer.changed_skipped,
     )
-    return Written(writer.added, writer.sites_written, fresh, writer.author)
 
 
 def commit(
@@ -861,15 +996,18 @@ def commit(
     progress: Progress | None = None,
     *,
     decisions: MappingProfile | None = None,
+    update_changed: UpdateChoice = False,
 ) -> ImportResult:
     """Import the previewed file. All-or-nothing unless ``skip_invalid``; rejected rows go
     to the error workbook (``errors_path``, default beside the source file). The
     readings of spellings used (suggestions shown in the preview, the clerk's
-    ``decisions`` or those of the preview) are saved as the ledger's profile."""
+    ``decisions`` or those of the preview) are saved as the ledger's profile.
+    ``update_changed``: the 内容不同 rows (``ChangedRow.row_id``) the clerk chose to
+    更新, or True for all; the others are skipped."""
     ledger = ctx.registry.ledger(report.ledger_id)
     path = Path(report.path)
     if report.already_imported:
-        return ImportResult(0, 0, 0, (), written=False, already_imported=True)
+        return _already(report)
     extra = decisions
     decisions = (report.decisions or MappingProfile(ledger.id)).merged(extra)
     if file_sha256(path) != report.sha256:
@@ -880,14 +1018,14 @@ def commit(
         # The same file (its hash), the same decisions: the rows the preview checked are
         # written as they are, without reading the file again, unless the database
         # changed meanwhile (then the full pass below reads and checks it again).
-        if report.add_count or decisions:
+        if report.add_count or decisions or (report.changed_count and update_changed):
             backup = create_backup(ctx.db_path, ctx.engine, "import").path
         with ctx.transaction() as session:
             if imports.find_imported(session, report.sha256, ledger.id) is not None:
-                return ImportResult(0, 0, 0, (), written=False, already_imported=True)
+                return _already(report)
             if imports.data_stamp(session) == kept.stamp:
                 report.kept = None  # used once: its pending sites are marked written
-                return _write_kept(ctx, session, report, kept, decisions, backup)
+                return _write_kept(ctx, session, report, kept, decisions, backup, update_changed)
     checked, source = open_checked(path)
     book: ErrorBook | None = None
     try:
@@ -907,12 +1045,14 @@ def commit(
                     source, None, book, progress
                 )
             return _rejected(fresh, book)
-        if backup is None and (report.add_count or decisions):
+        if backup is None and (
+            report.add_count or decisions or (report.changed_count and update_changed)
+        ):
             backup = create_backup(ctx.db_path, ctx.engine, "import").path
         try:
             with ctx.transaction() as session:
                 if imports.find_imported(session, report.sha256, ledger.id) is not None:
-                    return ImportResult(0, 0, 0, (), written=False, already_imported=True)
+                    return _already(report)
                 books: list[ErrorBook] = []
                 try:
                     written = import_in(
@@ -926,13 +1066,16 @@ def commit(
                         skip_invalid,
                         progress,
                         decisions,
+                        update_changed,
                     )
                 finally:
                     if books:
                         book.discard()
                         book = books[0]
-        except ImportRejected:
-            fresh = _new_report(ledger, path, report.sha256, checked, located, decisions)
+        except ImportRejected as rejected:
+            fresh = rejected.report or _new_report(
+                ledger, path, report.sha256, checked, located, decisions
+            )
             fresh.error_row_count = book.count
             return _rejected(fresh, book)
         saved, problem = save_errors(book)
@@ -947,6 +1090,8 @@ def commit(
             errors_problem=problem,
             backup_path=backup,
             skipped=written.fresh.skipped_count,
+            updated=written.updated,
+            changed_skipped=written.changed_skipped,
         )
     finally:
         if book is not None:
@@ -961,20 +1106,22 @@ def _write_kept(
     kept: _Kept,
     decisions: MappingProfile | None,
     backup: Path | None,
+    update_changed: UpdateChoice = False,
 ) -> ImportResult:
     """Write the rows a clean preview checked, in the caller's transaction: nothing the
     preview read has changed (same file, same decisions, same database)."""
     ledger = ctx.registry.ledger(report.ledger_id)
-    writer = _Writer(ctx, kept.run, session)
+    writer = _Writer(ctx, kept.run, session, update_changed)
+    kept.run.keys.session = session  # the preview's session is closed
     for number, values in kept.rows:
         writer.accept(number, dict(values))
+    for changed, values in kept.changed:
+        writer.update(changed, dict(values))
     writer.flush()
     used = kept.run.book.accepted().merged(decisions)
     if used:
         save_profile(session, used, ctx.identity(session))
-    imports.add_imported(
-        session, report.sha256, ledger.id, report.path.name, utcnow(), writer.added, writer.author
-    )
+    _record_file(session, report, ledger.id, writer)
     log.info("imported %s checked rows from %s into %s", writer.added, report.path, ledger.id)
     return ImportResult(
         added=writer.added,
@@ -984,7 +1131,25 @@ def _write_kept(
         written=True,
         backup_path=backup,
         skipped=report.skipped_count,
+        updated=writer.updated,
+        changed_skipped=writer.changed_skipped,
     )
+
+
+def _record_file(session: Session, report: ImportPreview, ledger_id: str, writer: _Writer) -> None:
+    """Remember the file as imported, unless 内容不同 rows of it were skipped: the clerk
+    may import it again to 更新 them (rows already added are then duplicates)."""
+    if writer.changed_skipped:
+        return
+    imports.add_imported(
+        session, report.sha256, ledger_id, report.path.name, utcnow(), writer.added, writer.author
+    )
+
+
+def _already(report: ImportPreview) -> ImportResult:
+    """A file imported before adds nothing; the rows its preview listed as duplicates
+    are still counted as such."""
+    return ImportResult(0, report.duplicate_count, 0, (), written=False, already_imported=True)
 
 
 def save_errors(book: ErrorBook) -> tuple[Path | None, str]:
@@ -1013,6 +1178,7 @@ def _rejected(fresh: ImportPreview, book: ErrorBook) -> ImportResult:
 
 
 __all__ = [
+    "ChangedRow",
     "ImportCancelled",
     "ImportFileError",
     "ImportPreview",

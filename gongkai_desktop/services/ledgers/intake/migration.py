@@ -120,6 +120,10 @@ class FolderPlan:
             f"有错误 {self.error_row_count} 行",
             f"新建待完善监管对象 {new_sites} 个",
         ]
+        changed = sum(p.changed_count for p in self.to_import)
+        if changed:
+            # a folder import never rewrites stored records: one file at a time can
+            parts.insert(3, f"内容不同 {changed} 行（将跳过，可逐个文件导入时选择更新）")
         if done:
             parts.append(f"{done} 份已导入过（不再导入）")
         if self.unrecognised:
@@ -140,12 +144,15 @@ class FolderResult:
     backup_path: Path | None = None
     errors_paths: tuple[Path, ...] = ()
     message: str = ""
+    changed_skipped: int = 0  # 内容不同 rows left as stored
 
     def summary(self) -> str:
         if not self.written:
             return self.message or "未导入任何记录（有错误行，已全部撤销）"
+        changed = f"内容不同 {self.changed_skipped} 行（已跳过）；" if self.changed_skipped else ""
         return (
-            f"已从 {self.files} 份台账导入 {self.added} 行；重复 {self.duplicates} 行（已跳过）；"
+            f"已从 {self.files} 份台账导入 {self.added} 行；{changed}"
+            f"重复 {self.duplicates} 行（已跳过）；"
             f"被拒绝 {self.rejected} 行；新建待完善监管对象 {len(self.new_sites)} 个"
         )
 
@@ -283,6 +290,7 @@ def import_folder(
             added=sum(w.added for w in written),
             duplicates=sum(w.fresh.duplicate_count for w in written),
             rejected=sum(w.fresh.error_row_count for w in written),
+            changed_skipped=sum(w.changed_skipped for w in written),
             files=len(written),
             new_sites=tuple(name for w in written for name in w.sites),
             backup_path=backup,
