@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import repository
 from gongkai_desktop.data.bulk import insert_many
+from gongkai_desktop.data.hashing import record_checksum
 from gongkai_desktop.data.models import (
     AuditEntry,
     MergeConflict,
@@ -243,7 +244,10 @@ def _merge(
         session.execute(
             update(Record)
             .where(Record.id == record_id)
-            .values({c: row[c] for c in _RECORD_COLUMNS})
+            .values(
+                {c: row[c] for c in _RECORD_COLUMNS},
+                checksum=record_checksum({**row, "township_code": code}),
+            )
         )
         session.execute(
             update(RecordOrigin)
@@ -267,8 +271,8 @@ def _merge(
         replaced += 1
     insert_many(session, Record, new_rows)
     insert_many(session, RecordOrigin, new_origins)
-    insert_many(session, AuditEntry, audit)
-    insert_many(session, AuditEntry, _township_audit(session, code, package.audit))
+    repository.add_audit_rows(session, audit)
+    repository.add_audit_rows(session, _township_audit(session, code, package.audit))
     return added, replaced, unchanged, conflicts
 
 
