@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from gongkai_desktop.data.hashing import audit_values, chain_hash
 from gongkai_desktop.data.models import ReceivedPackage
+from gongkai_desktop.services.maintenance.tamper import local_time
 from gongkai_desktop.services.submission.package import VerifiedPackage
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,12 @@ def _entries_problem(package: VerifiedPackage, last_id: int, last_hash: str) -> 
     by_id = {int(e["id"]): e for e in package.audit}
     for entry_id in sorted(by_id):
         entry = by_id[entry_id]
-        where = f"第 {entry_id} 条修改记录（{entry.get('at') or ''}）"
+        where = f"第 {entry_id} 条修改记录（{local_time(str(entry.get('at') or ''))}）"
         stored, previous = entry.get("hash"), entry.get("prev_hash")
-        if not isinstance(stored, str) or not isinstance(previous, str):
+        if not isinstance(stored, str):
             return f"{where}没有校验值"
+        if not isinstance(previous, str):
+            return f"{where}的前一条（id {entry_id - 1}）在乡镇已不存在"
         try:
             recomputed = chain_hash(previous, _entry_values(entry))
         except (TypeError, ValueError):

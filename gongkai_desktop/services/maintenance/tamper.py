@@ -28,7 +28,8 @@ def _reading(ctx: AppContext) -> Iterator[Any]:
         yield conn.connection.driver_connection
 
 
-def _local(at: str) -> str:
+def local_time(at: str) -> str:
+    """A stored UTC time (text) as the clerk's local time, to the second."""
     try:
         when = datetime.fromisoformat(at).replace(tzinfo=UTC).astimezone()
     except ValueError:
@@ -52,7 +53,7 @@ def chain_problems(report: ChainReport) -> list[str]:
             else "与此前的记录对不上（有记录被删除、修改或调换过）"
         )
         problems.append(
-            f"修改记录被改动：第 {bad.position} 条（id {bad.entry_id}，时间 {_local(bad.at)}）起"
+            f"修改记录被改动：第 {bad.position} 条（id {bad.entry_id}，时间 {local_time(bad.at)}）起"
             f"{what}，这一条及其后的修改记录不可信。"
         )
     for first, last in report.gaps:
