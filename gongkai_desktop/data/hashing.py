@@ -91,6 +91,8 @@ def _time_text(text: Any) -> Any:
     way (without microseconds, say) is the same content, and the ORM re-reads it as that
     time. Text that is no time stays as it is (and then cannot match)."""
     if isinstance(text, str):
+        if len(text) == 26 and text[10] == " " and text[19] == ".":
+            return text  # already the stored form (nearly every row: skip the parse)
         try:
             return stored(datetime.fromisoformat(text))
         except ValueError:

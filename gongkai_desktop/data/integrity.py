@@ -146,30 +146,33 @@ def verify_checksums(connection: Any) -> list[ChecksumMismatch]:
 
 # ---- migration 0009 ------------------------------------------------------------------------------
 def backfill_chain(connection: Connection) -> int:
-    """Hash every existing entry in id order (the no-update trigger must be off)."""
+    """Hash every existing entry in id order (the no-update trigger must be off).
+    Works on the DB-API connection under ``connection``, inside its transaction."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
     columns = ", ".join(AUDIT_CONTENT)
     previous = GENESIS
     updates: list[tuple[str, int]] = []
     count = 0
-    query = f"SELECT {columns} FROM audit_log ORDER BY id"
-    for row in list(_rows(connection.exec_driver_sql(query))):
+    for row in raw.execute(f"SELECT {columns} FROM audit_log ORDER BY id").fetchall():
         previous = chain_hash(previous, raw_audit_values(row))
-        updates.append((previous, int(row[0])))
+        updates.append((previous, row[0]))
         count += 1
-        if len(updates) >= _BATCH:
-            connection.exec_driver_sql("UPDATE audit_log SET hash = ? WHERE id = ?", updates)
-            updates = []
-    if updates:
-        connection.exec_driver_sql("UPDATE audit_log SET hash = ? WHERE id = ?", updates)
+    for start in range(0, len(updates), _BATCH):
+        raw.executemany(
+            "UPDATE audit_log SET hash = ? WHERE id = ?", updates[start : start + _BATCH]
+        )
     return count
 
 
 def backfill_checksums(connection: Connection) -> int:
     """Checksum every record as it is stored now (migration 0009; a test database
-    written with raw SQL)."""
+    written with raw SQL). On the DB-API connection under ``connection``."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
     columns = ", ".join(RECORD_CONTENT)
-    rows = list(_rows(connection.exec_driver_sql(f"SELECT {columns} FROM records")))
+    rows = raw.execute(f"SELECT {columns} FROM records").fetchall()
     for start in range(0, len(rows), _BATCH):
         updates = [(stored_record_checksum(r), r[0]) for r in rows[start : start + _BATCH]]
-        connection.exec_driver_sql("UPDATE records SET checksum = ? WHERE id = ?", updates)
+        raw.executemany("UPDATE records SET checksum = ? WHERE id = ?", updates)
     return len(rows)
