@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from hashlib import sha256
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -102,6 +103,8 @@ def _time_text(text: Any) -> Any:
 
 def _date_text(text: Any) -> Any:
     if isinstance(text, str):
+        if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+            return text  # already the stored form
         try:
             return stored(date.fromisoformat(text))
         except ValueError:
@@ -112,7 +115,7 @@ def _date_text(text: Any) -> Any:
 def chain_hash(previous: str, stored_values: Sequence[Any]) -> str:
     """The hash of an audit entry from its ``AUDIT_CONTENT`` values in stored form."""
     text = _AUDIT_ENCODE([previous, *stored_values])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
 def audit_values(entry: Any) -> list[Any]:
@@ -122,15 +125,18 @@ def audit_values(entry: Any) -> list[Any]:
     return [stored(getattr(entry, key)) for key in AUDIT_CONTENT]
 
 
-def raw_audit_values(row: Sequence[Any]) -> list[Any]:
+def raw_audit_values(row: Sequence[Any]) -> Sequence[Any]:
     """``AUDIT_CONTENT`` of an entry read raw from SQLite, in stored form."""
+    at = row[_AUDIT_AT]
+    if isinstance(at, str) and len(at) == 26 and at[10] == " " and at[19] == ".":
+        return row  # already the stored form (nearly every row): no copy
     values = list(row)
     values[_AUDIT_AT] = _time_text(values[_AUDIT_AT])
     return values
 
 
 def _record_digest(values: list[Any]) -> str:
-    return hashlib.sha256(_RECORD_ENCODE(values).encode("utf-8")).hexdigest()
+    return sha256(_RECORD_ENCODE(values).encode("utf-8")).hexdigest()
 
 
 def record_checksum(record: Any) -> str:

@@ -300,3 +300,10 @@ def _stamp_checksum(_mapper: Any, _connection: Any, target: Record) -> None:
     if target.data is None:
         target.data = {}
     target.checksum = record_checksum(target)
+
+
+@event.listens_for(AuditEntry, "before_insert")
+def _chained_only(_mapper: Any, _connection: Any, target: AuditEntry) -> None:
+    """An entry added any other way would break the chain (data/bulk.py refuses too)."""
+    if target.hash is None:
+        raise ValueError("audit entries are added through repository.add_audit (hash chain)")

@@ -302,3 +302,25 @@ def test_migration_0009_backfills_chain_and_checksums(db_path: Path, visit_forms
         tamper(db_path, "UPDATE audit_log SET filler = 'x' WHERE id = 1")
     triggers = query(db_path, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
     assert sorted(t[0] for t in triggers) == ["audit_log_no_delete", "audit_log_no_update"]
+
+
+def test_an_imported_ledger_is_chained_and_checksummed(
+    ctx: AppContext, records: RecordService, tmp_path: Path
+) -> None:
+    """The bulk path: records and audit rows in executemany batches, a new 待完善 site
+    written between batches, then a record saved through the service after it."""
+    from .import_helpers import write_xlsx
+    from .test_ledger_import import run, water_row, water_rows
+
+    records.create("site", {"site_type": "饮用水水源地", "name": "龙河水库", "village": "东村"})
+    rows = water_rows(
+        water_row(1, "2023-06-05", "龙河水库", start="09:30"),
+        water_row(2, "2023-06-06", "新建水库"),
+        water_row(3, "2023-06-07", "龙河水库", found="√", problem="有人垂钓"),
+    )
+    assert run(ctx, "water_source_patrol", write_xlsx(tmp_path / "k.xlsx", rows)).added == 3
+    records.create("site", site_values("丙厂"))
+    assert query(ctx.db_path, "SELECT COUNT(*) FROM records WHERE checksum IS NULL") == [(0,)]
+    assert verify_audit_chain(ctx) == []
+    assert verify_record_checksums(ctx) == []
+    assert check_database(ctx).problems == []

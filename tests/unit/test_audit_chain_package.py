@@ -75,6 +75,8 @@ def test_the_package_carries_the_head_and_an_unbroken_history_passes(
     pair: tuple[AppContext, AppContext, list[str]], tmp_path: Path
 ) -> None:
     county, town, patrols = pair
+    # settings, the imported key, records with photos and links: the township's chain
+    assert verify_audit_chain(town) == [] and verify_record_checksums(town) == []
     first = build_package(town, NOVEMBER, tmp_path / "t1", now=CREATED)
     count, last_id = query(town.db_path, "SELECT COUNT(*), MAX(id) FROM audit_log")[0]
     last_hash = query(town.db_path, f"SELECT hash FROM audit_log WHERE id = {last_id}")[0][0]
