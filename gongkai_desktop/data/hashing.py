@@ -21,14 +21,13 @@ see that a township's history changed after it was sent.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from hashlib import sha256
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from hashlib import sha256
 from typing import Any
 
-GENESIS = hashlib.sha256(b"gongkai-desktop audit log").hexdigest()
+GENESIS = sha256(b"gongkai-desktop audit log").hexdigest()
 
 AUDIT_CONTENT = (
     "id",
