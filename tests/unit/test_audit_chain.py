@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
@@ -324,3 +325,14 @@ def test_an_imported_ledger_is_chained_and_checksummed(
     assert verify_audit_chain(ctx) == []
     assert verify_record_checksums(ctx) == []
     assert check_database(ctx).problems == []
+
+
+def test_findings_are_written_to_the_app_log(
+    worked: tuple[Path, dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    db, _ids = worked
+    tamper(db, "DROP TRIGGER audit_log_no_update")
+    with caplog.at_level(logging.WARNING, logger="gongkai_desktop.services.maintenance.tamper"):
+        problems = problems_of(db)
+    logged = [r.getMessage() for r in caplog.records if r.name.endswith(".tamper")]
+    assert logged == [f"check of {db}: {problems[0]}"]
