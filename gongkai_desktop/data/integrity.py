@@ -146,33 +146,35 @@ def verify_checksums(connection: Any) -> list[ChecksumMismatch]:
 
 # ---- migration 0009 ------------------------------------------------------------------------------
 def backfill_chain(connection: Connection) -> int:
-    """Hash every existing entry in id order (the no-update trigger must be off).
-    Works on the DB-API connection under ``connection``, inside its transaction."""
+    """Hash every existing entry in id order (the no-update trigger must be off), a
+    batch of ids at a time (memory stays flat however long the log). Works on the
+    DB-API connection under ``connection``, inside its transaction."""
     raw = connection.connection.driver_connection
     assert raw is not None
-    columns = ", ".join(AUDIT_CONTENT)
-    previous = GENESIS
-    updates: list[tuple[str, int]] = []
-    count = 0
-    for row in raw.execute(f"SELECT {columns} FROM audit_log ORDER BY id").fetchall():
-        previous = chain_hash(previous, raw_audit_values(row))
-        updates.append((previous, row[0]))
-        count += 1
-    for start in range(0, len(updates), _BATCH):
-        raw.executemany(
-            "UPDATE audit_log SET hash = ? WHERE id = ?", updates[start : start + _BATCH]
-        )
+    query = f"SELECT {', '.join(AUDIT_CONTENT)} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?"
+    previous, last, count = GENESIS, -(2**63), 0
+    while rows := raw.execute(query, (last, _BATCH)).fetchall():
+        updates = []
+        for row in rows:
+            previous = chain_hash(previous, raw_audit_values(row))
+            updates.append((previous, row[0]))
+        raw.executemany("UPDATE audit_log SET hash = ? WHERE id = ?", updates)
+        last = rows[-1][0]
+        count += len(rows)
     return count
 
 
 def backfill_checksums(connection: Connection) -> int:
     """Checksum every record as it is stored now (migration 0009; a test database
-    written with raw SQL). On the DB-API connection under ``connection``."""
+    written with raw SQL), a batch of rows at a time. On the DB-API connection under
+    ``connection``."""
     raw = connection.connection.driver_connection
     assert raw is not None
-    columns = ", ".join(RECORD_CONTENT)
-    rows = raw.execute(f"SELECT {columns} FROM records").fetchall()
-    for start in range(0, len(rows), _BATCH):
-        updates = [(stored_record_checksum(r), r[0]) for r in rows[start : start + _BATCH]]
-        raw.executemany("UPDATE records SET checksum = ? WHERE id = ?", updates)
-    return len(rows)
+    query = f"SELECT rowid, {', '.join(RECORD_CONTENT)} FROM records WHERE rowid > ? ORDER BY rowid LIMIT ?"
+    last, count = -(2**63), 0
+    while rows := raw.execute(query, (last, _BATCH)).fetchall():
+        updates = [(stored_record_checksum(r[1:]), r[0]) for r in rows]
+        raw.executemany("UPDATE records SET checksum = ? WHERE rowid = ?", updates)
+        last = rows[-1][0]
+        count += len(rows)
+    return count
