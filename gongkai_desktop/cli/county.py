@@ -132,6 +132,7 @@ def _result_json(r: Any) -> dict[str, Any]:
         "already_received": r.already_received,
         "receipt": str(r.receipt_path) if r.receipt_path else None,
         "receipt_error": r.receipt_error,
+        "history_problem": r.history_problem,
     }
 
 
@@ -157,6 +158,8 @@ def cmd_receive(args: argparse.Namespace) -> int:
                 print(f"      回执：{r.receipt_path}")
             if r.receipt_error:
                 print(f"      回执未写出：{r.receipt_error}")
+            if r.history_problem:
+                print(f"      {r.history_problem}")
     return EXIT_FAIL if any(r.error or r.receipt_error for r in results) else EXIT_OK
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.orm import Session
 
+from gongkai_desktop.data.hashing import record_checksum
+
 
 def insert_many(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert plain rows with one DB-API executemany. The values go through each column
@@ -20,6 +22,11 @@ def insert_many(session: Session, model: Any, rows: Sequence[Mapping[str, Any]])
     if any(row.keys() != rows[0].keys() for row in rows):
         raise ValueError("rows inserted together must have the same columns")
     table = model.__table__
+    if table.name == "records" and "checksum" not in rows[0]:
+        rows = [{**row, "checksum": record_checksum(row)} for row in rows]
+    if table.name == "audit_log" and "hash" not in rows[0]:
+        # the chain order is the id order: only repository.add_audit_rows gives both
+        raise ValueError("audit rows are added through repository.add_audit_rows")
     connection = session.connection()
     dialect = connection.dialect
     columns = [c for c in table.columns if c.name in rows[0]]

@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String, Text, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from gongkai_desktop.data.hashing import record_checksum
 
 
 class Base(DeclarativeBase):
@@ -37,6 +39,8 @@ class Record(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # county mode: the township the record was received from (migration 0006)
     township_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    # SHA-256 of the record's content (0009, data/hashing.py), set on every insert/update
+    checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         # every list sorts with id as the tie-breaker: each index serves one list order
@@ -72,6 +76,8 @@ class AuditEntry(Base):
     # county mode: the township and its audit id this entry was received from (0006)
     origin: Mapped[str | None] = mapped_column(String(12), nullable=True)
     origin_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the hash chain (0009, data/hashing.py): set by repository.add_audit / add_audit_rows
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index("ix_audit_log_origin", "origin", "origin_id", unique=True),)
 
@@ -178,6 +184,8 @@ class Submission(Base):
     receipt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     accepted: Mapped[int | None] = mapped_column(Integer, nullable=True)
     conflicts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the id of the last audit entry when the package was built (its chain head, 0009)
+    audit_last_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ReturnedRecord(Base):
@@ -217,6 +225,11 @@ class ReceivedPackage(Base):
     unchanged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     conflicts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     form_counts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    # the township's audit chain head the package carried, and what did not check (0009)
+    audit_last_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    audit_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    audit_problem: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RecordOrigin(Base):
@@ -269,3 +282,28 @@ class ReturnNote(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
     author: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     receipt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+# ---- record checksums (0009) -------------------------------------------------------------------
+_RECORD_DEFAULTS = {"title": "", "author": "", "version": 1, "deleted": False}
+
+
+@event.listens_for(Record, "before_insert")
+@event.listens_for(Record, "before_update")
+def _stamp_checksum(_mapper: Any, _connection: Any, target: Record) -> None:
+    """Every ORM save of a record stores the checksum of what it writes (bulk inserts
+    in data/bulk.py do the same). Column defaults are applied here first: the checksum
+    must cover the values the row will hold."""
+    for key, value in _RECORD_DEFAULTS.items():
+        if getattr(target, key) is None:
+            setattr(target, key, value)
+    if target.data is None:
+        target.data = {}
+    target.checksum = record_checksum(target)
+
+
+@event.listens_for(AuditEntry, "before_insert")
+def _chained_only(_mapper: Any, _connection: Any, target: AuditEntry) -> None:
+    """An entry added any other way would break the chain (data/bulk.py refuses too)."""
+    if target.hash is None:
+        raise ValueError("audit entries are added through repository.add_audit (hash chain)")

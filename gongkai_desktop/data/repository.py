@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from gongkai_desktop.data.bulk import insert_many
+from gongkai_desktop.data.integrity import link_entries
 from gongkai_desktop.data.list_indexes import is_indexed, json_path
 from gongkai_desktop.data.models import AuditEntry, Record, Setting
 
@@ -252,8 +254,23 @@ def all_sites(session: Session, site_types: Sequence[str] = ()) -> list[tuple[st
 
 
 def add_audit(session: Session, entries: Sequence[AuditEntry]) -> None:
+    """Append entries to the audit log, each linked into the hash chain (same transaction)."""
+    if not entries:
+        return
+    session.flush()  # entries added before are in the chain this extends
+    link_entries(session, entries)
     session.add_all(entries)
     session.flush()
+
+
+def add_audit_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """``add_audit`` for plain rows in bulk (an import, a county receiving packages):
+    the rows get their ids and chain hashes in place, then one executemany."""
+    if not rows:
+        return
+    session.flush()
+    link_entries(session, rows)
+    insert_many(session, AuditEntry, rows)
 
 
 def audit_for(session: Session, record_id: str) -> Sequence[AuditEntry]:

@@ -6,7 +6,7 @@ Creates (or fills) DB with the office settings, 120 registered sites of every ty
 through RecordService, then RECORDS work records of the year (inspections of every
 type ~75%, outreach events ~10%, rectification tasks ~15%, a few deleted) inserted
 with sqlite3 in the shape RecordService stores them, so 100,000 records take seconds
-rather than an hour.
+rather than an hour (then checksummed as the app would have, see data/integrity.py).
 """
 
 from __future__ import annotations
@@ -184,6 +184,21 @@ def generate(db: Path, records: int, year: int = 2024, seed: int = 11) -> None:
             batch = []
     _insert(conn, batch)
     conn.close()
+    _stamp_checksums(db)
+
+
+def _stamp_checksums(db: Path) -> None:
+    """The rows above were written with sqlite3, not through the app: give them the
+    checksums the app would have stored (what migration 0009 does for old rows)."""
+    from gongkai_desktop.data.engine import create_db_engine
+    from gongkai_desktop.data.integrity import backfill_checksums
+
+    engine = create_db_engine(db)
+    try:
+        with engine.begin() as conn:
+            backfill_checksums(conn)
+    finally:
+        engine.dispose()
 
 
 def _insert(conn: sqlite3.Connection, batch: list[tuple[Any, ...]]) -> None:

@@ -125,6 +125,39 @@ def test_receive_page_shows_each_package_and_refuses_a_tampered_one(
     assert table.item(0, 7).text().startswith("（此前已接收）")
 
 
+def test_receive_page_marks_a_township_whose_history_broke(
+    qtbot,  # type: ignore[no-untyped-def]
+    world: World,
+) -> None:
+    """A township entry deleted before the package was built: received, with the
+    township in red, the reason in its tooltip and the summary naming it."""
+    town = world.towns[1]
+    conn = sqlite3.connect(town.db_path)
+    with conn:
+        conn.execute("DROP TRIGGER audit_log_no_delete")
+        conn.execute("DELETE FROM audit_log WHERE id = 3")
+    conn.close()
+    package = build_package(town, parse_period("2026-12"), world.tmp / "t2")
+    page = ReceivePage(world.county)
+    page.resize(1200, 560)
+    shown(qtbot, page)
+    with qtbot.waitSignal(page.received, timeout=30000):
+        page.receive([world.packages[0].path, package.path])
+    qtbot.waitUntil(lambda: not page.busy)
+    table = page.table
+    good, broken = table.item(0, 1), table.item(1, 1)
+    assert good.text() == "龙河镇" and not good.toolTip()
+    assert broken.text() == "三元镇"
+    assert broken.foreground().color() == QColor(REFUSED_COLOUR)
+    assert broken.toolTip().startswith("修改记录的历史不完整：乡镇的修改记录共 ")
+    assert "中间有 1 条被删除" in broken.toolTip()
+    assert "三元镇的修改记录历史不完整（红色乡镇名，鼠标悬停看原因）" in page.summary.text()
+    assert record_count(world.county.db_path) > 0
+    shots = os.environ.get("COUNTY_SHOTS")
+    if shots:
+        page.grab().save(str(Path(shots) / "receive_page_broken_history.png"))
+
+
 def test_cancel_stops_before_the_next_package(qtbot, world: World) -> None:  # type: ignore[no-untyped-def]
     page = shown(qtbot, ReceivePage(world.county))
     # cancel as soon as the worker reports its first step (on the worker's thread, so the

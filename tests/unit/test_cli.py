@@ -253,10 +253,16 @@ def test_check(run: Run, db_path: Path) -> None:
     code, out, _ = run("check")
     assert code == 1
     problems = [line for line in out.splitlines() if line.startswith("问题：")]
-    assert len(problems) == 2
+    assert len(problems) == 4
     assert any("未定义的表单“ghost”" in p for p in problems)
     assert any("甲厂" in p and "要求巡查次数：不能小于0" in p for p in problems)
-    assert out.splitlines()[-1] == "发现 2 个问题"
+    # both rows were written behind the app's back: their checksums do not match
+    assert (
+        f"问题：记录内容与校验值不符（在本软件之外被改动过）：监管对象“甲厂”（{record_id}）"
+        in problems
+    )
+    assert "问题：记录内容与校验值不符（在本软件之外被改动过）：ghost“幽灵”（x1）" in problems
+    assert out.splitlines()[-1] == "发现 4 个问题"
 
 
 def test_selftest_without_gui(run: Run) -> None:

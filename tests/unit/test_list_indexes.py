@@ -160,7 +160,10 @@ def test_upgrade_from_0006_builds_the_indexes_keeping_the_records_and_downgrades
         listed = [r.id for r in service.page(by_village, 0, 100)]
     finally:
         ctx.close()
-    assert _rows(db_path, "SELECT * FROM records ORDER BY id") == before
+    after = _rows(db_path, "SELECT * FROM records ORDER BY id")
+    # unchanged but for 0009's checksum, appended and backfilled
+    assert [row[:-1] for row in after] == before
+    assert all(len(row[-1]) == 64 for row in after)
     assert _rows(db_path, "PRAGMA integrity_check") == [("ok",)]
     expected_field = {index_name(f, k) for f, keys in LIST_INDEXES.items() for k in keys}
     names = _index_names(db_path)

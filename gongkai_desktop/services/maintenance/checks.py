@@ -14,6 +14,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.untrusted_files import check_xml_defences
+from gongkai_desktop.services.maintenance.tamper import verify_audit_chain, verify_record_checksums
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
 
@@ -54,6 +55,11 @@ def check_database(ctx: AppContext) -> CheckReport:
         rows = session.scalars(stmt).yield_per(1000)
         for row, row_form, err in service.rule_problems(session, rows):
             report.problems.append(f"{row_form.title}“{row.title}”（{row.id}）：{err}")
+    # tamper evidence (migration 0009): the audit chain, its triggers, record checksums
+    tampered = verify_audit_chain(ctx) + verify_record_checksums(ctx)
+    report.problems += tampered
+    if not tampered:
+        report.lines.append("修改记录防篡改校验与记录校验值：未发现改动")
     return report
 
 

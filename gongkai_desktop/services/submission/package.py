@@ -3,12 +3,15 @@
 Members:
 - ``manifest.json``: format and version, township code and name, period, created time
   (UTC), app version, form files with their versions and SHA-256, record counts per form,
-  and the SHA-256 of every other member;
+  the SHA-256 of every other member, and the head of the township's audit chain
+  (``audit_chain``: entry count, last id and hash, the hashes now at earlier packages'
+  heads), so the county can see that the township's history is unbroken;
 - ``signature.json``: HMAC-SHA256 of ``manifest.json``'s bytes with the township's 报送密钥
   (so the manifest's member hashes vouch for every member);
 - ``records.jsonl``: the period's records and the records they reference (sites, linked
   records), one JSON object per line with id, version and times;
-- ``audit.jsonl``: the audit entries of those records;
+- ``audit.jsonl``: the audit entries of those records, each with its chain hash and the
+  previous entry's (``hash``, ``prev_hash``; data/hashing.py);
 - ``attachments/<path>``: their photos, under the path the records name.
 
 A package is read only through ``read_package``, which checks everything before anything
@@ -28,11 +31,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gongkai_desktop import __version__
 from gongkai_desktop.data import repository
+from gongkai_desktop.data.hashing import GENESIS
+from gongkai_desktop.data.integrity import chain_head
 from gongkai_desktop.data.models import AuditEntry, Record, ReturnedRecord, Submission
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.domain.periods import Period
@@ -167,7 +172,47 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
         "field": entry.field,
         "old_value": entry.old_value,
         "new_value": entry.new_value,
+        "origin": entry.origin,
+        "origin_id": entry.origin_id,
+        "hash": entry.hash,
     }
+
+
+def _chain_links(session: Session, audit: list[dict[str, Any]]) -> None:
+    """Each packaged entry with the hash of the entry before it (``prev_hash``), so the
+    county can recompute every entry's chain hash from what it receives."""
+    wanted = sorted({e["id"] - 1 for e in audit} - {0})
+    hashes: dict[int, str | None] = {}
+    for chunk in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(AuditEntry.id, AuditEntry.hash).where(
+                AuditEntry.id.in_(wanted[chunk : chunk + 500])
+            )
+        )
+        hashes.update({r.id: r.hash for r in rows})
+    for e in audit:
+        e["prev_hash"] = GENESIS if e["id"] == 1 else hashes.get(e["id"] - 1)
+
+
+def chain_head_json(session: Session) -> dict[str, Any]:
+    """The manifest's ``audit_chain``: the township's whole audit log as it stands (count,
+    last id and its hash), and the hash now at the head of every package built before
+    (``anchors``), which the county compares with the heads it received."""
+    last_id, last_hash = chain_head(session)
+    count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    earlier = session.scalars(
+        select(Submission.audit_last_id).where(Submission.audit_last_id.is_not(None))
+    ).all()
+    wanted = sorted({i for i in earlier if i is not None and 0 < i <= last_id})
+    anchors = {}
+    for chunk in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(AuditEntry.id, AuditEntry.hash).where(
+                AuditEntry.id.in_(wanted[chunk : chunk + 500])
+            )
+        )
+        anchors.update({str(r.id): r.hash for r in rows})
+    return {"count": int(count), "last_id": last_id, "hash": last_hash, "anchors": anchors}
 
 
 def _jsonl(rows: Iterable[Mapping[str, Any]]) -> bytes:
@@ -272,6 +317,8 @@ def build_package(
             ).all()
             audit += [audit_json(e) for e in entries]
         audit.sort(key=lambda e: e["id"])
+        _chain_links(session, audit)
+        chain = chain_head_json(session)
         unit_name = (
             settings.get("unit_name", "") or settings.get("township", "") or info.township_name
         )
@@ -326,6 +373,7 @@ def build_package(
                 "forms": _form_files(ctx),
                 "record_counts": dict(sorted(form_counts.items())),
                 "audit_count": len(audit),
+                "audit_chain": chain,
                 "members": dict(sorted(members.items())),
                 "missing_attachments": sorted(missing),
             }
@@ -359,6 +407,7 @@ def build_package(
                     file_name=target.name,
                     created_at=created,
                     record_count=len(records),
+                    audit_last_id=chain["last_id"],
                 )
             )
         _clear_returns(session, {r["id"]: r["version"] for r in records}, digest)

@@ -210,6 +210,9 @@ class ReceivePage(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if c == 6 and result.conflicts:
                     item.setForeground(red)
+                if c == 1 and result.history_problem:  # received, but its history broke
+                    item.setForeground(red)
+                    item.setToolTip(result.history_problem)
                 self.table.setItem(r, c, item)
             if result.receipt_path is not None:
                 receipt = str(result.receipt_path)
@@ -227,6 +230,11 @@ class ReceivePage(QWidget):
             text += self.tr("，拒收{0}个（红色为原因）").format(refused)
         if conflicts:
             text += self.tr("；{0}条记录有冲突，请到“冲突处理”逐项确认").format(conflicts)
+        broken = [r for r in ok if r.history_problem]
+        if broken:
+            text += self.tr("；{0}的修改记录历史不完整（红色乡镇名，鼠标悬停看原因）").format(
+                "、".join(dict.fromkeys(r.township_name for r in broken))
+            )
         self.summary.setStyleSheet(ERROR_STYLE if refused else "")
         self.summary.setText(text + "。")
         self.progress_label.setText(self.tr("接收完成。"))

@@ -34,9 +34,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
-from gongkai_desktop.data import imports
+from gongkai_desktop.data import imports, repository
 from gongkai_desktop.data.bulk import insert_many
-from gongkai_desktop.data.models import AuditEntry, Record
+from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.spec import FormSpec, LedgerSpec
 from gongkai_desktop.forms.values import (
@@ -685,7 +685,7 @@ class _Writer:
     def flush(self) -> None:
         insert_many(self.session, Record, self.records_batch)
         self.records_batch = []
-        insert_many(self.session, AuditEntry, self.audit_batch)
+        repository.add_audit_rows(self.session, self.audit_batch)
         self.audit_batch = []
 
 

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gongkai_desktop.data import mappings as store
-from gongkai_desktop.data.models import AuditEntry
+from gongkai_desktop.data import repository
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.forms.spec import FieldSpec, FormRegistry, LedgerSpec
 from gongkai_desktop.services.io.cell_text import normalise
@@ -151,7 +150,7 @@ def save_profile(session: Session, profile: MappingProfile, identity: tuple[str,
             change = (f"列：{header}"[:100], None if old is None else json.loads(old), field_key)
             audit += audit_rows(identity, profile.ledger_id, AUDIT_FORM, ACTION_MAP, [change], at)
     if audit:
-        session.execute(insert(AuditEntry), audit)
+        repository.add_audit_rows(session, audit)
     return len(audit)
 
 
