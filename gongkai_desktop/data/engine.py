@@ -2,15 +2,62 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
+from gongkai_desktop.domain.errors import DatabaseDamagedError
 
-def create_db_engine(db_path: Path) -> Engine:
+# SQLite's words for a damaged file (lower case); "malformed" also covers the JSON
+# functions meeting damaged JSON text and "could not decode" damaged UTF-8 text
+DAMAGE_WORDS = (
+    "malformed",
+    "not a database",
+    "disk i/o error",
+    "database corrupt",
+    "corrupt",
+    "could not decode to utf-8",
+)
+
+# Turns a damage exception into the error raised instead (the services attach the
+# newest verified backup); the default names no backup.
+DamageHandler = Callable[[Path, BaseException], DatabaseDamagedError]
+
+
+def is_damage(exc: BaseException) -> bool:
+    """An exception that says the stored data is damaged, not that the caller erred."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        text = str(exc).lower()
+        return any(word in text for word in DAMAGE_WORDS)
+    # stored JSON or text no longer decodes (raised while rows are read)
+    return isinstance(exc, json.JSONDecodeError | UnicodeDecodeError)
+
+
+def _plain_damage(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
+    return DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}")
+
+
+def translate_damage(
+    engine: Engine, db_path: Path, on_damage: DamageHandler | None = None
+) -> None:
+    """Every damage error on ``engine`` (connect, statement, reading rows) becomes a
+    ``DatabaseDamagedError``: one typed error instead of SQLite's English text."""
+    make = on_damage or _plain_damage
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> DatabaseDamagedError | None:
+        if is_damage(context.original_exception):
+            return make(db_path, context.original_exception)
+        return None
+
+
+def create_db_engine(db_path: Path, on_damage: DamageHandler | None = None) -> Engine:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # URL.create takes the path verbatim; a "sqlite:///…" string would decode "%20" and
     # cut at "?", silently opening some other file
@@ -33,6 +80,7 @@ def create_db_engine(db_path: Path) -> Engine:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
+    translate_damage(engine, db_path, on_damage)
     return engine
 
 

@@ -17,6 +17,7 @@ from gongkai_desktop.data import repository
 from gongkai_desktop.data.engine import create_db_engine, make_session_factory
 from gongkai_desktop.data.scope import township_scoped
 from gongkai_desktop.forms.spec import FormRegistry
+from gongkai_desktop.services.maintenance.damage import damaged_error
 
 
 def os_user() -> str:
@@ -39,7 +40,7 @@ class AppContext:
     @classmethod
     def open(cls, db_path: Path, registry: FormRegistry) -> AppContext:
         """Open an engine on a database whose schema is current (see ``startup``)."""
-        engine = create_db_engine(db_path)
+        engine = create_db_engine(db_path, on_damage=damaged_error)
         return cls(db_path, registry, engine, make_session_factory(engine))
 
     def for_townships(self, codes: Collection[str]) -> AppContext:

@@ -96,7 +96,7 @@ def _sqlite_copy(src: Path, dst: Path, single_file: bool = False) -> None:
         source.close()
 
 
-def _unique_folder(root: Path, stem: str) -> Path:
+def unique_folder(root: Path, stem: str) -> Path:
     candidate = root / stem
     n = 2
     while candidate.exists():
@@ -138,7 +138,7 @@ def create_backup(
     root = out_dir or paths.backups_dir(db_path)
     root.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
-    final = _unique_folder(root, f"{now:%Y%m%d-%H%M%S}-{reason}")
+    final = unique_folder(root, f"{now:%Y%m%d-%H%M%S}-{reason}")
     tmp = root / f".tmp-{final.name}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -219,7 +219,7 @@ def _set_aside_damaged(db_path: Path) -> BackupInfo:
     root = paths.backups_dir(db_path)
     root.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
-    folder = _unique_folder(root, f"{now:%Y%m%d-%H%M%S}-damaged")
+    folder = unique_folder(root, f"{now:%Y%m%d-%H%M%S}-damaged")
     folder.mkdir()
     for suffix in ("", "-wal", "-shm"):
         part = db_path.with_name(db_path.name + suffix)
@@ -230,10 +230,15 @@ def _set_aside_damaged(db_path: Path) -> BackupInfo:
     return BackupInfo(folder, now, "恢复前移出的损坏数据库", None, None)
 
 
-def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = None) -> BackupInfo:
+def restore_backup(
+    db_path: Path, backup_path: Path, engine: Engine | None = None, damaged: bool = False
+) -> BackupInfo:
     """Replace the live database (and attachments) by a backup, after backing up the
     current state. The caller must reopen its AppContext afterwards.
-    Returns the backup taken of the state before the restore."""
+    Returns the backup taken of the state before the restore. ``damaged``: the live
+    file is known to be damaged: it is moved aside as it is (with its -wal/-shm) into
+    ``backups/<time>-damaged/`` instead of being copied into a backup that would look
+    sound and rotate good ones away."""
     db_file, attachments = _resolve_backup(backup_path)
     _quick_check(db_file)
     revision = _revision_of(db_file)
@@ -247,6 +252,8 @@ def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = Non
     if engine is not None:
         engine.dispose()
     try:
+        if damaged:
+            raise BackupError("damaged")
         before = create_backup(db_path, engine, "restore")
     except (BackupError, sqlite3.DatabaseError):
         # The live file is damaged (the very reason to restore): keep it aside as it is.
