@@ -28,6 +28,7 @@ from gongkai_desktop.cli import (
 )
 from gongkai_desktop.cli.common import EXIT_FAIL, EXIT_INPUT, Handler, InputError
 from gongkai_desktop.domain.errors import (
+    DatabaseDamagedError,
     FormDefinitionError,
     GongkaiError,
     PeriodError,
@@ -83,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except FormDefinitionError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except DatabaseDamagedError as exc:
+        print(maintenance.damaged_text(args, exc), file=sys.stderr)
         return EXIT_FAIL
     except GongkaiError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -43,9 +43,7 @@ def _plain_damage(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
     return DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}")
 
 
-def translate_damage(
-    engine: Engine, db_path: Path, on_damage: DamageHandler | None = None
-) -> None:
+def translate_damage(engine: Engine, db_path: Path, on_damage: DamageHandler | None = None) -> None:
     """Every damage error on ``engine`` (connect, statement, reading rows) becomes a
     ``DatabaseDamagedError``: one typed error instead of SQLite's English text."""
     make = on_damage or _plain_damage
@@ -62,7 +60,16 @@ def create_db_engine(db_path: Path, on_damage: DamageHandler | None = None) -> E
     # URL.create takes the path verbatim; a "sqlite:///…" string would decode "%20" and
     # cut at "?", silently opening some other file
     url = URL.create("sqlite", database=str(db_path))
-    engine = create_engine(url, connect_args={"timeout": 30})
+    make = on_damage or _plain_damage
+
+    def load_stored_json(text: str) -> Any:
+        # JSON columns are decoded while rows are fetched, outside handle_error's reach
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise make(db_path, exc) from exc
+
+    engine = create_engine(url, connect_args={"timeout": 30}, json_deserializer=load_stored_json)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

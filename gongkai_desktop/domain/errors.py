@@ -106,7 +106,9 @@ class DatabaseDamagedError(GongkaiError):
         )
         if self.backup_path is not None:
             when = f"{self.backup_time:%Y年%m月%d日 %H:%M}" if self.backup_time else "时间不详"
-            count = f"{self.backup_records} 条记录" if self.backup_records is not None else "记录数不详"
+            count = (
+                f"{self.backup_records} 条记录" if self.backup_records is not None else "记录数不详"
+            )
             text += f"\n最近一份校验完好的备份：{when}（{count}），可以用它恢复。"
         elif self.backup_known:
             text += "\n没有找到校验完好的备份，请联系技术支持人员，不要删除该文件。"

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gongkai_desktop import paths
-from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.domain.errors import DatabaseDamagedError, GongkaiError
 from gongkai_desktop.logging_setup import LOG_FILE
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,10 @@ def _tr(text: str) -> str:
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
     """(title, message) for ``exc``; logs the traceback of unexpected errors."""
+    if isinstance(exc, DatabaseDamagedError):
+        from gongkai_desktop.services.maintenance.damage import complete
+
+        return _tr("数据库文件已损坏"), str(complete(exc))
     if isinstance(exc, GongkaiError):
         return _tr("无法完成操作"), str(exc)
     log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
@@ -36,7 +40,13 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
-    """Show ``exc`` in a modal message box (warning for core errors, critical for bugs)."""
+    """Show ``exc`` in a modal message box (warning for core errors, critical for bugs).
+    A damaged database goes to the main window's non-modal message with 用最近的备份恢复."""
+    window = parent.window() if parent is not None else None
+    offer = getattr(window, "offer_restore", None)
+    if isinstance(exc, DatabaseDamagedError) and offer is not None:
+        offer(exc)
+        return
     default_title, message = describe_error(exc)
     box = QMessageBox(parent)
     box.setIcon(

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from gongkai_desktop import paths
 from gongkai_desktop.data.engine import is_damage
 from gongkai_desktop.domain.errors import BackupError, DatabaseDamagedError
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 WAL_MAGIC = (0x377F0682, 0x377F0683)
 WAL_HEADER = 32
 WAL_FRAME_HEADER = 24
+STRAY_WAL_NOTE = "数据库旁有一个不属于它的临时日志文件（-wal），"
+SALVAGE_NOTE = "restored-from.json"  # in a …-damaged folder: the backup restored then
 
 
 # ---- the newest verified backup -------------------------------------------------------
@@ -74,19 +78,19 @@ def damaged_error(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
     return complete(DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}"))
 
 
-def quick_check(db_path: Path) -> None:
-    """``PRAGMA quick_check`` on the open database (read-only; a worker runs it after
-    the window is shown, ``gongkai check`` every time). Raises DatabaseDamagedError."""
-    try:
-        conn = sqlite3.connect(Path(db_path).absolute().as_uri() + "?mode=ro", uri=True)
-        try:
-            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise damaged_error(db_path, exc) from exc
+def quick_check(engine: Engine, db_path: Path) -> None:
+    """``PRAGMA quick_check`` on the open database (a worker runs it after the window is
+    shown, ``gongkai check`` every time). Raises DatabaseDamagedError."""
+    with engine.connect() as conn:  # errors are translated by the engine
+        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
     if rows != ["ok"]:
         raise damaged_error(db_path, sqlite3.DatabaseError("quick_check: " + "; ".join(rows[:5])))
+
+
+def is_damaged(db_path: Path) -> bool:
+    """Does a copy of the file (with its -wal) fail quick_check? The file is not opened."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    return _copy_problem(db_path, wal if wal.exists() else None) is not None
 
 
 # ---- a -wal file that does not belong to the database ---------------------------------
@@ -113,9 +117,7 @@ def wal_header_problem(db_path: Path, wal: Path) -> str | None:
     data = wal.read_bytes()
     if len(data) < WAL_HEADER:
         return "header too short"
-    magic, version, page_size, _seq, salt1, salt2, c1, c2 = struct.unpack(
-        ">8I", data[:WAL_HEADER]
-    )
+    magic, version, page_size, _seq, salt1, salt2, c1, c2 = struct.unpack(">8I", data[:WAL_HEADER])
     if magic not in WAL_MAGIC or version != 3007000:
         return "bad magic"
     big_endian = bool(magic & 1)
@@ -180,10 +182,7 @@ def set_aside_stray_wal(db_path: Path) -> str | None:
     folder.mkdir()
     shutil.move(str(wal), folder / wal.name)
     log.warning("stray -wal beside %s (%s) moved to %s", db_path, reason, folder)
-    return (
-        "数据库旁有一个不属于它的临时日志文件（-wal），已原样移到备份文件夹中的"
-        f"“{folder.name}”文件夹，数据库已正常打开。"
-    )
+    return f"{STRAY_WAL_NOTE}已原样移到备份文件夹中的“{folder.name}”文件夹，数据库已正常打开。"
 
 
 @contextmanager
@@ -315,8 +314,26 @@ def restore_latest(db_path: Path) -> DamageRestore:
     found = newest_verified_backup(db_path)
     if found is None:
         raise BackupError("没有找到校验完好的备份，无法恢复。损坏的数据库文件没有被改动。")
+    return restore_from(db_path, found)
+
+
+def restore_from(db_path: Path, found: backup.BackupInfo) -> DamageRestore:
+    """Restore the damaged database at ``db_path`` from ``found`` (see restore_latest)."""
     before = backup.restore_backup(db_path, found.path, damaged=True)
-    moved = before.path / db_path.name
-    salvaged = salvage_records(moved, found.created) if moved.exists() else []
+    (before.path / SALVAGE_NOTE).write_text(
+        json.dumps({"backup": str(found.path), "created": found.created.isoformat()}), "utf-8"
+    )
+    salvaged = salvage_from_folder(before.path)
     log.info("restored %s after damage; %d records readable after it", found.path, len(salvaged))
     return DamageRestore(found, before.path, salvaged)
+
+
+def salvage_from_folder(folder: Path) -> list[SalvagedRecord]:
+    """The records a restore lost, read from a ``…-damaged`` folder it left."""
+    note = folder / SALVAGE_NOTE
+    moved = folder / paths.DB_FILE_NAME
+    if not note.exists():
+        raise BackupError(f"{folder} 不是“用最近的备份恢复”移出的损坏数据库文件夹")
+    since = datetime.fromisoformat(json.loads(note.read_text("utf-8"))["created"])
+    found = [f for f in folder.iterdir() if f.suffix == moved.suffix and f.is_file()]
+    return salvage_records(found[0], since) if found else []
