@@ -99,11 +99,12 @@ class SalvageDialog(QDialog):
             )
         else:
             lines.append(_tr("损坏的文件中没有读出备份之后修改的记录：备份之后的修改已无法找回。"))
-        intro = QLabel("\n".join(lines))
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.intro = QLabel("\n".join(lines))
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
         self.list = QListWidget()
         self.list.setWordWrap(True)
+        self.list.setSpacing(3)
         for record in self.records:
             form = form_titles.get(record.form_id, record.form_id)
             changed = f"{_local(record):%Y-%m-%d %H:%M}"

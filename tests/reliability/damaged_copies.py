@@ -148,6 +148,21 @@ def _flip(data: bytearray, base: Base, rng: random.Random, structural: bool = Fa
                 data[start + offset] ^= rng.randrange(1, 256)
 
 
+def break_an_index(db: Path, page_size: int) -> None:
+    """Damage only an index of the records table: every row stays readable (salvage
+    finds them all), the file opens, quick_check fails."""
+    conn = sqlite3.connect(db)
+    try:
+        (page,) = conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'ix_records_form_deleted_title' LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    data = bytearray(db.read_bytes())
+    data[(page - 1) * page_size] = 0x00  # not a b-tree page type
+    db.write_bytes(bytes(data))
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import random
 import shlex
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -85,16 +86,9 @@ def test_cli_prints_the_message_and_the_exact_restore_line(
 def test_restore_latest_and_salvage_import(copies: ModuleType, base, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Damage in an index of the records table: every row stays readable, so the five
     records saved after the daily backup are salvaged and added back, audited."""
-    db = copies.make_copy(base, "page_flips", random.Random(1), tmp_path / "copy")
-    db.write_bytes((base.folder / paths.DB_FILE_NAME).read_bytes())
-    conn = sqlite3.connect(db)
-    (index_page,) = conn.execute(
-        "SELECT pageno FROM dbstat WHERE name = 'ix_records_form_deleted_title' LIMIT 1"
-    ).fetchone()
-    conn.close()
-    data = bytearray(db.read_bytes())
-    data[(index_page - 1) * base.page_size] = 0x00  # not a b-tree page type
-    db.write_bytes(bytes(data))
+    shutil.copytree(base.folder, tmp_path / "copy")
+    db = tmp_path / "copy" / paths.DB_FILE_NAME
+    copies.break_an_index(db, base.page_size)
     with open_context(db, auto_backup=False) as ctx, pytest.raises(DatabaseDamagedError):
         damage.quick_check(ctx.engine, ctx.db_path)
     outcome = damage.restore_latest(db)
@@ -124,8 +118,7 @@ def test_stray_wal_is_moved_aside_and_the_database_opens(
     copies: ModuleType, base, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
     db = copies.make_copy(base, "foreign_wal", random.Random(2), tmp_path / "copy")
-    shutil_wal = db.with_name(db.name + "-wal")
-    wal_bytes = shutil_wal.read_bytes()
+    wal_bytes = db.with_name(db.name + "-wal").read_bytes()
     assert main(["--db", str(db), "list", "site"]) == 0
     captured = capsys.readouterr()
     assert "不属于它的临时日志文件" in captured.err and "stray-wal" in captured.err

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from gongkai_desktop import __version__, paths
 from gongkai_desktop.data import migrate
-from gongkai_desktop.domain.errors import BackupError, DatabaseVersionError
+from gongkai_desktop.domain.errors import BackupError, DatabaseDamagedError, DatabaseVersionError
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,12 @@ def _quick_check(db_file: Path) -> None:
     try:
         result = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"备份文件 {db_file} 已损坏：{exc}") from exc
+        raise BackupError(f"备份文件 {db_file} 已损坏，不能用它恢复。") from exc
     finally:
         conn.close()
     if [r[0] for r in result] != ["ok"]:
-        raise BackupError(f"备份文件 {db_file} 校验未通过：{result[0][0]}")
+        log.warning("backup %s fails quick_check: %s", db_file, result[0][0])
+        raise BackupError(f"备份文件 {db_file} 校验未通过，不能用它恢复。")
 
 
 def _revision_of(db_file: Path) -> str | None:
@@ -147,15 +148,15 @@ def create_backup(
         try:
             _sqlite_copy(db_path, db_copy, single_file=True)
         except sqlite3.Error as exc:
+            if _is_damage(exc):
+                raise _damaged(db_path, exc) from exc
             raise BackupError(f"无法备份数据库 {db_path}：{exc}") from exc
         try:
             _quick_check(db_copy)
         except BackupError as exc:
-            detail = exc.__cause__ or str(exc).rsplit("：", 1)[-1]
-            raise BackupError(
-                f"新备份未通过完整性校验（{detail}），数据库 {db_path} 可能已损坏；"
-                "原有备份均已保留，未删除任何备份。"
-            ) from exc
+            # the copy of the live file fails: that file is damaged; every older backup
+            # is kept (none rotated away)
+            raise _damaged(db_path, exc.__cause__ or exc) from exc
         attachments = paths.attachments_dir(db_path)
         if attachments.exists():
             shutil.copytree(attachments, tmp / "attachments")
@@ -182,6 +183,18 @@ def create_backup(
         _rotate(db_path, keep=final)
     log.info("backup written: %s", final)
     return info
+
+
+def _is_damage(exc: BaseException) -> bool:
+    from gongkai_desktop.services.maintenance import damage  # it builds on this module
+
+    return damage.is_damage_error(exc)
+
+
+def _damaged(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
+    from gongkai_desktop.services.maintenance import damage
+
+    return damage.damaged_error(db_path, exc)
 
 
 def _rotate(db_path: Path, keep: Path) -> None:
@@ -255,7 +268,7 @@ def restore_backup(
         if damaged:
             raise BackupError("damaged")
         before = create_backup(db_path, engine, "restore")
-    except (BackupError, sqlite3.DatabaseError):
+    except (BackupError, DatabaseDamagedError, sqlite3.DatabaseError):
         # The live file is damaged (the very reason to restore): keep it aside as it is.
         before = _set_aside_damaged(db_path)
     _sqlite_copy(db_file, db_path)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ WAL_MAGIC = (0x377F0682, 0x377F0683)
 WAL_HEADER = 32
 WAL_FRAME_HEADER = 24
 STRAY_WAL_NOTE = "数据库旁有一个不属于它的临时日志文件（-wal），"
+MAX_PROBES = 200_000  # rowids read one by one when a scan of the records stops early
 SALVAGE_NOTE = "restored-from.json"  # in a …-damaged folder: the backup restored then
 
 
@@ -263,9 +265,13 @@ def _rowids(conn: sqlite3.Connection) -> list[int]:
         top = int(conn.execute("SELECT max(rowid) FROM records").fetchone()[0] or 0)
     except (sqlite3.Error, TypeError, ValueError):
         top = 0
-    limit = max([top, *seen, 0]) + 200  # rows past a damaged page are probed one by one
-    probe = set(range(1, limit + 1)) - set(seen)
-    return seen + sorted(probe)
+    ceiling = max(seen, default=0)
+    if top <= ceiling + MAX_PROBES:  # a damaged page may claim an absurd rowid
+        ceiling = max(ceiling, top)
+    # rows past a damaged page are probed one by one, a bounded number of them
+    known = set(seen)
+    probe = islice((r for r in range(1, ceiling + 201) if r not in known), MAX_PROBES)
+    return seen + list(probe)
 
 
 def _read_row(conn: sqlite3.Connection, rowid: int, cutoff: datetime) -> SalvagedRecord | None:
