@@ -42,11 +42,13 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
     """Show ``exc`` in a modal message box (warning for core errors, critical for bugs).
     A damaged database goes to the main window's non-modal message with 用最近的备份恢复."""
-    window = parent.window() if parent is not None else None
-    offer = getattr(window, "offer_restore", None)
-    if isinstance(exc, DatabaseDamagedError) and offer is not None:
-        offer(exc)
-        return
+    if isinstance(exc, DatabaseDamagedError):
+        widget = parent  # an editor is a window of its own: look up to the main window
+        while widget is not None and not hasattr(widget, "offer_restore"):
+            widget = widget.parentWidget()
+        if widget is not None:
+            widget.offer_restore(exc)
+            return
     default_title, message = describe_error(exc)
     box = QMessageBox(parent)
     box.setIcon(

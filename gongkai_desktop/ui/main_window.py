@@ -665,7 +665,7 @@ class MainWindow(QMainWindow):
             else:
                 logging.getLogger(__name__).error("quick_check failed", exc_info=exc)
 
-        self._check_task = start_task(lambda: quick_check(ctx.engine, ctx.db_path), passed, failed)
+        self._check_task = start_task(lambda: quick_check(ctx.db_path), passed, failed)
 
     def offer_restore(self, exc: DatabaseDamagedError) -> DamagedDatabaseBox:
         """The damage message (non-modal) with 用最近的备份恢复 when a verified backup

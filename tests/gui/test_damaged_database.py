@@ -124,3 +124,22 @@ def test_a_database_that_does_not_open_is_restored_from_the_message(
     window.salvage_dialog.reject()
     assert copies.integrity_ok(db)
     window.close()
+
+
+def test_damage_shown_from_any_widget_goes_to_the_window(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """show_error on a page's widget: the window's damage message, without a restore
+    button when no backup verifies; closing it ends a window that has no database."""
+    from PySide6.QtWidgets import QLabel
+
+    from gongkai_desktop.ui.errors import show_error
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    inner = QLabel("页", window)
+    show_error(inner, DatabaseDamagedError(tmp_path / "gongkai.db", "malformed"))
+    box = window.damage_box
+    assert box is not None and box.isVisible() and box.restore_button is None
+    assert "没有找到校验完好的备份" in box.text()
+    box.close_button.click()
+    qtbot.waitUntil(lambda: not window.isVisible())

@@ -90,7 +90,7 @@ def test_restore_latest_and_salvage_import(copies: ModuleType, base, tmp_path: P
     db = tmp_path / "copy" / paths.DB_FILE_NAME
     copies.break_an_index(db, base.page_size)
     with open_context(db, auto_backup=False) as ctx, pytest.raises(DatabaseDamagedError):
-        damage.quick_check(ctx.engine, ctx.db_path)
+        damage.quick_check(ctx.db_path)
     outcome = damage.restore_latest(db)
     assert outcome.restored.reason == "每日自动备份"
     assert {r.id for r in outcome.salvaged} == base.after_ids
@@ -161,3 +161,23 @@ def test_damage_error_names_none_when_no_backup_verifies(tmp_path: Path) -> None
     assert "没有找到校验完好的备份" in str(caught.value)
     with pytest.raises(Exception, match="没有找到校验完好的备份"):
         damage.restore_latest(db)
+
+
+def test_damaged_json_in_a_record_is_damage_not_an_unexpected_error(
+    copies: ModuleType, base, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """A flip inside a record's JSON text (\\u5907 -> \\x5907): SQLite's pages are sound,
+    the JSON column no longer decodes when the list reads it."""
+    shutil.copytree(base.folder, tmp_path / "copy")
+    db = tmp_path / "copy" / paths.DB_FILE_NAME
+    conn = sqlite3.connect(db)
+    (raw,) = conn.execute("SELECT data FROM records WHERE title = '备份后企业2'").fetchone()
+    conn.close()
+    data = bytearray(db.read_bytes())
+    at = data.index(raw.encode()) + raw.index("\\u") + 1
+    data[at] = ord("x")
+    db.write_bytes(bytes(data))
+    assert main(["--db", str(db), "list", "site"]) == 1
+    err = capsys.readouterr().err
+    assert "数据库文件已损坏" in err and "发生意外错误" not in err and "escape" not in err
+    assert "restore-backup" in err

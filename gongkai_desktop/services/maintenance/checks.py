@@ -32,7 +32,7 @@ class CheckReport:
 def check_damage(ctx: AppContext) -> None:
     """``PRAGMA quick_check`` first: a damaged file raises DatabaseDamagedError (naming
     the newest verified backup) instead of a list of SQLite's own findings."""
-    damage.quick_check(ctx.engine, ctx.db_path)
+    damage.quick_check(ctx.db_path)
 
 
 def check_database(ctx: AppContext) -> CheckReport:

@@ -22,8 +22,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 from gongkai_desktop import paths
 from gongkai_desktop.data.engine import is_damage
 from gongkai_desktop.domain.errors import BackupError, DatabaseDamagedError
@@ -80,11 +78,20 @@ def damaged_error(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
     return complete(DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}"))
 
 
-def quick_check(engine: Engine, db_path: Path) -> None:
-    """``PRAGMA quick_check`` on the open database (a worker runs it after the window is
-    shown, ``gongkai check`` every time). Raises DatabaseDamagedError."""
-    with engine.connect() as conn:  # errors are translated by the engine
-        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+def quick_check(db_path: Path) -> None:
+    """``PRAGMA quick_check`` on the open database, on a read-only connection of its
+    own (no write transaction, no lock held against saves). A worker runs it after the
+    window is shown, ``gongkai check`` every time. Raises DatabaseDamagedError."""
+    try:
+        conn = sqlite3.connect(Path(db_path).absolute().as_uri() + "?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        raise damaged_error(db_path, exc) from exc
     if rows != ["ok"]:
         raise damaged_error(db_path, sqlite3.DatabaseError("quick_check: " + "; ".join(rows[:5])))
 
