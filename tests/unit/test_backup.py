@@ -16,7 +16,7 @@ from gongkai_desktop.data import migrate
 from gongkai_desktop.data.repository import RecordQuery
 from gongkai_desktop.domain.errors import BackupError, DatabaseDamagedError, DatabaseVersionError
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.maintenance import backup
+from gongkai_desktop.services.maintenance import backup, damage
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
 
@@ -149,7 +149,7 @@ def test_a_backup_that_fails_verification_keeps_older_backups(filled: AppContext
         backup.create_backup(ctx.db_path, None, "manual")
     message = str(info.value)
     assert "数据库文件已损坏" in message and "没有覆盖或删除任何数据" in message
-    assert info.value.backup_path == older[-1].path
+    assert damage.complete(info.value).backup_path == older[-1].path
     assert tree_digest(root) == before  # all ten older backups untouched
     assert sorted(p.name for p in root.iterdir()) == sorted(b.path.name for b in older)
     assert not any(p.name.startswith(".tmp") for p in root.iterdir())

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from gongkai_desktop import __version__, paths
 from gongkai_desktop.data import migrate
+from gongkai_desktop.data.engine import is_damage
 from gongkai_desktop.domain.errors import BackupError, DatabaseDamagedError, DatabaseVersionError
 
 log = logging.getLogger(__name__)
@@ -148,15 +149,15 @@ def create_backup(
         try:
             _sqlite_copy(db_path, db_copy, single_file=True)
         except sqlite3.Error as exc:
-            if _is_damage(exc):
-                raise _damaged(db_path, exc) from exc
+            if is_damage(exc):  # the service boundary names the newest verified backup
+                raise DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}") from exc
             raise BackupError(f"无法备份数据库 {db_path}：{exc}") from exc
         try:
             _quick_check(db_copy)
         except BackupError as exc:
             # the copy of the live file fails: that file is damaged; every older backup
             # is kept (none rotated away)
-            raise _damaged(db_path, exc.__cause__ or exc) from exc
+            raise DatabaseDamagedError(db_path, str(exc.__cause__ or exc)) from exc
         attachments = paths.attachments_dir(db_path)
         if attachments.exists():
             shutil.copytree(attachments, tmp / "attachments")
@@ -183,18 +184,6 @@ def create_backup(
         _rotate(db_path, keep=final)
     log.info("backup written: %s", final)
     return info
-
-
-def _is_damage(exc: BaseException) -> bool:
-    from gongkai_desktop.services.maintenance import damage  # it builds on this module
-
-    return damage.is_damage_error(exc)
-
-
-def _damaged(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
-    from gongkai_desktop.services.maintenance import damage
-
-    return damage.damaged_error(db_path, exc)
 
 
 def _rotate(db_path: Path, keep: Path) -> None:

@@ -299,6 +299,8 @@ def _read_row(conn: sqlite3.Connection, rowid: int, cutoff: datetime) -> Salvage
     except (UnicodeDecodeError, ValueError, TypeError):
         return None
     stamp = _parse_stamp(updated)
+    if stamp is not None and stamp.tzinfo is not None:  # damaged text may parse so
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
     if stamp is None or stamp <= cutoff or str(deleted) not in ("0", "False"):
         return None
     if not isinstance(values, dict) or not isinstance(rid, str) or not isinstance(form_id, str):
@@ -336,7 +338,11 @@ def restore_from(db_path: Path, found: backup.BackupInfo) -> DamageRestore:
     (before.path / SALVAGE_NOTE).write_text(
         json.dumps({"backup": str(found.path), "created": found.created.isoformat()}), "utf-8"
     )
-    salvaged = salvage_from_folder(before.path)
+    try:
+        salvaged = salvage_from_folder(before.path)
+    except Exception:  # the restore is done: reading what it lost must not undo that
+        log.exception("salvage from %s failed", before.path)
+        salvaged = []
     log.info("restored %s after damage; %d records readable after it", found.path, len(salvaged))
     return DamageRestore(found, before.path, salvaged)
 
