@@ -255,7 +255,10 @@ def run(count: int, seed: int, out: Path) -> tuple[Counter[str], Counter[str], l
         kind = KINDS[n % len(KINDS)]
         db = make_copy(base, kind, rng, out / f"copy{n:04d}")
         tried[kind] += 1
-        problem = handle(db)
+        try:
+            problem = handle(db)
+        except Exception as exc:  # counted and named, the run goes on
+            problem = f"{type(exc).__name__}: {exc}"
         if problem is None:
             handled[kind] += 1
         else:
