@@ -808,6 +808,11 @@ class MainWindow(QMainWindow):
         show_error(self, exc, self.tr("今日自动备份失败"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._restore_task is not None:
+            # the damaged file is being moved aside and the backup copied in: let it end
+            self.statusBar().showMessage(self.tr("正在恢复数据库，请等它完成后再关闭。"), 8000)
+            event.ignore()
+            return
         if self._backup_task is not None:
             # the copy runs on the database being closed: close when it is done
             self._close_after_backup = True
