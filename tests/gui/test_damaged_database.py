@@ -92,7 +92,7 @@ def test_quick_check_offers_the_restore_and_the_salvage_list(qtbot, world, tmp_p
     qtbot.waitUntil(lambda: window.salvage_result_box is not None)
     assert "已添加 4 条记录" in window.salvage_result_box.text()
     window.salvage_result_box.close()
-    titles = {r[0] for r in sqlite3.connect(db).execute("SELECT title FROM records")}
+    titles = _titles(db)
     assert {f"备份后企业{n}" for n in range(5)} - titles == {skipped}
     assert copies.integrity_ok(db)
     (moved,) = db.parent.joinpath("backups").glob("*-damaged")
@@ -143,3 +143,11 @@ def test_damage_shown_from_any_widget_goes_to_the_window(qtbot, tmp_path: Path) 
     assert "没有找到校验完好的备份" in box.text()
     box.close_button.click()
     qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def _titles(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return {r[0] for r in conn.execute("SELECT title FROM records")}
+    finally:
+        conn.close()

@@ -181,3 +181,32 @@ def test_damaged_json_in_a_record_is_damage_not_an_unexpected_error(
     err = capsys.readouterr().err
     assert "数据库文件已损坏" in err and "发生意外错误" not in err and "escape" not in err
     assert "restore-backup" in err
+
+
+def test_cli_restore_latest_lists_and_imports_the_salvaged_records(
+    copies: ModuleType, base, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(base.folder, tmp_path / "copy")
+    db = tmp_path / "copy" / paths.DB_FILE_NAME
+    copies.break_an_index(db, base.page_size)
+    assert main(["--db", str(db), "restore-backup", "--latest"]) == 0
+    out = capsys.readouterr().out
+    assert "备份之后修改、仍可从损坏文件读出的记录 5 条" in out
+    assert all(f"备份后企业{n}（site，" in out for n in range(5))
+    line = out.strip().splitlines()[-1].removeprefix("导入这些记录：")
+    argv = shlex.split(line)
+    assert argv[:3] == ["gongkai", "--db", str(db.resolve())] and argv[3] == "salvage"
+    assert argv[-1] == "--import"
+    assert main(argv[1:]) == 0
+    assert "已导入 5 条记录" in capsys.readouterr().out
+    titles = _titles(db)
+    assert {f"备份后企业{n}" for n in range(5)} <= titles
+    assert copies.integrity_ok(db)
+
+
+def _titles(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return {r[0] for r in conn.execute("SELECT title FROM records")}
+    finally:
+        conn.close()
