@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai_desktop.domain.errors import DatabaseDamagedError
 
-# SQLite's words for a damaged file (lower case); "malformed" also covers the JSON
-# functions meeting damaged JSON text and "could not decode" damaged UTF-8 text
+# SQLite's words for a damaged file (lower case), and for damaged JSON or UTF-8 text
+# met by its JSON functions or by the driver while reading rows
 DAMAGE_WORDS = (
-    "malformed",
-    "not a database",
+    "database disk image is malformed",
+    "malformed database schema",
+    "malformed json",
+    "file is not a database",
     "disk i/o error",
-    "database corrupt",
-    "corrupt",
     "could not decode to utf-8",
 )
 
@@ -36,7 +36,22 @@ def is_damage(exc: BaseException) -> bool:
         text = str(exc).lower()
         return any(word in text for word in DAMAGE_WORDS)
     # stored JSON or text no longer decodes (raised while rows are read)
-    return isinstance(exc, json.JSONDecodeError | UnicodeDecodeError)
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+        return True
+    return isinstance(exc, ValueError) and _raised_by_row_processor(exc)
+
+
+def _raised_by_row_processor(exc: BaseException) -> bool:
+    """Raised by SQLAlchemy's row value processors (a stored date or time that no
+    longer parses): these run while rows are read, outside handle_error's reach."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return (
+        tb is not None
+        and "sqlalchemy" in tb.tb_frame.f_code.co_filename
+        and ("processors" in tb.tb_frame.f_code.co_filename)
+    )
 
 
 def _plain_damage(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
@@ -60,14 +75,13 @@ def create_db_engine(db_path: Path, on_damage: DamageHandler | None = None) -> E
     # URL.create takes the path verbatim; a "sqlite:///…" string would decode "%20" and
     # cut at "?", silently opening some other file
     url = URL.create("sqlite", database=str(db_path))
-    make = on_damage or _plain_damage
 
     def load_stored_json(text: str) -> Any:
         # JSON columns are decoded while rows are fetched, outside handle_error's reach
         try:
             return json.loads(text)
         except ValueError as exc:
-            raise make(db_path, exc) from exc
+            raise (on_damage or _plain_damage)(db_path, exc) from exc
 
     engine = create_engine(url, connect_args={"timeout": 30}, json_deserializer=load_stored_json)
 

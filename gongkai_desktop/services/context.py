@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai_desktop import paths
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.engine import create_db_engine, make_session_factory
+from gongkai_desktop.data.engine import create_db_engine, is_damage, make_session_factory
 from gongkai_desktop.data.scope import township_scoped
 from gongkai_desktop.forms.spec import FormRegistry
 from gongkai_desktop.services.maintenance.damage import damaged_error
@@ -72,8 +72,13 @@ class AppContext:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action: commit on success, roll back everything on any error."""
-        with self.session_factory.begin() as session:
-            yield session
+        try:
+            with self.session_factory.begin() as session:
+                yield session
+        except ValueError as exc:  # a stored date that no longer parses: damage
+            if is_damage(exc):
+                raise damaged_error(self.db_path, exc) from exc
+            raise
 
     def identity(self, session: Session) -> tuple[str, str]:
         """(OS login, 填表人 from 设置) for audit entries and authorship."""

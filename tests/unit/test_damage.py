@@ -210,3 +210,27 @@ def _titles(db: Path) -> set[str]:
         return {r[0] for r in conn.execute("SELECT title FROM records")}
     finally:
         conn.close()
+
+
+def test_a_damaged_stored_date_is_damage(
+    copies: ModuleType, base, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """A flipped digit in a record's stored time ('2m26-…'): SQLAlchemy's row processor
+    raises ValueError while the record is read; the clerk hears of damage."""
+    shutil.copytree(base.folder, tmp_path / "copy")
+    db = tmp_path / "copy" / paths.DB_FILE_NAME
+    conn = sqlite3.connect(db)
+    (record_id, stamp) = conn.execute(
+        "SELECT id, created_at FROM records WHERE title = '备份后企业1'"
+    ).fetchone()
+    conn.close()
+    data = bytearray(db.read_bytes())
+    # created_at and updated_at lie side by side in the row (the audit log has it once)
+    data[data.index((stamp + stamp).encode()) + 1] = ord("m")
+    db.write_bytes(bytes(data))
+    with open_context(db, auto_backup=False) as ctx, pytest.raises(DatabaseDamagedError) as caught:
+        RecordService(ctx).get(record_id)  # read from the table (lists may use an index)
+    assert caught.value.backup_path == backup.list_backups(db)[0].path
+    assert main(["--db", str(db), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "数据库文件已损坏" in err and "isoformat" not in err and "restore-backup" in err
