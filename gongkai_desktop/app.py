@@ -16,7 +16,7 @@ from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from gongkai_desktop import APP_NAME, __version__, paths
-from gongkai_desktop.domain.errors import GongkaiError
+from gongkai_desktop.domain.errors import DatabaseDamagedError, GongkaiError
 from gongkai_desktop.heap import settle_after_start
 from gongkai_desktop.logging_setup import setup_logging
 from gongkai_desktop.qt_platform import window_problem
@@ -123,6 +123,9 @@ def run_gui(db_path: Path | None) -> int:
                 check_xml_defences()  # imported Excel files are untrusted: no XML entities
                 # the daily backup waits for the window (below): it grows with the data
                 ctx = open_context(db_path, auto_backup=False)
+            except DatabaseDamagedError as exc:  # offered: 用最近的备份恢复 (or close)
+                window.offer_restore(exc)
+                return
             except Exception as exc:  # newer database, broken form file, disk: say so, stop
                 show_error(window, exc, app.translate("app", "无法打开数据库"))
                 app.exit(1)
@@ -132,8 +135,8 @@ def run_gui(db_path: Path | None) -> int:
             settle_after_start()
             if ctx.opened_notes:
                 window.statusBar().showMessage("；".join(ctx.opened_notes), 15000)
-            if had_data:
-                window.start_daily_backup()
+            if had_data:  # the backup follows a passed quick_check (never of damage)
+                window.start_quick_check(then=window.start_daily_backup)
 
         QTimer.singleShot(0, open_database)  # once the window is painted
         code = app.exec()

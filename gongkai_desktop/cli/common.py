@@ -61,9 +61,13 @@ def period_from_args(args: argparse.Namespace) -> Period | None:
 def open_ctx(args: argparse.Namespace, auto_backup: bool = True) -> Iterator[AppContext]:
     """``with open_ctx(args) as ctx:`` — the database of ``--db`` (or the default one),
     opened as the GUI opens it and closed when the block ends."""
+    from gongkai_desktop.services.maintenance.damage import STRAY_WAL_NOTE
     from gongkai_desktop.services.startup import open_context
 
     with open_context(Path(args.db) if args.db else None, auto_backup=auto_backup) as ctx:
+        for note in ctx.opened_notes:
+            if note.startswith(STRAY_WAL_NOTE):  # the clerk must know a file was moved
+                print(note, file=sys.stderr)
         yield ctx
 
 

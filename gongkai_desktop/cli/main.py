@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import APP_NAME, __version__, paths
@@ -28,6 +29,7 @@ from gongkai_desktop.cli import (
 )
 from gongkai_desktop.cli.common import EXIT_FAIL, EXIT_INPUT, Handler, InputError
 from gongkai_desktop.domain.errors import (
+    DatabaseDamagedError,
     FormDefinitionError,
     GongkaiError,
     PeriodError,
@@ -84,10 +86,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FormDefinitionError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_FAIL
+    except DatabaseDamagedError as exc:
+        print(maintenance.damaged_text(args, exc), file=sys.stderr)
+        return EXIT_FAIL
     except GongkaiError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_FAIL
     except Exception as exc:
+        from gongkai_desktop.services.maintenance.damage import is_damage_error
+
+        if is_damage_error(exc) and not isinstance(exc, GongkaiError):
+            db = Path(args.db or paths.default_db_path()).resolve()
+            damaged = DatabaseDamagedError(db, f"{type(exc).__name__}: {exc}")
+            print(maintenance.damaged_text(args, damaged), file=sys.stderr)
+            return EXIT_FAIL
         log.exception("unexpected error in command %s", name)
         print(f"发生意外错误：{exc}。详细信息已写入日志 {paths.logs_dir()}", file=sys.stderr)
         return EXIT_FAIL

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -69,3 +71,58 @@ class BackupError(GongkaiError):
 
 class PeriodError(GongkaiError):
     pass
+
+
+class DatabaseDamagedError(GongkaiError):
+    """The database file is damaged (SQLite reports it malformed, not a database, an I/O
+    error, or stored data no longer decodes). Nothing was written over it. Carries the
+    database, the newest backup that passed ``integrity_check`` (``backup_path`` None:
+    there is none, or ``backup_known`` False: not looked up yet, which the service
+    boundary does) so that the window and the command line can offer to restore it.
+    ``detail`` is SQLite's own (English) text: for the log, never shown."""
+
+    def __init__(
+        self,
+        db_path: Path | str | None,
+        detail: str = "",
+        *,
+        backup_path: Path | None = None,
+        backup_time: datetime | None = None,
+        backup_records: int | None = None,
+        backup_known: bool = False,
+    ) -> None:
+        self.db_path = Path(db_path) if db_path is not None else None
+        self.detail = detail
+        self.backup_path = backup_path
+        self.backup_time = backup_time
+        self.backup_records = backup_records
+        self.backup_known = backup_known
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        text = (
+            "数据库文件已损坏，软件无法正常读取其中的数据。"
+            "没有覆盖或删除任何数据：损坏的文件原样保留着。"
+        )
+        if self.backup_path is not None:
+            when = f"{self.backup_time:%Y年%m月%d日 %H:%M}" if self.backup_time else "时间不详"
+            count = (
+                f"{self.backup_records} 条记录" if self.backup_records is not None else "记录数不详"
+            )
+            text += f"\n最近一份校验完好的备份：{when}（{count}），可以用它恢复。"
+        elif self.backup_known:
+            text += "\n没有找到校验完好的备份，请联系技术支持人员，不要删除该文件。"
+        return text
+
+    def with_backup(
+        self, path: Path | None, created: datetime | None, records: int | None
+    ) -> DatabaseDamagedError:
+        """The same damage, naming the newest verified backup (``path`` None: none)."""
+        return DatabaseDamagedError(
+            self.db_path,
+            self.detail,
+            backup_path=path,
+            backup_time=created,
+            backup_records=records,
+            backup_known=True,
+        )

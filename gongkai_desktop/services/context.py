@@ -14,9 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai_desktop import paths
 from gongkai_desktop.data import repository
-from gongkai_desktop.data.engine import READ_ONLY, create_db_engine, make_session_factory
+from gongkai_desktop.data.engine import (
+    READ_ONLY,
+    create_db_engine,
+    make_session_factory,
+    raised_by_row_processor,
+)
 from gongkai_desktop.data.scope import township_scoped
 from gongkai_desktop.forms.spec import FormRegistry
+from gongkai_desktop.services.maintenance.damage import damaged_error
 
 
 def os_user() -> str:
@@ -39,7 +45,7 @@ class AppContext:
     @classmethod
     def open(cls, db_path: Path, registry: FormRegistry) -> AppContext:
         """Open an engine on a database whose schema is current (see ``startup``)."""
-        engine = create_db_engine(db_path)
+        engine = create_db_engine(db_path, on_damage=damaged_error)
         return cls(db_path, registry, engine, make_session_factory(engine))
 
     def for_townships(self, codes: Collection[str]) -> AppContext:
@@ -73,7 +79,7 @@ class AppContext:
         """One user action: commit on success, roll back everything on any error.
         It takes the write lock at its start (BEGIN IMMEDIATE), waiting up to the busy
         timeout while another process writes."""
-        with self.session_factory.begin() as session:
+        with self._damage_translated(), self.session_factory.begin() as session:
             yield session
 
     @contextmanager
@@ -81,9 +87,18 @@ class AppContext:
         """A read-only transaction (lists, counts, reports): it never waits for the
         write lock, so a long import in another process does not hold up the window's
         reads. A write attempted in it fails (SQLite's query_only)."""
-        with self.session_factory.begin() as session:
+        with self._damage_translated(), self.session_factory.begin() as session:
             session.connection(execution_options={READ_ONLY: True})
             yield session
+
+    @contextmanager
+    def _damage_translated(self) -> Iterator[None]:
+        try:
+            yield
+        except ValueError as exc:  # a stored date that no longer parses: damage
+            if raised_by_row_processor(exc):
+                raise damaged_error(self.db_path, exc) from exc
+            raise
 
     def identity(self, session: Session) -> tuple[str, str]:
         """(OS login, 填表人 from 设置) for audit entries and authorship."""

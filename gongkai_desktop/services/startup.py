@@ -17,7 +17,7 @@ from gongkai_desktop.data.engine import create_readonly_engine
 from gongkai_desktop.domain.errors import DatabaseVersionError
 from gongkai_desktop.forms.loader import load_registry
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.maintenance import backup
+from gongkai_desktop.services.maintenance import backup, damage
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +35,16 @@ def open_context(
     db_path = Path(db_path or paths.default_db_path()).resolve()
     registry = load_registry(forms_dir or paths.forms_dir(), cache_dir=paths.cache_dir())
     existed = db_path.exists() and db_path.stat().st_size > 0
+    stray_note = None
     if existed:
-        # Judge the version before the engine's PRAGMAs (WAL) can touch the file.
-        probe = create_readonly_engine(db_path)
-        try:
-            migrate.check_known_revision(probe)
-        except sqlalchemy.exc.DatabaseError as exc:
-            raise DatabaseVersionError(
-                f"{db_path} 不是有效的数据库文件，或文件已损坏（{exc.orig}）。"
-                "可在“设置”中从备份恢复，或用 gongkai restore-backup 恢复。"
-            ) from exc
-        finally:
-            probe.dispose()
+        # Judge the file before the engine's PRAGMAs (WAL) can touch it: a -wal of
+        # another database is set aside first, then the version is read.
+        stray_note = damage.set_aside_stray_wal(db_path)
+        _probe(db_path)
     ctx = AppContext.open(db_path, registry)
     notes = ctx.opened_notes
+    if stray_note:
+        notes.append(stray_note)
     try:
         migrate.check_known_revision(ctx.engine)
         if migrate.needs_upgrade(ctx.engine):
@@ -68,6 +64,24 @@ def open_context(
     for note in notes:
         log.info(note)
     return ctx
+
+
+def _probe(db_path: Path) -> None:
+    """Refuse a damaged database, or one from a newer app, without creating any file
+    beside it (a -wal without its -shm is read from a copy)."""
+    with damage.probe_file(db_path) as probe_path:
+        probe = create_readonly_engine(probe_path)
+        try:
+            migrate.check_known_revision(probe)
+        except sqlalchemy.exc.DatabaseError as exc:
+            if damage.is_damage_error(exc):
+                raise damage.damaged_error(db_path, exc.orig or exc) from exc
+            raise DatabaseVersionError(
+                "该文件无法作为本软件的数据库打开，软件没有修改它。"
+                "可在“设置—数据与备份”中从备份恢复。"
+            ) from exc
+        finally:
+            probe.dispose()
 
 
 def daily_backup(ctx: AppContext) -> str | None:

@@ -12,7 +12,9 @@ owns the AppContext: after a restore replaced the database it reopens it
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt
@@ -33,6 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop import APP_NAME
+from gongkai_desktop.domain.errors import DatabaseDamagedError
+from gongkai_desktop.ui.damage import DamagedDatabaseBox, SalvageDialog
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.icons import icon, module_icon
 from gongkai_desktop.ui.scrolling import page_scroll
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     # Imported when used: the window is shown before the database is opened (and before
     # SQLAlchemy is imported), and a page's module when the page is first opened.
     from gongkai_desktop.services.context import AppContext
+    from gongkai_desktop.services.maintenance.damage import DamageRestore, SalvagedRecord
     from gongkai_desktop.services.records.service import RecordService
     from gongkai_desktop.ui.county.conflicts_page import ConflictsPage
     from gongkai_desktop.ui.county.receive_page import ReceivePage
@@ -151,6 +156,12 @@ class MainWindow(QMainWindow):
         self._built: dict[int, QWidget] = {}  # row -> its page (unwrapped), once opened
         self._missing: list[str] = []
         self._backup_task: Task | None = None
+        self._check_task: Task | None = None
+        self._restore_task: Task | None = None
+        self.damage_box: DamagedDatabaseBox | None = None
+        self.salvage_dialog: SalvageDialog | None = None
+        self.salvage_result_box: QMessageBox | None = None
+        self.tamper_box: QMessageBox | None = None
         self._close_after_backup = False
         self.setObjectName("MainWindow")
 
@@ -647,6 +658,159 @@ class MainWindow(QMainWindow):
             self.tr("该数据库已在本窗口中打开，没有再开第二个窗口。"), 8000
         )
 
+    # ---- a damaged database -------------------------------------------------------------
+    def start_quick_check(self, then: Callable[[], None] | None = None) -> None:
+        """``PRAGMA quick_check`` on a worker once the window is up; ``then`` (the daily
+        backup) runs only when it passed. Damage is shown with 用最近的备份恢复."""
+        from gongkai_desktop.services.maintenance.damage import quick_check
+        from gongkai_desktop.services.maintenance.tamper import (
+            verify_audit_chain,
+            verify_record_checksums,
+        )
+
+        ctx = self.ctx
+
+        def work() -> list[str]:
+            quick_check(ctx.db_path)
+            # tamper evidence too: a chain or a record changed outside the app
+            return verify_audit_chain(ctx) + verify_record_checksums(ctx)
+
+        def passed(problems: list[str]) -> None:
+            self._check_task = None
+            if problems:
+                self.show_tampering(problems)
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            self._check_task = None
+            if isinstance(exc, DatabaseDamagedError):
+                self.offer_restore(exc)
+            else:
+                logging.getLogger(__name__).error("quick_check failed", exc_info=exc)
+
+        self._check_task = start_task(work, passed, failed)
+
+    def show_tampering(self, problems: list[str]) -> QMessageBox:
+        """What the check after start found changed outside the app (the log has it too);
+        a non-modal warning: the clerk can work on, and 检查 says it again next time."""
+        shown = problems[:10] + ([f"……共 {len(problems)} 项"] if len(problems) > 10 else [])
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("修改记录或记录内容被改动"),
+            self.tr("启动后的检查发现数据库在本软件之外被改动过（已写入日志，未作任何修复）：\n\n")
+            + "\n".join(shown)
+            + self.tr(
+                "\n\n请联系上级或技术人员核实；如需回到改动前的状态，可在“设置”中从备份恢复。"
+            ),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.tamper_box = box
+        self.statusBar().showMessage(self.tr("启动检查：修改记录或记录内容被改动，详见提示"))
+        box.open()
+        return box
+
+    def offer_restore(self, exc: DatabaseDamagedError) -> DamagedDatabaseBox:
+        """The damage message (non-modal) with 用最近的备份恢复 when a verified backup
+        exists. Closing it without restoring a database that never opened ends the app."""
+        from gongkai_desktop.services.maintenance.damage import complete
+
+        exc = complete(exc)
+        box = DamagedDatabaseBox(self, exc)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        db_path = exc.db_path
+        if db_path is not None:
+            box.restore_requested.connect(lambda: self.restore_damaged(db_path))
+        box.rejected.connect(self._damage_box_closed)
+        self.damage_box = box
+        box.open()
+        return box
+
+    def _damage_box_closed(self) -> None:
+        self.damage_box = None
+        if not self.attached and self._restore_task is None:
+            self.close()  # nothing to show without a database
+
+    def restore_damaged(self, db_path: Path) -> None:
+        """The one-step restore on a worker: damaged file aside, newest verified backup
+        in place, then what was lost (``SalvageDialog``)."""
+        from gongkai_desktop.services.maintenance.damage import restore_latest
+
+        self.damage_box = None
+        self.nav.setEnabled(False)  # nothing may read the file being replaced
+        self.toolbar.setEnabled(False)
+        if self.dashboard is not None:
+            self.dashboard.shut_down()
+        if self.attached:
+            self.ctx.close()
+        self.statusBar().showMessage(self.tr("正在用最近的备份恢复数据库…"))
+        self._restore_task = start_task(
+            lambda: restore_latest(db_path),
+            lambda outcome: self._damage_restored(db_path, outcome),
+            self._damage_restore_failed,
+        )
+
+    def _damage_restore_failed(self, exc: BaseException) -> None:
+        self._restore_task = None
+        self.statusBar().showMessage(self.tr("恢复失败"), 15000)
+        show_error(self, exc, self.tr("恢复失败"))
+        if not self.attached:
+            self.close()
+
+    def _damage_restored(self, db_path: Path, outcome: DamageRestore) -> None:
+        from gongkai_desktop.services.records.service import RecordService
+        from gongkai_desktop.services.startup import open_context
+
+        self._restore_task = None
+        try:
+            ctx = open_context(db_path, auto_backup=False)
+        except Exception as exc:
+            show_error(self, exc, self.tr("无法重新打开数据库"))
+            self.close()
+            return
+        if self.attached:
+            self.ctx = ctx
+            self.service = RecordService(ctx)
+            self._build_pages()
+        else:
+            self.attach(ctx)
+        self.nav.setEnabled(True)
+        self.toolbar.setEnabled(True)
+        self.statusBar().showMessage(self.tr("已用最近的备份恢复数据库"), 15000)
+        registry = ctx.registry
+        dialog = SalvageDialog(
+            self,
+            outcome,
+            {f.id: f.title for f in registry},
+            {f.id: {s.key: s.label for s in f.fields} for f in registry},
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._import_salvaged(dialog.chosen()))
+        self.salvage_dialog = dialog
+        dialog.open()
+
+    def _import_salvaged(self, records: list[SalvagedRecord]) -> None:
+        from gongkai_desktop.services.maintenance.salvage import import_salvaged
+
+        self.salvage_dialog = None
+        result = import_salvaged(self.ctx, records)
+        self.refresh_lists()
+        text = self.tr("已添加 {0} 条记录。").format(len(result.added))
+        if result.refused:
+            text += "\n" + self.tr("未能添加：") + "\n" + "\n".join(result.refused)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("添加记录"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.salvage_result_box = box
+        box.open()
+
     # ---- daily backup -------------------------------------------------------------------
     def start_daily_backup(self) -> None:
         """The first start of a day backs the database up, on a worker once the window
@@ -694,6 +858,11 @@ class MainWindow(QMainWindow):
         show_error(self, exc, self.tr("今日自动备份失败"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._restore_task is not None:
+            # the damaged file is being moved aside and the backup copied in: let it end
+            self.statusBar().showMessage(self.tr("正在恢复数据库，请等它完成后再关闭。"), 8000)
+            event.ignore()
+            return
         if self._backup_task is not None:
             # the copy runs on the database being closed: close when it is done
             self._close_after_backup = True

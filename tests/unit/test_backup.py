@@ -14,9 +14,9 @@ import pytest
 
 from gongkai_desktop.data import migrate
 from gongkai_desktop.data.repository import RecordQuery
-from gongkai_desktop.domain.errors import BackupError, DatabaseVersionError
+from gongkai_desktop.domain.errors import BackupError, DatabaseDamagedError, DatabaseVersionError
 from gongkai_desktop.services.context import AppContext
-from gongkai_desktop.services.maintenance import backup
+from gongkai_desktop.services.maintenance import backup, damage
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
 
@@ -143,10 +143,13 @@ def test_a_backup_that_fails_verification_keeps_older_backups(filled: AppContext
     before = tree_digest(root)
     ctx.close()
     _corrupt(ctx.db_path)
-    with pytest.raises(BackupError) as info:
+    # the copy fails quick_check: the live file is damaged, said so, naming the newest
+    # backup (all of them verify)
+    with pytest.raises(DatabaseDamagedError) as info:
         backup.create_backup(ctx.db_path, None, "manual")
     message = str(info.value)
-    assert "未通过完整性校验" in message and "原有备份均已保留" in message
+    assert "数据库文件已损坏" in message and "没有覆盖或删除任何数据" in message
+    assert damage.complete(info.value).backup_path == older[-1].path
     assert tree_digest(root) == before  # all ten older backups untouched
     assert sorted(p.name for p in root.iterdir()) == sorted(b.path.name for b in older)
     assert not any(p.name.startswith(".tmp") for p in root.iterdir())

@@ -391,14 +391,15 @@ def test_audit_log_refuses_update_and_delete(ctx: AppContext, records: RecordSer
 
 
 def test_a_file_that_is_not_a_database_is_refused_unchanged(tmp_path: Path) -> None:
-    from gongkai_desktop.domain.errors import DatabaseVersionError
+    from gongkai_desktop.domain.errors import DatabaseDamagedError
 
     bogus = tmp_path / "gongkai.db"
     bogus.write_bytes(b"this is a spreadsheet, not a database" * 50)
     before = bogus.read_bytes()
-    with pytest.raises(DatabaseVersionError, match="不是有效的数据库文件"):
+    with pytest.raises(DatabaseDamagedError, match="数据库文件已损坏"):
         open_context(bogus, auto_backup=False)
     assert bogus.read_bytes() == before
+    assert list(tmp_path.glob("gongkai.db*")) == [bogus]  # no -wal/-shm beside it
 
 
 IMPORTED = (

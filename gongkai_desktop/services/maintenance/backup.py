@@ -21,7 +21,8 @@ from sqlalchemy import Engine
 
 from gongkai_desktop import __version__, paths
 from gongkai_desktop.data import migrate
-from gongkai_desktop.domain.errors import BackupError, DatabaseVersionError
+from gongkai_desktop.data.engine import is_damage
+from gongkai_desktop.domain.errors import BackupError, DatabaseDamagedError, DatabaseVersionError
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,12 @@ def _quick_check(db_file: Path) -> None:
     try:
         result = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"备份文件 {db_file} 已损坏：{exc}") from exc
+        raise BackupError(f"备份文件 {db_file} 已损坏，不能用它恢复。") from exc
     finally:
         conn.close()
     if [r[0] for r in result] != ["ok"]:
-        raise BackupError(f"备份文件 {db_file} 校验未通过：{result[0][0]}")
+        log.warning("backup %s fails quick_check: %s", db_file, result[0][0])
+        raise BackupError(f"备份文件 {db_file} 校验未通过，不能用它恢复。")
 
 
 def _revision_of(db_file: Path) -> str | None:
@@ -98,7 +100,7 @@ def _sqlite_copy(src: Path, dst: Path, single_file: bool = False) -> None:
         source.close()
 
 
-def _unique_folder(root: Path, stem: str) -> Path:
+def unique_folder(root: Path, stem: str) -> Path:
     candidate = root / stem
     n = 2
     while candidate.exists():
@@ -111,7 +113,7 @@ def _rename_to_unique(folder: Path, root: Path, stem: str) -> Path:
     """Rename ``folder`` to ``root/stem`` (or ``stem-2``, …): the rename itself claims
     the name, so two processes finishing in the same second never share one."""
     while True:
-        final = _unique_folder(root, stem)
+        final = unique_folder(root, stem)
         try:
             folder.rename(final)
         except OSError:
@@ -164,15 +166,15 @@ def create_backup(
         try:
             _sqlite_copy(db_path, db_copy, single_file=True)
         except sqlite3.Error as exc:
+            if is_damage(exc):  # the service boundary names the newest verified backup
+                raise DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}") from exc
             raise BackupError(f"无法备份数据库 {db_path}：{exc}") from exc
         try:
             _quick_check(db_copy)
         except BackupError as exc:
-            detail = exc.__cause__ or str(exc).rsplit("：", 1)[-1]
-            raise BackupError(
-                f"新备份未通过完整性校验（{detail}），数据库 {db_path} 可能已损坏；"
-                "原有备份均已保留，未删除任何备份。"
-            ) from exc
+            # the copy of the live file fails: that file is damaged; every older backup
+            # is kept (none rotated away)
+            raise DatabaseDamagedError(db_path, str(exc.__cause__ or exc)) from exc
         attachments = paths.attachments_dir(db_path)
         if attachments.exists():
             shutil.copytree(attachments, tmp / "attachments")
@@ -250,7 +252,7 @@ def _set_aside_damaged(db_path: Path) -> BackupInfo:
     root = paths.backups_dir(db_path)
     root.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
-    folder = _unique_folder(root, f"{now:%Y%m%d-%H%M%S}-damaged")
+    folder = unique_folder(root, f"{now:%Y%m%d-%H%M%S}-damaged")
     folder.mkdir()
     for suffix in ("", "-wal", "-shm"):
         part = db_path.with_name(db_path.name + suffix)
@@ -261,10 +263,15 @@ def _set_aside_damaged(db_path: Path) -> BackupInfo:
     return BackupInfo(folder, now, "恢复前移出的损坏数据库", None, None)
 
 
-def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = None) -> BackupInfo:
+def restore_backup(
+    db_path: Path, backup_path: Path, engine: Engine | None = None, damaged: bool = False
+) -> BackupInfo:
     """Replace the live database (and attachments) by a backup, after backing up the
     current state. The caller must reopen its AppContext afterwards.
-    Returns the backup taken of the state before the restore."""
+    Returns the backup taken of the state before the restore. ``damaged``: the live
+    file is known to be damaged: it is moved aside as it is (with its -wal/-shm) into
+    ``backups/<time>-damaged/`` instead of being copied into a backup that would look
+    sound and rotate good ones away."""
     db_file, attachments = _resolve_backup(backup_path)
     _quick_check(db_file)
     revision = _revision_of(db_file)
@@ -278,8 +285,10 @@ def restore_backup(db_path: Path, backup_path: Path, engine: Engine | None = Non
     if engine is not None:
         engine.dispose()
     try:
+        if damaged:
+            raise BackupError("damaged")
         before = create_backup(db_path, engine, "restore")
-    except (BackupError, sqlite3.DatabaseError):
+    except (BackupError, DatabaseDamagedError, sqlite3.DatabaseError):
         # The live file is damaged (the very reason to restore): keep it aside as it is.
         before = _set_aside_damaged(db_path)
     _sqlite_copy(db_file, db_path)

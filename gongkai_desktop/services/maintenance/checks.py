@@ -14,6 +14,7 @@ from gongkai_desktop.data.models import Record
 from gongkai_desktop.domain.errors import GongkaiError
 from gongkai_desktop.services.context import AppContext
 from gongkai_desktop.services.io.untrusted_files import check_xml_defences
+from gongkai_desktop.services.maintenance import damage
 from gongkai_desktop.services.maintenance.tamper import verify_audit_chain, verify_record_checksums
 from gongkai_desktop.services.records.service import RecordService
 from gongkai_desktop.services.startup import open_context
@@ -29,7 +30,14 @@ class CheckReport:
         return not self.problems
 
 
+def check_damage(ctx: AppContext) -> None:
+    """``PRAGMA quick_check`` first: a damaged file raises DatabaseDamagedError (naming
+    the newest verified backup) instead of a list of SQLite's own findings."""
+    damage.quick_check(ctx.db_path)
+
+
 def check_database(ctx: AppContext) -> CheckReport:
+    check_damage(ctx)
     report = CheckReport()
     report.lines.append(f"数据库：{ctx.db_path}")
     report.lines.append(
@@ -40,7 +48,7 @@ def check_database(ctx: AppContext) -> CheckReport:
     if current != head:
         report.problems.append("数据库结构不是最新版本")
     service = RecordService(ctx)
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         report.problems += [f"完整性检查：{p}" for p in repository.integrity_problems(session)]
         live = repository.counts_by_form(session)
         deleted = repository.counts_by_form(session, deleted=True)

@@ -8,13 +8,16 @@ re-hashes, so a later check reports the same damage again.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from gongkai_desktop.data.engine import is_damage
 from gongkai_desktop.data.integrity import ChainReport, verify_chain, verify_checksums
 from gongkai_desktop.services.context import AppContext
+from gongkai_desktop.services.maintenance.damage import damaged_error
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,12 @@ LISTED_RECORDS = 50  # mismatching records named one by one; more are counted
 def _reading(ctx: AppContext) -> Iterator[Any]:
     """The pool's DB-API connection in autocommit: plain reads, no write transaction."""
     with ctx.engine.connect() as conn:
-        yield conn.connection.driver_connection
+        try:
+            yield conn.connection.driver_connection
+        except sqlite3.DatabaseError as exc:  # the raw driver: no handle_error on the way
+            if is_damage(exc):
+                raise damaged_error(ctx.db_path, exc) from exc
+            raise
 
 
 def local_time(at: str) -> str:
