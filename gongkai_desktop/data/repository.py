@@ -303,11 +303,6 @@ def counts_by_form(session: Session, deleted: bool = False) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in session.execute(stmt)}
 
 
-def integrity_problems(session: Session) -> list[str]:
-    result = session.connection().exec_driver_sql("PRAGMA integrity_check").fetchall()
-    return [r[0] for r in result if r[0] != "ok"]
-
-
 def field_values_with_prefix(session: Session, form_id: str, key: str, prefix: str) -> list[str]:
     """Values of a text field starting with ``prefix``, deleted records included."""
     field = _json_field(key)

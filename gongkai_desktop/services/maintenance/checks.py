@@ -31,9 +31,9 @@ class CheckReport:
 
 
 def check_damage(ctx: AppContext) -> None:
-    """``PRAGMA quick_check`` first: a damaged file raises DatabaseDamagedError (naming
-    the newest verified backup) instead of a list of SQLite's own findings."""
-    damage.quick_check(ctx.db_path)
+    """``PRAGMA integrity_check`` first: a damaged file raises DatabaseDamagedError
+    (naming the newest verified backup) instead of a list of SQLite's own findings."""
+    damage.integrity_check(ctx.db_path)
 
 
 def check_database(ctx: AppContext) -> CheckReport:
@@ -49,7 +49,6 @@ def check_database(ctx: AppContext) -> CheckReport:
         report.problems.append("数据库结构不是最新版本")
     service = RecordService(ctx)
     with ctx.reading() as session:
-        report.problems += [f"完整性检查：{p}" for p in repository.integrity_problems(session)]
         live = repository.counts_by_form(session)
         deleted = repository.counts_by_form(session, deleted=True)
         for form in ctx.registry:

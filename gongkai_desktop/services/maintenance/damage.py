@@ -78,14 +78,16 @@ def damaged_error(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
     return complete(DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}"))
 
 
-def quick_check(db_path: Path) -> None:
+def quick_check(db_path: Path, pragma: str = "quick_check") -> None:
     """``PRAGMA quick_check`` on the open database, on a read-only connection of its
     own (no write transaction, no lock held against saves). A worker runs it after the
-    window is shown, ``gongkai check`` every time. Raises DatabaseDamagedError."""
+    window is shown; ``gongkai check`` runs ``integrity_check``, which also compares every
+    index with its table (a changed byte inside a record's text is seen there when an
+    index covers it). Raises DatabaseDamagedError."""
     try:
         conn = sqlite3.connect(Path(db_path).absolute().as_uri() + "?mode=ro", uri=True)
         try:
-            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -93,13 +95,18 @@ def quick_check(db_path: Path) -> None:
             raise
         raise damaged_error(db_path, exc) from exc
     if rows != ["ok"]:
-        raise damaged_error(db_path, sqlite3.DatabaseError("quick_check: " + "; ".join(rows[:5])))
+        raise damaged_error(db_path, sqlite3.DatabaseError(f"{pragma}: " + "; ".join(rows[:5])))
+
+
+def integrity_check(db_path: Path) -> None:
+    quick_check(db_path, "integrity_check")
 
 
 def is_damaged(db_path: Path) -> bool:
-    """Does a copy of the file (with its -wal) fail quick_check? The file is not opened."""
+    """Does a copy of the file (with its -wal) fail integrity_check? The file is not
+    opened."""
     wal = db_path.with_name(db_path.name + "-wal")
-    return _copy_problem(db_path, wal if wal.exists() else None) is not None
+    return _copy_problem(db_path, wal if wal.exists() else None, "integrity_check") is not None
 
 
 # ---- a -wal file that does not belong to the database ---------------------------------
@@ -146,7 +153,7 @@ def wal_header_problem(db_path: Path, wal: Path) -> str | None:
     return None
 
 
-def _copy_problem(db_path: Path, wal: Path | None) -> str | None:
+def _copy_problem(db_path: Path, wal: Path | None, pragma: str = "quick_check") -> str | None:
     """Open a copy (with ``wal`` beside it, if given) in a temporary folder: the
     database's own file is never opened. None: quick_check passes and it is ours."""
     with tempfile.TemporaryDirectory(prefix="gongkai-walcheck-") as tmp:
@@ -157,7 +164,7 @@ def _copy_problem(db_path: Path, wal: Path | None) -> str | None:
         try:
             conn = sqlite3.connect(copy)
             try:
-                rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+                rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
                 conn.execute("SELECT version_num FROM alembic_version").fetchall()
             finally:
                 conn.close()
