@@ -151,3 +151,45 @@ def _titles(db: Path) -> set[str]:
         return {r[0] for r in conn.execute("SELECT title FROM records")}
     finally:
         conn.close()
+
+
+def test_the_check_after_start_shows_a_changed_audit_log_and_record(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A record edited and an audit entry deleted with sqlite3 outside the app: the check
+    after start warns (non-modal, first bad entry and the record named) and the daily
+    backup still runs after it."""
+    from gongkai_desktop.services.records.service import RecordService
+
+    db = tmp_path / "data" / paths.DB_FILE_NAME
+    ctx = open_context(db, auto_backup=False)
+    service = RecordService(ctx)
+    made = [
+        service.create("site", {"site_type": "排污单位", "name": f"企业{n}", "village": "东村"})
+        for n in range(3)
+    ]
+    ctx.close()
+    raw = sqlite3.connect(db)
+    raw.execute(
+        "UPDATE records SET data = json_set(data, '$.village', '西村') WHERE id = ?",
+        (made[1].id,),
+    )
+    raw.execute("DROP TRIGGER audit_log_no_delete")
+    raw.execute("DELETE FROM audit_log WHERE id = (SELECT min(id) FROM audit_log)")
+    raw.commit()
+    raw.close()
+
+    window = MainWindow(open_context(db, auto_backup=False))
+    qtbot.addWidget(window)
+    window.show()
+    backed_up: list[bool] = []
+    window.start_quick_check(then=lambda: backed_up.append(True))
+    qtbot.waitUntil(lambda: window.tamper_box is not None and bool(backed_up), timeout=20000)
+    box = window.tamper_box
+    assert box is not None and box.windowModality() == Qt.WindowModality.WindowModal
+    text = box.text()
+    assert "修改记录保护已被移除" in text and "audit_log_no_delete" in text
+    assert "修改记录被改动" in text and "已被删除" in text
+    assert f"监管对象“企业1”（{made[1].id}）" in text
+    assert "修改记录或记录内容被改动" in window.statusBar().currentMessage()
+    _shot(box, "tamper_warning.png")
+    box.close()
+    window.close()
