@@ -12,7 +12,10 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
-from gongkai_desktop.domain.errors import DatabaseDamagedError
+from gongkai_desktop.domain.errors import DatabaseBusyError, DatabaseDamagedError, GongkaiError
+
+# How long a write waits for another process's write lock before giving up
+BUSY_TIMEOUT_S = 30.0
 
 # Execution option of a read-only transaction (``AppContext.reading``): deferred BEGIN.
 READ_ONLY = "gongkai_read_only"
@@ -74,19 +77,34 @@ def _plain_damage(db_path: Path, exc: BaseException) -> DatabaseDamagedError:
     return DatabaseDamagedError(db_path, f"{type(exc).__name__}: {exc}")
 
 
-def translate_damage(engine: Engine, db_path: Path, on_damage: DamageHandler | None = None) -> None:
+def translate_damage(
+    engine: Engine,
+    db_path: Path,
+    on_damage: DamageHandler | None = None,
+    busy_timeout: float = BUSY_TIMEOUT_S,
+) -> None:
     """Every damage error on ``engine`` (connect, statement, reading rows) becomes a
     ``DatabaseDamagedError``: one typed error instead of SQLite's English text."""
     make = on_damage or _plain_damage
 
     @event.listens_for(engine, "handle_error")
-    def _on_error(context: ExceptionContext) -> DatabaseDamagedError | None:
-        if is_damage(context.original_exception):
-            return make(db_path, context.original_exception)
+    def _on_error(context: ExceptionContext) -> GongkaiError | None:
+        original = context.original_exception
+        if is_damage(original):
+            return make(db_path, original)
+        if isinstance(original, sqlite3.OperationalError) and "database is locked" in str(original):
+            # the busy timeout ran out behind another process's write: not damage, and
+            # not SQLite's English either
+            return DatabaseBusyError(busy_timeout)
         return None
 
 
-def create_db_engine(db_path: Path, on_damage: DamageHandler | None = None) -> Engine:
+def create_db_engine(
+    db_path: Path, on_damage: DamageHandler | None = None, busy_timeout: float | None = None
+) -> Engine:
+    """The app's engine on ``db_path``; ``busy_timeout`` (seconds, default
+    ``BUSY_TIMEOUT_S``) is how long a write waits for another process's lock."""
+    timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # URL.create takes the path verbatim; a "sqlite:///…" string would decode "%20" and
     # cut at "?", silently opening some other file
@@ -99,7 +117,9 @@ def create_db_engine(db_path: Path, on_damage: DamageHandler | None = None) -> E
         except ValueError as exc:
             raise (on_damage or _plain_damage)(db_path, exc) from exc
 
-    engine = create_engine(url, connect_args={"timeout": 30}, json_deserializer=load_stored_json)
+    engine = create_engine(
+        url, connect_args={"timeout": timeout}, json_deserializer=load_stored_json
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -110,7 +130,7 @@ def create_db_engine(db_path: Path, on_damage: DamageHandler | None = None) -> E
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -129,7 +149,7 @@ def create_db_engine(db_path: Path, on_damage: DamageHandler | None = None) -> E
             conn.info[READ_ONLY] = read_only
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
-    translate_damage(engine, db_path, on_damage)
+    translate_damage(engine, db_path, on_damage, timeout)
     return engine
 
 

@@ -73,6 +73,17 @@ class PeriodError(GongkaiError):
     pass
 
 
+class DatabaseBusyError(GongkaiError):
+    """Another program held the database's write lock for longer than the busy timeout
+    (a long import or restore in another window or command). Nothing was saved."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"数据库正被另一个程序占用（例如另一个窗口或命令正在导入、恢复），"
+            f"等待 {seconds:g} 秒后仍未空出。本次操作没有保存任何内容，请稍后再试。"
+        )
+
+
 class DatabaseDamagedError(GongkaiError):
     """The database file is damaged (SQLite reports it malformed, not a database, an I/O
     error, or stored data no longer decodes). Nothing was written over it. Carries the

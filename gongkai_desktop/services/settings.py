@@ -122,7 +122,7 @@ DEFAULT_DUE_DAY = 5
 
 
 def load_settings(ctx: AppContext) -> dict[str, str]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         stored = repository.get_settings(session)
     return {s.key: stored.get(s.key, "") for s in SETTINGS}
 

@@ -239,3 +239,29 @@ def test_three_processes_opening_an_old_database_migrate_it_once(db_path: Path) 
         ]
     finally:
         conn.close()
+
+
+def test_a_write_that_waits_out_the_busy_timeout_says_so_in_chinese(
+    ctx: AppContext, records: RecordService
+) -> None:
+    """Another process keeps the write lock longer than the busy timeout (a long import):
+    the save fails with a Chinese message, no SQLite English, and nothing is stored."""
+    from gongkai_desktop.data.engine import create_db_engine, make_session_factory
+    from gongkai_desktop.domain.errors import DatabaseBusyError
+
+    records.create("site", site_values("甲厂"))
+    engine = create_db_engine(ctx.db_path, busy_timeout=0.2)
+    impatient = AppContext(ctx.db_path, ctx.registry, engine, make_session_factory(engine))
+    other = sqlite3.connect(ctx.db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(DatabaseBusyError) as caught:
+            RecordService(impatient).create("site", site_values("乙厂"))
+        other.execute("COMMIT")
+    finally:
+        other.close()
+        impatient.close()
+    message = str(caught.value)
+    assert "数据库正被另一个程序占用" in message and "0.2 秒" in message
+    assert "没有保存任何内容" in message and "locked" not in message
+    assert [v.title for v in records.views(RecordQuery(form_id="site"), 10)] == ["甲厂"]

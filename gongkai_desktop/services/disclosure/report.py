@@ -324,7 +324,7 @@ def _check_year(year: int) -> None:
 
 
 def _stored(ctx: AppContext) -> dict[str, str]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return repository.get_settings(session)
 
 

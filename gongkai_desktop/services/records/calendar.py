@@ -114,12 +114,12 @@ def _deadlines_follow(ctx: AppContext, session: Session) -> int:
 
 
 def calendar_entries(ctx: AppContext, year: int | None = None) -> list[CalendarDay]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return [CalendarDay(r.day, bool(r.workday), r.note) for r in calendar_rows(session, year)]
 
 
 def calendar_years(ctx: AppContext) -> list[CalendarYearInfo]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         counts: dict[int, int] = {}
         for row in calendar_rows(session):
             counts[row.day.year] = counts.get(row.day.year, 0) + 1

@@ -78,7 +78,7 @@ def _check_year(year: int) -> None:
 
 def load_annual_texts(ctx: AppContext, year: int) -> AnnualTexts:
     _check_year(year)
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         stored = repository.get_settings(session)
     return AnnualTexts(**{f.name: stored.get(_key(year, f.name), "") for f in fields(AnnualTexts)})
 

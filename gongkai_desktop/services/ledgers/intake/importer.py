@@ -898,7 +898,7 @@ def preview(
     book: ErrorBook | None = None
     try:
         sha = file_sha256(path)
-        with ctx.transaction() as session:
+        with ctx.reading() as session:
             profile = load_profile(session, ledger.id).merged(decisions)
             located = _locate(ctx, ledger, checked, source, _columns_of(profile, decisions), sheets)
             report = _new_report(ledger, path, sha, checked, located, decisions)
@@ -1030,7 +1030,7 @@ def commit(
     book: ErrorBook | None = None
     try:
         target = Path(errors_path) if errors_path else default_errors_path(path)
-        with ctx.transaction() as session:
+        with ctx.reading() as session:
             profile = load_profile(session, ledger.id).merged(decisions)
             columns = _columns_of(profile, decisions)
         located = _locate(ctx, ledger, checked, source, columns, report.requested_sheets)
@@ -1038,7 +1038,7 @@ def commit(
         if report.has_errors and not skip_invalid and not extra:
             # Nothing will be written: one read-only pass for the error workbook.
             fresh = _new_report(ledger, path, report.sha256, checked, located, decisions)
-            with ctx.transaction() as session:
+            with ctx.reading() as session:
                 profile = load_profile(session, ledger.id).merged(decisions)
                 layouts = [layout for layout, _ in located]
                 _Pass(ctx, ledger, layouts, session, fresh, ChoiceBook(profile)).run(
