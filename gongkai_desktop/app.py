@@ -142,6 +142,8 @@ def run_gui(db_path: Path | None) -> int:
         code = app.exec()
         if window.attached:
             window.ctx.close()
+        elif code == 0:
+            code = 1  # closed without a database (a damaged one not restored): a failure
         return code
     finally:
         guard.close()

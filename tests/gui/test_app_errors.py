@@ -98,3 +98,31 @@ def test_run_gui_opens_the_main_window(qapp, monkeypatch, tmp_path: Path) -> Non
     assert seen[0] == "乡镇生态环境政务公开台账"  # before the database is open
     assert seen[-1].startswith("乡镇生态环境政务公开台账 — ")
     assert (tmp_path / "data" / "gongkai.db").exists()
+
+
+def test_run_gui_on_a_damaged_database_closed_without_restoring_exits_1(
+    qapp, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "data" / "gongkai.db"
+    db.parent.mkdir(parents=True)
+    db.write_bytes("这不是数据库，是一份会议记录。\n".encode() * 50)
+    before = db.read_bytes()
+    seen: list[str] = []
+
+    def close_the_message() -> None:
+        window = next(
+            (w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow"), None
+        )
+        box = getattr(window, "damage_box", None)
+        if box is None:
+            QTimer.singleShot(20, close_the_message)
+            return
+        seen.append(box.text())
+        box.reject()  # 关闭: the clerk does not restore
+
+    QTimer.singleShot(0, close_the_message)
+    QTimer.singleShot(30000, QApplication.quit)  # a safety net: never hang the suite
+    assert app_module.run_gui(db) == 1
+    assert "数据库文件已损坏" in seen[0]
+    assert db.read_bytes() == before  # left as it was, nothing created beside it
+    assert sorted(p.name for p in db.parent.iterdir()) == ["gongkai.db"]
