@@ -142,11 +142,16 @@ def _command(args: list[str], env: dict[str, str]) -> float:
 def _backup_after_window(log_file: Path) -> str:
     """Whether the log says the window was shown before the daily backup finished."""
     text = log_file.read_text(encoding="utf-8") if log_file.exists() else ""
-    shown = text.rfind("主窗口已显示")
+    # the log holds every run; the backup is made by the day's first start only, so
+    # look for that start's window line before the backup, not for the last one
     backup = text.rfind("今日自动备份")
     if backup < 0:
         return "今日没有自动备份（已做过或失败，见日志）"
-    return "备份在窗口显示之后" if 0 <= shown < backup else "备份在窗口显示之前"
+    # that start's order: window shown, then the database opened, then the backup
+    opened = text.rfind("数据库已打开", 0, backup)
+    shown = text.rfind("主窗口已显示", 0, opened if opened >= 0 else backup)
+    after = 0 <= shown < opened
+    return "备份在窗口显示之后" if after else "备份在窗口显示之前"
 
 
 def main() -> int:
