@@ -92,6 +92,17 @@ def read_only_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> QT
     return table
 
 
+def hinted_page(hint: str) -> tuple[QWidget, QVBoxLayout]:
+    """A tab page that opens with a wrapped grey hint; the caller adds the rest."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    label = QLabel(hint)
+    label.setWordWrap(True)
+    label.setStyleSheet(HINT_STYLE)
+    layout.addWidget(label)
+    return page, layout
+
+
 def problems_view() -> QPlainTextEdit:
     """The grouped problems (one readable line per column and reason) above a table."""
     view = QPlainTextEdit()
@@ -558,44 +569,29 @@ class ImportWizard(QDialog):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
 
-        self.mapping_page = QWidget()
-        mapping_layout = QVBoxLayout(self.mapping_page)
-        mapping_hint = QLabel(
+        self.mapping_page, mapping_layout = hinted_page(
             self.tr(
                 "表格中这些写法不是台账的选项。请在“导入为”一列确认或选择对应的选项，"
                 "然后点“应用对照并重新预览”；导入时对照会保存，下次导入同样的写法不再询问。"
             )
         )
-        mapping_hint.setWordWrap(True)
-        mapping_hint.setStyleSheet(HINT_STYLE)
-        mapping_layout.addWidget(mapping_hint)
         self.mapping_table = MappingTable()
         self.mapping_table.changed.connect(self._mapping_changed)
         mapping_layout.addWidget(self.mapping_table, 1)
 
-        self.columns_page = QWidget()
-        columns_layout = QVBoxLayout(self.columns_page)
-        columns_hint = QLabel(
+        self.columns_page, columns_layout = hinted_page(
             self.tr("这些列没有对应到台账的列，默认不导入。可以为每一列选择要导入到的台账列。")
         )
-        columns_hint.setWordWrap(True)
-        columns_hint.setStyleSheet(HINT_STYLE)
-        columns_layout.addWidget(columns_hint)
         self.column_table = ColumnTable()
         self.column_table.changed.connect(self._mapping_changed)
         columns_layout.addWidget(self.column_table, 1)
 
-        self.changed_page = QWidget()
-        changed_layout = QVBoxLayout(self.changed_page)
-        changed_hint = QLabel(
+        self.changed_page, changed_layout = hinted_page(
             self.tr(
                 "数据库中已有这些记录（关键信息相同），但表格中其他内容不同。默认跳过、"
                 "保持数据库中的内容；勾选“更新”的行会按表格改写记录，并记入修改记录。"
             )
         )
-        changed_hint.setWordWrap(True)
-        changed_hint.setStyleSheet(HINT_STYLE)
-        changed_layout.addWidget(changed_hint)
         changed_buttons = QHBoxLayout()
         self.changed_table = ChangedTable()
         self.changed_table.changed.connect(self._update_buttons)

@@ -50,6 +50,7 @@ from gongkai_desktop.ui.ledgers.import_wizard import (
     MappingEntry,
     MappingTable,
     decisions_of,
+    hinted_page,
     merge_entries,
     problems_view,
     profile_state,
@@ -207,17 +208,12 @@ class MigrationWizard(QDialog):
         self.unrecognised_table = read_only_table(["文件", "工作表", "原因"], [])
         self.refused_table = read_only_table(["文件", "原因"], [])
 
-        self.mapping_page = QWidget()
-        mapping_layout = QVBoxLayout(self.mapping_page)
-        mapping_hint = QLabel(
+        self.mapping_page, mapping_layout = hinted_page(
             self.tr(
                 "各文件中这些写法不是台账的选项（同一台账同一列的写法只列一次）。请在"
                 "“导入为”一列确认或选择对应的选项，然后点“应用对照并重新读取”。"
             )
         )
-        mapping_hint.setWordWrap(True)
-        mapping_hint.setStyleSheet(HINT_STYLE)
-        mapping_layout.addWidget(mapping_hint)
         self.mapping_table = MappingTable(["台账"], places_header="文件")
         self.mapping_table.changed.connect(self._update_buttons)
         mapping_layout.addWidget(self.mapping_table, 1)
